@@ -1,0 +1,64 @@
+/**
+ * Contracts between the HEC listener and the rest of the appliance.
+ */
+
+/** One event accepted from a HEC request, with its metadata resolved. */
+export interface HecEvent {
+  /** The envelope's `event` value (for `/raw`, the line text). */
+  event: unknown;
+  /** Event text as received: a string event verbatim, otherwise its JSON text. */
+  raw: string;
+  /** Envelope time, epoch milliseconds, when the request gave one. */
+  time?: number;
+  host: string;
+  source: string;
+  sourcetype: string;
+  index: string;
+  /** HEC indexed fields, when the envelope had `fields`. */
+  fields?: Record<string, unknown>;
+  tokenId: string;
+  channel?: string;
+  /** Epoch milliseconds. */
+  receivedAt: number;
+}
+
+/** A HEC token as the listener needs it. The secret itself is never kept here. */
+export interface HecToken {
+  id: string;
+  name: string;
+  disabled: boolean;
+  /** Default index for events without one. */
+  defaultIndex: string;
+  /** Allowed indexes; empty means any. */
+  indexes: string[];
+  defaultSourcetype?: string;
+  defaultSource?: string;
+  defaultHost?: string;
+  useAck: boolean;
+  allowQueryStringAuth: boolean;
+}
+
+/** Looks tokens up by their secret value. */
+export interface HecTokenStore {
+  lookup(secret: string): HecToken | undefined;
+}
+
+/** Raised by a sink when its queues are full; HEC answers 503 code 9. */
+export class SinkBusyError extends Error {
+  constructor() {
+    super('ingest queues are full');
+    this.name = 'SinkBusyError';
+  }
+}
+
+/** Where accepted events go. */
+export interface HecSink {
+  /**
+   * Hand over the events of one request. Resolves once every event is durable
+   * (stored or in the dead-letter queue). Rejects with SinkBusyError when the
+   * queues are full, or with another error when storage failed.
+   */
+  submit(events: HecEvent[]): Promise<void>;
+  /** True while back-pressure holds; the health endpoint reports it. */
+  isBusy(): boolean;
+}
