@@ -22,21 +22,9 @@ export interface HecEvent {
   receivedAt: number;
 }
 
-/** A HEC token as the listener needs it. The secret itself is never kept here. */
-export interface HecToken {
-  id: string;
-  name: string;
-  disabled: boolean;
-  /** Default index for events without one. */
-  defaultIndex: string;
-  /** Allowed indexes; empty means any. */
-  indexes: string[];
-  defaultSourcetype?: string;
-  defaultSource?: string;
-  defaultHost?: string;
-  useAck: boolean;
-  allowQueryStringAuth: boolean;
-}
+import type { HecToken } from '../../storage/types.js';
+
+export type { HecToken };
 
 /** Looks tokens up by their secret value. */
 export interface HecTokenStore {

@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+import type { MetadataStore } from '../../storage/index.js';
+import type { AuditLog } from '../audit.js';
+import { QueryInputError, type QueryService } from '../query-service.js';
+import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
+import { apiError } from './errors.js';
+
+export interface ApiDependencies {
+  metadata: MetadataStore;
+  queries: QueryService;
+  audit: AuditLog;
+  metrics: Registry;
+  logger: Logger;
+  uiDir: string;
+  sessionLifetimeMs: number;
+  isReady(): boolean;
+}
+
+const QueryRequest = z.object({
+  query: z.string().max(100_000),
+  earliest: z.union([z.string().max(64), z.number()]).optional(),
+  latest: z.union([z.string().max(64), z.number()]).optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+});
+
+const EVENT_ID = /^[0-9a-f]{26}$/;
+
+/** Builds the REST API and the UI's static file routes. */
+export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
+  const { metadata, queries, logger } = deps;
+  const app = new Hono<ApiEnv>();
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: 1024 * 1024,
+      onError: (c) => apiError(c, 413, 'body_too_large', 'request body is larger than 1 MiB'),
+    }),
+  );
+
+  // Cross-site request forgery guard: browsers send JSON bodies cross-site
+  // only after a CORS preflight, which this server never grants.
+  app.use('/api/*', async (c, next) => {
+    if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'DELETE') {
+      const type = c.req.header('content-type') ?? '';
+      if (c.req.method !== 'DELETE' && !type.toLowerCase().startsWith('application/json')) {
+        return apiError(
+          c,
+          415,
+          'unsupported_media_type',
+          'send the request body as application/json',
+        );
+      }
+    }
+    await next();
+  });
+
+  app.get('/health', (c) =>
+    deps.isReady() ? c.json({ status: 'ok' }) : c.json({ status: 'starting' }, 503),
+  );
+
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', deps.metrics.contentType);
+    return c.body(await deps.metrics.metrics());
+  });
+
+  app.post('/api/v1/login', async (c) => {
+    const body = LoginRequest.safeParse(await readJson(c.req.raw));
+    if (!body.success) {
+      return apiError(c, 400, 'invalid_request', 'send {"username": "...", "password": "..."}');
+    }
+    const user = metadata.verifyPassword(body.data.username, body.data.password);
+    const sourceIp = clientAddress(c.env);
+    await deps.audit.login({ username: body.data.username, success: Boolean(user), sourceIp });
+    if (!user) {
+      logger.warn({ username: body.data.username, sourceIp }, 'console login failed');
+      return apiError(c, 401, 'invalid_credentials', 'invalid username or password');
+    }
+    startSession(c, metadata, user.id, deps.sessionLifetimeMs);
+    logger.info({ username: user.username, sourceIp }, 'console login');
+    return c.json({ user: { name: user.username, role: user.role } });
+  });
+
+  app.post('/api/v1/logout', (c) => {
+    endSession(c, metadata);
+    return c.json({ ok: true });
+  });
+
+  app.get('/api/v1/me', requireRole(metadata, 'viewer'), (c) => {
+    const session = c.get('session');
+    return c.json({ user: { name: session.username, role: session.role } });
+  });
+
+  app.post('/api/v1/query', requireRole(metadata, 'viewer'), async (c) => {
+    const body = QueryRequest.safeParse(await readJson(c.req.raw));
+    if (!body.success) {
+      return apiError(
+        c,
+        400,
+        'invalid_request',
+        `invalid query request: ${z.prettifyError(body.error)}`,
+      );
+    }
+    try {
+      return c.json(await queries.run(body.data));
+    } catch (error) {
+      if (error instanceof QueryInputError) {
+        const [first] = error.diagnostics;
+        return apiError(c, 400, 'query_syntax', error.message, {
+          ...(first ?? {}),
+          code: 'query_syntax',
+          diagnostics: error.diagnostics,
+        });
+      }
+      throw error;
+    }
+  });
+
+  app.get('/api/v1/events/:id', requireRole(metadata, 'viewer'), async (c) => {
+    const id = c.req.param('id');
+    if (!EVENT_ID.test(id))
+      return apiError(c, 400, 'invalid_request', 'an event id is 26 hex digits');
+    const event = await queries.getEvent(id);
+    if (!event) return apiError(c, 404, 'not_found', `no event with id ${id}`);
+    return c.json({ event });
+  });
+
+  app.all('/api/*', (c) =>
+    apiError(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`),
+  );
+
+  const indexFile = path.join(deps.uiDir, 'index.html');
+  app.use('/*', serveStatic({ root: path.relative(process.cwd(), deps.uiDir) || '.' }));
+  app.get('/*', (c) => {
+    if (!fs.existsSync(indexFile)) {
+      return c.text('The web UI is not built: run npm run build.', 503);
+    }
+    return c.html(fs.readFileSync(indexFile, 'utf8'));
+  });
+
+  app.onError((error, c) => {
+    logger.error({ err: error, path: c.req.path }, 'API request failed');
+    return apiError(c, 500, 'internal_error', 'internal error; see the appliance log');
+  });
+
+  return app;
+}
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json();
+  } catch {
+    return undefined;
+  }
+}
+
+function clientAddress(env: unknown): string | undefined {
+  const incoming = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return incoming?.socket?.remoteAddress;
+}

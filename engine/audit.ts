@@ -1,0 +1,67 @@
+import type { OcsfEvent } from '../ingest/normalize/types.js';
+import { buildColumnBatch } from '../ingest/rows.js';
+import type { GroupCommitter } from '../storage/index.js';
+
+const PRODUCT = { name: 'TelHawk', vendor_name: 'TelHawk' };
+
+export interface AuditLogin {
+  username: string;
+  success: boolean;
+  sourceIp?: string;
+  reason?: string;
+}
+
+/**
+ * Writes security-relevant actions of the appliance itself into the event
+ * store as OCSF events (sourcetype `telhawk:audit`, index `_audit`), so they
+ * are searchable like any other data.
+ */
+export class AuditLog {
+  constructor(private readonly committer: GroupCommitter) {}
+
+  async login(entry: AuditLogin): Promise<void> {
+    const now = Date.now();
+    const statusId = entry.success ? 1 : 2;
+    const event: OcsfEvent = {
+      class_uid: 3002,
+      class_name: 'Authentication',
+      category_uid: 3,
+      category_name: 'Identity & Access Management',
+      activity_id: 1,
+      activity_name: 'Logon',
+      type_uid: 300201,
+      severity_id: entry.success ? 1 : 3,
+      severity: entry.success ? 'Informational' : 'Medium',
+      status_id: statusId,
+      status: entry.success ? 'Success' : 'Failure',
+      time: now,
+      message: entry.success
+        ? `user ${entry.username} logged in to the TelHawk console`
+        : `failed TelHawk console login for ${entry.username}: ${entry.reason ?? 'invalid credentials'}`,
+      user: { name: entry.username },
+      src_endpoint: entry.sourceIp ? { ip: entry.sourceIp } : undefined,
+      service: { name: 'telhawk-console' },
+      metadata: { product: PRODUCT, version: '1.1.0' },
+    };
+    await this.write(event);
+  }
+
+  private async write(event: OcsfEvent): Promise<void> {
+    const raw = JSON.stringify(event);
+    const batch = buildColumnBatch([
+      {
+        ocsf: event,
+        raw,
+        meta: {
+          host: 'telhawk',
+          source: 'telhawk:audit',
+          sourcetype: 'telhawk:audit',
+          index: '_audit',
+          tokenId: 'internal',
+          receivedAt: event.time,
+        },
+      },
+    ]);
+    await this.committer.add(batch, []);
+  }
+}

@@ -1,0 +1,86 @@
+import Table from 'cli-table3';
+
+export interface QueryResult {
+  rows: Record<string, unknown>[];
+  columns: string[];
+  total: number;
+  elapsed_ms: number;
+  kind: 'events' | 'aggregate';
+}
+
+/** Columns shown for event searches; the API returns more. */
+const EVENT_COLUMNS = ['time', 'class_name', 'user_name', 'src_ip', 'dst_ip', 'host', 'message'];
+
+/** A client of the REST API that keeps the session cookie. */
+export class ApiClient {
+  private cookie = '';
+
+  constructor(private readonly baseUrl: string) {}
+
+  async login(username: string, password: string): Promise<void> {
+    const response = await this.request('/api/v1/login', { username, password });
+    const setCookie = response.headers.get('set-cookie') ?? '';
+    this.cookie = setCookie.split(';')[0] ?? '';
+  }
+
+  async query(body: {
+    query: string;
+    earliest?: string;
+    latest?: string;
+    limit?: number;
+  }): Promise<QueryResult> {
+    const response = await this.request('/api/v1/query', body);
+    return (await response.json()) as QueryResult;
+  }
+
+  private async request(route: string, body: unknown): Promise<Response> {
+    const url = new URL(route, this.baseUrl);
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(this.cookie ? { Cookie: this.cookie } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new Error(`cannot reach TelHawk at ${url.origin}: ${(error as Error).message}`);
+    }
+    if (!response.ok) {
+      const payload = (await response.json().catch(() => undefined)) as
+        | { error?: { message?: string; line?: number; column?: number; suggestion?: string } }
+        | undefined;
+      const error = payload?.error;
+      const where = error?.line ? ` (line ${error.line}, column ${error.column})` : '';
+      const hint = error?.suggestion ? `; ${error.suggestion}` : '';
+      throw new Error(
+        `${route} failed with HTTP ${response.status}: ${error?.message ?? response.statusText}${where}${hint}`,
+      );
+    }
+    return response;
+  }
+}
+
+/** Renders query results as a text table, with long values cut to fit. */
+export function formatTable(result: QueryResult): string {
+  const columns =
+    result.kind === 'events'
+      ? EVENT_COLUMNS.filter((c) => result.columns.includes(c))
+      : result.columns;
+  const table = new Table({ head: columns, wordWrap: false });
+  for (const row of result.rows) {
+    table.push(
+      columns.map((column) => cell(column === 'message' && !row[column] ? row.raw : row[column])),
+    );
+  }
+  return table.toString();
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const oneLine = text.replace(/\s+/g, ' ');
+  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+}

@@ -1,0 +1,95 @@
+/**
+ * Splits a log file into HEC events the way a forwarder would send them.
+ */
+
+export type ImportFormat = 'auto' | 'lines' | 'ndjson' | 'json' | 'zeek-tsv' | 'multiline';
+
+/** One event for the HEC `event` key: a JSON value or a string. */
+export type FileEvent = unknown;
+
+/** First line of a classic-rendered Windows event, e.g. `03/12/2021 10:48:14 AM`. */
+const WINDOWS_EVENT_START = /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}:\d{2}( [AP]M)?\s*$/;
+
+/**
+ * Returns the events in `text`. In `auto` mode the format follows from the
+ * content and sourcetype: a JSON array gives its elements, a single JSON
+ * document one event, NDJSON one event per line, a Zeek ASCII log its data
+ * lines, Windows classic text one event per record, anything else one event
+ * per line with indented continuation lines joined to the line before.
+ */
+export function splitEvents(
+  text: string,
+  sourcetype: string,
+  format: ImportFormat = 'auto',
+): FileEvent[] {
+  const chosen = format === 'auto' ? detectFormat(text, sourcetype) : format;
+  switch (chosen) {
+    case 'json': {
+      const value = JSON.parse(text) as unknown;
+      return Array.isArray(value) ? value : [value];
+    }
+    case 'ndjson':
+      return nonEmptyLines(text).map((line, index) => {
+        try {
+          return JSON.parse(line) as unknown;
+        } catch {
+          throw new Error(
+            `line ${index + 1} is not valid JSON; use --format lines to send lines as text`,
+          );
+        }
+      });
+    case 'zeek-tsv':
+      return nonEmptyLines(text).filter((line) => !line.startsWith('#'));
+    case 'multiline':
+      return splitAtRecordStarts(text, WINDOWS_EVENT_START);
+    default:
+      return joinContinuationLines(text);
+  }
+}
+
+function detectFormat(text: string, sourcetype: string): Exclude<ImportFormat, 'auto'> {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith('#separator')) return 'zeek-tsv';
+  if (/^winEventLog/i.test(sourcetype)) return 'multiline';
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
+    try {
+      JSON.parse(text);
+      return 'json';
+    } catch {
+      const lines = nonEmptyLines(text);
+      if (lines.every((line) => line.trimStart().startsWith('{'))) return 'ndjson';
+    }
+  }
+  return 'lines';
+}
+
+function nonEmptyLines(text: string): string[] {
+  return text.split(/\r?\n/).filter((line) => line.trim() !== '');
+}
+
+function joinContinuationLines(text: string): string[] {
+  const events: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    if (/^[ \t]/.test(line) && events.length > 0) {
+      events[events.length - 1] += `\n${line}`;
+    } else {
+      events.push(line);
+    }
+  }
+  return events;
+}
+
+function splitAtRecordStarts(text: string, start: RegExp): string[] {
+  const events: string[] = [];
+  let current: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (start.test(line) && current.some((l) => l.trim() !== '')) {
+      events.push(current.join('\n').trim());
+      current = [];
+    }
+    current.push(line);
+  }
+  if (current.some((line) => line.trim() !== '')) events.push(current.join('\n').trim());
+  return events;
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+/**
+ * `thawk`: the TelHawk command line. Sends files over HEC and runs queries
+ * through the REST API.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ApiClient, formatTable } from './api-client.js';
+import { HecClient } from './hec-client.js';
+import { type ImportFormat, splitEvents } from './import-file.js';
+
+const DEFAULT_DATA_DIR = process.env.TELHAWK_DATA_DIR ?? 'var';
+
+function positiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) {
+    throw new InvalidArgumentError(
+      `expected a positive whole number, got ${JSON.stringify(value)}`,
+    );
+  }
+  return parsed;
+}
+
+/** Reads a first-start secret file of a local appliance, if there is one. */
+function readSecret(file: string): string | undefined {
+  try {
+    return fs.readFileSync(path.join(DEFAULT_DATA_DIR, file), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`thawk: ${message}\n`);
+  process.exit(1);
+}
+
+const program = new Command('thawk')
+  .description('TelHawk command line: send logs over HEC and search them')
+  .showHelpAfterError();
+
+program
+  .command('import')
+  .description('send a log file to a TelHawk (or Splunk) HEC endpoint in batches')
+  .argument('<file>', 'log file to send')
+  .requiredOption('-s, --sourcetype <sourcetype>', 'sourcetype of every event, e.g. linux_secure')
+  .option('--url <url>', 'HEC base URL', process.env.TELHAWK_HEC_URL ?? 'http://127.0.0.1:8088')
+  .option(
+    '--token <token>',
+    `HEC token (default: $TELHAWK_HEC_TOKEN, then ${DEFAULT_DATA_DIR}/hec-token.txt)`,
+  )
+  .option('--source <source>', 'source of every event (default: the file path)')
+  .option('--host <host>', 'host of every event')
+  .option('--index <index>', 'index of every event')
+  .addOption(
+    new Option('--format <format>', 'how the file splits into events')
+      .choices(['auto', 'lines', 'ndjson', 'json', 'zeek-tsv', 'multiline'])
+      .default('auto'),
+  )
+  .option('--batch-size <events>', 'events per HEC request', positiveInteger, 500)
+  .option('--quiet', 'no progress bar')
+  .action(async (file: string, options) => {
+    const token = options.token ?? process.env.TELHAWK_HEC_TOKEN ?? readSecret('hec-token.txt');
+    if (!token) fail('no HEC token: pass --token or set TELHAWK_HEC_TOKEN');
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      fail(`cannot read ${file}: ${(error as Error).message}`);
+    }
+    let events: unknown[];
+    try {
+      events = splitEvents(text, options.sourcetype, options.format as ImportFormat);
+    } catch (error) {
+      fail(`cannot split ${file} into events: ${(error as Error).message}`);
+    }
+    const client = new HecClient(options.url, token);
+    try {
+      const sent = await client.sendEvents(events, {
+        sourcetype: options.sourcetype,
+        source: options.source ?? file,
+        host: options.host,
+        index: options.index,
+        batchSize: options.batchSize,
+        progress: !options.quiet && process.stderr.isTTY,
+      });
+      process.stdout.write(`sent ${sent} events from ${file}\n`);
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  });
+
+program
+  .command('query')
+  .description('run a search and print the results')
+  .argument('<query>', "query text, e.g. 'class_uid:3002 status_id:2 | stats count() by user'")
+  .option(
+    '--earliest <time>',
+    'start of the time range: -24h, -7d, ISO time, or 0 for all time',
+    '0',
+  )
+  .option('--latest <time>', 'end of the time range', 'now')
+  .option('--limit <rows>', 'maximum rows', positiveInteger, 100)
+  .option('--json', 'print the response as JSON')
+  .option('--url <url>', 'REST API base URL', process.env.TELHAWK_URL ?? 'http://127.0.0.1:8000')
+  .option('--user <name>', 'user name', process.env.TELHAWK_USER ?? 'admin')
+  .option(
+    '--password <password>',
+    `password (default: $TELHAWK_PASSWORD, then ${DEFAULT_DATA_DIR}/admin-password.txt)`,
+  )
+  .action(async (query: string, options) => {
+    const password =
+      options.password ?? process.env.TELHAWK_PASSWORD ?? readSecret('admin-password.txt');
+    if (!password) fail('no password: pass --password or set TELHAWK_PASSWORD');
+    const client = new ApiClient(options.url);
+    try {
+      await client.login(options.user, password);
+      const result = await client.query({
+        query,
+        earliest: options.earliest,
+        latest: options.latest,
+        limit: options.limit,
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        process.stdout.write(`${formatTable(result)}\n`);
+        process.stderr.write(`${result.total} results in ${result.elapsed_ms} ms\n`);
+      }
+    } catch (error) {
+      fail((error as Error).message);
+    }
+  });
+
+await program.parseAsync(process.argv);

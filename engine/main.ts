@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * Entry point of the appliance: `npm start` or `node dist/engine/main.js`.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAppliance } from './appliance.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env, { uiDir: path.resolve(here, '..', 'ui') });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`telhawk: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  let appliance: Awaited<ReturnType<typeof startAppliance>>;
+  try {
+    appliance = await startAppliance(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, 'TelHawk failed to start');
+    process.exit(1);
+  }
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info({ signal }, 'shutting down');
+    appliance.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,87 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import type { HecServer, IngestPipeline } from '../ingest/index.js';
+import type { GroupCommitter } from '../storage/index.js';
+
+export interface MetricSources {
+  pipeline: IngestPipeline;
+  committer: GroupCommitter;
+  hec: () => HecServer | undefined;
+}
+
+/**
+ * Builds the Prometheus registry served on `/metrics`. Values are read from
+ * the components' own counters at scrape time.
+ */
+export function createMetrics(sources: MetricSources): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'telhawk_process_' });
+
+  new Counter({
+    name: 'telhawk_events_stored_total',
+    help: 'Events normalized and committed to the event store',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.pipeline.getStats().eventsStored);
+    },
+  });
+  new Counter({
+    name: 'telhawk_events_dead_lettered_total',
+    help: 'Events that could not be normalized and went to the dead-letter queue',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.pipeline.getStats().eventsDeadLettered);
+    },
+  });
+  new Counter({
+    name: 'telhawk_normalize_outcomes_total',
+    help: 'Normalization outcomes per normalizer',
+    labelNames: ['normalizer', 'outcome'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [normalizer, [stored, failed]] of Object.entries(
+        sources.pipeline.getStats().outcomes,
+      )) {
+        this.inc({ normalizer, outcome: 'stored' }, stored);
+        this.inc({ normalizer, outcome: 'dead_lettered' }, failed);
+      }
+    },
+  });
+  new Gauge({
+    name: 'telhawk_ingest_events_in_flight',
+    help: 'Events being normalized or waiting for a commit',
+    registers: [registry],
+    collect() {
+      this.set(sources.pipeline.getStats().eventsInFlight);
+    },
+  });
+  new Counter({
+    name: 'telhawk_ingest_busy_rejections_total',
+    help: 'HEC requests rejected with 503 because the ingest queues were full',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.pipeline.getStats().busyRejections);
+    },
+  });
+  new Counter({
+    name: 'telhawk_commits_total',
+    help: 'Group commits to the hot tier',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.committer.commits);
+    },
+  });
+  new Gauge({
+    name: 'telhawk_last_commit_duration_seconds',
+    help: 'Duration of the most recent group commit',
+    registers: [registry],
+    collect() {
+      this.set(sources.committer.lastCommitDurationMs / 1000);
+    },
+  });
+  return registry;
+}

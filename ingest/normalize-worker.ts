@@ -1,0 +1,71 @@
+/**
+ * Piscina worker entry: normalizes a batch of HEC events into a columnar
+ * batch and dead-letter entries. The mapping logic lives in `normalize/`.
+ */
+
+import type { ColumnBatch, DeadLetterEntry } from '../storage/index.js';
+import { normalize } from './normalize/index.js';
+import type { OcsfEvent } from './normalize/types.js';
+import { buildColumnBatch, deadLetterEntry, type EventMetadata } from './rows.js';
+
+/** One event as sent to the worker: the raw text plus metadata. */
+export interface WorkerEvent extends EventMetadata {
+  raw: string;
+  /** True when `raw` is the JSON text of a non-string HEC `event` value. */
+  json: boolean;
+}
+
+export interface WorkerResult {
+  batch: ColumnBatch;
+  deadLetters: DeadLetterEntry[];
+  /** Outcomes per normalizer: [stored, dead-lettered]. */
+  outcomes: Record<string, [number, number]>;
+  durationMs: number;
+}
+
+export default function normalizeBatch(events: WorkerEvent[]): WorkerResult {
+  const started = performance.now();
+  const good: { ocsf: OcsfEvent; meta: EventMetadata; raw: string }[] = [];
+  const deadLetters: DeadLetterEntry[] = [];
+  const outcomes: Record<string, [number, number]> = {};
+  for (const item of events) {
+    let event: unknown = item.raw;
+    if (item.json) {
+      try {
+        event = JSON.parse(item.raw);
+      } catch {
+        event = item.raw;
+      }
+    }
+    let result: ReturnType<typeof normalize>;
+    try {
+      result = normalize({
+        event,
+        sourcetype: item.sourcetype,
+        source: item.source,
+        host: item.host,
+        index: item.index,
+        time: item.time,
+        receivedAt: item.receivedAt,
+      });
+    } catch (error) {
+      // A normalizer bug must not lose the event: keep it in the dead-letter queue.
+      result = { ok: false, reason: `normalizer failed: ${String(error)}`, normalizer: 'unknown' };
+    }
+    outcomes[result.normalizer] ??= [0, 0];
+    const outcome = outcomes[result.normalizer];
+    if (result.ok) {
+      outcome[0]++;
+      good.push({ ocsf: result.event, meta: item, raw: item.raw });
+    } else {
+      outcome[1]++;
+      deadLetters.push(deadLetterEntry(item, item.raw, result.reason, result.normalizer));
+    }
+  }
+  return {
+    batch: buildColumnBatch(good),
+    deadLetters,
+    outcomes,
+    durationMs: performance.now() - started,
+  };
+}

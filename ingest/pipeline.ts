@@ -1,0 +1,133 @@
+import os from 'node:os';
+import type { Logger } from 'pino';
+import { Piscina } from 'piscina';
+import type { GroupCommitter } from '../storage/index.js';
+import type { HecEvent, HecSink } from './hec/types.js';
+import { SinkBusyError } from './hec/types.js';
+import type { WorkerEvent, WorkerResult } from './normalize-worker.js';
+
+export interface PipelineOptions {
+  committer: GroupCommitter;
+  logger: Logger;
+  /** Worker threads; defaults to the number of cores. */
+  workers?: number;
+  /** Events in flight (normalizing or waiting for commit) above which requests get 503. */
+  maxQueuedEvents?: number;
+  /** Events per worker task; larger requests are split. */
+  eventsPerTask?: number;
+}
+
+export interface PipelineStats {
+  eventsStored: number;
+  eventsDeadLettered: number;
+  eventsInFlight: number;
+  busyRejections: number;
+  outcomes: Record<string, [number, number]>;
+  normalizeMillis: number[];
+}
+
+/**
+ * The path from HEC to disk: normalization in a worker pool, then the group
+ * commit. `submit` resolves once every event is committed, as a stored event
+ * or as a dead-letter entry.
+ */
+export class IngestPipeline implements HecSink {
+  private readonly pool: Piscina<WorkerEvent[], WorkerResult>;
+  private readonly maxQueuedEvents: number;
+  private readonly eventsPerTask: number;
+  private inFlight = 0;
+  private readonly stats: PipelineStats = {
+    eventsStored: 0,
+    eventsDeadLettered: 0,
+    eventsInFlight: 0,
+    busyRejections: 0,
+    outcomes: {},
+    normalizeMillis: [],
+  };
+
+  constructor(private readonly options: PipelineOptions) {
+    const workers = options.workers ?? Math.max(1, os.availableParallelism());
+    this.pool = new Piscina({
+      filename: new URL('./normalize-worker.js', import.meta.url).href,
+      minThreads: workers,
+      maxThreads: workers,
+      idleTimeout: 60_000,
+    });
+    this.maxQueuedEvents = options.maxQueuedEvents ?? 200_000;
+    this.eventsPerTask = options.eventsPerTask ?? 500;
+  }
+
+  isBusy(): boolean {
+    return this.inFlight >= this.maxQueuedEvents;
+  }
+
+  getStats(): PipelineStats {
+    return { ...this.stats, eventsInFlight: this.inFlight };
+  }
+
+  async submit(events: HecEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (this.inFlight + events.length > this.maxQueuedEvents) {
+      this.stats.busyRejections++;
+      throw new SinkBusyError();
+    }
+    this.inFlight += events.length;
+    try {
+      const tasks: Promise<void>[] = [];
+      for (let start = 0; start < events.length; start += this.eventsPerTask) {
+        const slice = events.slice(start, start + this.eventsPerTask).map(toWorkerEvent);
+        tasks.push(this.process(slice));
+      }
+      await Promise.all(tasks);
+    } finally {
+      this.inFlight -= events.length;
+    }
+  }
+
+  private async process(events: WorkerEvent[]): Promise<void> {
+    const result = await this.pool.run(events);
+    const { stats } = this;
+    stats.normalizeMillis.push(result.durationMs);
+    if (stats.normalizeMillis.length > 1000) stats.normalizeMillis.splice(0, 500);
+    for (const [normalizer, [stored, failed]] of Object.entries(result.outcomes)) {
+      stats.outcomes[normalizer] ??= [0, 0];
+      const total = stats.outcomes[normalizer];
+      total[0] += stored;
+      total[1] += failed;
+    }
+    if (result.deadLetters.length > 0) {
+      this.options.logger.warn(
+        { deadLetters: result.deadLetters.length, firstReason: result.deadLetters[0]?.reason },
+        'events could not be normalized and went to the dead-letter queue',
+      );
+    }
+    await this.options.committer.add(result.batch, result.deadLetters);
+    stats.eventsStored += result.batch.rowCount;
+    stats.eventsDeadLettered += result.deadLetters.length;
+  }
+
+  /** Normalizes events without the HEC path, for replaying dead letters. */
+  async normalizeOnly(events: WorkerEvent[]): Promise<WorkerResult> {
+    return this.pool.run(events);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+function toWorkerEvent(event: HecEvent): WorkerEvent {
+  return {
+    raw: event.raw,
+    json: typeof event.event !== 'string',
+    host: event.host,
+    source: event.source,
+    sourcetype: event.sourcetype,
+    index: event.index,
+    fields: event.fields,
+    tokenId: event.tokenId,
+    channel: event.channel,
+    receivedAt: event.receivedAt,
+    time: event.time,
+  };
+}
