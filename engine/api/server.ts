@@ -3,6 +3,7 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
@@ -36,6 +37,21 @@ const EVENT_ID = /^[0-9a-f]{26}$/;
 export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   const { metadata, queries, logger } = deps;
   const app = new Hono<ApiEnv>();
+
+  // Event text is attacker-controlled: even if some were rendered as HTML,
+  // this policy keeps the browser from running inline or foreign script.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
 
   app.use(
     '/api/*',

@@ -1,0 +1,231 @@
+/**
+ * Browser test of the web UI: real Chromium against a real appliance started from `dist/`.
+ * Needs `npm run build` first (the appliance and the UI bundle) and Debian's chromium package.
+ */
+import fs from 'node:fs';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppliance } from './support/appliance.js';
+
+const CHROMIUM_PATH = '/usr/bin/chromium';
+const SCREENSHOT_PATH = '/tmp/telhawk-ui.png';
+const hasChromium = fs.existsSync(CHROMIUM_PATH);
+const suite = hasChromium ? describe : describe.skip;
+const suiteName = hasChromium
+  ? 'web UI in Chromium'
+  : `web UI in Chromium (skipped: ${CHROMIUM_PATH} is missing; apt-get install -y chromium)`;
+
+/** Word that every test event contains, so that one free-text search finds them all. */
+const MARKER = 'uie2emarker';
+const XSS_MESSAGE = `${MARKER} <img src=x onerror="window.__xss=1"> <script>window.__xss=1</script>`;
+
+const TEST_EVENTS = [
+  { message: `${MARKER} user alice logged in`, user: 'alice', src_ip: '10.0.0.5', action: 'login' },
+  {
+    message: `${MARKER} user bob failed to log in`,
+    user: 'bob',
+    src_ip: '10.0.0.6',
+    action: 'login',
+  },
+  {
+    message: XSS_MESSAGE,
+    user: '<b>mallory</b>',
+    src_ip: '10.0.0.7',
+    action: 'javascript:alert(1)',
+  },
+];
+
+type Appliance = Awaited<ReturnType<typeof startAppliance>>;
+
+async function sendEvents(appliance: Appliance): Promise<void> {
+  const body = TEST_EVENTS.map((event) =>
+    JSON.stringify({ event, sourcetype: '_json', host: 'e2e-host' }),
+  ).join('\n');
+  const response = await fetch(`${appliance.hecUrl}/services/collector/event`, {
+    method: 'POST',
+    headers: { Authorization: `Splunk ${appliance.hecToken}`, 'Content-Type': 'application/json' },
+    body,
+  });
+  const text = await response.text();
+  if (response.status !== 200)
+    throw new Error(`HEC request failed with HTTP ${response.status}: ${text}`);
+}
+
+function queryBox(page: Page): Locator {
+  return page.locator('th-search textarea[aria-label="Query"]');
+}
+
+async function runSearch(page: Page, query: string): Promise<void> {
+  const box = queryBox(page);
+  await box.fill(query);
+  await box.press('Enter');
+}
+
+suite(suiteName, () => {
+  let appliance: Appliance;
+  let browser: Browser;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    appliance = await startAppliance();
+    await sendEvents(appliance);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM_PATH,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1366, height: 768 },
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await appliance?.stop();
+    if (appliance) fs.rmSync(appliance.dataDir, { recursive: true, force: true });
+  });
+
+  it('rejects a wrong password', async () => {
+    await page.goto(appliance.httpUrl);
+    await page.locator('th-login input[name="username"]').fill('admin');
+    await page.locator('th-login input[name="password"]').fill('not-the-password');
+    await page.locator('th-login button[type="submit"]').click();
+    const error = page.locator('th-login .error');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('invalid username or password');
+  });
+
+  it('logs in as admin', async () => {
+    await page.locator('th-login input[name="password"]').fill(appliance.adminPassword);
+    await page.locator('th-login button[type="submit"]').click();
+    await queryBox(page).waitFor();
+    expect(await page.locator('th-app header .user').textContent()).toContain('admin');
+  });
+
+  it('shows matching events in the table', async () => {
+    await runSearch(page, MARKER);
+    const rows = page.locator('th-results tr.event');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(TEST_EVENTS.length);
+    const status = await page.locator('th-search .status .count').textContent();
+    expect(status).toBe(`${TEST_EVENTS.length} events`);
+    expect(new URL(page.url()).searchParams.get('q')).toBe(MARKER);
+    const headers = await page.locator('th-results th').allTextContents();
+    expect(headers).toContain('sourcetype');
+    const xssRow = rows.filter({ hasText: '<img src=x' });
+    expect(await xssRow.count()).toBe(1);
+  });
+
+  it('renders event text as text', async () => {
+    await page.locator('th-results tr.event', { hasText: '<script>' }).click();
+    const raw = page.locator('th-event-detail pre.raw');
+    await raw.waitFor();
+    const rawText = await raw.textContent();
+    expect(rawText).toContain('<img src=x onerror=');
+    expect(rawText).toContain('<script>window.__xss=1</script>');
+    expect(await page.locator('th-results img, th-event-detail img').count()).toBe(0);
+    expect(await page.locator('th-results script, th-event-detail script').count()).toBe(0);
+    expect(await page.locator('th-event-detail a, th-results a').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
+    await page.screenshot({ path: SCREENSHOT_PATH });
+  });
+
+  it('copies the raw text', async () => {
+    await page.locator('th-event-detail button.copy').click();
+    await page.locator('th-event-detail .copy-status', { hasText: 'Copied' }).waitFor();
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toBe(await page.locator('th-event-detail pre.raw').textContent());
+    expect(copied).toContain('<script>window.__xss=1</script>');
+  });
+
+  it('lists OCSF fields as dotted paths', async () => {
+    const paths = await page.locator('th-event-detail table.fields td.path').allTextContents();
+    expect(paths.length).toBeGreaterThan(0);
+    expect(paths.some((path) => path.includes('.') || /^[a-z_]+$/.test(path))).toBe(true);
+    const values = await page
+      .locator('th-event-detail table.fields button.value')
+      .allTextContents();
+    expect(values.some((value) => value.includes('<img src=x'))).toBe(true);
+  });
+
+  it('adds a clicked value to the query', async () => {
+    await page
+      .locator('th-event-detail table.metadata tr', { hasText: 'sourcetype' })
+      .locator('button.value')
+      .click();
+    expect(await queryBox(page).inputValue()).toBe(`${MARKER} sourcetype:"_json"`);
+    await queryBox(page).press('Enter');
+    await page.locator('th-search .status .count', { hasText: 'events' }).waitFor();
+    await expect
+      .poll(() => page.locator('th-results tr.event').count(), { timeout: 10_000 })
+      .toBe(TEST_EVENTS.length);
+  });
+
+  it('closes the detail panel with Escape', async () => {
+    await page.locator('th-results tr.event').first().click();
+    await page.locator('th-event-detail pre.raw').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('th-event-detail').waitFor({ state: 'detached' });
+  });
+
+  it('restores the search from the URL', async () => {
+    await page.reload();
+    await page.locator('th-results tr.event').first().waitFor();
+    expect(await queryBox(page).inputValue()).toBe(`${MARKER} sourcetype:"_json"`);
+    expect(await page.locator('th-results tr.event').count()).toBe(TEST_EVENTS.length);
+  });
+
+  it('shows an aggregate table', async () => {
+    await runSearch(page, `${MARKER} | stats count by sourcetype`);
+    const table = page.locator('th-results table.aggregate');
+    await table.waitFor();
+    const headers = await table.locator('th').allTextContents();
+    expect(headers).toContain('sourcetype');
+    expect(headers.length).toBe(2);
+    const cells = await table.locator('tbody td').allTextContents();
+    expect(cells).toContain('_json');
+    expect(cells).toContain(String(TEST_EVENTS.length));
+  });
+
+  it('marks a syntax error position', async () => {
+    const query = `${MARKER} | stats count by`;
+    await runSearch(page, query);
+    const error = page.locator('th-search .query-error');
+    await error.waitFor();
+    const position = await error.locator('.muted').textContent();
+    const match = /Line (\d+), column (\d+)/.exec(position ?? '');
+    expect(match).not.toBeNull();
+    const column = Number(match?.[2]);
+    const marker = (await error.locator('.caret').textContent()) ?? '';
+    expect(marker.trim().startsWith('^')).toBe(true);
+    expect(marker.indexOf('^')).toBe(column - 1);
+    expect(await error.locator('pre.position').textContent()).toContain(query);
+    await page.screenshot({ path: '/tmp/telhawk-ui-error.png' });
+  });
+
+  it('keeps recent queries', async () => {
+    const options = await page.locator('th-search select.history option').allTextContents();
+    expect(options).toContain(`${MARKER} | stats count by`);
+    expect(options).toContain(MARKER);
+  });
+
+  it('logs out', async () => {
+    await page.locator('th-app header button.logout').click();
+    await page.locator('th-login input[name="username"]').waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
+    expect(me).toBe(401);
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { flattenObject, formatValue, parseOcsf, sortFields } from './flatten.js';
+
+describe('flattenObject', () => {
+  it('joins nested keys with dots', () => {
+    const fields = flattenObject({ src_endpoint: { ip: '10.0.0.1', port: 443 }, class_uid: 3002 });
+    expect(fields).toEqual([
+      { path: 'src_endpoint.ip', queryPath: 'src_endpoint.ip', value: '10.0.0.1' },
+      { path: 'src_endpoint.port', queryPath: 'src_endpoint.port', value: 443 },
+      { path: 'class_uid', queryPath: 'class_uid', value: 3002 },
+    ]);
+  });
+
+  it('indexes arrays in the display path only', () => {
+    const fields = flattenObject({ observables: [{ name: 'a' }, { name: 'b' }] });
+    expect(fields.map((field) => field.path)).toEqual([
+      'observables[0].name',
+      'observables[1].name',
+    ]);
+    expect(fields.map((field) => field.queryPath)).toEqual([
+      'observables.name',
+      'observables.name',
+    ]);
+  });
+
+  it('keeps empty containers, null and booleans', () => {
+    const fields = flattenObject({ a: {}, b: [], c: null, d: false });
+    expect(fields.map((field) => [field.path, field.value])).toEqual([
+      ['a', '{}'],
+      ['b', '[]'],
+      ['c', null],
+      ['d', false],
+    ]);
+  });
+
+  it('returns nothing for an empty event', () => {
+    expect(flattenObject({})).toEqual([]);
+  });
+
+  it('keeps markup in values as text', () => {
+    const payload = '<img src=x onerror="window.__xss=1">';
+    expect(flattenObject({ message: payload })[0]?.value).toBe(payload);
+  });
+});
+
+describe('sortFields', () => {
+  const fields = flattenObject({ b: 10, a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], c: 9, d: 'x' });
+
+  it('sorts paths with numeric indexes', () => {
+    const paths = sortFields(fields, 'path', 'asc').map((field) => field.path);
+    expect(paths.slice(0, 3)).toEqual(['a[0]', 'a[1]', 'a[2]']);
+    expect(paths[10]).toBe('a[10]');
+    expect(paths.slice(11)).toEqual(['b', 'c', 'd']);
+  });
+
+  it('sorts values descending', () => {
+    const subset = fields.filter((field) => ['b', 'c', 'd'].includes(field.path));
+    expect(sortFields(subset, 'value', 'desc').map((field) => field.path)).toEqual(['d', 'b', 'c']);
+  });
+
+  it('compares numbers numerically', () => {
+    const subset = fields.filter((field) => ['b', 'c'].includes(field.path));
+    expect(sortFields(subset, 'value', 'asc').map((field) => field.value)).toEqual([9, 10]);
+  });
+
+  it('leaves the input order unchanged', () => {
+    const before = fields.map((field) => field.path);
+    sortFields(fields, 'path', 'desc');
+    expect(fields.map((field) => field.path)).toEqual(before);
+  });
+});
+
+describe('parseOcsf', () => {
+  it('returns objects as they are', () => {
+    const ocsf = { class_uid: 1 };
+    expect(parseOcsf(ocsf)).toBe(ocsf);
+  });
+
+  it('parses JSON text', () => {
+    expect(parseOcsf('{"class_uid":1}')).toEqual({ class_uid: 1 });
+  });
+
+  it('gives an empty object for other input', () => {
+    expect(parseOcsf('not json')).toEqual({});
+    expect(parseOcsf([1])).toEqual({});
+    expect(parseOcsf(null)).toEqual({});
+    expect(parseOcsf(undefined)).toEqual({});
+  });
+});
+
+describe('formatValue', () => {
+  it('shows null as text', () => {
+    expect(formatValue(null)).toBe('null');
+    expect(formatValue(0)).toBe('0');
+    expect(formatValue(true)).toBe('true');
+  });
+});

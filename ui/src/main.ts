@@ -1,0 +1,4 @@
+import { applyTheme, loadTheme } from './theme.js';
+import './th-app.js';
+
+applyTheme(loadTheme());
