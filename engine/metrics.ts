@@ -83,5 +83,53 @@ export function createMetrics(sources: MetricSources): Registry {
       this.set(sources.committer.lastCommitDurationMs / 1000);
     },
   });
+  new Counter({
+    name: 'telhawk_hec_requests_total',
+    help: 'HEC requests by path, HTTP status and Splunk code',
+    labelNames: ['path', 'status', 'code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const entry of sources.hec()?.stats().requests ?? []) {
+        const labels = { path: entry.path, status: String(entry.status), code: String(entry.code) };
+        this.inc(labels, entry.count);
+      }
+    },
+  });
+  new Counter({
+    name: 'telhawk_hec_events_accepted_total',
+    help: 'Events accepted by HEC',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.hec()?.stats().eventsAccepted ?? 0);
+    },
+  });
+  new Counter({
+    name: 'telhawk_hec_bytes_accepted_total',
+    help: 'Decoded HEC body bytes accepted',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.hec()?.stats().bytesAccepted ?? 0);
+    },
+  });
+  new Counter({
+    name: 'telhawk_hec_rate_limited_total',
+    help: 'HEC requests answered 429 by the rate limits',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(sources.hec()?.stats().rateLimited ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'telhawk_hec_acks_pending',
+    help: 'Indexer acknowledgement ids not yet reported true',
+    registers: [registry],
+    collect() {
+      this.set(sources.hec()?.stats().acksPending ?? 0);
+    },
+  });
   return registry;
 }

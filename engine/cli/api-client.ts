@@ -69,7 +69,12 @@ export function formatTable(result: QueryResult): string {
     result.kind === 'events'
       ? EVENT_COLUMNS.filter((c) => result.columns.includes(c))
       : result.columns;
-  const table = new Table({ head: columns, wordWrap: false });
+  const plain = !process.stdout.isTTY;
+  const table = new Table({
+    head: columns,
+    wordWrap: false,
+    style: plain ? { head: [], border: [] } : undefined,
+  });
   for (const row of result.rows) {
     table.push(
       columns.map((column) => cell(column === 'message' && !row[column] ? row.raw : row[column])),
