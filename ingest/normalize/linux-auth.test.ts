@@ -1,0 +1,192 @@
+import { describe, expect, test } from 'vitest';
+import { normalize } from './index.js';
+import type { NormalizeResult } from './types.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk into arbitrary OCSF JSON.
+type Json = Record<string, any>;
+
+/** 2026-01-05T00:00:00Z */
+const RECEIVED_AT = Date.UTC(2026, 0, 5);
+
+function normalizeLine(line: string, time?: number): NormalizeResult {
+  return normalize({
+    event: line,
+    sourcetype: 'linux_secure',
+    source: '/var/log/auth.log',
+    host: 'h',
+    index: 'main',
+    time,
+    receivedAt: RECEIVED_AT,
+  });
+}
+
+function eventOf(line: string, time?: number): Json {
+  const result = normalizeLine(line, time);
+  if (!result.ok) throw new Error(result.reason);
+  return result.event;
+}
+
+describe('linux auth time', () => {
+  test('year from receive time', () => {
+    const event = eventOf('Jan  4 13:06:56 web1 sshd[1291]: Server listening on 0.0.0.0 port 22.');
+    expect(event.time).toBe(Date.UTC(2026, 0, 4, 13, 6, 56));
+    expect(event.metadata.original_time).toBe('Jan  4 13:06:56');
+  });
+
+  test('December line read in January', () => {
+    const event = eventOf('Dec 31 23:59:59 web1 CRON[1]: x');
+    expect(event.time).toBe(Date.UTC(2025, 11, 31, 23, 59, 59));
+  });
+
+  test('year from HEC envelope time', () => {
+    const event = eventOf('Mar 27 13:06:56 web1 sshd[1]: x', Date.UTC(2017, 2, 28));
+    expect(event.time).toBe(Date.UTC(2017, 2, 27, 13, 6, 56));
+  });
+
+  test('RFC 3339 timestamp', () => {
+    const event = eventOf('2024-05-01T10:00:00.250+02:00 web1 sshd[7]: x');
+    expect(event.time).toBe(Date.UTC(2024, 4, 1, 8, 0, 0, 250));
+  });
+});
+
+describe('linux auth sshd', () => {
+  test('accepted publickey', () => {
+    const event = eventOf(
+      'Mar 27 13:08:09 ip-10-77-20-248 sshd[1361]: Accepted publickey for ubuntu from 203.0.113.10 port 54259 ssh2: RSA SHA256:Kl8k',
+    );
+    expect(event.class_uid).toBe(3002);
+    expect(event.activity_id).toBe(1);
+    expect(event.type_uid).toBe(300201);
+    expect(event.status_id).toBe(1);
+    expect(event.user.name).toBe('ubuntu');
+    expect(event.src_endpoint).toEqual({ ip: '203.0.113.10', port: 54259 });
+    expect(event.auth_protocol).toBe('publickey');
+    expect(event.device.hostname).toBe('ip-10-77-20-248');
+    expect(event.actor.process).toEqual({ name: 'sshd', pid: 1361 });
+    expect(event.observables).toContainEqual({
+      name: 'src_endpoint.ip',
+      type_id: 2,
+      type: 'IP Address',
+      value: '203.0.113.10',
+    });
+  });
+
+  test('failed password for invalid user', () => {
+    const event = eventOf(
+      'Mar 28 02:00:01 host sshd[2]: Failed password for invalid user admin from 5.188.10.180 port 41234 ssh2',
+    );
+    expect(event.status_id).toBe(2);
+    expect(event.status).toBe('Failure');
+    expect(event.status_detail).toBe('Invalid user');
+    expect(event.user.name).toBe('admin');
+    expect(event.src_endpoint.port).toBe(41234);
+  });
+
+  test('invalid user without port', () => {
+    const event = eventOf('Mar 28 02:00:01 host sshd[2]: Invalid user  from 5.188.10.180');
+    expect(event.class_uid).toBe(3002);
+    expect(event.status_id).toBe(2);
+    expect(event.user.name).toBe('');
+    expect(event.src_endpoint).toEqual({ ip: '5.188.10.180' });
+  });
+
+  test('repeated message keeps count', () => {
+    const event = eventOf(
+      'Mar 28 02:00:01 host sshd[2]: message repeated 5 times: [ Failed password for root from 5.188.10.180 port 1 ssh2]',
+    );
+    expect(event.class_uid).toBe(3002);
+    expect(event.count).toBe(5);
+    expect(event.user.name).toBe('root');
+  });
+
+  test('PAM session opened and closed', () => {
+    const opened = eventOf(
+      'Mar 27 13:09:37 host sudo: pam_unix(sudo:session): session opened for user root by ubuntu(uid=0)',
+    );
+    expect(opened.activity_id).toBe(1);
+    expect(opened.user.name).toBe('root');
+    expect(opened.actor.user.name).toBe('ubuntu');
+    const closed = eventOf(
+      'Mar 27 13:09:38 host sshd[5]: pam_unix(sshd:session): session closed for user ubuntu',
+    );
+    expect(closed.class_uid).toBe(3002);
+    expect(closed.activity_id).toBe(2);
+    expect(closed.activity_name).toBe('Logoff');
+  });
+});
+
+describe('linux auth privilege and accounts', () => {
+  test('sudo command as process launch', () => {
+    const event = eventOf(
+      'Mar 27 13:09:37 host sudo:   ubuntu : TTY=pts/0 ; PWD=/home/ubuntu ; USER=root ; COMMAND=/usr/bin/curl -L -O https://x.example/a.deb',
+    );
+    expect(event.class_uid).toBe(1007);
+    expect(event.activity_id).toBe(1);
+    expect(event.status_id).toBe(1);
+    expect(event.actor.user.name).toBe('ubuntu');
+    expect(event.process.cmd_line).toBe('/usr/bin/curl -L -O https://x.example/a.deb');
+    expect(event.process.name).toBe('curl');
+    expect(event.process.user.name).toBe('root');
+  });
+
+  test('sudo refused', () => {
+    const event = eventOf(
+      'Mar 27 13:09:37 host sudo:   eve : user NOT in sudoers ; TTY=pts/1 ; PWD=/tmp ; USER=root ; COMMAND=/bin/sh',
+    );
+    expect(event.status_id).toBe(2);
+    expect(event.status_detail).toBe('user NOT in sudoers');
+    expect(event.process.cmd_line).toBe('/bin/sh');
+  });
+
+  test('su success', () => {
+    const event = eventOf('Mar 29 10:00:00 host su[9]: Successful su for root by ubuntu');
+    expect(event.class_uid).toBe(3002);
+    expect(event.user.name).toBe('root');
+    expect(event.actor.user.name).toBe('ubuntu');
+  });
+
+  test('useradd new user', () => {
+    const event = eventOf(
+      'Mar 29 10:32:51 host useradd[30]: new user: name=elastic_user_1, UID=1001, GID=1001, home=/home/elastic_user_1, shell=/bin/bash',
+    );
+    expect(event.class_uid).toBe(3001);
+    expect(event.activity_id).toBe(1);
+    expect(event.user).toEqual({ name: 'elastic_user_1', uid: '1001' });
+  });
+
+  test('groupadd new group', () => {
+    const event = eventOf('Mar 29 10:32:51 host groupadd[31]: new group: name=ops, GID=1002');
+    expect(event.class_uid).toBe(3006);
+    expect(event.activity_id).toBe(6);
+    expect(event.group).toEqual({ name: 'ops', uid: '1002' });
+  });
+
+  test('password change', () => {
+    const event = eventOf(
+      'Mar 29 10:32:51 host chpasswd[32]: pam_unix(chpasswd:chauthtok): password changed for ops1',
+    );
+    expect(event.class_uid).toBe(3001);
+    expect(event.activity_id).toBe(3);
+    expect(event.user.name).toBe('ops1');
+  });
+
+  test('other line as Base Event', () => {
+    const event = eventOf(
+      'Mar 27 13:08:09 host systemd-logind[1118]: New session 1 of user ubuntu.',
+    );
+    expect(event.class_uid).toBe(0);
+    expect(event.category_uid).toBe(0);
+    expect(event.activity_id).toBe(99);
+    expect(event.activity_name).toBe('Other');
+    expect(event.message).toBe('New session 1 of user ubuntu.');
+    expect(event.device.hostname).toBe('host');
+  });
+
+  test('line without syslog header', () => {
+    const result = normalizeLine('just some words');
+    expect(result.ok).toBe(false);
+    expect((result as { reason: string }).reason).toBe(
+      'line does not start with a syslog timestamp, host and program',
+    );
+  });
+});
