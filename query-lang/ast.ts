@@ -1,0 +1,206 @@
+/**
+ * The query AST. Its JSON form (see `astToJson`) is the canonical query: the REST API accepts it
+ * as an alternative to query text, and both compile to the same SQL.
+ *
+ * Field names are kept as written. The compiler resolves them against the field catalog, so a
+ * name may be a promoted column, an alias, an OCSF dotted path or a field made by `eval`/`stats`.
+ * Nodes parsed from text carry a `loc` with their position; `astToJson` drops it.
+ */
+
+import type { SourceLocation } from './errors.js';
+
+/** Version of the canonical JSON form. */
+export const QUERY_AST_VERSION = 1;
+
+export interface QueryAst {
+  version: typeof QUERY_AST_VERSION;
+  /** Filter of the search part; absent means every event. */
+  filter?: FilterNode;
+  /** Inline `earliest=`/`latest=` of the search part, as written (relative, ISO or epoch ms). */
+  timeRange?: TimeRange;
+  stages: Stage[];
+}
+
+export interface TimeRange {
+  earliest?: string;
+  latest?: string;
+  loc?: SourceLocation;
+}
+
+export type ComparisonOperator = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+export type MatchOperator = 'contains' | 'startsWith' | 'endsWith';
+
+/** A scalar in a filter: text or a number. Text is compared case-insensitively unless noted. */
+export type FilterValue = string | number;
+
+export type FilterNode =
+  | { op: 'and'; args: FilterNode[] }
+  | { op: 'or'; args: FilterNode[] }
+  | { op: 'not'; arg: FilterNode }
+  /** `*` alone: every event. */
+  | { op: 'all' }
+  /** Free text over the free-text columns; `*` in `value` is a wildcard, `\*` a literal star. */
+  | { op: 'text'; value: string; loc?: SourceLocation }
+  | {
+      op: ComparisonOperator;
+      field: string;
+      value: FilterValue;
+      caseSensitive?: boolean;
+      loc?: SourceLocation;
+    }
+  | {
+      op: 'in';
+      field: string;
+      values: FilterValue[];
+      caseSensitive?: boolean;
+      loc?: SourceLocation;
+    }
+  | {
+      op: MatchOperator;
+      field: string;
+      value: string;
+      caseSensitive?: boolean;
+      loc?: SourceLocation;
+    }
+  /** `*` is a wildcard in `pattern`, `\*` a literal star and `\\` a literal backslash. */
+  | {
+      op: 'wildcard';
+      field: string;
+      pattern: string;
+      caseSensitive?: boolean;
+      loc?: SourceLocation;
+    }
+  /** A regular expression in DuckDB (RE2) syntax, matched anywhere in the value. */
+  | { op: 'regex'; field: string; pattern: string; loc?: SourceLocation }
+  | { op: 'exists'; field: string; loc?: SourceLocation }
+  /** An IPv4 CIDR range such as `10.0.0.0/8`. */
+  | { op: 'cidr'; field: string; value: string; loc?: SourceLocation };
+
+export type FilterOperator = FilterNode['op'];
+
+export const AGGREGATE_FUNCTIONS = [
+  'count',
+  'dc',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'values',
+  'earliest',
+  'latest',
+] as const;
+export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+export interface Aggregation {
+  fn: AggregateFunction;
+  /** Argument field; absent only for `count`. */
+  field?: string;
+  /** Output column name given with `as`. */
+  as?: string;
+  loc?: SourceLocation;
+}
+
+export interface FieldRef {
+  name: string;
+  loc?: SourceLocation;
+}
+
+export interface SortKey {
+  field: string;
+  descending: boolean;
+  loc?: SourceLocation;
+}
+
+export type BinaryOperator =
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '%'
+  | '='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'and'
+  | 'or'
+  | 'like';
+
+/** An expression of `where` and `eval`. */
+export type Expr =
+  | { expr: 'field'; name: string; loc?: SourceLocation }
+  | { expr: 'literal'; value: string | number | boolean | null }
+  | { expr: 'binary'; op: BinaryOperator; left: Expr; right: Expr; loc?: SourceLocation }
+  | { expr: 'not'; arg: Expr }
+  | { expr: 'negate'; arg: Expr }
+  | { expr: 'in'; arg: Expr; values: Expr[] }
+  | { expr: 'call'; fn: string; args: Expr[]; loc?: SourceLocation };
+
+export interface Assignment {
+  name: string;
+  value: Expr;
+  loc?: SourceLocation;
+}
+
+export interface Rename {
+  from: string;
+  to: string;
+  loc?: SourceLocation;
+}
+
+export type Stage =
+  | { stage: 'where'; condition: Expr }
+  | { stage: 'eval'; assignments: Assignment[] }
+  | { stage: 'stats'; aggregations: Aggregation[]; by: FieldRef[] }
+  | {
+      stage: 'timechart';
+      /** Bucket width in milliseconds. */
+      spanMs: number;
+      aggregations: Aggregation[];
+      by?: FieldRef;
+    }
+  | { stage: 'top' | 'rare'; fields: FieldRef[]; by: FieldRef[]; limit: number }
+  | { stage: 'sort'; keys: SortKey[] }
+  | { stage: 'head' | 'tail'; count: number }
+  | { stage: 'table'; fields: FieldRef[] }
+  | { stage: 'fields'; mode: 'include' | 'exclude'; fields: FieldRef[] }
+  | { stage: 'dedup'; fields: FieldRef[] }
+  | { stage: 'rename'; renames: Rename[] };
+
+export type StageName = Stage['stage'];
+
+export const STAGE_NAMES: readonly StageName[] = [
+  'where',
+  'eval',
+  'stats',
+  'timechart',
+  'top',
+  'rare',
+  'sort',
+  'head',
+  'tail',
+  'table',
+  'fields',
+  'dedup',
+  'rename',
+];
+
+/** Functions accepted in `where` and `eval` expressions, with their argument counts. */
+export const EXPRESSION_FUNCTIONS: Readonly<Record<string, { min: number; max: number }>> = {
+  if: { min: 3, max: 3 },
+  case: { min: 2, max: 64 },
+  coalesce: { min: 1, max: 64 },
+  lower: { min: 1, max: 1 },
+  upper: { min: 1, max: 1 },
+  len: { min: 1, max: 1 },
+  substr: { min: 2, max: 3 },
+  cidrmatch: { min: 2, max: 2 },
+  isnull: { min: 1, max: 1 },
+  isnotnull: { min: 1, max: 1 },
+  tonumber: { min: 1, max: 1 },
+  tostring: { min: 1, max: 1 },
+  round: { min: 1, max: 2 },
+  abs: { min: 1, max: 1 },
+  match: { min: 2, max: 2 },
+};

@@ -1,0 +1,406 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEventsTableSql } from './catalog.js';
+import { type CompileOptions, compileQuery, parseQuery, QueryError } from './index.js';
+import { FIXTURE_EVENTS, insertEventStatement, NOW_MS } from './test-fixtures.js';
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+  await connection.run(createEventsTableSql());
+  for (const event of FIXTURE_EVENTS) {
+    const statement = insertEventStatement(event);
+    await connection.run(statement.sql, statement.params as never);
+  }
+});
+
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+const OPTIONS: CompileOptions = { source: 'events', nowMs: NOW_MS };
+
+function compile(text: string, options: Partial<CompileOptions> = {}) {
+  const parsed = parseQuery(text);
+  if (parsed.ast === undefined) throw new Error(`${text}: ${JSON.stringify(parsed.errors)}`);
+  return compileQuery(parsed.ast, { ...OPTIONS, ...options });
+}
+
+async function rows(text: string, options: Partial<CompileOptions> = {}) {
+  const compiled = compile(text, options);
+  const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+  return reader.getRowObjectsJson();
+}
+
+async function ids(text: string, options: Partial<CompileOptions> = {}) {
+  return (await rows(text, options)).map((row) => row.id);
+}
+
+describe('search filters on DuckDB', () => {
+  test.each([
+    ['user:admin', ['e02', 'e03']],
+    ['user=CASE(Admin)', ['e03']],
+    ['user:ADMIN status_id=2', ['e02', 'e03']],
+    ['USER:alice', ['e01']],
+    ['user!=admin class_uid=3002', ['e01', 'e04']],
+    ['NOT user=admin class_uid=3002', ['e01', 'e04']],
+    ['class_uid=3002 NOT user=admin NOT user=alice', ['e04']],
+    ['class_uid>=4001 class_uid<4003', ['e07', 'e08', 'e10', 'e11']],
+    ['class_uid>4002', ['e09']],
+    ['src_ip:10.0.0.0/8', ['e01', 'e07', 'e08', 'e09']],
+    ['src_ip:10.0.0.0/24', ['e01', 'e07', 'e09']],
+    ['src_ip!=10.0.0.0/8 class_uid=3002', ['e02', 'e03', 'e04']],
+    ['src_endpoint.ip:203.0.113.7', ['e02', 'e03']],
+    ['.src_endpoint.location.country:nl', ['e02', 'e03']],
+    ['traffic.bytes>2000', ['e08']],
+    ['traffic.bytes<=1200', ['e07']],
+    ['process:power*', ['e05']],
+    ['process:*.exe', ['e05', 'e06']],
+    ['process:*shell*', ['e05']],
+    ['process:p*l.e*', ['e05']],
+    ['dns_query:*', ['e09']],
+    ['user IN (root, alice)', ['e01', 'e04']],
+    ['class_uid IN (1007, 4003)', ['e05', 'e06', 'e09']],
+    ['host IN (win*, fw01) severity_id>1', ['e05']],
+    ['failed', ['e02', 'e03', 'e04']],
+    ['"failed password" root', ['e04']],
+    ['brute OR powershell', ['e13', 'e05']],
+    ['fail* admin', ['e02', 'e03']],
+    ['class_uid=3002 (user=root OR src_port=50000)', ['e01', 'e04']],
+    ['class_uid=3002 user=root OR src_port=50000', ['e01', 'e04']],
+    ['sourcetype="pan:traffic"', ['e07', 'e08']],
+    ['index=main host=web02', ['e03', 'e04']],
+    ['file="C:\\\\Windows\\\\Temp\\\\evil\\*.exe"', []],
+    ['http_status>=400', ['e11']],
+    ['time>="2024-05-01T11:45:00Z"', ['e13', 'e01']],
+    [`time<${NOW_MS - 100 * 60_000}`, ['e11']],
+  ])('%s', async (query, expected) => {
+    expect(await ids(query, { earliestMs: NOW_MS - 24 * 3_600_000 })).toEqual(expected);
+  });
+
+  test('star matches every event', async () => {
+    expect(await ids('*')).toHaveLength(FIXTURE_EVENTS.length);
+  });
+
+  test('events are newest first without ocsf', async () => {
+    const result = await rows('class_uid=3002');
+    expect(result.map((row) => row.id)).toEqual(['e01', 'e02', 'e03', 'e04']);
+    expect(result[0]).not.toHaveProperty('ocsf');
+    expect(result[0]).toHaveProperty('raw');
+  });
+
+  test('file path with escaped star', async () => {
+    expect(await ids('file="C:\\\\Windows\\\\Temp\\\\evil\\*.exe"')).toEqual(['e12']);
+    expect(await ids('file:*\\*.exe')).toEqual(['e12']);
+  });
+});
+
+describe('IPv6 CIDR on DuckDB', () => {
+  const ADDRESSES = [
+    '2001:db8::10',
+    '2001:0db8:0000:0000:0000:0000:0000:0001',
+    '2001:db9::1',
+    '2001:DB8:ffff::',
+    'fe80::1',
+    '::1',
+    '10.0.0.5',
+    'not-an-ip',
+    '2001:db8::1::2',
+    '2001:db8:1:2:3:4:5',
+    '12345::1',
+  ];
+
+  beforeAll(async () => {
+    await connection.run(createEventsTableSql('ipv6_events'));
+    for (const [index, address] of ADDRESSES.entries()) {
+      await connection.run(
+        'INSERT INTO ipv6_events ("id", "time", "src_ip") VALUES (?, epoch_ms(CAST(? AS BIGINT)), ?)',
+        [`a${index}`, NOW_MS - index * 1000, address],
+      );
+    }
+  });
+
+  test.each([
+    ['2001:db8::/32', ['a0', 'a1', 'a3']],
+    ['2001:db8::/31', ['a0', 'a1', 'a2', 'a3']],
+    ['2001:db8::/33', ['a0', 'a1']],
+    ['fe80::/10', ['a4']],
+    ['::1/128', ['a5']],
+    ['::/0', ['a0', 'a1', 'a2', 'a3', 'a4', 'a5']],
+  ])('%s', async (cidr, expected) => {
+    expect(await ids(`src_ip:"${cidr}"`, { source: 'ipv6_events' })).toEqual(expected);
+  });
+
+  test('cidrmatch with IPv6', async () => {
+    expect(await ids('| where cidrmatch("fe80::/16", src_ip)', { source: 'ipv6_events' })).toEqual([
+      'a4',
+    ]);
+  });
+});
+
+describe('time range', () => {
+  test('inline earliest overrides options', async () => {
+    const compiled = compile('earliest=-15m', { earliestMs: 0 });
+    expect(compiled.earliestMs).toBe(NOW_MS - 15 * 60_000);
+    expect(await ids('earliest=-15m')).toEqual(['e13', 'e01']);
+  });
+
+  test('inline latest', async () => {
+    expect(await ids('earliest=-1h latest=-25m')).toEqual(['e04', 'e05', 'e06']);
+  });
+
+  test('option range bounds the search', async () => {
+    const result = await ids('*', { earliestMs: NOW_MS - 15 * 60_000, latestMs: NOW_MS });
+    expect(result).toEqual(['e13', 'e01']);
+  });
+
+  test('time filter SQL shape', () => {
+    const compiled = compile('user:alice', { earliestMs: 1000, latestMs: 2000 });
+    expect(compiled.sql).toBe(
+      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = ?) SELECT * EXCLUDE ("ocsf") FROM s0 ORDER BY "time" DESC LIMIT ?',
+    );
+    expect(compiled.params).toEqual([1000, 2000, 'alice', 1000]);
+    expect(compiled.countSql).toBe(
+      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = ?) SELECT count(*) AS "count" FROM s0',
+    );
+    expect(compiled.countParams).toEqual([1000, 2000, 'alice']);
+    expect(compiled.kind).toBe('events');
+  });
+});
+
+describe('pipes on DuckDB', () => {
+  test('stats count by field', async () => {
+    const result = await rows('class_uid=3002 | stats count by status_id');
+    expect(result).toEqual([
+      { status_id: 1, count: '1' },
+      { status_id: 2, count: '3' },
+    ]);
+  });
+
+  test('stats with several aggregates', async () => {
+    const result = await rows(
+      'class_uid=3002 | stats count() as attempts, dc(user) as users, values(host), min(src_port), max(src_port), earliest(user), latest(user) by status_id | sort -attempts',
+    );
+    expect(result).toEqual([
+      {
+        status_id: 2,
+        attempts: '3',
+        users: '3',
+        'values(host)': ['web01', 'web02'],
+        'min(src_port)': 41000,
+        'max(src_port)': 41000,
+        'earliest(user)': 'root',
+        'latest(user)': 'admin',
+      },
+      {
+        status_id: 1,
+        attempts: '1',
+        users: '1',
+        'values(host)': ['web01'],
+        'min(src_port)': 50000,
+        'max(src_port)': 50000,
+        'earliest(user)': 'alice',
+        'latest(user)': 'alice',
+      },
+    ]);
+  });
+
+  test('stats sum and avg over JSON path', async () => {
+    const result = await rows(
+      'class_uid=4001 | stats sum(traffic.bytes) as total, avg(traffic.bytes), count(dst_ip)',
+    );
+    expect(result).toEqual([{ total: 6600, 'avg(traffic.bytes)': 3300, 'count(dst_ip)': '2' }]);
+  });
+
+  test('stats by several fields and head', async () => {
+    const result = await rows(
+      'class_uid=3002 | stats count by host, src_ip | sort -count, host | head 2',
+    );
+    expect(result).toEqual([
+      { host: 'web01', src_ip: '10.0.0.5', count: '1' },
+      { host: 'web01', src_ip: '203.0.113.7', count: '1' },
+    ]);
+    expect(compile('| stats count').kind).toBe('aggregate');
+  });
+
+  test('sort ascending and tail', async () => {
+    // DuckDB compares text by code point, so upper case sorts first.
+    expect(await ids('class_uid=3002 | sort user')).toEqual(['e03', 'e02', 'e01', 'e04']);
+    expect(await ids('class_uid=3002 | sort - src_port user')).toEqual([
+      'e01',
+      'e02',
+      'e03',
+      'e04',
+    ]);
+    expect(await ids('class_uid=3002 | tail 2')).toEqual(['e04', 'e03']);
+    expect(await ids('class_uid=3002 | head 2')).toEqual(['e01', 'e02']);
+  });
+
+  test('where with expressions', async () => {
+    expect(await ids('| where class_uid = 3002 and (user = "root" or src_port > 45000)')).toEqual([
+      'e01',
+      'e04',
+    ]);
+    expect(await ids('| where cidrmatch("203.0.113.0/24", src_ip)')).toEqual(['e02', 'e03']);
+    expect(await ids('| where user like "Adm%"')).toEqual(['e03']);
+    expect(await ids('| where http_status in (403, 404)')).toEqual(['e11']);
+    expect(await ids('| where traffic.bytes * 2 > 3000')).toEqual(['e08']);
+    expect(await ids('| where not isnull(dns_query)')).toEqual(['e09']);
+    expect(await ids('| where time > "2024-05-01T11:50:00Z"')).toEqual(['e13']);
+  });
+
+  test('eval creates fields for later stages', async () => {
+    const result = await rows(
+      'class_uid=4001 | eval kb = traffic.bytes / 1000, size = if(kb > 2, "large", "small"), name = upper(substr(host, 1, 2)) | table id, kb, size, name',
+    );
+    expect(result).toEqual([
+      { id: 'e07', kb: 1.2, size: 'small', name: 'FW' },
+      { id: 'e08', kb: 5.4, size: 'large', name: 'FW' },
+    ]);
+  });
+
+  test('eval case, coalesce, len and lower', async () => {
+    const result = await rows(
+      'class_uid=3002 | eval who = coalesce(user, "none"), level = case(status_id = 1, "ok", status_id = 2, "bad"), n = len(lower(who)) | stats count by level, n',
+    );
+    expect(result).toEqual([
+      { level: 'bad', n: '4', count: '1' },
+      { level: 'bad', n: '5', count: '2' },
+      { level: 'ok', n: '5', count: '1' },
+    ]);
+  });
+
+  test('stats output feeds where', async () => {
+    const result = await rows('class_uid=3002 | stats count by src_ip | where count > 1');
+    expect(result).toEqual([{ src_ip: '203.0.113.7', count: '2' }]);
+  });
+
+  test('top and rare', async () => {
+    const top = await rows('class_uid=3002 | top limit=2 src_ip');
+    expect(top).toEqual([
+      { src_ip: '203.0.113.7', count: '2', percent: 50 },
+      { src_ip: '10.0.0.5', count: '1', percent: 25 },
+    ]);
+    const rare = await rows('| rare limit=1 sourcetype');
+    expect(rare).toEqual([{ sourcetype: 'bind', count: '1', percent: (1 / 13) * 100 }]);
+    const byHost = await rows('class_uid=3002 | top limit=1 user by host');
+    expect(byHost).toEqual([
+      { host: 'web01', user: 'admin', count: '1', percent: 50 },
+      { host: 'web02', user: 'Admin', count: '1', percent: 50 },
+    ]);
+  });
+
+  test('timechart by span', async () => {
+    const result = await rows('earliest=-2h | timechart span=1h count', {});
+    expect(result).toEqual([
+      { _time: '2024-05-01 10:00:00', count: '5' },
+      { _time: '2024-05-01 11:00:00', count: '7' },
+    ]);
+    const byClass = await rows('earliest=-1h | timechart span=30m count by class_uid');
+    expect(byClass).toEqual([
+      { _time: '2024-05-01 11:00:00', class_uid: 1007, count: '2' },
+      { _time: '2024-05-01 11:30:00', class_uid: 2004, count: '1' },
+      { _time: '2024-05-01 11:30:00', class_uid: 3002, count: '4' },
+    ]);
+  });
+
+  test('table, fields, dedup and rename', async () => {
+    expect(await rows('class_uid=3002 | dedup src_ip | table src_ip, user')).toEqual([
+      { src_ip: '10.0.0.5', user: 'alice' },
+      { src_ip: '203.0.113.7', user: 'admin' },
+      { src_ip: '198.51.100.23', user: 'root' },
+    ]);
+    const renamed = await rows(
+      'class_uid=3002 | rename src_ip as source_address | fields + id, source_address | head 1',
+    );
+    expect(renamed).toEqual([{ id: 'e01', source_address: '10.0.0.5' }]);
+    const trimmed = await rows('user:alice | fields - raw, message');
+    expect(trimmed[0]).not.toHaveProperty('raw');
+    expect(trimmed[0]).toHaveProperty('user_name', 'alice');
+  });
+
+  test('where range before dedup', async () => {
+    const query =
+      '| where traffic.bytes > 1 and traffic.bytes < 60000 | eval l = len(raw) | dedup l';
+    expect(await ids(query)).toEqual(['e07', 'e08']);
+    expect(compile(query).sql).toContain('s1 AS MATERIALIZED (');
+  });
+
+  test('dotted group field is usable later', async () => {
+    const result = await rows(
+      'class_uid=3002 | stats count by .src_endpoint.location.country | sort -src_endpoint.location.country',
+    );
+    expect(result).toEqual([
+      { 'src_endpoint.location.country': 'US', count: '1' },
+      { 'src_endpoint.location.country': 'NL', count: '2' },
+      { 'src_endpoint.location.country': null, count: '1' },
+    ]);
+  });
+
+  test('OCSF path of a promoted column ignores case', () => {
+    expect(compile('Src_Endpoint.IP=1.2.3.4').sql).toContain('lower("src_ip") = ?');
+  });
+
+  test('integers beyond 2^53 are bigint parameters', async () => {
+    const compiled = compile('process_pid=9007199254740993');
+    expect(compiled.params[0]).toBe(9007199254740993n);
+    expect(await ids('process_pid=9007199254740993')).toEqual([]);
+  });
+
+  test('limit option caps rows', async () => {
+    expect(await ids('*', { limit: 3 })).toEqual(['e13', 'e01', 'e02']);
+  });
+});
+
+describe('semantic errors', () => {
+  test.each([
+    ['usr:admin', 'field.unknown', 'user'],
+    ['src_ipp=1.2.3.4', 'field.unknown', 'src_ip'],
+    ['| stats count by hots', 'field.unknown', 'host'],
+    ['class_uid=abc', 'value.not_a_number', undefined],
+    ['src_ip:10.0.0.0/40', 'cidr.invalid', undefined],
+    ['src_ip:"fe80::/129"', 'cidr.invalid', undefined],
+    ['src_ip:"fe80:::1/64"', 'cidr.invalid', undefined],
+    ['earliest=yesterday', 'time.invalid', undefined],
+    ['| where lowr(user) = "a"', 'function.unknown', 'lower'],
+    ['| where if(a, b)', 'function.arity', undefined],
+    ['| stats count | table user', 'field.unknown', undefined],
+    ['| eval 1x = 2', 'syntax', undefined],
+    ['| stats count as "a b"', 'syntax', undefined],
+    ['| rename user as a-b', 'syntax', undefined],
+  ])('%s', (query, code, suggestion) => {
+    const result = parseQuery(query);
+    expect(result.ast).toBeUndefined();
+    expect(result.errors[0]?.code.startsWith(code)).toBe(true);
+    expect(result.errors[0]?.suggestion).toBe(suggestion);
+  });
+
+  test('unknown field carries its position', () => {
+    const [error] = parseQuery('status_id=2\n  usr:admin').errors;
+    expect(error).toMatchObject({
+      code: 'field.unknown',
+      offset: 14,
+      line: 2,
+      column: 3,
+      suggestion: 'user',
+    });
+  });
+
+  test('compileQuery throws QueryError', () => {
+    const ast = {
+      version: 1 as const,
+      stages: [],
+      filter: { op: 'eq' as const, field: 'a;b', value: 1 },
+    };
+    expect(() => compileQuery(ast, OPTIONS)).toThrow(QueryError);
+    try {
+      compileQuery(ast, OPTIONS);
+    } catch (error) {
+      expect((error as QueryError).diagnostics[0]?.code).toBe('field.invalid_name');
+    }
+  });
+});

@@ -1,0 +1,600 @@
+/**
+ * The compiler: `QueryAst` to parameterized DuckDB SQL.
+ *
+ * Each stage becomes one common table expression reading the previous one, so later stages can
+ * refer to the columns that `eval`, `stats` or `rename` created:
+ *
+ *   WITH s0 AS (SELECT * FROM events WHERE <time range> AND <search filter>),
+ *        s1 AS (SELECT ... FROM s0 ...), ...
+ *   SELECT * EXCLUDE ("ocsf") FROM sN ORDER BY "time" DESC LIMIT ?
+ */
+
+import type { Aggregation, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
+import { COLUMNS } from './catalog.js';
+import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
+import { asCondition, compileExpression } from './expression-compiler.js';
+import {
+  type ColumnInfo,
+  checkOutputName,
+  eventScope,
+  outputName,
+  resolveField,
+  type Scope,
+  type ValueType,
+} from './fields.js';
+import { type CompileContext, compileFilter } from './filter-compiler.js';
+import { identifier, join, param, raw, type Sql, sql } from './sql.js';
+import { parseRelativeTime } from './time.js';
+
+export interface CompileOptions {
+  /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
+  source: string;
+  earliestMs?: number;
+  latestMs?: number;
+  nowMs: number;
+  /** Maximum number of rows returned; 1000 when absent. */
+  limit?: number;
+}
+
+export interface CompiledQuery {
+  sql: string;
+  params: unknown[];
+  /** For event searches: the number of events matching the same filter, with no row limit. */
+  countSql?: string;
+  countParams?: unknown[];
+  kind: 'events' | 'aggregate';
+  /** Effective time range after inline `earliest=`/`latest=`. */
+  earliestMs?: number;
+  latestMs?: number;
+}
+
+export const DEFAULT_LIMIT = 1000;
+
+interface OrderKey {
+  name: string;
+  descending: boolean;
+  loc?: SourceLocation;
+}
+
+interface State {
+  scope: Scope;
+  relation: string;
+  ctes: Sql[];
+  /** Order the next row-limiting stage and the final select apply; undefined for the default. */
+  order?: OrderKey[];
+  aggregate: boolean;
+  context: CompileContext;
+  /** True while a later stage uses a window function (`dedup`, `top`, `rare`). */
+  windowStageFollows: boolean;
+}
+
+const WINDOW_STAGES: ReadonlySet<string> = new Set(['dedup', 'top', 'rare']);
+
+const DEFAULT_EVENT_ORDER: OrderKey[] = [{ name: 'time', descending: true }];
+
+/** Compiles a query. Throws `QueryError` on semantic errors such as unknown fields. */
+export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQuery {
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new RangeError(`limit must be a positive integer, got ${options.limit}`);
+  }
+  const context: CompileContext = { nowMs: options.nowMs };
+  const { earliestMs, latestMs } = effectiveTimeRange(ast, options);
+
+  const conditions: Sql[] = [];
+  if (earliestMs !== undefined) {
+    conditions.push(sql`"time" >= epoch_ms(CAST(${param(earliestMs)} AS BIGINT))`);
+  }
+  if (latestMs !== undefined) {
+    conditions.push(sql`"time" < epoch_ms(CAST(${param(latestMs)} AS BIGINT))`);
+  }
+  const scope = eventScope();
+  if (ast.filter !== undefined) conditions.push(compileFilter(ast.filter, scope, context));
+  const where = conditions.length === 0 ? raw('') : sql` WHERE ${join(conditions, ' AND ')}`;
+
+  const state: State = {
+    scope,
+    relation: 's0',
+    ctes: [sql`s0 AS (SELECT * FROM ${raw(options.source)}${where})`],
+    aggregate: false,
+    context,
+    windowStageFollows: false,
+  };
+  ast.stages.forEach((stage, index) => {
+    state.windowStageFollows = ast.stages
+      .slice(index + 1)
+      .some((later) => WINDOW_STAGES.has(later.stage));
+    compileStage(state, stage);
+  });
+
+  const withClause = sql`WITH ${join(state.ctes, ', ')} `;
+  const from = raw(`FROM ${state.relation}`);
+  const columns =
+    state.scope.eventShape && !state.scope.hidden.has('ocsf')
+      ? raw('* EXCLUDE ("ocsf")')
+      : raw('*');
+  const query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+
+  const compiled: CompiledQuery = {
+    sql: query.text,
+    params: query.params,
+    kind: state.aggregate ? 'aggregate' : 'events',
+  };
+  if (!state.aggregate) {
+    const count = sql`${withClause}SELECT count(*) AS "count" ${from}`;
+    compiled.countSql = count.text;
+    compiled.countParams = count.params;
+  }
+  if (earliestMs !== undefined) compiled.earliestMs = earliestMs;
+  if (latestMs !== undefined) compiled.latestMs = latestMs;
+  return compiled;
+}
+
+function effectiveTimeRange(
+  ast: QueryAst,
+  options: CompileOptions,
+): { earliestMs?: number; latestMs?: number } {
+  const resolve = (text: string | undefined, fallback: number | undefined) => {
+    if (text === undefined) return fallback;
+    const ms = parseRelativeTime(text, options.nowMs);
+    if (ms === undefined) {
+      fail(
+        'time.invalid',
+        `Invalid time '${text}': use now, a relative time such as -24h or -1d@d, an ISO 8601 time or epoch milliseconds`,
+        ast.timeRange?.loc,
+      );
+    }
+    return ms;
+  };
+  const earliestMs = resolve(ast.timeRange?.earliest, options.earliestMs);
+  const latestMs = resolve(ast.timeRange?.latest, options.latestMs);
+  const range: { earliestMs?: number; latestMs?: number } = {};
+  if (earliestMs !== undefined) range.earliestMs = earliestMs;
+  if (latestMs !== undefined) range.latestMs = latestMs;
+  return range;
+}
+
+function addStage(state: State, body: Sql, scope: Scope = state.scope, materialized = false): void {
+  const name = `s${state.ctes.length}`;
+  const keyword = raw(materialized ? ' MATERIALIZED' : '');
+  state.ctes.push(sql`${raw(name)} AS${keyword} (${body})`);
+  state.relation = name;
+  state.scope = scope;
+}
+
+function currentOrder(state: State): OrderKey[] | undefined {
+  if (state.order !== undefined) return state.order;
+  if (state.scope.eventShape && !state.scope.hidden.has('time')) return DEFAULT_EVENT_ORDER;
+  return undefined;
+}
+
+function orderTerms(state: State, keys: OrderKey[] | undefined): Sql | undefined {
+  if (keys === undefined || keys.length === 0) return undefined;
+  const terms = keys.map((key) => {
+    const field = resolveField(state.scope, key.name, key.loc);
+    return sql`${field.sql} ${raw(key.descending ? 'DESC' : 'ASC')}`;
+  });
+  return join(terms, ', ');
+}
+
+function orderBy(state: State, keys: OrderKey[] | undefined): Sql {
+  const terms = orderTerms(state, keys ?? currentOrder(state));
+  return terms === undefined ? raw('') : sql` ORDER BY ${terms}`;
+}
+
+function compileStage(state: State, stage: Stage): void {
+  switch (stage.stage) {
+    case 'where': {
+      const condition = asCondition(compileExpression(stage.condition, state.scope, state.context));
+      // NOTE: DuckDB 1.5.6 fails with an internal "expression type mismatch" when its filter
+      // pushdown moves a two-sided TRY_CAST range from here past a window function, so this
+      // select is kept apart when a window stage follows.
+      const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${condition}`;
+      addStage(state, body, state.scope, state.windowStageFollows);
+      return;
+    }
+    case 'eval':
+      for (const assignment of stage.assignments) {
+        checkOutputName(assignment.name, assignment.loc);
+        const value = compileExpression(assignment.value, state.scope, state.context);
+        addColumn(state, assignment.name, value.sql, value.type);
+      }
+      return;
+    case 'stats':
+      compileStats(state, stage.aggregations, stage.by);
+      return;
+    case 'timechart':
+      compileTimechart(state, stage);
+      return;
+    case 'top':
+    case 'rare':
+      compileTop(state, stage);
+      return;
+    case 'sort':
+      for (const key of stage.keys) resolveField(state.scope, key.field, key.loc);
+      state.order = stage.keys.map((key: SortKey) => orderKey(key.field, key.descending, key.loc));
+      return;
+    case 'head':
+    case 'tail':
+      compileHeadTail(state, stage.stage, stage.count);
+      return;
+    case 'table':
+      compileProjection(state, stage.fields);
+      return;
+    case 'fields':
+      if (stage.mode === 'include') compileProjection(state, stage.fields);
+      else compileExclusion(state, stage.fields);
+      return;
+    case 'dedup':
+      compileDedup(state, stage.fields);
+      return;
+    case 'rename':
+      for (const rename of stage.renames) compileRename(state, rename.from, rename.to, rename.loc);
+      return;
+  }
+}
+
+function orderKey(name: string, descending: boolean, loc: SourceLocation | undefined): OrderKey {
+  return loc === undefined ? { name, descending } : { name, descending, loc };
+}
+
+/** Adds or replaces a column, as `eval` does. */
+function addColumn(state: State, name: string, value: Sql, type: ValueType): void {
+  const lowered = name.toLowerCase();
+  const scope = cloneScope(state.scope);
+  const exists = scope.columns.has(lowered) || (scope.eventShape && isPromoted(scope, lowered));
+  const relation = raw(state.relation);
+  const body = exists
+    ? sql`SELECT * REPLACE (${value} AS ${identifier(name)}) FROM ${relation}`
+    : sql`SELECT *, ${value} AS ${identifier(name)} FROM ${relation}`;
+  const previous = scope.columns.get(lowered);
+  scope.columns.set(lowered, { name: previous?.name ?? name, type });
+  addStage(state, body, scope);
+}
+
+function isPromoted(scope: Scope, lowered: string): boolean {
+  return !scope.hidden.has(lowered) && CATALOG_NAMES.has(lowered);
+}
+
+function cloneScope(scope: Scope): Scope {
+  return {
+    eventShape: scope.eventShape,
+    columns: new Map(scope.columns),
+    hidden: new Set(scope.hidden),
+  };
+}
+
+function tableScope(columns: ColumnInfo[]): Scope {
+  return {
+    eventShape: false,
+    columns: new Map(columns.map((column) => [column.name.toLowerCase(), column])),
+    hidden: new Set(),
+  };
+}
+
+function checkUnique(columns: ColumnInfo[], loc: SourceLocation | undefined): void {
+  const seen = new Set<string>();
+  for (const column of columns) {
+    const lowered = column.name.toLowerCase();
+    if (seen.has(lowered)) {
+      fail(
+        'name.duplicate',
+        `Field '${column.name}' appears twice in the output; rename one with 'as'`,
+        loc,
+      );
+    }
+    seen.add(lowered);
+  }
+}
+
+function aggregateName(aggregation: Aggregation): string {
+  if (aggregation.as !== undefined) {
+    checkOutputName(aggregation.as, aggregation.loc);
+    return aggregation.as;
+  }
+  if (aggregation.field === undefined) return aggregation.fn;
+  return `${aggregation.fn}(${outputName(aggregation.field)})`;
+}
+
+function compileAggregation(state: State, aggregation: Aggregation): { sql: Sql; type: ValueType } {
+  if (aggregation.field === undefined) {
+    if (aggregation.fn !== 'count') {
+      fail('aggregate.missing_field', `${aggregation.fn}() needs a field`, aggregation.loc);
+    }
+    return { sql: raw('count(*)'), type: 'number' };
+  }
+  const field = resolveField(state.scope, aggregation.field, aggregation.loc);
+  const numeric = field.type === 'number' ? field.sql : sql`TRY_CAST(${field.sql} AS DOUBLE)`;
+  switch (aggregation.fn) {
+    case 'count':
+      return { sql: sql`count(${field.sql})`, type: 'number' };
+    case 'dc':
+      return { sql: sql`count(DISTINCT ${field.sql})`, type: 'number' };
+    case 'sum':
+      return { sql: sql`sum(${numeric})`, type: 'number' };
+    case 'avg':
+      return { sql: sql`avg(${numeric})`, type: 'number' };
+    case 'min':
+      return { sql: sql`min(${field.sql})`, type: field.type };
+    case 'max':
+      return { sql: sql`max(${field.sql})`, type: field.type };
+    case 'values':
+      return {
+        sql: sql`list_sort(list(DISTINCT ${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL))`,
+        type: 'unknown',
+      };
+    case 'earliest':
+    case 'latest': {
+      const time = resolveField(state.scope, 'time', aggregation.loc);
+      if (time.type !== 'time') {
+        fail('aggregate.needs_time', `${aggregation.fn}() needs the event time`, aggregation.loc);
+      }
+      const fn = raw(aggregation.fn === 'earliest' ? 'arg_min' : 'arg_max');
+      return { sql: sql`${fn}(${field.sql}, ${time.sql})`, type: field.type };
+    }
+  }
+}
+
+interface Group {
+  sql: Sql;
+  column: ColumnInfo;
+}
+
+function resolveGroups(state: State, fields: FieldRef[]): Group[] {
+  return fields.map((field) => {
+    const resolved = resolveField(state.scope, field.name, field.loc);
+    return { sql: resolved.sql, column: { name: outputName(field.name), type: resolved.type } };
+  });
+}
+
+function groupBy(count: number): Sql {
+  if (count === 0) return raw('');
+  const ordinals = Array.from({ length: count }, (_, index) => String(index + 1));
+  return raw(` GROUP BY ${ordinals.join(', ')}`);
+}
+
+function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[]): void {
+  const groups = resolveGroups(state, by);
+  const aggregates = aggregations.map((aggregation) => {
+    const compiled = compileAggregation(state, aggregation);
+    return { sql: compiled.sql, column: { name: aggregateName(aggregation), type: compiled.type } };
+  });
+  const outputs = [...groups, ...aggregates];
+  checkUnique(
+    outputs.map((output) => output.column),
+    aggregations[0]?.loc,
+  );
+  const select = join(
+    outputs.map((output) => sql`${output.sql} AS ${identifier(output.column.name)}`),
+    ', ',
+  );
+  const body = sql`SELECT ${select} FROM ${raw(state.relation)}${groupBy(groups.length)}`;
+  addStage(state, body, tableScope(outputs.map((output) => output.column)));
+  state.aggregate = true;
+  state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
+}
+
+function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechart' }>): void {
+  const time = resolveField(state.scope, 'time', undefined);
+  const bucket = sql`time_bucket(to_milliseconds(CAST(${param(stage.spanMs)} AS BIGINT)), ${time.sql})`;
+  const groups: Group[] = [{ sql: bucket, column: { name: '_time', type: 'time' } }];
+  if (stage.by !== undefined) groups.push(...resolveGroups(state, [stage.by]));
+  const aggregates = stage.aggregations.map((aggregation) => {
+    const compiled = compileAggregation(state, aggregation);
+    return { sql: compiled.sql, column: { name: aggregateName(aggregation), type: compiled.type } };
+  });
+  const outputs = [...groups, ...aggregates];
+  checkUnique(
+    outputs.map((output) => output.column),
+    stage.aggregations[0]?.loc,
+  );
+  const select = join(
+    outputs.map((output) => sql`${output.sql} AS ${identifier(output.column.name)}`),
+    ', ',
+  );
+  const body = sql`SELECT ${select} FROM ${raw(state.relation)}${groupBy(groups.length)}`;
+  addStage(state, body, tableScope(outputs.map((output) => output.column)));
+  state.aggregate = true;
+  state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
+}
+
+/** `top` and `rare`: the most or least common values with `count` and `percent` columns. */
+function compileTop(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' }>): void {
+  const by = resolveGroups(state, stage.by);
+  const fields = resolveGroups(state, stage.fields);
+  const columns = [
+    ...by.map((group) => group.column),
+    ...fields.map((group) => group.column),
+    { name: 'count', type: 'number' as const },
+    { name: 'percent', type: 'number' as const },
+  ];
+  checkUnique(columns, stage.fields[0]?.loc);
+
+  // Counting and ranking are two steps, so the window functions refer to output columns and not
+  // to expressions whose JSON path parameters DuckDB would not match with the grouped ones.
+  const groups = [...by, ...fields];
+  const select = join(
+    groups.map((group) => sql`${group.sql} AS ${identifier(group.column.name)}`),
+    ', ',
+  );
+  const present = join(
+    fields.map((group) => sql`${group.sql} IS NOT NULL`),
+    ' AND ',
+  );
+  addStage(
+    state,
+    sql`SELECT ${select}, count(*) AS "count" FROM ${raw(state.relation)} WHERE ${present}${groupBy(groups.length)}`,
+  );
+
+  const columnList = (list: Group[]) =>
+    join(
+      list.map((group) => identifier(group.column.name)),
+      ', ',
+    );
+  const partition = by.length === 0 ? undefined : sql`PARTITION BY ${columnList(by)}`;
+  const direction = raw(stage.stage === 'top' ? 'DESC' : 'ASC');
+  const rankOrder = sql`ORDER BY "count" ${direction}, ${columnList(fields)}`;
+  const rankWindow = partition === undefined ? rankOrder : sql`${partition} ${rankOrder}`;
+  const percent = sql`100.0 * "count" / sum("count") OVER (${partition ?? raw('')}) AS "percent"`;
+  const body = sql`SELECT *, ${percent} FROM ${raw(state.relation)} QUALIFY row_number() OVER (${rankWindow}) <= ${param(stage.limit)}`;
+  addStage(state, body, tableScope(columns));
+  state.aggregate = true;
+  state.order = [
+    ...by.map((group) => ({ name: group.column.name, descending: false })),
+    { name: 'count', descending: stage.stage === 'top' },
+    ...fields.map((group) => ({ name: group.column.name, descending: false })),
+  ];
+}
+
+function compileHeadTail(state: State, kind: 'head' | 'tail', count: number): void {
+  const order = currentOrder(state);
+  if (kind === 'head') {
+    addStage(
+      state,
+      sql`SELECT * FROM ${raw(state.relation)}${orderBy(state, order)} LIMIT ${param(count)}`,
+    );
+    return;
+  }
+  if (order === undefined) {
+    fail(
+      'stage.tail_needs_order',
+      'tail needs a defined order: add a sort stage before it',
+      undefined,
+    );
+  }
+  // Splunk's tail returns the last rows in reverse order.
+  const reversed = order.map((key) => ({ ...key, descending: !key.descending }));
+  addStage(
+    state,
+    sql`SELECT * FROM ${raw(state.relation)}${orderBy(state, reversed)} LIMIT ${param(count)}`,
+  );
+  state.order = reversed;
+}
+
+function compileDedup(state: State, fields: FieldRef[]): void {
+  const keys = fields.map((field) => resolveField(state.scope, field.name, field.loc).sql);
+  const order = orderTerms(state, currentOrder(state));
+  const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
+  const present = join(
+    keys.map((key) => sql`${key} IS NOT NULL`),
+    ' AND ',
+  );
+  const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) = 1`;
+  addStage(state, body);
+}
+
+/** `table` and `fields +`: keep the listed fields, in that order. */
+function compileProjection(state: State, fields: FieldRef[]): void {
+  const groups = resolveGroups(state, fields);
+  const columns = groups.map((group) => group.column);
+  checkUnique(columns, fields[0]?.loc);
+  const select = join(
+    groups.map((group) => sql`${group.sql} AS ${identifier(group.column.name)}`),
+    ', ',
+  );
+  const order = currentOrder(state);
+  const kept = new Set(columns.map((column) => column.name.toLowerCase()));
+  const orderSurvives = order?.every((key) => kept.has(key.name.toLowerCase())) ?? true;
+  // When the projection drops a sort key, sort here; DuckDB keeps that order through the final
+  // select because insertion order is preserved by default.
+  const orderClause = orderSurvives ? raw('') : orderBy(state, order);
+  addStage(
+    state,
+    sql`SELECT ${select} FROM ${raw(state.relation)}${orderClause}`,
+    tableScope(columns),
+  );
+  state.order = orderSurvives ? order : undefined;
+}
+
+/** `fields -`: drop the listed fields. */
+function compileExclusion(state: State, fields: FieldRef[]): void {
+  const scope = cloneScope(state.scope);
+  const dropped = new Set<string>();
+  for (const field of fields) {
+    const resolved = resolveField(state.scope, field.name, field.loc);
+    if (resolved.columns.length === 0) {
+      fail(
+        'field.not_a_column',
+        `Field '${field.name}' is read from the OCSF JSON and cannot be removed; list the fields to keep with 'table'`,
+        field.loc,
+      );
+    }
+    for (const column of resolved.columns) dropped.add(column);
+  }
+  for (const column of dropped) {
+    const lowered = column.toLowerCase();
+    if (!scope.columns.delete(lowered)) scope.hidden.add(lowered);
+  }
+  const names = join(
+    [...dropped].map((column) => identifier(column)),
+    ', ',
+  );
+  if (!scope.eventShape && scope.columns.size === 0) {
+    fail('stage.no_fields_left', 'fields - would remove every field', fields[0]?.loc);
+  }
+  const order = currentOrder(state);
+  const orderSurvives = order?.every((key) => !dropped.has(key.name)) ?? true;
+  const orderClause = orderSurvives ? raw('') : orderBy(state, order);
+  addStage(
+    state,
+    sql`SELECT * EXCLUDE (${names}) FROM ${raw(state.relation)}${orderClause}`,
+    scope,
+  );
+  if (!orderSurvives) state.order = [];
+}
+
+function compileRename(
+  state: State,
+  from: string,
+  to: string,
+  loc: SourceLocation | undefined,
+): void {
+  checkOutputName(to, loc);
+  const resolved = resolveField(state.scope, from, loc);
+
+  // The source column goes away when it is a plain column; an existing column named like the
+  // target is replaced, as Splunk's rename overwrites it.
+  const excluded = new Set<string>();
+  if (resolved.columns.length === 1 && resolved.sql.text === `"${resolved.columns[0]}"`) {
+    excluded.add(resolved.columns[0]!);
+  }
+  const scope = cloneScope(state.scope);
+  const target = to.toLowerCase();
+  if (scope.columns.has(target) || (scope.eventShape && isPromoted(scope, target))) {
+    excluded.add(to);
+  }
+  for (const column of excluded) {
+    const lowered = column.toLowerCase();
+    if (!scope.columns.delete(lowered)) scope.hidden.add(lowered);
+  }
+  scope.columns.set(target, { name: to, type: resolved.type });
+
+  const excludedList = join(
+    [...excluded].map((column) => identifier(column)),
+    ', ',
+  );
+  const columns = excluded.size === 0 ? raw('*') : sql`* EXCLUDE (${excludedList})`;
+  const order = currentOrder(state)?.map((key) =>
+    key.name.toLowerCase() === from.toLowerCase() ? { ...key, name: to } : key,
+  );
+  const relation = raw(state.relation);
+  addStage(
+    state,
+    sql`SELECT ${columns}, ${resolved.sql} AS ${identifier(to)} FROM ${relation}`,
+    scope,
+  );
+  if (order !== undefined) state.order = order;
+}
+
+const CATALOG_NAMES: ReadonlySet<string> = new Set(COLUMNS.map((column) => column.name));
+
+/** Runs `compileQuery` for its checks only, returning its diagnostics. */
+export function checkQuery(ast: QueryAst, nowMs: number) {
+  try {
+    compileQuery(ast, { source: 'events', nowMs });
+    return [];
+  } catch (error) {
+    if (error instanceof QueryError) return error.diagnostics;
+    return [diagnosticAt('internal.error', `Query check failed: ${String(error)}`, undefined)];
+  }
+}

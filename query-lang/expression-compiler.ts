@@ -1,0 +1,224 @@
+/** Compilation of `where` and `eval` expressions to SQL. */
+
+import { EXPRESSION_FUNCTIONS, type Expr } from './ast.js';
+import { fail, nearestName, type SourceLocation } from './errors.js';
+import { resolveField, type Scope, type ValueType } from './fields.js';
+import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
+import { join, numberValue, param, raw, type Sql, sql } from './sql.js';
+
+export interface TypedSql {
+  sql: Sql;
+  type: ValueType;
+}
+
+const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
+const COMPARISON = new Set(['=', '!=', '<', '<=', '>', '>=']);
+
+/** Compiles an expression over the rows of `scope`. */
+export function compileExpression(expr: Expr, scope: Scope, context: CompileContext): TypedSql {
+  switch (expr.expr) {
+    case 'field': {
+      const field = resolveField(scope, expr.name, expr.loc);
+      return { sql: field.sql, type: field.type };
+    }
+    case 'literal':
+      return literal(expr.value);
+    case 'not':
+      return {
+        sql: sql`(NOT ${asCondition(compileExpression(expr.arg, scope, context))})`,
+        type: 'boolean',
+      };
+    case 'negate':
+      return {
+        sql: sql`(- ${asNumber(compileExpression(expr.arg, scope, context))})`,
+        type: 'number',
+      };
+    case 'in': {
+      const arg = compileExpression(expr.arg, scope, context);
+      const values = expr.values.map((value) => compileExpression(value, scope, context));
+      // Mixed lists compare as text, so DuckDB never has to cast a word to a number.
+      const numeric = values.every((value) => value.type === 'number');
+      const left = numeric ? asNumber(arg) : asText(arg);
+      const list = join(
+        values.map((value) => (numeric ? value.sql : asText(value))),
+        ', ',
+      );
+      return { sql: sql`(${left} IN (${list}))`, type: 'boolean' };
+    }
+    case 'binary':
+      return compileBinary(expr, scope, context);
+    case 'call':
+      return compileCall(expr, scope, context);
+  }
+}
+
+function literal(value: string | number | boolean | null): TypedSql {
+  if (value === null) return { sql: raw('NULL'), type: 'unknown' };
+  if (typeof value === 'boolean') return { sql: raw(value ? 'TRUE' : 'FALSE'), type: 'boolean' };
+  if (typeof value === 'number') return { sql: param(numberValue(value) ?? 0), type: 'number' };
+  return { sql: param(value), type: 'string' };
+}
+
+function asNumber(value: TypedSql): Sql {
+  if (value.type === 'number') return value.sql;
+  if (value.type === 'time') return sql`epoch_ms(${value.sql})`;
+  return sql`TRY_CAST(${value.sql} AS DOUBLE)`;
+}
+
+function asText(value: TypedSql): Sql {
+  return value.type === 'string' ? value.sql : sql`CAST(${value.sql} AS VARCHAR)`;
+}
+
+/** Returns the value as a condition; text such as "true" converts and other text is NULL. */
+export function asCondition(value: TypedSql): Sql {
+  return value.type === 'boolean' ? value.sql : sql`TRY_CAST(${value.sql} AS BOOLEAN)`;
+}
+
+function compileBinary(
+  expr: Extract<Expr, { expr: 'binary' }>,
+  scope: Scope,
+  context: CompileContext,
+): TypedSql {
+  const left = compileExpression(expr.left, scope, context);
+  const right = compileExpression(expr.right, scope, context);
+  if (ARITHMETIC.has(expr.op)) {
+    return { sql: sql`(${asNumber(left)} ${raw(expr.op)} ${asNumber(right)})`, type: 'number' };
+  }
+  if (expr.op === 'and' || expr.op === 'or') {
+    const operator = raw(expr.op.toUpperCase());
+    return { sql: sql`(${asCondition(left)} ${operator} ${asCondition(right)})`, type: 'boolean' };
+  }
+  if (expr.op === 'like') {
+    return { sql: sql`(${asText(left)} LIKE ${asText(right)})`, type: 'boolean' };
+  }
+  if (!COMPARISON.has(expr.op))
+    fail('expression.invalid_operator', `Unknown operator '${expr.op}'`, expr.loc);
+  const operator = raw(expr.op === '!=' ? '<>' : expr.op);
+  const [leftSql, rightSql] = comparable(left, right, expr, context);
+  return { sql: sql`(${leftSql} ${operator} ${rightSql})`, type: 'boolean' };
+}
+
+/** Brings both sides of a comparison to one type: time, number or text. */
+function comparable(
+  left: TypedSql,
+  right: TypedSql,
+  expr: Extract<Expr, { expr: 'binary' }>,
+  context: CompileContext,
+): [Sql, Sql] {
+  if (left.type === 'time' || right.type === 'time') {
+    const toTime = (side: TypedSql, node: Expr): Sql => {
+      if (side.type === 'time') return side.sql;
+      if (
+        node.expr === 'literal' &&
+        (typeof node.value === 'string' || typeof node.value === 'number')
+      ) {
+        return timeValue(node.value, expr.loc, context);
+      }
+      return side.type === 'number'
+        ? sql`epoch_ms(CAST(${side.sql} AS BIGINT))`
+        : sql`TRY_CAST(${side.sql} AS TIMESTAMP)`;
+    };
+    return [toTime(left, expr.left), toTime(right, expr.right)];
+  }
+  if (left.type === 'number' || right.type === 'number') return [asNumber(left), asNumber(right)];
+  return [left.sql, right.sql];
+}
+
+function compileCall(
+  expr: Extract<Expr, { expr: 'call' }>,
+  scope: Scope,
+  context: CompileContext,
+): TypedSql {
+  const arity = EXPRESSION_FUNCTIONS[expr.fn];
+  if (arity === undefined) {
+    const suggestion = nearestName(expr.fn, Object.keys(EXPRESSION_FUNCTIONS));
+    const extra = suggestion === undefined ? {} : { suggestion };
+    return fail('function.unknown', `Unknown function '${expr.fn}'`, expr.loc, extra);
+  }
+  if (expr.args.length < arity.min || expr.args.length > arity.max) {
+    const count = arity.min === arity.max ? `${arity.min}` : `${arity.min} to ${arity.max}`;
+    fail(
+      'function.arity',
+      `${expr.fn}() takes ${count} arguments, found ${expr.args.length}`,
+      expr.loc,
+    );
+  }
+  if (expr.fn === 'cidrmatch') return compileCidrMatch(expr, scope, expr.loc);
+  const args = expr.args.map((arg) => compileExpression(arg, scope, context));
+  const list = (parts: TypedSql[]) =>
+    join(
+      parts.map((part) => part.sql),
+      ', ',
+    );
+  const [first, second, third] = args as [TypedSql, TypedSql | undefined, TypedSql | undefined];
+  switch (expr.fn) {
+    case 'if':
+      return {
+        sql: sql`CASE WHEN ${asCondition(first)} THEN ${second!.sql} ELSE ${third!.sql} END`,
+        type: second!.type,
+      };
+    case 'case': {
+      if (args.length % 2 !== 0) {
+        fail('function.arity', 'case() takes pairs of condition and value', expr.loc);
+      }
+      const branches: Sql[] = [];
+      for (let index = 0; index < args.length; index += 2) {
+        branches.push(sql`WHEN ${asCondition(args[index]!)} THEN ${args[index + 1]!.sql}`);
+      }
+      return { sql: sql`CASE ${join(branches, ' ')} END`, type: args[1]!.type };
+    }
+    case 'coalesce':
+      return { sql: sql`coalesce(${list(args)})`, type: first.type };
+    case 'lower':
+    case 'upper':
+      return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };
+    case 'len':
+      return { sql: sql`length(${asText(first)})`, type: 'number' };
+    case 'substr': {
+      const length = third === undefined ? raw('') : sql`, ${asNumber(third)}`;
+      return {
+        sql: sql`substr(${asText(first)}, CAST(${asNumber(second!)} AS BIGINT)${length})`,
+        type: 'string',
+      };
+    }
+    case 'isnull':
+      return { sql: sql`(${first.sql} IS NULL)`, type: 'boolean' };
+    case 'isnotnull':
+      return { sql: sql`(${first.sql} IS NOT NULL)`, type: 'boolean' };
+    case 'tonumber':
+      return {
+        sql: asNumber({ sql: first.sql, type: first.type === 'number' ? 'number' : 'string' }),
+        type: 'number',
+      };
+    case 'tostring':
+      return { sql: asText(first), type: 'string' };
+    case 'round': {
+      const digits = second === undefined ? raw('0') : sql`CAST(${asNumber(second)} AS INTEGER)`;
+      return { sql: sql`round(${asNumber(first)}, ${digits})`, type: 'number' };
+    }
+    case 'abs':
+      return { sql: sql`abs(${asNumber(first)})`, type: 'number' };
+    case 'match':
+      return { sql: sql`regexp_matches(${asText(first)}, ${asText(second!)})`, type: 'boolean' };
+    default:
+      return fail('function.unknown', `Unknown function '${expr.fn}'`, expr.loc);
+  }
+}
+
+/** `cidrmatch("10.0.0.0/8", field)`, as in Splunk: the range must be a string literal. */
+function compileCidrMatch(
+  expr: Extract<Expr, { expr: 'call' }>,
+  scope: Scope,
+  loc: SourceLocation | undefined,
+): TypedSql {
+  const [range, value] = expr.args as [Expr, Expr];
+  if (range.expr !== 'literal' || typeof range.value !== 'string') {
+    fail(
+      'function.invalid_argument',
+      'cidrmatch() takes a quoted CIDR range first, as in cidrmatch("10.0.0.0/8", src_ip)',
+      loc,
+    );
+  }
+  const field = compileExpression(value, scope, { nowMs: 0 });
+  return { sql: cidrCondition(asText(field), range.value, loc), type: 'boolean' };
+}

@@ -1,0 +1,175 @@
+/**
+ * Field resolution: from a name in a query to a SQL expression over the current relation.
+ *
+ * While rows are events (the search part and the stages that keep event rows), a name is tried
+ * in this order: a field made by `eval` or `rename`, a promoted column, an alias, the OCSF path
+ * of a promoted column. Any other OCSF path is read from the `ocsf` JSON column. After a stage
+ * that builds new rows (`stats`, `top`, `table`, ...) only the columns it produced exist.
+ */
+
+import {
+  ALIASES,
+  COLUMN_BY_NAME,
+  COLUMN_BY_OCSF_PATH,
+  COLUMNS,
+  type ColumnType,
+} from './catalog.js';
+import { fail, nearestName, type SourceLocation } from './errors.js';
+import { identifier, join, param, type Sql, sql } from './sql.js';
+
+export type ValueType = 'string' | 'number' | 'time' | 'boolean' | 'unknown';
+
+export interface ResolvedField {
+  sql: Sql;
+  type: ValueType;
+  /** True when the value is read from the OCSF JSON and is therefore text. */
+  json: boolean;
+  /** Physical columns of the relation behind the field. */
+  columns: string[];
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: ValueType;
+}
+
+/** The columns of the relation a stage reads. */
+export interface Scope {
+  /** True while rows are events: every promoted column and `ocsf` exist, except `hidden` ones. */
+  eventShape: boolean;
+  /** Columns added by stages, or every column once rows are no longer events; keyed lower case. */
+  columns: Map<string, ColumnInfo>;
+  /** Promoted columns removed by `fields -` or `rename`; lower case. */
+  hidden: Set<string>;
+}
+
+const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function eventScope(): Scope {
+  return { eventShape: true, columns: new Map(), hidden: new Set() };
+}
+
+export function typeOfColumn(type: ColumnType): ValueType {
+  if (type === 'VARCHAR') return 'string';
+  if (type === 'TIMESTAMP') return 'time';
+  return 'number';
+}
+
+/** Rejects a name that `eval`, `rename` or `as` would create unless it is a plain identifier. */
+export function checkOutputName(name: string, loc: SourceLocation | undefined): void {
+  if (!OUTPUT_NAME.test(name)) {
+    fail(
+      'name.invalid',
+      `Invalid field name '${name}': use letters, digits and underscores, starting with a letter or underscore`,
+      loc,
+    );
+  }
+}
+
+/** Checks the characters of a field name (letters, digits, underscores and dots). */
+export function checkFieldName(name: string, loc: SourceLocation | undefined): void {
+  if (!FIELD_NAME.test(name)) {
+    fail(
+      'field.invalid_name',
+      `Invalid field name '${name}': a field is a name or a dotted OCSF path of letters, digits and underscores`,
+      loc,
+    );
+  }
+}
+
+function knownNames(scope: Scope): string[] {
+  const derived = [...scope.columns.values()].map((column) => column.name);
+  if (!scope.eventShape) return derived;
+  const promoted = COLUMNS.map((column) => column.name).filter((name) => !scope.hidden.has(name));
+  return [...derived, ...promoted, ...Object.keys(ALIASES)];
+}
+
+function physical(name: string, type: ValueType): ResolvedField {
+  return { sql: identifier(name), type, json: false, columns: [name] };
+}
+
+function promoted(scope: Scope, name: string): ResolvedField | undefined {
+  const column = COLUMN_BY_NAME.get(name);
+  if (column === undefined || scope.hidden.has(name)) return undefined;
+  return physical(column.name, typeOfColumn(column.type));
+}
+
+/** Resolves a field name against the scope, or throws a `QueryError` with a suggestion. */
+export function resolveField(
+  scope: Scope,
+  name: string,
+  loc: SourceLocation | undefined,
+): ResolvedField {
+  checkFieldName(name, loc);
+  const lowered = name.toLowerCase();
+  const derived = scope.columns.get(outputName(lowered));
+  if (derived !== undefined) return physical(derived.name, derived.type);
+  if (!scope.eventShape) {
+    const suggestion = nearestName(name, knownNames(scope));
+    const message = `Unknown field '${name}': after the previous stage the fields are ${[...scope.columns.values()].map((column) => column.name).join(', ')}`;
+    return fail('field.unknown', message, loc, suggestion === undefined ? {} : { suggestion });
+  }
+  const column = promoted(scope, lowered);
+  if (column !== undefined) return column;
+  const alias = ALIASES[lowered];
+  if (alias !== undefined) return resolveAlias(scope, name, alias, loc);
+  if (name.includes('.')) return resolvePath(scope, name.replace(/^\./, ''), loc);
+  const suggestion = nearestName(name, knownNames(scope));
+  const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
+  return fail(
+    'field.unknown',
+    `Unknown field '${name}'${hint}`,
+    loc,
+    suggestion === undefined ? {} : { suggestion },
+  );
+}
+
+function resolveAlias(
+  scope: Scope,
+  name: string,
+  targets: readonly string[],
+  loc: SourceLocation | undefined,
+): ResolvedField {
+  const columns = targets.map((target) => promoted(scope, target));
+  const present = columns.filter((column) => column !== undefined);
+  if (present.length === 0) {
+    fail('field.removed', `Field '${name}' was removed by an earlier fields or rename stage`, loc);
+  }
+  if (present.length === 1) return present[0]!;
+  return {
+    sql: sql`coalesce(${join(
+      present.map((column) => column.sql),
+      ', ',
+    )})`,
+    type: present[0]!.type,
+    json: false,
+    columns: present.flatMap((column) => column.columns),
+  };
+}
+
+function resolvePath(scope: Scope, path: string, loc: SourceLocation | undefined): ResolvedField {
+  const column = COLUMN_BY_OCSF_PATH.get(path.toLowerCase());
+  if (column !== undefined) {
+    const resolved = promoted(scope, column.name);
+    if (resolved !== undefined) return resolved;
+  }
+  if (scope.hidden.has('ocsf')) {
+    fail(
+      'field.removed',
+      `Field '${path}' is read from the ocsf column, which an earlier stage removed`,
+      loc,
+    );
+  }
+  return {
+    sql: sql`json_extract_string("ocsf", ${param(`$.${path}`)})`,
+    type: 'string',
+    json: true,
+    columns: [],
+  };
+}
+
+/** Returns the output column name for a field reference: the name as written, without a leading dot. */
+export function outputName(name: string): string {
+  return name.replace(/^\./, '');
+}

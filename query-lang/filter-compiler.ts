@@ -1,0 +1,225 @@
+/** Compilation of the search-part filter tree to a SQL boolean expression. */
+
+import type { FilterNode, FilterValue } from './ast.js';
+import { FREE_TEXT_COLUMNS } from './catalog.js';
+import { fail, type SourceLocation } from './errors.js';
+import { type ResolvedField, resolveField, type Scope } from './fields.js';
+import { identifier, join, numberValue, param, raw, type Sql, sql } from './sql.js';
+import { parseRelativeTime } from './time.js';
+import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern, patternToLike } from './values.js';
+
+export interface CompileContext {
+  nowMs: number;
+}
+
+const COMPARISON_SQL = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
+// A dotted quad whose octets are 0 to 255, so that its 32-bit value is exact.
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
+const IPV4_TEXT = `^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}$`;
+// Hex groups of at most four digits separated by colons; the exact group count is checked apart.
+const IPV6_TEXT = '^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$';
+
+/** Compiles a filter node to a SQL condition over the event rows of `scope`. */
+export function compileFilter(node: FilterNode, scope: Scope, context: CompileContext): Sql {
+  switch (node.op) {
+    case 'and':
+    case 'or': {
+      if (node.args.length === 0) return raw(node.op === 'and' ? 'TRUE' : 'FALSE');
+      const parts = node.args.map((arg) => compileFilter(arg, scope, context));
+      return sql`(${join(parts, node.op === 'and' ? ' AND ' : ' OR ')})`;
+    }
+    case 'not':
+      // A comparison with a missing field is NULL; coalesce makes `NOT field=x` match it.
+      return sql`(NOT coalesce(${compileFilter(node.arg, scope, context)}, FALSE))`;
+    case 'all':
+      return raw('TRUE');
+    case 'text':
+      return compileFreeText(node.value, scope);
+    case 'eq':
+    case 'ne':
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const field = resolveField(scope, node.field, node.loc);
+      const operator = raw(COMPARISON_SQL[node.op]);
+      if (field.type === 'time' || field.type === 'number') {
+        const value = typedValue(field, node.value, node.loc, context);
+        return sql`${field.sql} ${operator} ${value}`;
+      }
+      const numeric = numberValue(node.value);
+      if (node.op !== 'eq' && node.op !== 'ne' && numeric !== undefined) {
+        return sql`TRY_CAST(${field.sql} AS DOUBLE) ${operator} ${param(numeric)}`;
+      }
+      const text = textOf(field);
+      if (node.caseSensitive) return sql`${text} ${operator} ${param(String(node.value))}`;
+      return sql`lower(${text}) ${operator} ${param(String(node.value).toLowerCase())}`;
+    }
+    case 'in': {
+      const field = resolveField(scope, node.field, node.loc);
+      if (node.values.length === 0) return raw('FALSE');
+      if (field.type === 'time' || field.type === 'number') {
+        const values = node.values.map((value) => typedValue(field, value, node.loc, context));
+        return sql`${field.sql} IN (${join(values, ', ')})`;
+      }
+      if (node.caseSensitive) {
+        const values = node.values.map((value) => param(String(value)));
+        return sql`${textOf(field)} IN (${join(values, ', ')})`;
+      }
+      const values = node.values.map((value) => param(String(value).toLowerCase()));
+      return sql`lower(${textOf(field)}) IN (${join(values, ', ')})`;
+    }
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith': {
+      const field = resolveField(scope, node.field, node.loc);
+      const functionName = raw(
+        { contains: 'contains', startsWith: 'starts_with', endsWith: 'ends_with' }[node.op],
+      );
+      const text = node.caseSensitive ? textOf(field) : sql`lower(${textOf(field)})`;
+      const value = node.caseSensitive ? node.value : node.value.toLowerCase();
+      return sql`${functionName}(${text}, ${param(value)})`;
+    }
+    case 'wildcard': {
+      const field = resolveField(scope, node.field, node.loc);
+      return likePattern(textOf(field), node.pattern, node.caseSensitive === true);
+    }
+    case 'regex': {
+      const field = resolveField(scope, node.field, node.loc);
+      return sql`regexp_matches(${textOf(field)}, ${param(node.pattern)})`;
+    }
+    case 'exists': {
+      const field = resolveField(scope, node.field, node.loc);
+      return sql`${field.sql} IS NOT NULL`;
+    }
+    case 'cidr': {
+      const field = resolveField(scope, node.field, node.loc);
+      return cidrCondition(textOf(field), node.value, node.loc);
+    }
+  }
+}
+
+/** Returns the field as text, for string matching on columns of any type. */
+export function textOf(field: ResolvedField): Sql {
+  return field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+}
+
+function typedValue(
+  field: ResolvedField,
+  value: FilterValue,
+  loc: SourceLocation | undefined,
+  context: CompileContext,
+): Sql {
+  if (field.type === 'time') return timeValue(value, loc, context);
+  const numeric = numberValue(value);
+  if (numeric === undefined) {
+    fail('value.not_a_number', `Field expects a number, found '${value}'`, loc);
+  }
+  return param(numeric);
+}
+
+/** Converts a time literal (ISO 8601, epoch milliseconds or a relative time such as -1h) to SQL. */
+export function timeValue(
+  value: FilterValue,
+  loc: SourceLocation | undefined,
+  context: CompileContext,
+): Sql {
+  const ms = parseRelativeTime(String(value), context.nowMs);
+  if (ms === undefined) {
+    fail(
+      'time.invalid',
+      `Invalid time '${value}': use an ISO 8601 time, epoch milliseconds or a relative time such as -24h`,
+      loc,
+    );
+  }
+  return sql`epoch_ms(CAST(${param(ms)} AS BIGINT))`;
+}
+
+function likePattern(text: Sql, pattern: string, caseSensitive: boolean): Sql {
+  const like = patternToLike(pattern);
+  if (caseSensitive) return sql`${text} LIKE ${param(like)} ESCAPE ${param('\\')}`;
+  return sql`lower(${text}) LIKE ${param(like.toLowerCase())} ESCAPE ${param('\\')}`;
+}
+
+function compileFreeText(pattern: string, scope: Scope): Sql {
+  const parts = parsePattern(pattern);
+  const hasWildcard = parts.some((part) => 'wildcard' in part);
+  const columns = FREE_TEXT_COLUMNS.filter((column) => !scope.hidden.has(column));
+  if (columns.length === 0) return raw('FALSE');
+  const conditions = columns.map((column) => {
+    const text = sql`lower(${identifier(column)})`;
+    if (!hasWildcard) {
+      const literal = parts.map((part) => ('literal' in part ? part.literal : '')).join('');
+      return sql`contains(${text}, ${param(literal.toLowerCase())})`;
+    }
+    const like = patternToLike(pattern, true).toLowerCase();
+    return sql`${text} LIKE ${param(like)} ESCAPE ${param('\\')}`;
+  });
+  return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
+}
+
+/**
+ * Builds a CIDR test. IPv4 uses plain SQL because DuckDB's inet extension is not bundled. Text
+ * that is not a dotted quad is false, otherwise its 32-bit value divided by the range size must
+ * equal the network number.
+ */
+export function cidrCondition(text: Sql, cidr: string, loc: SourceLocation | undefined): Sql {
+  if (cidr.includes(':')) return ipv6Condition(text, cidr, loc);
+  const bounds = ipv4CidrBounds(cidr);
+  if (bounds === undefined) {
+    fail('cidr.invalid', `Invalid CIDR range '${cidr}': expected a form such as 10.0.0.0/8`, loc);
+  }
+  const octet = (index: number) =>
+    sql`TRY_CAST(split_part(${text}, ${param('.')}, ${raw(String(index))}) AS BIGINT)`;
+  const value = sql`(${octet(1)} * 16777216 + ${octet(2)} * 65536 + ${octet(3)} * 256 + ${octet(4)})`;
+  const size = bounds.high - bounds.low + 1;
+  // NOTE: an equality on the network number, not a BETWEEN, because DuckDB 1.5.6 fails with an
+  // internal "expression type mismatch" on a two-sided range over this expression in a nested
+  // select followed by a window function.
+  const network = sql`floor(${value} / ${param(size)}) = ${param(bounds.low / size)}`;
+  return sql`(regexp_full_match(${text}, ${param(IPV4_TEXT)}) AND ${network})`;
+}
+
+/** Lists the non-empty groups of one side of `::`, each padded to four hex digits. */
+function ipv6Groups(half: Sql): Sql {
+  const groups = sql`list_filter(string_split(${half}, ${param(':')}), lambda g: g <> ${param('')})`;
+  return sql`list_transform(${groups}, lambda g: lpad(g, 4, ${param('0')}))`;
+}
+
+/**
+ * Builds an IPv6 CIDR test on the address expanded to 32 hex digits. The expansion uses DuckDB
+ * list lambdas, so unlike the IPv4 test it is DuckDB-specific SQL.
+ */
+function ipv6Condition(text: Sql, cidr: string, loc: SourceLocation | undefined): Sql {
+  const prefix = ipv6CidrPrefix(cidr);
+  if (prefix === undefined) {
+    fail(
+      'cidr.invalid',
+      `Invalid CIDR range '${cidr}': expected a form such as 2001:db8::/32`,
+      loc,
+    );
+  }
+  const address = sql`lower(${text})`;
+  const left = ipv6Groups(sql`split_part(${address}, ${param('::')}, 1)`);
+  const right = ipv6Groups(sql`split_part(${address}, ${param('::')}, 2)`);
+  const zeros = sql`repeat(${param('0000')}, 8 - len(${left}) - len(${right}))`;
+  const joined = (groups: Sql) => sql`array_to_string(${groups}, ${param('')})`;
+  const expanded = sql`(${joined(left)} || ${zeros} || ${joined(right)})`;
+  const conditions = [
+    sql`regexp_full_match(${address}, ${param(IPV6_TEXT)})`,
+    sql`NOT contains(${address}, ${param(':::')})`,
+    sql`len(string_split(${address}, ${param('::')})) <= 2`,
+    sql`(contains(${address}, ${param('::')}) OR len(string_split(${address}, ${param(':')})) = 8)`,
+    sql`length(${expanded}) = 32`,
+    sql`starts_with(${expanded}, ${param(prefix.hexPrefix)})`,
+  ];
+  if (prefix.partialNibble !== undefined) {
+    const digit = sql`substr(${expanded}, ${param(prefix.hexPrefix.length + 1)}, 1)`;
+    const { low, high } = prefix.partialNibble;
+    const allowed = Array.from({ length: high - low + 1 }, (_, index) =>
+      param((low + index).toString(16)),
+    );
+    conditions.push(sql`${digit} IN (${join(allowed, ', ')})`);
+  }
+  return sql`(${join(conditions, ' AND ')})`;
+}

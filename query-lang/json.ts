@@ -1,0 +1,322 @@
+/**
+ * The canonical JSON form of a query: the AST without source locations. `astFromJson` validates
+ * untrusted JSON (from the REST API) and throws a `QueryError` naming the first invalid member.
+ */
+
+import {
+  AGGREGATE_FUNCTIONS,
+  type Aggregation,
+  type BinaryOperator,
+  type Expr,
+  type FieldRef,
+  type FilterNode,
+  QUERY_AST_VERSION,
+  type QueryAst,
+  STAGE_NAMES,
+  type Stage,
+} from './ast.js';
+import { fail } from './errors.js';
+
+/** Returns the canonical JSON form: a deep copy without `loc` members. */
+export function astToJson(ast: QueryAst): unknown {
+  return JSON.parse(JSON.stringify(ast, (key, value) => (key === 'loc' ? undefined : value)));
+}
+
+type Json = Record<string, unknown>;
+
+function invalid(path: string, expected: string): never {
+  return fail('json.invalid', `Invalid query JSON at ${path}: expected ${expected}`, undefined);
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    invalid(path, 'an object');
+  return value as Json;
+}
+
+function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) invalid(path, 'an array');
+  return value;
+}
+
+function string(value: unknown, path: string): string {
+  if (typeof value !== 'string') invalid(path, 'a string');
+  return value;
+}
+
+function optionalString(value: unknown, path: string): string | undefined {
+  return value === undefined ? undefined : string(value, path);
+}
+
+function positiveInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    invalid(path, 'a positive integer');
+  }
+  return value;
+}
+
+function scalar(value: unknown, path: string): string | number {
+  if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))
+    return value;
+  return invalid(path, 'a string or a finite number');
+}
+
+function optionalBoolean(value: unknown, path: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') invalid(path, 'a boolean');
+  return value;
+}
+
+function withCase<T extends object>(node: T, json: Json, path: string): T {
+  const caseSensitive = optionalBoolean(json.caseSensitive, `${path}.caseSensitive`);
+  return caseSensitive === undefined ? node : { ...node, caseSensitive };
+}
+
+function filterFromJson(value: unknown, path: string): FilterNode {
+  const json = object(value, path);
+  const op = json.op;
+  const field = () => string(json.field, `${path}.field`);
+  switch (op) {
+    case 'and':
+    case 'or':
+      return {
+        op,
+        args: array(json.args, `${path}.args`).map((arg, i) =>
+          filterFromJson(arg, `${path}.args[${i}]`),
+        ),
+      };
+    case 'not':
+      return { op, arg: filterFromJson(json.arg, `${path}.arg`) };
+    case 'all':
+      return { op };
+    case 'text':
+      return { op, value: string(json.value, `${path}.value`) };
+    case 'eq':
+    case 'ne':
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+      return withCase(
+        { op, field: field(), value: scalar(json.value, `${path}.value`) },
+        json,
+        path,
+      );
+    case 'in': {
+      const values = array(json.values, `${path}.values`).map((item, i) =>
+        scalar(item, `${path}.values[${i}]`),
+      );
+      return withCase({ op, field: field(), values }, json, path);
+    }
+    case 'contains':
+    case 'startsWith':
+    case 'endsWith':
+      return withCase(
+        { op, field: field(), value: string(json.value, `${path}.value`) },
+        json,
+        path,
+      );
+    case 'wildcard':
+      return withCase(
+        { op, field: field(), pattern: string(json.pattern, `${path}.pattern`) },
+        json,
+        path,
+      );
+    case 'regex':
+      return { op, field: field(), pattern: string(json.pattern, `${path}.pattern`) };
+    case 'exists':
+      return { op, field: field() };
+    case 'cidr':
+      return { op, field: field(), value: string(json.value, `${path}.value`) };
+    default:
+      return invalid(
+        `${path}.op`,
+        'a filter operator such as eq, in, contains, cidr, and, or, not',
+      );
+  }
+}
+
+const BINARY_OPERATORS: readonly BinaryOperator[] = [
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '=',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'and',
+  'or',
+  'like',
+];
+
+function exprFromJson(value: unknown, path: string): Expr {
+  const json = object(value, path);
+  switch (json.expr) {
+    case 'field':
+      return { expr: 'field', name: string(json.name, `${path}.name`) };
+    case 'literal': {
+      const literal = json.value;
+      const valid =
+        literal === null ||
+        ['string', 'boolean'].includes(typeof literal) ||
+        (typeof literal === 'number' && Number.isFinite(literal));
+      if (!valid) invalid(`${path}.value`, 'a string, finite number, boolean or null');
+      return { expr: 'literal', value: literal as string | number | boolean | null };
+    }
+    case 'binary': {
+      if (!BINARY_OPERATORS.includes(json.op as BinaryOperator))
+        invalid(`${path}.op`, `one of ${BINARY_OPERATORS.join(' ')}`);
+      return {
+        expr: 'binary',
+        op: json.op as BinaryOperator,
+        left: exprFromJson(json.left, `${path}.left`),
+        right: exprFromJson(json.right, `${path}.right`),
+      };
+    }
+    case 'not':
+    case 'negate':
+      return { expr: json.expr, arg: exprFromJson(json.arg, `${path}.arg`) };
+    case 'in':
+      return {
+        expr: 'in',
+        arg: exprFromJson(json.arg, `${path}.arg`),
+        values: array(json.values, `${path}.values`).map((item, i) =>
+          exprFromJson(item, `${path}.values[${i}]`),
+        ),
+      };
+    case 'call':
+      return {
+        expr: 'call',
+        fn: string(json.fn, `${path}.fn`).toLowerCase(),
+        args: array(json.args, `${path}.args`).map((item, i) =>
+          exprFromJson(item, `${path}.args[${i}]`),
+        ),
+      };
+    default:
+      return invalid(`${path}.expr`, 'one of field, literal, binary, not, negate, in, call');
+  }
+}
+
+function fieldRefs(value: unknown, path: string): FieldRef[] {
+  return array(value, path).map((item, i) => ({
+    name: string(object(item, `${path}[${i}]`).name, `${path}[${i}].name`),
+  }));
+}
+
+function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
+  return array(value, path).map((item, i) => {
+    const json = object(item, `${path}[${i}]`);
+    const fn = json.fn;
+    if (!(AGGREGATE_FUNCTIONS as readonly unknown[]).includes(fn))
+      invalid(`${path}[${i}].fn`, `one of ${AGGREGATE_FUNCTIONS.join(', ')}`);
+    const aggregation: Aggregation = { fn: fn as Aggregation['fn'] };
+    const field = optionalString(json.field, `${path}[${i}].field`);
+    const as = optionalString(json.as, `${path}[${i}].as`);
+    if (field !== undefined) aggregation.field = field;
+    if (as !== undefined) aggregation.as = as;
+    return aggregation;
+  });
+}
+
+function stageFromJson(value: unknown, path: string): Stage {
+  const json = object(value, path);
+  switch (json.stage) {
+    case 'where':
+      return { stage: 'where', condition: exprFromJson(json.condition, `${path}.condition`) };
+    case 'eval':
+      return {
+        stage: 'eval',
+        assignments: array(json.assignments, `${path}.assignments`).map((item, i) => {
+          const assignment = object(item, `${path}.assignments[${i}]`);
+          return {
+            name: string(assignment.name, `${path}.assignments[${i}].name`),
+            value: exprFromJson(assignment.value, `${path}.assignments[${i}].value`),
+          };
+        }),
+      };
+    case 'stats':
+      return {
+        stage: 'stats',
+        aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+        by: fieldRefs(json.by ?? [], `${path}.by`),
+      };
+    case 'timechart': {
+      const stage: Stage = {
+        stage: 'timechart',
+        spanMs: positiveInteger(json.spanMs, `${path}.spanMs`),
+        aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+      };
+      if (json.by !== undefined)
+        stage.by = { name: string(object(json.by, `${path}.by`).name, `${path}.by.name`) };
+      return stage;
+    }
+    case 'top':
+    case 'rare':
+      return {
+        stage: json.stage,
+        fields: fieldRefs(json.fields, `${path}.fields`),
+        by: fieldRefs(json.by ?? [], `${path}.by`),
+        limit: positiveInteger(json.limit ?? 10, `${path}.limit`),
+      };
+    case 'sort':
+      return {
+        stage: 'sort',
+        keys: array(json.keys, `${path}.keys`).map((item, i) => {
+          const key = object(item, `${path}.keys[${i}]`);
+          return {
+            field: string(key.field, `${path}.keys[${i}].field`),
+            descending: optionalBoolean(key.descending, `${path}.keys[${i}].descending`) ?? false,
+          };
+        }),
+      };
+    case 'head':
+    case 'tail':
+      return { stage: json.stage, count: positiveInteger(json.count, `${path}.count`) };
+    case 'table':
+    case 'dedup':
+      return { stage: json.stage, fields: fieldRefs(json.fields, `${path}.fields`) };
+    case 'fields':
+      if (json.mode !== 'include' && json.mode !== 'exclude')
+        invalid(`${path}.mode`, 'include or exclude');
+      return { stage: 'fields', mode: json.mode, fields: fieldRefs(json.fields, `${path}.fields`) };
+    case 'rename':
+      return {
+        stage: 'rename',
+        renames: array(json.renames, `${path}.renames`).map((item, i) => {
+          const rename = object(item, `${path}.renames[${i}]`);
+          return {
+            from: string(rename.from, `${path}.renames[${i}].from`),
+            to: string(rename.to, `${path}.renames[${i}].to`),
+          };
+        }),
+      };
+    default:
+      return invalid(`${path}.stage`, `one of ${STAGE_NAMES.join(', ')}`);
+  }
+}
+
+/** Validates canonical JSON and returns the AST. Throws `QueryError` (code `json.invalid`). */
+export function astFromJson(value: unknown): QueryAst {
+  const json = object(value, '$');
+  if (json.version !== QUERY_AST_VERSION) invalid('$.version', `${QUERY_AST_VERSION}`);
+  const ast: QueryAst = {
+    version: QUERY_AST_VERSION,
+    stages: array(json.stages ?? [], '$.stages').map((stage, i) =>
+      stageFromJson(stage, `$.stages[${i}]`),
+    ),
+  };
+  if (json.filter !== undefined) ast.filter = filterFromJson(json.filter, '$.filter');
+  if (json.timeRange !== undefined) {
+    const range = object(json.timeRange, '$.timeRange');
+    const earliest = optionalString(range.earliest, '$.timeRange.earliest');
+    const latest = optionalString(range.latest, '$.timeRange.latest');
+    ast.timeRange = {};
+    if (earliest !== undefined) ast.timeRange.earliest = earliest;
+    if (latest !== undefined) ast.timeRange.latest = latest;
+  }
+  return ast;
+}

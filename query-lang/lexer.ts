@@ -1,0 +1,237 @@
+/**
+ * Tokens of the query language. The lexer has two modes because the search part and the pipe
+ * stages read differently. In the search part a bare word runs until white space or punctuation,
+ * so `10.0.0.0/8`, `-24h` and `adm*n` are single words. After the first `|` the text is an
+ * expression language with identifiers, numbers and arithmetic operators.
+ */
+
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const WhiteSpace = createToken({
+  name: 'WhiteSpace',
+  pattern: /\s+/,
+  group: Lexer.SKIPPED,
+});
+export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: "'|'", push_mode: 'stage' });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
+export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
+
+export const Comparison = createToken({ name: 'Comparison', pattern: Lexer.NA });
+export const DoubleEquals = createToken({
+  name: 'DoubleEquals',
+  pattern: /==/,
+  label: "'=='",
+  categories: [Comparison],
+});
+export const NotEquals = createToken({
+  name: 'NotEquals',
+  pattern: /!=|<>/,
+  label: "'!='",
+  categories: [Comparison],
+});
+export const GreaterEquals = createToken({
+  name: 'GreaterEquals',
+  pattern: />=/,
+  label: "'>='",
+  categories: [Comparison],
+});
+export const LessEquals = createToken({
+  name: 'LessEquals',
+  pattern: /<=/,
+  label: "'<='",
+  categories: [Comparison],
+});
+export const Greater = createToken({
+  name: 'Greater',
+  pattern: />/,
+  label: "'>'",
+  categories: [Comparison],
+});
+export const Less = createToken({
+  name: 'Less',
+  pattern: /</,
+  label: "'<'",
+  categories: [Comparison],
+});
+export const Equals = createToken({
+  name: 'Equals',
+  pattern: /=/,
+  label: "'='",
+  categories: [Comparison],
+});
+export const Colon = createToken({
+  name: 'Colon',
+  pattern: /:/,
+  label: "':'",
+  categories: [Comparison],
+});
+
+export const DoubleQuoted = createToken({
+  name: 'DoubleQuoted',
+  pattern: /"(?:[^"\\]|\\[\s\S])*"/,
+  label: 'double-quoted string',
+});
+export const SingleQuoted = createToken({
+  name: 'SingleQuoted',
+  pattern: /'(?:[^'\\]|\\[\s\S])*'/,
+  label: 'single-quoted string',
+});
+/** A quote with no closing quote before the end of the query; reported as a lexing error. */
+export const UnterminatedString = createToken({
+  name: 'UnterminatedString',
+  pattern: /["'][\s\S]*/,
+  label: 'unterminated string',
+});
+
+// Search-part tokens. Boolean operators are upper case only, as in Splunk's search command, so
+// `and` and `or` in lower case are searched for as free text.
+export const Word = createToken({
+  name: 'Word',
+  pattern: /[^\s|()"'=!<>:,]+/,
+  label: 'word',
+});
+const keyword = (name: string, pattern: RegExp, longerAlt: TokenType, label: string) =>
+  createToken({ name, pattern, longer_alt: longerAlt, label });
+export const And = keyword('And', /AND/, Word, "'AND'");
+export const Or = keyword('Or', /OR/, Word, "'OR'");
+export const Not = keyword('Not', /NOT/, Word, "'NOT'");
+export const In = keyword('In', /IN/, Word, "'IN'");
+export const CaseOpen = createToken({ name: 'CaseOpen', pattern: /CASE\(/i, label: "'CASE('" });
+
+// Stage tokens.
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
+export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
+export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
+export const Duration = createToken({
+  name: 'Duration',
+  pattern: /\d+[A-Za-z]+/,
+  label: 'duration such as 1h',
+});
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|\.\d+/,
+  label: 'number',
+});
+/** Any token usable as a field name in a stage: identifiers and the stage keywords. */
+export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'field name' });
+export const Identifier = createToken({
+  name: 'Identifier',
+  pattern: /\.?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*/,
+  label: 'field name',
+  categories: [Name],
+});
+
+const stageKeyword = (name: string, word: string, usableAsName: boolean) =>
+  createToken({
+    name,
+    pattern: new RegExp(word, 'i'),
+    longer_alt: Identifier,
+    label: `'${word}'`,
+    categories: usableAsName ? [Name] : [],
+  });
+
+export const WhereKeyword = stageKeyword('WhereKeyword', 'where', true);
+export const EvalKeyword = stageKeyword('EvalKeyword', 'eval', true);
+export const StatsKeyword = stageKeyword('StatsKeyword', 'stats', true);
+export const TimechartKeyword = stageKeyword('TimechartKeyword', 'timechart', true);
+export const TopKeyword = stageKeyword('TopKeyword', 'top', true);
+export const RareKeyword = stageKeyword('RareKeyword', 'rare', true);
+export const SortKeyword = stageKeyword('SortKeyword', 'sort', true);
+export const HeadKeyword = stageKeyword('HeadKeyword', 'head', true);
+export const TailKeyword = stageKeyword('TailKeyword', 'tail', true);
+export const TableKeyword = stageKeyword('TableKeyword', 'table', true);
+export const FieldsKeyword = stageKeyword('FieldsKeyword', 'fields', true);
+export const DedupKeyword = stageKeyword('DedupKeyword', 'dedup', true);
+export const RenameKeyword = stageKeyword('RenameKeyword', 'rename', true);
+export const ByKeyword = stageKeyword('ByKeyword', 'by', false);
+export const AsKeyword = stageKeyword('AsKeyword', 'as', false);
+export const AndKeyword = stageKeyword('AndKeyword', 'and', false);
+export const OrKeyword = stageKeyword('OrKeyword', 'or', false);
+export const NotKeyword = stageKeyword('NotKeyword', 'not', false);
+export const InKeyword = stageKeyword('InKeyword', 'in', false);
+export const LikeKeyword = stageKeyword('LikeKeyword', 'like', false);
+export const TrueKeyword = stageKeyword('TrueKeyword', 'true', false);
+export const FalseKeyword = stageKeyword('FalseKeyword', 'false', false);
+export const NullKeyword = stageKeyword('NullKeyword', 'null', false);
+
+/** Stage keywords by the command name they introduce. */
+export const STAGE_KEYWORDS: readonly TokenType[] = [
+  WhereKeyword,
+  EvalKeyword,
+  StatsKeyword,
+  TimechartKeyword,
+  TopKeyword,
+  RareKeyword,
+  SortKeyword,
+  HeadKeyword,
+  TailKeyword,
+  TableKeyword,
+  FieldsKeyword,
+  DedupKeyword,
+  RenameKeyword,
+];
+
+const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];
+
+const SEARCH_MODE: TokenType[] = [
+  WhiteSpace,
+  Pipe,
+  LParen,
+  RParen,
+  Comma,
+  ...COMPARISONS,
+  Colon,
+  DoubleQuoted,
+  SingleQuoted,
+  UnterminatedString,
+  CaseOpen,
+  And,
+  Or,
+  Not,
+  In,
+  Word,
+];
+
+const STAGE_MODE: TokenType[] = [
+  WhiteSpace,
+  Pipe,
+  LParen,
+  RParen,
+  Comma,
+  ...COMPARISONS,
+  DoubleQuoted,
+  SingleQuoted,
+  UnterminatedString,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Duration,
+  NumberLiteral,
+  ...STAGE_KEYWORDS,
+  ByKeyword,
+  AsKeyword,
+  AndKeyword,
+  OrKeyword,
+  NotKeyword,
+  InKeyword,
+  LikeKeyword,
+  TrueKeyword,
+  FalseKeyword,
+  NullKeyword,
+  Identifier,
+];
+
+/** Every token type, for the parser. */
+export const ALL_TOKENS: TokenType[] = [
+  ...new Set([...SEARCH_MODE, ...STAGE_MODE, Comparison, Name]),
+];
+
+export const queryLexer = new Lexer(
+  { modes: { search: SEARCH_MODE, stage: STAGE_MODE }, defaultMode: 'search' },
+  { positionTracking: 'full', ensureOptimizations: false },
+);

@@ -1,0 +1,510 @@
+import { describe, expect, test } from 'vitest';
+import {
+  astFromJson,
+  astToJson,
+  compileQuery,
+  parseQuery,
+  parseQuerySyntax,
+  QueryError,
+} from './index.js';
+
+function filterOf(text: string): unknown {
+  const result = parseQuery(text);
+  expect(result.errors).toEqual([]);
+  return (astToJson(result.ast!) as { filter?: unknown }).filter;
+}
+
+/** Stages as parsed, before field names are checked. */
+function stagesOf(text: string): unknown {
+  const result = parseQuerySyntax(text);
+  expect(result.errors).toEqual([]);
+  return (astToJson(result.ast!) as { stages: unknown }).stages;
+}
+
+describe('search part', () => {
+  test.each([
+    ['user:admin', { op: 'eq', field: 'user', value: 'admin' }],
+    ['user=admin', { op: 'eq', field: 'user', value: 'admin' }],
+    ['user==admin', { op: 'eq', field: 'user', value: 'admin' }],
+    ['user!=admin', { op: 'ne', field: 'user', value: 'admin' }],
+    ['src_port>1024', { op: 'gt', field: 'src_port', value: '1024' }],
+    ['src_port>=1024', { op: 'gte', field: 'src_port', value: '1024' }],
+    ['src_port<1024', { op: 'lt', field: 'src_port', value: '1024' }],
+    ['src_port<=1024', { op: 'lte', field: 'src_port', value: '1024' }],
+    ['user="John Smith"', { op: 'eq', field: 'user', value: 'John Smith' }],
+    ['message="say \\"hi\\""', { op: 'eq', field: 'message', value: 'say "hi"' }],
+    ["user='o\\'brien'", { op: 'eq', field: 'user', value: "o'brien" }],
+    ['user=CASE(Admin)', { op: 'eq', field: 'user', value: 'Admin', caseSensitive: true }],
+    ['user=adm*', { op: 'startsWith', field: 'user', value: 'adm' }],
+    ['user=*min', { op: 'endsWith', field: 'user', value: 'min' }],
+    ['user=*dmi*', { op: 'contains', field: 'user', value: 'dmi' }],
+    ['user=a*m*n', { op: 'wildcard', field: 'user', pattern: 'a*m*n' }],
+    ['user=*', { op: 'exists', field: 'user' }],
+    ['user=CASE(Adm*)', { op: 'startsWith', field: 'user', value: 'Adm', caseSensitive: true }],
+    ['src_ip:10.0.0.0/8', { op: 'cidr', field: 'src_ip', value: '10.0.0.0/8' }],
+    ['user IN (a, "b c", d)', { op: 'in', field: 'user', values: ['a', 'b c', 'd'] }],
+    ['user IN (a b)', { op: 'in', field: 'user', values: ['a', 'b'] }],
+    [
+      'user IN (a, b*)',
+      {
+        op: 'or',
+        args: [
+          { op: 'eq', field: 'user', value: 'a' },
+          { op: 'startsWith', field: 'user', value: 'b' },
+        ],
+      },
+    ],
+    ['*', { op: 'all' }],
+    ['failed', { op: 'text', value: 'failed' }],
+    ['"access denied"', { op: 'text', value: 'access denied' }],
+    ['fail*', { op: 'text', value: 'fail*' }],
+    [
+      'a b',
+      {
+        op: 'and',
+        args: [
+          { op: 'text', value: 'a' },
+          { op: 'text', value: 'b' },
+        ],
+      },
+    ],
+    [
+      'a AND b OR c',
+      {
+        op: 'or',
+        args: [
+          {
+            op: 'and',
+            args: [
+              { op: 'text', value: 'a' },
+              { op: 'text', value: 'b' },
+            ],
+          },
+          { op: 'text', value: 'c' },
+        ],
+      },
+    ],
+    [
+      'a OR b c',
+      {
+        op: 'or',
+        args: [
+          { op: 'text', value: 'a' },
+          {
+            op: 'and',
+            args: [
+              { op: 'text', value: 'b' },
+              { op: 'text', value: 'c' },
+            ],
+          },
+        ],
+      },
+    ],
+    [
+      'NOT a b',
+      {
+        op: 'and',
+        args: [
+          { op: 'not', arg: { op: 'text', value: 'a' } },
+          { op: 'text', value: 'b' },
+        ],
+      },
+    ],
+    [
+      'NOT (a OR b)',
+      {
+        op: 'not',
+        arg: {
+          op: 'or',
+          args: [
+            { op: 'text', value: 'a' },
+            { op: 'text', value: 'b' },
+          ],
+        },
+      },
+    ],
+    [
+      'user!=adm*',
+      {
+        op: 'and',
+        args: [
+          { op: 'exists', field: 'user' },
+          { op: 'not', arg: { op: 'startsWith', field: 'user', value: 'adm' } },
+        ],
+      },
+    ],
+    [
+      'and or',
+      {
+        op: 'and',
+        args: [
+          { op: 'text', value: 'and' },
+          { op: 'text', value: 'or' },
+        ],
+      },
+    ],
+  ])('%s', (text, expected) => {
+    expect(filterOf(text)).toEqual(expected);
+  });
+
+  test('inline earliest and latest', () => {
+    const result = parseQuery('earliest=-24h latest=now user:a');
+    expect(astToJson(result.ast!)).toEqual({
+      version: 1,
+      stages: [],
+      filter: { op: 'eq', field: 'user', value: 'a' },
+      timeRange: { earliest: '-24h', latest: 'now' },
+    });
+  });
+
+  test('earliest under OR is rejected', () => {
+    const [error] = parseQuery('a OR earliest=-1h').errors;
+    expect(error?.code).toBe('time.misplaced_bound');
+    expect(error?.offset).toBe(5);
+  });
+
+  test('nodes carry source positions', () => {
+    const result = parseQuerySyntax('a\n  user:admin');
+    const filter = result.ast?.filter as { args: { loc: unknown }[] };
+    expect(filter.args[1]?.loc).toEqual({ offset: 4, length: 5, line: 2, column: 3 });
+  });
+});
+
+describe('stages', () => {
+  test('stats forms', () => {
+    expect(stagesOf('| stats count')).toEqual([
+      { stage: 'stats', aggregations: [{ fn: 'count' }], by: [] },
+    ]);
+    expect(stagesOf('| stats count() as n, dc(user) avg(src_port) by host, src_ip')).toEqual([
+      {
+        stage: 'stats',
+        aggregations: [
+          { fn: 'count', as: 'n' },
+          { fn: 'dc', field: 'user' },
+          { fn: 'avg', field: 'src_port' },
+        ],
+        by: [{ name: 'host' }, { name: 'src_ip' }],
+      },
+    ]);
+    expect(stagesOf('| STATS Count(user) BY .src_endpoint.ip')).toEqual([
+      {
+        stage: 'stats',
+        aggregations: [{ fn: 'count', field: 'user' }],
+        by: [{ name: '.src_endpoint.ip' }],
+      },
+    ]);
+  });
+
+  test('sort, head and tail', () => {
+    expect(stagesOf('| sort -count, user | sort - src_port +host | head 5 | tail | head')).toEqual([
+      {
+        stage: 'sort',
+        keys: [
+          { field: 'count', descending: true },
+          { field: 'user', descending: false },
+        ],
+      },
+      {
+        stage: 'sort',
+        keys: [
+          { field: 'src_port', descending: true },
+          { field: 'host', descending: false },
+        ],
+      },
+      { stage: 'head', count: 5 },
+      { stage: 'tail', count: 10 },
+      { stage: 'head', count: 10 },
+    ]);
+  });
+
+  test('where expression precedence', () => {
+    expect(stagesOf('| where a + 2 * 3 > 4 or not b = "x" and c like "y%"')).toEqual([
+      {
+        stage: 'where',
+        condition: {
+          expr: 'binary',
+          op: 'or',
+          left: {
+            expr: 'binary',
+            op: '>',
+            left: {
+              expr: 'binary',
+              op: '+',
+              left: { expr: 'field', name: 'a' },
+              right: {
+                expr: 'binary',
+                op: '*',
+                left: { expr: 'literal', value: 2 },
+                right: { expr: 'literal', value: 3 },
+              },
+            },
+            right: { expr: 'literal', value: 4 },
+          },
+          right: {
+            expr: 'binary',
+            op: 'and',
+            left: {
+              expr: 'not',
+              arg: {
+                expr: 'binary',
+                op: '=',
+                left: { expr: 'field', name: 'b' },
+                right: { expr: 'literal', value: 'x' },
+              },
+            },
+            right: {
+              expr: 'binary',
+              op: 'like',
+              left: { expr: 'field', name: 'c' },
+              right: { expr: 'literal', value: 'y%' },
+            },
+          },
+        },
+      },
+    ]);
+  });
+
+  test('where in, not in and functions', () => {
+    expect(stagesOf('| where x not in (1, 2) and cidrmatch("10.0.0.0/8", \'src_ip\')')).toEqual([
+      {
+        stage: 'where',
+        condition: {
+          expr: 'binary',
+          op: 'and',
+          left: {
+            expr: 'not',
+            arg: {
+              expr: 'in',
+              arg: { expr: 'field', name: 'x' },
+              values: [
+                { expr: 'literal', value: 1 },
+                { expr: 'literal', value: 2 },
+              ],
+            },
+          },
+          right: {
+            expr: 'call',
+            fn: 'cidrmatch',
+            args: [
+              { expr: 'literal', value: '10.0.0.0/8' },
+              { expr: 'field', name: 'src_ip' },
+            ],
+          },
+        },
+      },
+    ]);
+  });
+
+  test('eval, rename, table, fields, dedup', () => {
+    expect(
+      stagesOf(
+        '| eval a = -1, b = null | rename a as c, b as d | table c, d | fields - d | fields + c | dedup c',
+      ),
+    ).toEqual([
+      {
+        stage: 'eval',
+        assignments: [
+          { name: 'a', value: { expr: 'negate', arg: { expr: 'literal', value: 1 } } },
+          { name: 'b', value: { expr: 'literal', value: null } },
+        ],
+      },
+      {
+        stage: 'rename',
+        renames: [
+          { from: 'a', to: 'c' },
+          { from: 'b', to: 'd' },
+        ],
+      },
+      { stage: 'table', fields: [{ name: 'c' }, { name: 'd' }] },
+      { stage: 'fields', mode: 'exclude', fields: [{ name: 'd' }] },
+      { stage: 'fields', mode: 'include', fields: [{ name: 'c' }] },
+      { stage: 'dedup', fields: [{ name: 'c' }] },
+    ]);
+  });
+
+  test('top, rare and timechart', () => {
+    expect(
+      stagesOf('| top limit=3 user by host | rare src_ip | timechart span=15m count by user'),
+    ).toEqual([
+      { stage: 'top', fields: [{ name: 'user' }], by: [{ name: 'host' }], limit: 3 },
+      { stage: 'rare', fields: [{ name: 'src_ip' }], by: [], limit: 10 },
+      {
+        stage: 'timechart',
+        spanMs: 900_000,
+        aggregations: [{ fn: 'count' }],
+        by: { name: 'user' },
+      },
+    ]);
+    expect(stagesOf('| timechart')).toEqual([
+      { stage: 'timechart', spanMs: 3_600_000, aggregations: [{ fn: 'count' }] },
+    ]);
+  });
+
+  test('stage keywords work as field names', () => {
+    expect(stagesOf('| eval top = 1 | stats count by top')).toEqual([
+      { stage: 'eval', assignments: [{ name: 'top', value: { expr: 'literal', value: 1 } }] },
+      { stage: 'stats', aggregations: [{ fn: 'count' }], by: [{ name: 'top' }] },
+    ]);
+  });
+});
+
+describe('syntax errors', () => {
+  test('missing value reports expected tokens', () => {
+    expect(parseQuery('user:').errors).toEqual([
+      {
+        code: 'syntax.unexpected_token',
+        message:
+          "Expected one of 'CASE(', word, double-quoted string, single-quoted string but found end of query",
+        offset: 5,
+        line: 1,
+        column: 6,
+        length: 0,
+        expected: ["'CASE('", 'word', 'double-quoted string', 'single-quoted string'],
+      },
+    ]);
+  });
+
+  test('unknown command suggests nearest', () => {
+    const [error] = parseQuery('a\n| stast count').errors;
+    expect(error).toMatchObject({
+      code: 'syntax.unknown_command',
+      line: 2,
+      column: 3,
+      offset: 4,
+      length: 5,
+      suggestion: 'stats',
+    });
+    expect(error?.expected).toContain("'stats'");
+  });
+
+  test('unterminated string', () => {
+    expect(parseQuery('user="abc').errors).toEqual([
+      {
+        code: 'syntax.unterminated_string',
+        message: 'String starting with " has no closing quote',
+        offset: 5,
+        line: 1,
+        column: 6,
+        length: 4,
+        expected: ['closing "'],
+      },
+    ]);
+  });
+
+  test('unexpected character', () => {
+    const [error] = parseQuery('a | where x = !').errors;
+    expect(error).toMatchObject({
+      code: 'syntax.unexpected_character',
+      offset: 14,
+      column: 15,
+      length: 1,
+    });
+  });
+
+  test('unbalanced parenthesis', () => {
+    const [error] = parseQuery('(a OR b').errors;
+    expect(error).toMatchObject({ code: 'syntax.unexpected_token', offset: 7, expected: ["')'"] });
+    const [extra] = parseQuery('a)').errors;
+    expect(extra).toMatchObject({
+      code: 'syntax.unexpected_input',
+      offset: 1,
+      message: "Unexpected ')'",
+    });
+  });
+
+  test('missing field after by', () => {
+    const [error] = parseQuery('| stats count by').errors;
+    expect(error).toMatchObject({ code: 'syntax.unexpected_token', offset: 16 });
+    expect(error?.expected).toContain('field name');
+  });
+
+  test('unknown aggregate suggests nearest', () => {
+    const [error] = parseQuery('| stats cuont by user').errors;
+    expect(error).toMatchObject({
+      code: 'aggregate.unknown',
+      offset: 8,
+      length: 5,
+      suggestion: 'count',
+    });
+  });
+
+  test('aggregate without field', () => {
+    expect(parseQuery('| stats avg').errors[0]?.code).toBe('aggregate.missing_field');
+  });
+
+  test('invalid head count and span', () => {
+    expect(parseQuery('| head 0').errors[0]?.code).toBe('value.invalid_count');
+    expect(parseQuery('| timechart span=1q count').errors[0]?.code).toBe('stage.invalid_span');
+    expect(parseQuery('| timechart spam=1h count').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'span',
+    });
+    expect(parseQuery('| top lmit=3 user').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'limit',
+    });
+  });
+
+  test('invalid field name characters', () => {
+    expect(parseQuery('a-b:1').errors[0]?.code).toBe('field.invalid_name');
+    expect(parseQuery("| table 'a\"b'").errors[0]?.code).toBe('field.invalid_name');
+  });
+});
+
+describe('canonical JSON', () => {
+  const QUERIES = [
+    'user:admin src_ip:10.0.0.0/8 NOT fail* earliest=-1h',
+    'user IN (a, b) OR (process=*shell* dst_port>=1024) | stats count, dc(user) as users by host | sort -count | head 5',
+    '| where cidrmatch("10.0.0.0/8", src_ip) and len(user) > 3 | eval x = if(status_id = 2, "fail", "ok") | table x, user',
+    '| top limit=3 user by host',
+    'user=CASE(Admin) | timechart span=5m count by class_uid',
+    'a | rename user as u | fields - raw | dedup u | tail 3',
+  ];
+
+  test.each(QUERIES)('%s compiles the same from JSON', (text) => {
+    const parsed = parseQuery(text);
+    expect(parsed.errors).toEqual([]);
+    const json = JSON.parse(JSON.stringify(astToJson(parsed.ast!)));
+    const options = { source: 'events', nowMs: 1_700_000_000_000 };
+    expect(compileQuery(astFromJson(json), options)).toEqual(compileQuery(parsed.ast!, options));
+  });
+
+  test('regex operator from JSON', () => {
+    const ast = astFromJson({
+      version: 1,
+      filter: { op: 'regex', field: 'user', pattern: '^a.+e$' },
+    });
+    const compiled = compileQuery(ast, { source: 'events', nowMs: 0 });
+    expect(compiled.sql).toContain('regexp_matches(coalesce("user_name", "actor_user"), ?)');
+    expect(compiled.params).toEqual(['^a.+e$', 1000]);
+  });
+
+  test.each([
+    [null, '$'],
+    [{ version: 2 }, '$.version'],
+    [{ version: 1, filter: { op: 'xor' } }, '$.filter.op'],
+    [{ version: 1, filter: { op: 'eq', field: 'a', value: {} } }, '$.filter.value'],
+    [{ version: 1, stages: [{ stage: 'head', count: -1 }] }, '$.stages[0].count'],
+    [
+      { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'median' }] }] },
+      '$.stages[0].aggregations[0].fn',
+    ],
+    [
+      {
+        version: 1,
+        stages: [{ stage: 'where', condition: { expr: 'binary', op: ';', left: {}, right: {} } }],
+      },
+      '$.stages[0].condition.op',
+    ],
+  ])('invalid JSON %#', (json, path) => {
+    try {
+      astFromJson(json);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(QueryError);
+      const diagnostic = (error as QueryError).diagnostics[0];
+      expect(diagnostic?.code).toBe('json.invalid');
+      expect(diagnostic?.message).toContain(`at ${path}:`);
+    }
+  });
+});

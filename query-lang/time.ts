@@ -1,0 +1,144 @@
+/**
+ * Relative and absolute time specifiers in the style of Splunk's `earliest`/`latest`: `now`,
+ * `-15m`, `-1h@h`, `-7d@d+8h`, `@w`, ISO 8601 strings and epoch milliseconds. Every calendar
+ * step (snap to day, week, month, year) is taken in UTC.
+ */
+
+const UNIT_MILLIS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+const UNIT_NAMES: Readonly<Record<string, string>> = {
+  ms: 'ms',
+  s: 's',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  w: 'w',
+  week: 'w',
+  weeks: 'w',
+  mon: 'mon',
+  month: 'mon',
+  months: 'mon',
+  y: 'y',
+  yr: 'y',
+  yrs: 'y',
+  year: 'y',
+  years: 'y',
+};
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?$/;
+const STEP = /^(?:([+-])(\d*)([a-z]+)|@([a-z]+\d?))/;
+
+/** Normalizes a unit name (`min`, `hours`, `mon`) to its short form, or undefined. */
+export function normalizeTimeUnit(unit: string): string | undefined {
+  return UNIT_NAMES[unit.toLowerCase()];
+}
+
+/** Converts a span such as `1h`, `15m` or `1d` to milliseconds; months and years are rejected. */
+export function parseSpanMillis(text: string): number | undefined {
+  const match = /^(\d+)([a-z]+)$/i.exec(text.trim());
+  if (!match) return undefined;
+  const unit = normalizeTimeUnit(match[2] ?? '');
+  const size = UNIT_MILLIS[unit ?? ''];
+  const count = Number(match[1]);
+  if (size === undefined || count <= 0) return undefined;
+  return count * size;
+}
+
+function addCalendar(ms: number, unit: 'mon' | 'y', amount: number): number {
+  const date = new Date(ms);
+  if (unit === 'mon') date.setUTCMonth(date.getUTCMonth() + amount);
+  else date.setUTCFullYear(date.getUTCFullYear() + amount);
+  return date.getTime();
+}
+
+function snap(ms: number, spec: string): number | undefined {
+  const weekday = /^w([0-6])$/.exec(spec);
+  const unit = weekday ? 'w' : normalizeTimeUnit(spec);
+  const date = new Date(ms);
+  switch (unit) {
+    case 's':
+    case 'm':
+    case 'h':
+    case 'd': {
+      const size = UNIT_MILLIS[unit] ?? 1;
+      return Math.floor(ms / size) * size;
+    }
+    case 'w': {
+      // Splunk's @w and @w0 snap back to Sunday; @w1 to Monday and so on.
+      const target = weekday ? Number(weekday[1]) : 0;
+      const dayStart = Math.floor(ms / UNIT_MILLIS.d!) * UNIT_MILLIS.d!;
+      const back = (date.getUTCDay() - target + 7) % 7;
+      return dayStart - back * UNIT_MILLIS.d!;
+    }
+    case 'mon':
+      return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+    case 'y':
+      return Date.UTC(date.getUTCFullYear(), 0, 1);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Resolves a time specifier to epoch milliseconds, relative to `nowMs`. Returns undefined when
+ * the text is not a valid specifier.
+ */
+export function parseRelativeTime(text: string, nowMs: number): number | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  if (trimmed.toLowerCase() === 'now') return nowMs;
+  if (/^\d+$/.test(trimmed)) {
+    const epochMs = Number(trimmed);
+    return Number.isSafeInteger(epochMs) ? epochMs : undefined;
+  }
+  if (ISO_DATE.test(trimmed)) {
+    const parsed = Date.parse(
+      /[T ]/.test(trimmed) && !/(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) ? `${trimmed}Z` : trimmed,
+    );
+    return Number.isNaN(parsed) ? undefined : parsed;
+  }
+  return applySteps(trimmed.toLowerCase(), nowMs);
+}
+
+function applySteps(spec: string, nowMs: number): number | undefined {
+  let rest = spec;
+  let ms = nowMs;
+  while (rest.length > 0) {
+    const match = STEP.exec(rest);
+    if (!match) return undefined;
+    rest = rest.slice(match[0].length);
+    if (match[4] !== undefined) {
+      const snapped = snap(ms, match[4]);
+      if (snapped === undefined) return undefined;
+      ms = snapped;
+      continue;
+    }
+    const unit = normalizeTimeUnit(match[3] ?? '');
+    if (unit === undefined) return undefined;
+    const amount = (match[2] === '' ? 1 : Number(match[2])) * (match[1] === '-' ? -1 : 1);
+    if (unit === 'mon' || unit === 'y') ms = addCalendar(ms, unit, amount);
+    else ms += amount * (UNIT_MILLIS[unit] ?? 0);
+  }
+  return Number.isFinite(ms) ? ms : undefined;
+}
