@@ -144,7 +144,7 @@ async function main(): Promise<void> {
   );
   ceiling.stop();
 
-  const appliance = await startAppliance({ env: { TELHAWK_LOG_LEVEL: 'warn' } });
+  const appliance = await startAppliance();
   let applianceRun: Run;
   let rss: number;
   let stored: number;

@@ -52,8 +52,8 @@ export default function normalizeBatch(events: WorkerEvent[]): WorkerResult {
       // A normalizer bug must not lose the event: keep it in the dead-letter queue.
       result = { ok: false, reason: `normalizer failed: ${String(error)}`, normalizer: 'unknown' };
     }
-    outcomes[result.normalizer] ??= [0, 0];
-    const outcome = outcomes[result.normalizer];
+    const outcome = outcomes[result.normalizer] ?? [0, 0];
+    outcomes[result.normalizer] = outcome;
     if (result.ok) {
       outcome[0]++;
       good.push({ ocsf: result.event, meta: item, raw: item.raw });

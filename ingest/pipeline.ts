@@ -90,8 +90,8 @@ export class IngestPipeline implements HecSink {
     stats.normalizeMillis.push(result.durationMs);
     if (stats.normalizeMillis.length > 1000) stats.normalizeMillis.splice(0, 500);
     for (const [normalizer, [stored, failed]] of Object.entries(result.outcomes)) {
-      stats.outcomes[normalizer] ??= [0, 0];
-      const total = stats.outcomes[normalizer];
+      const total = stats.outcomes[normalizer] ?? [0, 0];
+      stats.outcomes[normalizer] = total;
       total[0] += stored;
       total[1] += failed;
     }

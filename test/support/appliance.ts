@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root: the nearest folder above this file with a package.json, from source or from dist/. */
+export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 export const CORPUS_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
 export const MAIN_JS = path.join(REPO_ROOT, 'dist', 'engine', 'main.js');
 export const CLI_JS = path.join(REPO_ROOT, 'dist', 'engine', 'cli', 'main.js');
@@ -142,4 +143,14 @@ export async function apiSession(
     }
     return { status: response.status, body: parsed };
   };
+}
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
 }
