@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit.js';
 import { QueryInputError, type QueryService } from '../query-service.js';
 import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
 import { apiError } from './errors.js';
+import { registerTokenRoutes } from './tokens.js';
 
 export interface ApiDependencies {
   metadata: MetadataStore;
@@ -147,6 +148,8 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
     if (!event) return apiError(c, 404, 'not_found', `no event with id ${id}`);
     return c.json({ event });
   });
+
+  registerTokenRoutes(app, { metadata, logger });
 
   app.all('/api/*', (c) =>
     apiError(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`),

@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ApiClient, formatTable } from './api-client.js';
 import { HecClient } from './hec-client.js';
 import { type ImportFormat, splitEvents } from './import-file.js';
+import { seedCommand } from './seed.js';
 
 const DEFAULT_DATA_DIR = process.env.TELHAWK_DATA_DIR ?? 'var';
 
@@ -132,5 +133,7 @@ program
       fail((error as Error).message);
     }
   });
+
+program.addCommand(seedCommand(() => process.env.TELHAWK_HEC_TOKEN ?? readSecret('hec-token.txt')));
 
 await program.parseAsync(process.argv);
