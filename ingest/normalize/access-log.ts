@@ -3,8 +3,16 @@
  * Apache httpd and nginx write them, mapped to HTTP Activity. The client field
  * may be preceded by a virtual host or by an X-Forwarded-For address list.
  */
-import { isIP } from 'node:net';
-import { CLASS, compact, createEvent, failure, MONTH_INDEX, STATUS, toInteger } from './ocsf.js';
+import {
+  CLASS,
+  compact,
+  createEvent,
+  failure,
+  isIpAddress,
+  MONTH_INDEX,
+  STATUS,
+  toInteger,
+} from './ocsf.js';
 import type { NormalizeResult, RawEvent } from './types.js';
 
 export const ACCESS_LOG = 'access-log';
@@ -141,9 +149,9 @@ interface Client {
 function readClient(prefix: string): Client {
   const tokens = prefix.replace(QUOTES, '').split(TOKEN_SEPARATOR).filter(Boolean);
   const last = tokens.pop() ?? '';
-  const address = isIP(last) !== 0 ? { ip: last } : { hostname: last };
+  const address = isIpAddress(last) ? { ip: last } : { hostname: last };
   if (tokens.length === 0) return { address };
-  const ips = tokens.map((token) => token.replace(/,$/, '')).filter((token) => isIP(token) !== 0);
+  const ips = tokens.map((token) => token.replace(/,$/, '')).filter((token) => isIpAddress(token));
   if (ips.length === tokens.length) return { address, forwardedFor: ips };
   return { address, virtualHost: tokens.join(' ') };
 }

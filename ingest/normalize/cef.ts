@@ -4,15 +4,17 @@
  * Firewall decisions (an `act` with network addresses) become Network Activity,
  * everything else a Detection Finding named after the CEF Name.
  */
-import { isIP } from 'node:net';
 import { parseSyslogHeader } from './linux-auth.js';
 import {
   CLASS,
   compact,
   createEvent,
+  type EventSpec,
   failure,
   fallbackTime,
+  isIpAddress,
   MONTH_INDEX,
+  merge,
   SEVERITY,
   toInteger,
   toPort,
@@ -23,8 +25,6 @@ export const CEF = 'cef';
 
 const CEF_MARKER = /(?:^|\s)CEF:\d+\|/;
 
-/** An extension key (letters, digits, `_`, `.`, `-`, `[`, `]`) at the start or after a space. */
-const EXTENSION_KEY = /(?:^|\s)([\w.[\]-]+)=/g;
 const EXTENSION_ESCAPE = /\\([\\=nr|])/g;
 const HEADER_ESCAPE = /\\([\\|])/g;
 
@@ -93,80 +93,113 @@ export function normalizeCef(input: RawEvent): NormalizeResult {
     ? networkActivity(extension.act!)
     : detectionFinding(signatureId!, name!, extension);
   const unmapped: Record<string, unknown> = { cef_version: version };
-  for (const [key, value] of Object.entries(extension)) {
-    if (!MAPPED_KEYS.has(key)) unmapped[key] = value;
+  for (const key in extension) {
+    if (!MAPPED_KEYS.has(key)) unmapped[key] = extension[key];
   }
 
-  const event = createEvent({
-    ...classification,
-    severityId: severityOf(severity!),
-    time,
-    originalTime: extension.rt ?? syslog?.originalTime,
-    message: extension.msg ?? name,
-    product: compact({ name: product!, vendor_name: vendor!, version: productVersion }) as {
-      name: string;
-      vendor_name: string;
-    },
-    metadata: compact({ event_code: signatureId }),
-    attributes: compact({
-      src_endpoint: source,
-      dst_endpoint: destination,
-      device: deviceOf(extension, syslog?.host),
-      actor: extension.suser ? { user: { name: extension.suser } } : undefined,
-      user: extension.duser ? { name: extension.duser } : undefined,
-      file:
-        extension.fname || extension.filePath
-          ? compact({ name: extension.fname, path: extension.filePath })
-          : undefined,
-      http_request: extension.request
-        ? compact({ url: { url_string: extension.request }, http_method: extension.requestMethod })
-        : undefined,
-      ...classification.attributes,
-    }),
-    unmapped,
-  });
+  const event = createEvent(
+    merge(classification as unknown as Record<string, unknown>, {
+      severityId: severityOf(severity!),
+      time,
+      originalTime: extension.rt ?? syslog?.originalTime,
+      message: extension.msg ?? name,
+      product: compact({ name: product!, vendor_name: vendor!, version: productVersion }) as {
+        name: string;
+        vendor_name: string;
+      },
+      metadata: compact({ event_code: signatureId }),
+      attributes: merge(
+        {
+          src_endpoint: source,
+          dst_endpoint: destination,
+          device: deviceOf(extension, syslog?.host),
+          actor: extension.suser ? { user: { name: extension.suser } } : undefined,
+          user: extension.duser ? { name: extension.duser } : undefined,
+          file:
+            extension.fname || extension.filePath
+              ? compact({ name: extension.fname, path: extension.filePath })
+              : undefined,
+          http_request: extension.request
+            ? compact({
+                url: { url_string: extension.request },
+                http_method: extension.requestMethod,
+              })
+            : undefined,
+        },
+        classification.attributes,
+      ),
+      unmapped,
+    }) as unknown as EventSpec,
+  );
   return { ok: true, event, normalizer: CEF };
 }
 
 /** Splits the 7 header fields at unescaped `|`; the 8th element is the extension text. */
 function splitHeader(text: string): string[] | undefined {
   const fields: string[] = [];
-  let current = '';
-  for (let i = 4; i < text.length; i++) {
-    const char = text[i]!;
-    if (char === '\\' && i + 1 < text.length) {
-      current += char + text[i + 1];
-      i++;
-    } else if (char === '|' && fields.length < 7) {
-      fields.push(current.replace(HEADER_ESCAPE, '$1'));
-      current = '';
-    } else {
-      current += char;
+  let fieldStart = 4;
+  let escaped = false;
+  for (let i = 4; i < text.length && fields.length < 7; i++) {
+    const code = text.charCodeAt(i);
+    if (escaped) escaped = false;
+    else if (code === 92 /* \\ */) escaped = true;
+    else if (code === 124 /* | */) {
+      const field = text.slice(fieldStart, i);
+      fields.push(field.includes('\\') ? field.replace(HEADER_ESCAPE, '$1') : field);
+      fieldStart = i + 1;
     }
   }
   if (fields.length < 7) return undefined;
-  fields.push(current);
+  fields.push(text.slice(fieldStart));
   return fields;
 }
 
 /**
  * Parses `key=value` pairs. A value runs up to the next key, so it may contain
- * spaces; `=` inside a value is escaped as `\=`.
+ * spaces; `=` inside a value is escaped as `\=`. A hand scan over the `=` signs
+ * instead of a global regular expression: this is the per-event hot path.
  */
 function parseExtension(text: string): Record<string, string> {
-  const keys = [...text.matchAll(EXTENSION_KEY)];
   const fields: Record<string, string> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const match = keys[i]!;
-    const valueStart = match.index + match[0].length;
-    const valueEnd = i + 1 < keys.length ? keys[i + 1]!.index : text.length;
-    const value = text
-      .slice(valueStart, valueEnd)
-      .trim()
-      .replace(EXTENSION_ESCAPE, unescapeCharacter);
-    fields[match[1]!] = value;
+  let key: string | undefined;
+  let valueStart = 0;
+  let labels = false;
+  for (let equals = text.indexOf('='); equals !== -1; equals = text.indexOf('=', equals + 1)) {
+    if (equals > 0 && text.charCodeAt(equals - 1) === 92 /* \\ */) continue;
+    let keyStart = equals;
+    while (keyStart > 0 && isKeyCharacter(text.charCodeAt(keyStart - 1))) keyStart--;
+    if (keyStart === equals) continue;
+    if (keyStart > 0 && !isSpaceCode(text.charCodeAt(keyStart - 1))) continue;
+    if (key !== undefined) fields[key] = extensionValue(text, valueStart, keyStart);
+    key = text.slice(keyStart, equals);
+    if (key.endsWith('Label')) labels = true;
+    valueStart = equals + 1;
   }
-  return labelCustomFields(fields);
+  if (key !== undefined) fields[key] = extensionValue(text, valueStart, text.length);
+  return labels ? labelCustomFields(fields) : fields;
+}
+
+function extensionValue(text: string, start: number, end: number): string {
+  const value = text.slice(start, end).trim();
+  return value.includes('\\') ? value.replace(EXTENSION_ESCAPE, unescapeCharacter) : value;
+}
+
+/** Letters, digits, `_`, `.`, `-`, `[` and `]`. */
+function isKeyCharacter(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 95 ||
+    code === 46 ||
+    code === 45 ||
+    code === 91 ||
+    code === 93
+  );
+}
+
+function isSpaceCode(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
 }
 
 function unescapeCharacter(_: string, char: string): string {
@@ -177,13 +210,15 @@ function unescapeCharacter(_: string, char: string): string {
 
 /** Renames custom fields (`cs1`, `cn2`, `c6a3`, ...) after their `...Label` field. */
 function labelCustomFields(fields: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = { ...fields };
-  for (const [key, label] of Object.entries(fields)) {
+  const labels: [string, string][] = [];
+  for (const key in fields) {
     if (!key.endsWith('Label')) continue;
     const field = key.slice(0, -'Label'.length);
-    if (fields[field] !== undefined && label !== '') result[label] = fields[field];
+    const label = fields[key]!;
+    if (fields[field] !== undefined && label !== '') labels.push([label, fields[field]]);
   }
-  return result;
+  for (const [label, value] of labels) fields[label] = value;
+  return fields;
 }
 
 function hasAddresses(extension: Record<string, string>): boolean {
@@ -196,7 +231,7 @@ function endpointOf(
   hostname: string | undefined,
 ): Record<string, unknown> | undefined {
   const result = compact({
-    ip: ip !== undefined && isIP(ip) !== 0 ? ip : undefined,
+    ip: ip !== undefined && isIpAddress(ip) ? ip : undefined,
     port: toPort(port),
     hostname,
   });
@@ -208,12 +243,12 @@ function deviceOf(
   syslogHost: string | undefined,
 ): Record<string, unknown> | undefined {
   const hostname = extension.dvchost ?? syslogHost;
-  const ip = extension.dvc !== undefined && isIP(extension.dvc) !== 0 ? extension.dvc : undefined;
+  const ip = extension.dvc !== undefined && isIpAddress(extension.dvc) ? extension.dvc : undefined;
   if (hostname === undefined && ip === undefined) return undefined;
   return compact({ hostname, ip });
 }
 
-function networkActivity(action: string) {
+export function networkActivity(action: string) {
   const normalized = action.toLowerCase();
   const denied = DENIED_ACTIONS.has(normalized);
   const allowed = ALLOWED_ACTIONS.has(normalized);
@@ -248,7 +283,7 @@ function detectionFinding(signatureId: string, name: string, extension: Record<s
 }
 
 /** CEF severity: 0-10 (0-3 low, 4-6 medium, 7-8 high, 9-10 very high) or the words. */
-function severityOf(severity: string): number {
+export function severityOf(severity: string): number {
   const level = toInteger(severity);
   if (level !== undefined) {
     if (level < 0 || level > 10) return SEVERITY.UNKNOWN;
@@ -261,7 +296,7 @@ function severityOf(severity: string): number {
 }
 
 /** Reads `rt`: epoch milliseconds or `MMM dd yyyy HH:mm:ss[.SSS]` (UTC assumed). */
-function cefTime(value: string | undefined): number | undefined {
+export function cefTime(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (EPOCH_DIGITS.test(value)) {
     const number = Number(value);

@@ -3,16 +3,18 @@
  * Authentication, IAM user and group changes become Account Change and Group
  * Management, and every other call becomes API Activity.
  */
-import { isIP } from 'node:net';
 import {
   CLASS,
   compact,
   createEvent,
   describeValue,
+  type EventSpec,
   eventObject,
   failure,
   fallbackTime,
+  isIpAddress,
   isRecord,
+  merge,
   parseIsoMillis,
   STATUS,
   toStringValue,
@@ -128,54 +130,56 @@ export function normalizeCloudTrail(input: RawEvent): NormalizeResult {
   const originalTime = toStringValue(record.eventTime) ?? toStringValue(record['@timestamp']);
 
   const classification = classify(eventName, eventSource, record, request, response);
-  const event = createEvent({
-    ...classification,
-    severityId: 1,
-    statusId: failed ? STATUS.FAILURE : STATUS.SUCCESS,
-    statusDetail: toStringValue(record.errorMessage),
-    time: parseIsoMillis(originalTime) ?? fallbackTime(input),
-    originalTime,
-    message: failed
-      ? `${eventName} on ${eventSource} failed: ${errorCode ?? consoleResult}`
-      : `${eventName} on ${eventSource}`,
-    product: compact({
-      name: 'CloudTrail',
-      vendor_name: 'AWS',
-      version: toStringValue(record.eventVersion),
-      feature: record.eventCategory ? { name: record.eventCategory } : undefined,
-    }) as { name: string; vendor_name: string },
-    metadata: compact({
-      uid: toStringValue(record.eventID),
-      event_code: toStringValue(record.eventType),
-      profiles: ['cloud'],
-    }),
-    attributes: compact({
-      ...classification.attributes,
-      actor: actorOf(record.userIdentity),
-      src_endpoint: sourceEndpoint(record),
-      http_request: record.userAgent ? { user_agent: record.userAgent } : undefined,
-      api: compact({
-        operation: eventName,
-        service: { name: eventSource },
-        request: compact({
-          uid: toStringValue(record.requestID),
-          data: record.requestParameters ?? undefined,
-        }),
-        response: compact({
-          data: record.responseElements ?? undefined,
-          error: errorCode,
-          message: toStringValue(record.errorMessage),
-        }),
+  const event = createEvent(
+    merge(classification as unknown as Record<string, unknown>, {
+      severityId: 1,
+      statusId: failed ? STATUS.FAILURE : STATUS.SUCCESS,
+      statusDetail: toStringValue(record.errorMessage),
+      time: parseIsoMillis(originalTime) ?? fallbackTime(input),
+      originalTime,
+      message: failed
+        ? `${eventName} on ${eventSource} failed: ${errorCode ?? consoleResult}`
+        : `${eventName} on ${eventSource}`,
+      product: compact({
+        name: 'CloudTrail',
+        vendor_name: 'AWS',
+        version: toStringValue(record.eventVersion),
+        feature: record.eventCategory ? { name: record.eventCategory } : undefined,
+      }) as { name: string; vendor_name: string },
+      metadata: compact({
+        uid: toStringValue(record.eventID),
+        event_code: toStringValue(record.eventType),
+        profiles: ['cloud'],
       }),
-      cloud: compact({
-        provider: 'AWS',
-        region: toStringValue(record.awsRegion),
-        account: record.recipientAccountId ? { uid: String(record.recipientAccountId) } : undefined,
+      attributes: merge(classification.attributes, {
+        actor: actorOf(record.userIdentity),
+        src_endpoint: sourceEndpoint(record),
+        http_request: record.userAgent ? { user_agent: record.userAgent } : undefined,
+        api: compact({
+          operation: eventName,
+          service: { name: eventSource },
+          request: compact({
+            uid: toStringValue(record.requestID),
+            data: record.requestParameters ?? undefined,
+          }),
+          response: compact({
+            data: record.responseElements ?? undefined,
+            error: errorCode,
+            message: toStringValue(record.errorMessage),
+          }),
+        }),
+        cloud: compact({
+          provider: 'AWS',
+          region: toStringValue(record.awsRegion),
+          account: record.recipientAccountId
+            ? { uid: String(record.recipientAccountId) }
+            : undefined,
+        }),
+        status_code: errorCode,
       }),
-      status_code: errorCode,
-    }),
-    unmapped: unmappedFields(record, MAPPED_FIELDS),
-  });
+      unmapped: unmappedFields(record, MAPPED_FIELDS),
+    }) as unknown as EventSpec,
+  );
   return { ok: true, event, normalizer: CLOUDTRAIL };
 }
 
@@ -329,5 +333,5 @@ function actorOf(userIdentity: unknown): Record<string, unknown> | undefined {
 function sourceEndpoint(record: Record<string, unknown>): Record<string, unknown> | undefined {
   const source = toStringValue(record.sourceIPAddress);
   if (source === undefined) return undefined;
-  return isIP(source) !== 0 ? { ip: source } : { domain: source };
+  return isIpAddress(source) ? { ip: source } : { domain: source };
 }

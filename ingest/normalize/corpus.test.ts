@@ -262,6 +262,57 @@ const CASES: CorpusCase[] = [
     split: 'lines',
     counts: { '2004/1': 207 },
   },
+  {
+    // Counts by EventID from the file. Sysmon: 1 and 5 (process launch and exit), 7 (21
+    // image loads), 10 (44 process accesses), 11 (2 files created), 12 (3 CreateKey) and
+    // 13 (23 SetValue). Security: 4688/4689, 4656/4658/4663/4690 (15 handle events), 4703
+    // (token right adjusted), 5156 (2 connections permitted), 5158 (2 binds) and 1102.
+    path: 'windows/otrf-lsass-dumpert-sysmon-security.json',
+    sourcetype: '_json',
+    split: 'lines',
+    counts: {
+      '1007/1': 2,
+      '1007/2': 2,
+      '1007/3': 44,
+      '1005/1': 21,
+      '1001/1': 2,
+      '201001/1': 3,
+      '201002/2': 23,
+      '201003/1': 15,
+      '3003/1': 1,
+      '4001/1': 2,
+      '4001/99': 2,
+      '0/99': 1,
+    },
+  },
+  {
+    path: 'aws-securityhub/ocsf-mapped/sechub-guardduty.json',
+    sourcetype: 'aws:securityhub:finding',
+    split: 'whole',
+    counts: { '2004/1': 1 },
+  },
+  {
+    // 5 requests for krbtgt (TGT) and 5 for other services (service tickets).
+    path: 'zeek/tsv/kerberos.log',
+    sourcetype: 'bro_kerberos',
+    split: 'tsv',
+    counts: { '3002/3': 5, '3002/4': 5 },
+  },
+  {
+    // files, weird and x509 have no OCSF 1.1.0 class: Base Events with their fields kept.
+    path: 'zeek/json/files.log',
+    sourcetype: 'zeek:files:json',
+    split: 'lines',
+    counts: { '0/99': 334 },
+  },
+  {
+    path: 'zeek/json/weird.log',
+    sourcetype: 'zeek:weird:json',
+    split: 'lines',
+    counts: { '0/99': 134 },
+  },
+  { path: 'zeek/tsv/files.log', sourcetype: 'bro_files', split: 'tsv', counts: { '0/99': 3 } },
+  { path: 'zeek/tsv/x509.log', sourcetype: 'bro_x509', split: 'tsv', counts: { '0/99': 1 } },
 ];
 
 describe('corpus files', () => {

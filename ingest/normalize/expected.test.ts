@@ -340,3 +340,49 @@ describe('Okta System Log', () => {
     expect(actual.api.operation).toBe('system.api_token.create');
   });
 });
+
+describe('AWS Security Hub (ASFF)', () => {
+  test('GuardDuty finding as Detection Finding', () => {
+    const { actual, expected } = load('aws-securityhub/ocsf-mapped/sechub-guardduty.json', '_json');
+    expect(actual.class_uid).toBe(expected.class_uid);
+    expect(actual.category_uid).toBe(expected.category_uid);
+    expect(actual.activity_id).toBe(expected.activity_id);
+    expect(actual.type_uid).toBe(expected.type_uid);
+    expect(actual.severity_id).toBe(expected.severity_id);
+    expect(actual.time).toBe(expected.time);
+    expect(actual.status).toBe(expected.status);
+    // OCSF 1.1.0 Detection Finding has status_id 1 (New) for status "New"; the mapping left it out.
+    expect(actual.status_id).toBe(1);
+    expect(actual.finding_info.uid).toBe(expected.finding_info.uid);
+    expect(actual.finding_info.title).toBe(expected.finding_info.title);
+    expect(actual.finding_info.desc).toBe(expected.finding_info.desc);
+    expect(actual.finding_info.types).toEqual(expected.finding_info.types);
+    expect(actual.finding_info.src_url).toBe(expected.finding_info.src_url);
+    // The mapping wrote the *_time_dt profile attributes; this project writes the epoch
+    // milliseconds attributes of the same instants.
+    expect(actual.finding_info.created_time).toBe(
+      Date.parse(expected.finding_info.created_time_dt),
+    );
+    expect(actual.finding_info.first_seen_time).toBe(
+      Date.parse(expected.finding_info.first_seen_time_dt),
+    );
+    expect(actual.cloud).toEqual(expected.cloud);
+    expect(actual.metadata.product.name).toBe(expected.metadata.product.name);
+    expect(actual.metadata.product.vendor_name).toBe(expected.metadata.product.vendor_name);
+    expect(actual.metadata.product.uid).toBe(expected.metadata.product.uid);
+    expect(actual.metadata.log_version).toBe(expected.metadata.log_version);
+    const resource = expected.resources[0];
+    expect(actual.resources[0]).toEqual(resource);
+    const evidence = actual.evidences[0];
+    expect(evidence.api).toEqual(expected.evidences[0].api);
+    expect(evidence.src_endpoint.ip).toBe(expected.evidences[0].src_endpoint.ip);
+    // Coordinates as [longitude, latitude] from the text; the mapping rounded -100.822.
+    expect(evidence.src_endpoint.location.coordinates).toEqual([-100.822, 37.751]);
+    expect(evidence.src_endpoint.location.country).toBe('United States');
+    // The empty city name and the empty evidence data of the mapping are left out.
+    expect(evidence.src_endpoint.location.city).toBeUndefined();
+    for (const observable of expected.observables) {
+      expect(actual.observables).toContainEqual(observable);
+    }
+  });
+});

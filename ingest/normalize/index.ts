@@ -2,12 +2,47 @@
  * OCSF normalization of events received over HEC: routing by sourcetype or
  * content, the per-source normalizers, and validation of the result.
  */
-import { route } from './router.js';
+import { readFileSync } from 'node:fs';
+import { clearMappings, installMappings, MappingFileError } from './custom.js';
+import { clearRoutes, route } from './router.js';
 import type { NormalizeResult, RawEvent } from './types.js';
 import { validateEvent } from './validate.js';
 
+export { customSourcetypes, MappingFileError } from './custom.js';
 export type { NormalizeResult, OcsfEvent, RawEvent } from './types.js';
 export { validateEvent } from './validate.js';
+
+/**
+ * Loads the custom sourcetype mapping file (JSON, see docs/ADDING_A_SOURCE.md)
+ * and installs it in this thread, replacing earlier mappings. Each worker
+ * thread calls it once at startup with TELHAWK_MAPPINGS_FILE. Returns the
+ * sourcetypes it defines; throws a MappingFileError naming the file and line
+ * of every problem, and then keeps the mappings it had.
+ */
+export function loadMappingFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new MappingFileError(
+      `${path}: failed to read the mapping file: ${(error as Error).message}`,
+    );
+  }
+  return setMappings(text, path);
+}
+
+/** Installs mapping file text (as `loadMappingFile` does), for tests and the API. */
+export function setMappings(text: string, fileName?: string): string[] {
+  const sourcetypes = installMappings(text, fileName);
+  clearRoutes();
+  return sourcetypes;
+}
+
+/** Removes the custom mappings. */
+export function resetMappings(): void {
+  clearMappings();
+  clearRoutes();
+}
 
 /**
  * Normalizes one event to OCSF 1.1.0. Pure and synchronous. Never throws:

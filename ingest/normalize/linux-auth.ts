@@ -4,7 +4,6 @@
  * account tools. A line that matches no rule becomes a Base Event that keeps
  * its text as the message, so no syslog line is a failure once its header parses.
  */
-import { isIP } from 'node:net';
 import {
   CLASS,
   compact,
@@ -12,13 +11,15 @@ import {
   type EventSpec,
   endpoint,
   failure,
+  isIpAddress,
   MONTH_INDEX,
+  merge,
   parseIsoMillis,
   STATUS,
   syslogTimeToMillis,
   toInteger,
 } from './ocsf.js';
-import type { NormalizeResult, RawEvent } from './types.js';
+import type { NormalizeResult, OcsfEvent, RawEvent } from './types.js';
 
 export const LINUX_AUTH = 'linux-auth';
 
@@ -57,7 +58,40 @@ const REMOVED_GROUP = /^removed group '([^']+)'/;
 const ADD_TO_GROUP = /^add '([^']+)' to (?:shadow )?group '([^']+)'/;
 const KEY_VALUE = /(\w+)=(\S*)/g;
 
-interface SyslogHeader {
+/**
+ * Maps a parsed syslog header and message, from an RFC 3164 or RFC 5424 line,
+ * by the authentication and account rules; other messages become Base Events.
+ */
+export function eventFromSyslogHeader(
+  header: SyslogHeader,
+  metadata: Record<string, unknown> = HOST_PROFILE,
+  unmapped?: Record<string, unknown>,
+): OcsfEvent {
+  const spec = mapMessage(header);
+  // Assignments instead of object spreads: this runs once per line.
+  const actor: Record<string, unknown> = {};
+  const specActor = spec.attributes?.actor as Record<string, unknown> | undefined;
+  if (specActor !== undefined) for (const key in specActor) actor[key] = specActor[key];
+  actor.process = compact({ name: header.program, pid: header.pid });
+  const attributes = merge(
+    { device: { hostname: header.host, type_id: 0, type: 'Unknown' } },
+    spec.attributes,
+  );
+  attributes.actor = actor;
+  const full = spec as EventSpec;
+  full.time = header.time;
+  full.originalTime = header.originalTime;
+  full.message = spec.message ?? header.message;
+  full.product = PRODUCT;
+  full.metadata = metadata;
+  full.attributes = attributes;
+  if (unmapped !== undefined) full.unmapped = unmapped;
+  return createEvent(full);
+}
+
+const HOST_PROFILE = { profiles: ['host'] };
+
+export interface SyslogHeader {
   time: number;
   originalTime: string;
   host: string;
@@ -76,23 +110,7 @@ export function normalizeLinuxAuth(input: RawEvent): NormalizeResult {
   if (header === undefined) {
     return failure(LINUX_AUTH, 'line does not start with a syslog timestamp, host and program');
   }
-  const spec = mapMessage(header);
-  const event = createEvent({
-    ...spec,
-    time: header.time,
-    originalTime: header.originalTime,
-    message: spec.message ?? header.message,
-    product: PRODUCT,
-    metadata: { profiles: ['host'] },
-    attributes: {
-      device: { hostname: header.host, type_id: 0, type: 'Unknown' },
-      ...spec.attributes,
-      actor: {
-        ...(spec.attributes?.actor as Record<string, unknown> | undefined),
-        process: compact({ name: header.program, pid: header.pid }),
-      },
-    },
-  });
+  const event = eventFromSyslogHeader(header);
   return { ok: true, event, normalizer: LINUX_AUTH };
 }
 
@@ -252,7 +270,7 @@ function mapPam(text: string): MessageSpec | undefined {
     const fields = keyValues(pairs!);
     const rhost = fields.rhost;
     let source: Record<string, unknown> | undefined;
-    if (rhost !== undefined) source = isIP(rhost) !== 0 ? { ip: rhost } : { hostname: rhost };
+    if (rhost !== undefined) source = isIpAddress(rhost) ? { ip: rhost } : { hostname: rhost };
     return authentication(
       1,
       STATUS.FAILURE,

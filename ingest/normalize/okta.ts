@@ -7,10 +7,12 @@ import {
   CLASS,
   compact,
   createEvent,
+  type EventSpec,
   eventObject,
   failure,
   fallbackTime,
   isRecord,
+  merge,
   parseIsoMillis,
   SEVERITY,
   STATUS,
@@ -134,25 +136,28 @@ export function normalizeOkta(input: RawEvent): NormalizeResult {
   const classification = classify(eventType, record, actor, targetUser, reason);
   const originalTime = toStringValue(record.published);
   const context = isRecord(record.authenticationContext) ? record.authenticationContext : {};
-  const event = createEvent({
-    ...classification,
-    severityId: SEVERITIES[toStringValue(record.severity) ?? ''] ?? SEVERITY.UNKNOWN,
-    statusId: result === undefined ? undefined : (OUTCOMES[result] ?? STATUS.OTHER),
-    statusDetail: reason,
-    time: parseIsoMillis(originalTime) ?? fallbackTime(input),
-    originalTime,
-    message: toStringValue(record.displayMessage) ?? eventType,
-    product: PRODUCT,
-    metadata: compact({ uid: toStringValue(record.uuid), event_code: eventType }),
-    attributes: compact({
-      actor: actor ? { user: actor } : undefined,
-      src_endpoint: clientEndpoint(record.client),
-      http_request: userAgentOf(record.client),
-      session: compact({ uid: toStringValue(context.externalSessionId) }),
-      ...classification.attributes,
-    }),
-    unmapped: unmappedFields(record, MAPPED_FIELDS),
-  });
+  const event = createEvent(
+    merge(classification as unknown as Record<string, unknown>, {
+      severityId: SEVERITIES[toStringValue(record.severity) ?? ''] ?? SEVERITY.UNKNOWN,
+      statusId: result === undefined ? undefined : (OUTCOMES[result] ?? STATUS.OTHER),
+      statusDetail: reason,
+      time: parseIsoMillis(originalTime) ?? fallbackTime(input),
+      originalTime,
+      message: toStringValue(record.displayMessage) ?? eventType,
+      product: PRODUCT,
+      metadata: compact({ uid: toStringValue(record.uuid), event_code: eventType }),
+      attributes: merge(
+        {
+          actor: actor ? { user: actor } : undefined,
+          src_endpoint: clientEndpoint(record.client),
+          http_request: userAgentOf(record.client),
+          session: compact({ uid: toStringValue(context.externalSessionId) }),
+        },
+        classification.attributes,
+      ),
+      unmapped: unmappedFields(record, MAPPED_FIELDS),
+    }) as unknown as EventSpec,
+  );
   return { ok: true, event, normalizer: OKTA };
 }
 

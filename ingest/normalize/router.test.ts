@@ -197,8 +197,20 @@ describe('OCSF passthrough', () => {
 describe('malformed input', () => {
   test('truncated Windows XML', () => {
     expect(reasonOf(XML_4624.slice(0, 300), 'XmlWinEventLog:Security')).toBe(
-      'invalid Windows XML: the event does not end with </Event> (truncated?)',
+      'invalid Windows XML: unclosed <Keywords> (truncated?)',
     );
+  });
+
+  test('Windows XML with mismatched tags', () => {
+    expect(reasonOf(XML_4624.replace('</Computer>', '</Channel>'), 'XmlWinEventLog:Security')).toBe(
+      'invalid Windows XML: mismatched tags: <Computer> closed by </Channel>',
+    );
+  });
+
+  test('Windows XML with an unknown entity', () => {
+    expect(
+      reasonOf(XML_4624.replace('</Computer>', '&nbsp;</Computer>'), 'XmlWinEventLog:Security'),
+    ).toMatch(/^invalid Windows XML: unknown or malformed entity/);
   });
 
   test('Windows XML without EventID', () => {

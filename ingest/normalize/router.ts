@@ -3,9 +3,19 @@
  * when the sourcetype is missing, generic (`_json`, `httpevent`, `json`) or unknown.
  */
 import { isAccessLogLine, normalizeAccessLog } from './access-log.js';
+import { isAsffObject, normalizeAsff } from './asff.js';
+import {
+  isGitHubAuditObject,
+  isKubernetesAuditObject,
+  normalizeGitHubAudit,
+  normalizeKubernetesAudit,
+} from './audit-logs.js';
 import { isCefText, normalizeCef } from './cef.js';
 import { isCloudTrailObject, normalizeCloudTrail } from './cloudtrail.js';
+import { customNormalizer } from './custom.js';
+import { isLeefText, normalizeLeef } from './leef.js';
 import { normalizeLinuxAuth, parseSyslogHeader } from './linux-auth.js';
+import { isNginxKvLine, normalizeNginxKv } from './nginx-kv.js';
 import {
   CLASS,
   createEvent,
@@ -18,8 +28,10 @@ import {
 import { isOktaObject, normalizeOkta } from './okta.js';
 import { normalizePassthrough, passthroughObject } from './passthrough.js';
 import { isSuricataObject, normalizeSuricata } from './suricata.js';
+import { isRfc5424, normalizeRfc5424 } from './syslog5424.js';
 import type { NormalizeResult, RawEvent } from './types.js';
 import { isWindowsXml, normalizeWindowsText, normalizeWindowsXml } from './windows.js';
+import { isWindowsJsonObject, normalizeWindowsJson } from './windows-json.js';
 import { isZeekObject, normalizeZeek, zeekLogFromSourcetype } from './zeek.js';
 
 type Normalizer = (input: RawEvent) => NormalizeResult;
@@ -32,10 +44,6 @@ const BY_SOURCETYPE: ReadonlyMap<string, Normalizer> = new Map<string, Normalize
   ['cefevents', normalizeCef],
   ['cef', normalizeCef],
   ['aws:cloudtrail', normalizeCloudTrail],
-  ['xmlwineventlog:security', normalizeWindowsXml],
-  ['xmlwineventlog', normalizeWindowsXml],
-  ['wineventlog:security', normalizeWindowsText],
-  ['wineventlog', normalizeWindowsText],
   ['ocsf', normalizePassthrough],
   ['oktaim2:log', normalizeOkta],
   ['okta:im2:log', normalizeOkta],
@@ -49,6 +57,22 @@ const BY_SOURCETYPE: ReadonlyMap<string, Normalizer> = new Map<string, Normalize
   ['apache:access:combined', normalizeAccessLog],
   ['nginx:access', normalizeAccessLog],
   ['nginx:plus:access', normalizeAccessLog],
+  ['nginx:plus:kv', normalizeNginxKv],
+  ['okta:im2', normalizeOkta],
+  ['cisco:asa', normalizeSyslog],
+  ['rfc5424_syslog', normalizeSyslog],
+  ['leef', normalizeLeef],
+  ['aws:securityhub:finding', normalizeAsff],
+  ['aws:securityhub', normalizeAsff],
+  ['aws:securityhub:json', normalizeAsff],
+  ['github:audit', normalizeGitHubAudit],
+  ['github:enterprise:audit', normalizeGitHubAudit],
+  ['github_audit', normalizeGitHubAudit],
+  ['kube:apiserver:audit', normalizeKubernetesAudit],
+  ['kubernetes:audit', normalizeKubernetesAudit],
+  ['k8s:audit', normalizeKubernetesAudit],
+  ['wineventlog:json', normalizeWindowsJson],
+  ['winlogbeat', normalizeWindowsJson],
 ]);
 
 /** Sourcetypes that carry no information about the content. */
@@ -57,22 +81,80 @@ const GENERIC_SOURCETYPES = new Set(['', '_json', 'json', 'httpevent', '_raw']);
 const GENERIC = 'generic';
 const PRODUCT_UNKNOWN = { name: 'Unknown', vendor_name: 'Unknown' };
 
-/** Syslog lines: CEF payloads by the CEF normalizer, the rest by the syslog and auth rules. */
+/**
+ * Syslog lines: CEF and LEEF payloads by their normalizers, RFC 5424 lines by
+ * theirs, the rest by the RFC 3164 syslog and authentication rules.
+ */
 function normalizeSyslog(input: RawEvent): NormalizeResult {
-  if (typeof input.event === 'string' && isCefText(input.event)) return normalizeCef(input);
+  const event = input.event;
+  if (typeof event === 'string') {
+    if (isCefText(event)) return normalizeCef(input);
+    if (isLeefText(event)) return normalizeLeef(input);
+    if (isRfc5424(event)) return normalizeRfc5424(input);
+  }
   return normalizeLinuxAuth(input);
+}
+
+/** Windows sourcetypes: JSON renderings by the JSON reader, XML and text by theirs. */
+function windowsByContent(input: RawEvent, text: Normalizer): NormalizeResult {
+  const event = input.event;
+  if (isRecord(event)) return normalizeWindowsJson(input);
+  if (typeof event === 'string' && event.trimStart().startsWith('{')) {
+    return normalizeWindowsJson(input);
+  }
+  return text(input);
+}
+
+const normalizeWindowsXmlOrJson: Normalizer = (input) =>
+  windowsByContent(input, normalizeWindowsXml);
+const normalizeWindowsTextOrJson: Normalizer = (input) =>
+  windowsByContent(input, normalizeWindowsText);
+
+/** The input with a parsed event, without an object spread on this per-event path. */
+function withEvent(input: RawEvent, event: Record<string, unknown>): RawEvent {
+  return {
+    event,
+    sourcetype: input.sourcetype,
+    source: input.source,
+    host: input.host,
+    index: input.index,
+    time: input.time,
+    receivedAt: input.receivedAt,
+  };
 }
 
 /** Routes one event to its normalizer and returns that normalizer's result. */
 export function route(input: RawEvent): NormalizeResult {
-  const sourcetype = (input.sourcetype ?? '').trim().toLowerCase();
+  const raw = input.sourcetype ?? '';
+  let normalizer = RESOLVED.get(raw);
+  if (normalizer === undefined) {
+    normalizer = resolve(raw);
+    // Bounded: sourcetypes come from senders, and many distinct names must not grow memory.
+    if (RESOLVED.size < 1000) RESOLVED.set(raw, normalizer);
+  }
+  return normalizer(input);
+}
+
+/** Normalizers already chosen, by sourcetype as sent: lower-casing and lookups run once per name. */
+const RESOLVED = new Map<string, Normalizer>();
+
+/** Forgets the cached routing decisions, after the custom mappings change. */
+export function clearRoutes(): void {
+  RESOLVED.clear();
+}
+
+function resolve(raw: string): Normalizer {
+  const sourcetype = raw.trim().toLowerCase();
+  const custom = customNormalizer(sourcetype);
+  if (custom !== undefined) return custom;
   const normalizer = BY_SOURCETYPE.get(sourcetype);
-  if (normalizer !== undefined) return normalizer(input);
+  if (normalizer !== undefined) return normalizer;
   const zeekLog = zeekLogFromSourcetype(sourcetype);
-  if (zeekLog !== undefined) return normalizeZeek(input, zeekLog);
-  if (sourcetype.startsWith('xmlwineventlog:')) return normalizeWindowsXml(input);
-  if (sourcetype.startsWith('wineventlog:')) return normalizeWindowsText(input);
-  return sniff(input, GENERIC_SOURCETYPES.has(sourcetype) ? undefined : sourcetype);
+  if (zeekLog !== undefined) return (input) => normalizeZeek(input, zeekLog);
+  if (sourcetype.startsWith('xmlwineventlog')) return normalizeWindowsXmlOrJson;
+  if (sourcetype.startsWith('wineventlog')) return normalizeWindowsTextOrJson;
+  const unknown = GENERIC_SOURCETYPES.has(sourcetype) ? undefined : sourcetype;
+  return (input) => sniff(input, unknown);
 }
 
 /**
@@ -86,17 +168,24 @@ function sniff(input: RawEvent, unknownSourcetype: string | undefined): Normaliz
   else if (typeof event === 'string') object = parseJsonObject(event);
   if (object !== undefined) {
     if (typeof object.class_uid === 'number') return passthroughObject(object, input);
-    if (isCloudTrailObject(object)) return normalizeCloudTrail({ ...input, event: object });
-    if (isZeekObject(object)) return normalizeZeek({ ...input, event: object });
-    if (isSuricataObject(object)) return normalizeSuricata({ ...input, event: object });
-    if (isOktaObject(object)) return normalizeOkta({ ...input, event: object });
+    if (isCloudTrailObject(object)) return normalizeCloudTrail(withEvent(input, object));
+    if (isWindowsJsonObject(object)) return normalizeWindowsJson(withEvent(input, object));
+    if (isZeekObject(object)) return normalizeZeek(withEvent(input, object));
+    if (isSuricataObject(object)) return normalizeSuricata(withEvent(input, object));
+    if (isOktaObject(object)) return normalizeOkta(withEvent(input, object));
+    if (isAsffObject(object)) return normalizeAsff(withEvent(input, object));
+    if (isKubernetesAuditObject(object)) return normalizeKubernetesAudit(withEvent(input, object));
+    if (isGitHubAuditObject(object)) return normalizeGitHubAudit(withEvent(input, object));
     return genericEvent(input, object, unknownSourcetype);
   }
   if (typeof event === 'string') {
     if (isWindowsXml(event)) return normalizeWindowsXml(input);
     if (isCefText(event)) return normalizeCef(input);
+    if (isLeefText(event)) return normalizeLeef(input);
+    if (isRfc5424(event)) return normalizeRfc5424(input);
     if (parseSyslogHeader(event, input.receivedAt) !== undefined) return normalizeLinuxAuth(input);
     if (isAccessLogLine(event)) return normalizeAccessLog(input);
+    if (isNginxKvLine(event)) return normalizeNginxKv(input);
     if (event.trim() === '') return failure(GENERIC, 'event text is empty');
     return genericEvent(input, undefined, unknownSourcetype);
   }

@@ -13,6 +13,7 @@ import {
   failure,
   fallbackTime,
   isRecord,
+  merge,
   parseIsoMillis,
   SEVERITY,
   statusFromSuccess,
@@ -93,28 +94,31 @@ export function normalizeSuricata(input: RawEvent): NormalizeResult {
   const src = endpoint(record.src_ip, record.src_port);
   const dst = endpoint(record.dest_ip, record.dest_port);
   const originalTime = toStringValue(record.timestamp);
-  const event = createEvent({
-    ...mapping,
-    time: parseIsoMillis(originalTime) ?? fallbackTime(input),
-    originalTime,
-    product: PRODUCT,
-    metadata: compact({
-      uid: record.flow_id === undefined ? undefined : String(record.flow_id),
-      log_name: eventType,
-    }),
-    attributes: compact({
-      src_endpoint: src,
-      dst_endpoint: dst,
-      connection_info: compact({ protocol_name: toStringValue(record.proto)?.toLowerCase() }),
-      ...mapping.attributes,
-    }),
-    unmapped:
-      mapping.unmapped ??
-      unmappedFields(
-        record,
-        new Set([...COMMON_FIELDS, eventType === 'alert' ? 'alert' : eventType]),
+  const event = createEvent(
+    merge(mapping as Record<string, unknown>, {
+      time: parseIsoMillis(originalTime) ?? fallbackTime(input),
+      originalTime,
+      product: PRODUCT,
+      metadata: compact({
+        uid: record.flow_id === undefined ? undefined : String(record.flow_id),
+        log_name: eventType,
+      }),
+      attributes: merge(
+        {
+          src_endpoint: src,
+          dst_endpoint: dst,
+          connection_info: compact({ protocol_name: toStringValue(record.proto)?.toLowerCase() }),
+        },
+        mapping.attributes,
       ),
-  });
+      unmapped:
+        mapping.unmapped ??
+        unmappedFields(
+          record,
+          new Set([...COMMON_FIELDS, eventType === 'alert' ? 'alert' : eventType]),
+        ),
+    }) as unknown as EventSpec,
+  );
   return { ok: true, event, normalizer: SURICATA };
 }
 

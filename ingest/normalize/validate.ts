@@ -2,19 +2,11 @@
  * Checks a normalized event against the OCSF base attributes that the store
  * and the query compiler rely on.
  */
-import { isIP } from 'node:net';
-import { classInfo, getKeys, OCSF_VERSION, severityCaption, typeUid } from './ocsf.js';
+import { classInfo, isIpAddress, OCSF_VERSION, severityCaption, typeUid } from './ocsf.js';
 import type { OcsfEvent } from './types.js';
 
 /** Latest accepted event time: 9999-12-31T23:59:59.999Z, the end of what DuckDB TIMESTAMP prints as a 4-digit year. */
 const MAX_TIME_MILLIS = 253_402_300_799_999;
-
-/** Attribute paths with their keys, split once. */
-const paths = (...names: string[]) => names.map((path) => [path, path.split('.')] as const);
-
-const IP_PATHS = paths('src_endpoint.ip', 'dst_endpoint.ip', 'device.ip');
-const PORT_PATHS = paths('src_endpoint.port', 'dst_endpoint.port');
-const INTEGER_PATHS = paths('process.pid', 'http_response.code', 'status_id');
 
 /**
  * Validates one normalized event. Returns undefined when it is valid, else the
@@ -50,25 +42,45 @@ export function validateEvent(event: OcsfEvent): string | undefined {
 }
 
 function validateEntities(event: OcsfEvent): string | undefined {
-  for (const [path, keys] of IP_PATHS) {
-    const value = getKeys(event, keys);
-    if (value === undefined) continue;
-    if (typeof value !== 'string' || isIP(value) === 0) {
-      return `${path} ${JSON.stringify(value)} is not an IPv4 or IPv6 address`;
+  const reason =
+    checkEndpoint(event.src_endpoint, 'src_endpoint') ??
+    checkEndpoint(event.dst_endpoint, 'dst_endpoint') ??
+    checkEndpoint(event.device, 'device');
+  if (reason !== undefined) return reason;
+  // Direct reads instead of path walks: this runs once per event.
+  const process = event.process;
+  if (process !== null && typeof process === 'object') {
+    const pid = (process as Record<string, unknown>).pid;
+    if (pid !== undefined && !Number.isSafeInteger(pid)) {
+      return `process.pid ${JSON.stringify(pid)} is not an integer`;
     }
   }
-  for (const [path, keys] of PORT_PATHS) {
-    const value = getKeys(event, keys);
-    if (value === undefined) continue;
-    if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 65535) {
-      return `${path} ${JSON.stringify(value)} is not an integer port from 0 to 65535`;
+  const response = event.http_response;
+  if (response !== null && typeof response === 'object') {
+    const code = (response as Record<string, unknown>).code;
+    if (code !== undefined && !Number.isSafeInteger(code)) {
+      return `http_response.code ${JSON.stringify(code)} is not an integer`;
     }
   }
-  for (const [path, keys] of INTEGER_PATHS) {
-    const value = getKeys(event, keys);
-    if (value !== undefined && !Number.isSafeInteger(value)) {
-      return `${path} ${JSON.stringify(value)} is not an integer`;
-    }
+  if (event.status_id !== undefined && !Number.isSafeInteger(event.status_id)) {
+    return `status_id ${JSON.stringify(event.status_id)} is not an integer`;
+  }
+  return undefined;
+}
+
+/** Checks `ip` (an IPv4 or IPv6 address) and `port` (0 to 65535) of an endpoint-like attribute. */
+function checkEndpoint(node: unknown, name: string): string | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  const { ip, port } = node as Record<string, unknown>;
+  if (ip !== undefined && (typeof ip !== 'string' || !isIpAddress(ip))) {
+    return `${name}.ip ${JSON.stringify(ip)} is not an IPv4 or IPv6 address`;
+  }
+  if (
+    name !== 'device' &&
+    port !== undefined &&
+    (!Number.isInteger(port) || (port as number) < 0 || (port as number) > 65535)
+  ) {
+    return `${name}.port ${JSON.stringify(port)} is not an integer port from 0 to 65535`;
   }
   return undefined;
 }

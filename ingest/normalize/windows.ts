@@ -4,7 +4,6 @@
  * (`WinEventLog`, `Key=Value` header lines and a multi-line Message). Both are
  * read into the same EventData names, then mapped by EventID.
  */
-import { XMLParser } from 'fast-xml-parser';
 import {
   CLASS,
   compact,
@@ -12,14 +11,16 @@ import {
   endpoint,
   failure,
   fallbackTime,
-  isRecord,
+  hasKeys,
+  merge,
   parseIsoMillis,
   STATUS,
   toInteger,
-  toStringValue,
 } from './ocsf.js';
+import { classifySysmon, isSysmonEvent, SYSMON_PRODUCT } from './sysmon.js';
 import type { NormalizeResult, OcsfEvent, RawEvent } from './types.js';
 import { readTextEvent } from './windows-text.js';
+import { scanWindowsXml } from './windows-xml.js';
 
 export const WINDOWS_XML = 'windows-xml';
 export const WINDOWS_TEXT = 'windows-text';
@@ -42,16 +43,9 @@ export interface WindowsEvent {
   data: Record<string, string>;
   /** Source fields with no EventData name. */
   extra: Record<string, unknown>;
+  /** True when `data` has no empty values, so that it can serve as `unmapped` as it is. */
+  compactData?: boolean;
 }
-
-const xmlParser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  isArray: (name) => name === 'Data',
-});
 
 /** Keyword bits of the System/Keywords mask. */
 const AUDIT_SUCCESS = 0x0020000000000000n;
@@ -72,100 +66,72 @@ export function normalizeWindowsXml(input: RawEvent): NormalizeResult {
 }
 
 function readXmlEvent(text: string): { event: WindowsEvent } | { reason: string } {
-  // The parser accepts truncated documents without an error, so the closing tag
-  // is checked first. NOTE: mismatched inner tags still parse. XMLValidator catches
-  // them, but it made the security.xml corpus run about 1.5 times slower.
-  if (!text.trimEnd().endsWith('</Event>')) {
-    return { reason: 'invalid Windows XML: the event does not end with </Event> (truncated?)' };
-  }
-  let document: unknown;
-  try {
-    document = xmlParser.parse(text);
-  } catch (error) {
-    return { reason: `invalid Windows XML: ${(error as Error).message}` };
-  }
-  const root = isRecord(document) ? document.Event : undefined;
-  const system = isRecord(root) ? root.System : undefined;
-  if (!isRecord(root) || !isRecord(system)) {
+  const scanned = scanWindowsXml(text);
+  if (typeof scanned === 'string') return { reason: `invalid Windows XML: ${scanned}` };
+  const system = scanned.system;
+  if (!system.seen && scanned.providerName === undefined && scanned.systemTime === undefined) {
     return { reason: 'Windows XML has no <Event><System> element' };
   }
-  const eventId = toInteger(textOf(system.EventID));
+  const eventId = toInteger(system.EventID);
   if (eventId === undefined) {
     return { reason: 'Windows XML event has no numeric <EventID>' };
   }
-
-  const timeCreated = isRecord(system.TimeCreated) ? system.TimeCreated['@SystemTime'] : undefined;
-  const originalTime = toStringValue(timeCreated);
   const data: Record<string, string> = {};
-  const eventData = isRecord(root.EventData) ? root.EventData : {};
-  const items = Array.isArray(eventData.Data) ? eventData.Data : [];
-  items.forEach((item, index) => {
-    const name = isRecord(item) ? toStringValue(item['@Name']) : undefined;
-    data[name ?? `Data${index}`] = textOf(item) ?? '';
-  });
-
+  const names = scanned.dataNames;
+  const values = scanned.dataValues;
+  for (let i = 0; i < names.length; i++) {
+    const value = values[i]!;
+    if (value !== '') data[names[i] ?? `Data${i}`] = value;
+  }
   const extra: Record<string, unknown> = {};
-  if (root.UserData !== undefined) extra.UserData = root.UserData;
+  if (scanned.userData !== undefined) extra.UserData = scanned.userData;
+  if (scanned.providerName !== undefined) extra.Provider = scanned.providerName;
+  if (present(system.Task)) extra.Task = system.Task;
+  if (present(system.Opcode)) extra.Opcode = system.Opcode;
+  if (present(system.Level)) extra.Level = system.Level;
+  if (present(system.Keywords)) extra.Keywords = system.Keywords;
+  const originalTime = scanned.systemTime === '' ? undefined : scanned.systemTime;
   return {
     event: {
       eventId,
       time: parseIsoMillis(originalTime),
       originalTime,
-      computer: textOf(system.Computer),
-      channel: textOf(system.Channel),
-      recordId: textOf(system.EventRecordID),
-      statusId: keywordStatus(textOf(system.Keywords)),
-      message: renderedMessage(root.RenderingInfo),
+      computer: emptyToUndefined(system.Computer),
+      channel: emptyToUndefined(system.Channel),
+      recordId: emptyToUndefined(system.EventRecordID),
+      statusId: keywordStatus(system.Keywords),
+      message: firstLine(scanned.message),
       data,
-      extra: compact({
-        ...extra,
-        Provider: isRecord(system.Provider) ? system.Provider['@Name'] : undefined,
-        Task: textOf(system.Task),
-        Opcode: textOf(system.Opcode),
-        Level: textOf(system.Level),
-        Keywords: textOf(system.Keywords),
-      }),
+      extra,
+      compactData: true,
     },
   };
+}
+
+/**
+ * Adds the `extra` fields to the EventData values, in place, once the mapping
+ * has read them: copying every value again into a new object showed in the profile.
+ */
+function addExtra(data: Record<string, unknown>, extra: Record<string, unknown>) {
+  for (const key in extra) data[key] ??= extra[key];
+  return data;
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
 }
 
 /**
  * Returns the first line of `<RenderingInfo><Message>`, which Windows Event
  * Forwarding and Splunk's XmlWinEventLog input add to rendered events.
  */
-function renderedMessage(renderingInfo: unknown): string | undefined {
-  if (!isRecord(renderingInfo)) return undefined;
-  const message = textOf(renderingInfo.Message);
+function firstLine(message: string | undefined): string | undefined {
   if (message === undefined) return undefined;
-  const firstLine = message.split(LINE_BREAK, 1)[0]!.trim();
-  return firstLine === '' ? undefined : firstLine;
+  const line = message.split(LINE_BREAK, 1)[0]!.trim();
+  return line === '' ? undefined : line;
 }
 
 const LINE_BREAK = /\r?\n/;
-
-/** Text content of a parsed XML node: a string, or `#text` beside attributes. */
-function textOf(node: unknown): string | undefined {
-  if (typeof node === 'string') return decodeCharacterReferences(node);
-  if (typeof node === 'number') return String(node);
-  if (isRecord(node) && typeof node['#text'] === 'string') {
-    return decodeCharacterReferences(node['#text']);
-  }
-  return undefined;
-}
-
-const CHARACTER_REFERENCE = /&#(x[0-9a-fA-F]+|\d+);/g;
-
-/**
- * Decodes numeric character references such as `&#10;`, which the parser leaves
- * as they are unless its slower HTML entity mode is on.
- */
-function decodeCharacterReferences(text: string): string {
-  if (!text.includes('&#')) return text;
-  return text.replace(CHARACTER_REFERENCE, (reference, code: string) => {
-    const point = code.startsWith('x') ? Number.parseInt(code.slice(1), 16) : Number(code);
-    return point <= 0x10ffff ? String.fromCodePoint(point) : reference;
-  });
-}
 
 function keywordStatus(keywords: string | undefined): number | undefined {
   if (keywords === undefined || !/^0x[0-9a-fA-F]{1,16}$/.test(keywords)) return undefined;
@@ -217,6 +183,13 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   4737: 'A security-enabled global group was changed.',
   4738: 'A user account was changed.',
   4740: 'A user account was locked out.',
+  4768: 'A Kerberos authentication ticket (TGT) was requested.',
+  4769: 'A Kerberos service ticket was requested.',
+  4776: 'The computer attempted to validate the credentials for an account.',
+  4703: 'A token right was adjusted.',
+  1102: 'The audit log was cleared.',
+  5156: 'The Windows Filtering Platform has permitted a connection.',
+  5158: 'The Windows Filtering Platform has permitted a bind to a local port.',
   4781: 'The name of an account was changed.',
 };
 
@@ -258,7 +231,7 @@ const LOGON_TYPES = new Set([0, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13]);
 /** OCSF `auth_protocol_id` by Windows authentication package. */
 const AUTH_PROTOCOLS: Readonly<Record<string, number>> = { NTLM: 1, Kerberos: 2 };
 
-function mapWindowsEvent(source: WindowsEvent, input: RawEvent): OcsfEvent {
+export function mapWindowsEvent(source: WindowsEvent, input: RawEvent): OcsfEvent {
   const { eventId, data } = source;
   const spec = classify(source);
   const statusId = spec.statusId ?? source.statusId;
@@ -272,23 +245,25 @@ function mapWindowsEvent(source: WindowsEvent, input: RawEvent): OcsfEvent {
     time: source.time ?? fallbackTime(input),
     originalTime: source.originalTime,
     message: source.message ?? DESCRIPTIONS[eventId] ?? `Windows event ${eventId}`,
-    product: PRODUCT,
+    product: isSysmonEvent(source) ? SYSMON_PRODUCT : PRODUCT,
     metadata: compact({
       event_code: String(eventId),
       uid: source.recordId,
       log_name: source.channel,
       profiles: ['host'],
     }),
-    attributes: compact({
-      device: compact({ hostname: source.computer, os: WINDOWS_OS, type_id: 0, type: 'Unknown' }),
-      actor: spec.actor,
-      ...spec.attributes,
-    }),
-    unmapped: compact({ ...source.extra, ...data }),
+    attributes: merge(
+      {
+        device: compact({ hostname: source.computer, os: WINDOWS_OS, type_id: 0, type: 'Unknown' }),
+        actor: spec.actor,
+      },
+      spec.attributes,
+    ),
+    unmapped: source.compactData ? addExtra(data, source.extra) : merge(source.extra, data),
   });
 }
 
-interface WindowsSpec {
+export interface WindowsSpec {
   classUid: number;
   activityId: number;
   activityName?: string;
@@ -299,6 +274,10 @@ interface WindowsSpec {
 }
 
 function classify(source: WindowsEvent): WindowsSpec {
+  if (isSysmonEvent(source)) {
+    const sysmon = classifySysmon(source);
+    if (sysmon !== undefined) return sysmon;
+  }
   const { eventId, data } = source;
   const subject = account(data, 'Subject');
   const actor = compact({
@@ -309,8 +288,11 @@ function classify(source: WindowsEvent): WindowsSpec {
   switch (eventId) {
     case 4624:
     case 4625:
-    case 4648:
-      return { ...logon(source, eventId === 4625 ? STATUS.FAILURE : undefined), actor };
+    case 4648: {
+      const spec = logon(source, eventId === 4625 ? STATUS.FAILURE : undefined);
+      spec.actor = actor;
+      return spec;
+    }
     case 4634:
     case 4647:
       return {
@@ -343,8 +325,7 @@ function classify(source: WindowsEvent): WindowsSpec {
           process: processOf(data.ProcessId, data.ParentProcessName),
         }),
         attributes: {
-          process: compact({
-            ...processOf(data.NewProcessId, data.NewProcessName),
+          process: merge(processOf(data.NewProcessId, data.NewProcessName), {
             cmd_line: present(data.CommandLine) ? data.CommandLine : undefined,
             parent_process: processOf(data.ProcessId, data.ParentProcessName),
             user: account(data, 'Target'),
@@ -366,6 +347,43 @@ function classify(source: WindowsEvent): WindowsSpec {
             uid: present(data.HandleId) ? data.HandleId : undefined,
             svc_name: present(data.ObjectServer) ? data.ObjectServer : undefined,
           }),
+        },
+      };
+    case 4768:
+    case 4769:
+    case 4771:
+    case 4776:
+      return kerberosOrNtlm(source, actor);
+    case 5156:
+    case 5158:
+      return {
+        classUid: CLASS.NETWORK_ACTIVITY,
+        activityId: eventId === 5156 ? 1 : 99,
+        activityName: eventId === 5156 ? undefined : 'Bind',
+        actor: compact({
+          process: processOf(data.ProcessID ?? data.ProcessId, data.Application),
+        }),
+        attributes: {
+          src_endpoint: endpoint(data.SourceAddress, data.SourcePort),
+          dst_endpoint: endpoint(data.DestAddress, data.DestPort),
+          connection_info: compact({
+            protocol_num: toInteger(data.Protocol),
+            direction: WFP_DIRECTIONS[data.Direction ?? '']?.[1],
+            direction_id: WFP_DIRECTIONS[data.Direction ?? '']?.[0],
+          }),
+        },
+      };
+    case 4703:
+      return {
+        classUid: CLASS.AUTHORIZE_SESSION,
+        activityId: 1,
+        actor,
+        attributes: {
+          user: account(data, 'Target'),
+          session: present(data.TargetLogonId) ? { uid: data.TargetLogonId } : undefined,
+          privileges: present(data.EnabledPrivilegeList)
+            ? data.EnabledPrivilegeList.split(/\s+/).filter(Boolean)
+            : undefined,
         },
       };
     case 4689:
@@ -423,6 +441,47 @@ function classify(source: WindowsEvent): WindowsSpec {
     activityName: `EventID ${eventId}`,
     actor: subject !== undefined ? compact({ user: subject, session: actor.session }) : undefined,
     attributes: {},
+  };
+}
+
+/** Network direction by the WFP `%%1459x` message id. */
+const WFP_DIRECTIONS: Readonly<Record<string, [number, string]>> = {
+  '%%14592': [1, 'Inbound'],
+  '%%14593': [2, 'Outbound'],
+};
+
+/**
+ * Kerberos ticket requests (4768 TGT, 4769 service ticket, 4771 pre-authentication
+ * failure) and NTLM credential validation (4776) on a domain controller.
+ */
+function kerberosOrNtlm(source: WindowsEvent, actor: Record<string, unknown>): WindowsSpec {
+  const { eventId, data } = source;
+  const status = eventId === 4776 ? data.Status : (data.Status ?? data.FailureCode);
+  const failed = status !== undefined && status !== '0x0' && status !== '0';
+  const ip = present(data.IpAddress) ? stripIpv4Mapped(data.IpAddress) : undefined;
+  const name = eventId === 4776 ? data.TargetUserName : data.TargetUserName;
+  return {
+    classUid: CLASS.AUTHENTICATION,
+    activityId: eventId === 4769 ? 4 : eventId === 4776 ? 1 : 3,
+    statusId: status === undefined ? undefined : failed ? STATUS.FAILURE : STATUS.SUCCESS,
+    statusDetail: failed ? status : undefined,
+    actor: hasKeys(actor) ? actor : undefined,
+    attributes: {
+      user: present(name)
+        ? compact({
+            name,
+            domain: present(data.TargetDomainName) ? data.TargetDomainName : undefined,
+            uid: present(data.TargetSid) ? data.TargetSid : undefined,
+          })
+        : undefined,
+      src_endpoint: endpoint(ip === undefined || ip === '::1' ? ip : ip, data.IpPort, {
+        hostname: present(data.Workstation) ? data.Workstation : undefined,
+      }),
+      dst_endpoint: endpoint(undefined, undefined, { hostname: source.computer }),
+      service: present(data.ServiceName) ? { name: data.ServiceName } : undefined,
+      auth_protocol_id: eventId === 4776 ? 1 : 2,
+      auth_protocol: eventId === 4776 ? 'NTLM' : 'Kerberos',
+    },
   };
 }
 

@@ -21,6 +21,7 @@ import {
   unmappedFields,
 } from './ocsf.js';
 import type { NormalizeResult, RawEvent } from './types.js';
+import { mapDhcp, mapFtp, mapKerberos, mapNotice, mapRdp, mapSmtp } from './zeek-more.js';
 
 export const ZEEK = 'zeek';
 
@@ -68,12 +69,21 @@ const SOURCETYPE_LOG = /^(?:zeek|bro)[:_]([a-z0-9_]+?)(?::json)?$/;
 
 /** Returns the Zeek log type named by a sourcetype, or undefined when it names none. */
 export function zeekLogFromSourcetype(sourcetype: string): string | undefined {
-  return SOURCETYPE_LOG.exec(sourcetype)?.[1];
+  let log = LOG_BY_SOURCETYPE.get(sourcetype);
+  if (log === undefined && !LOG_BY_SOURCETYPE.has(sourcetype)) {
+    log = SOURCETYPE_LOG.exec(sourcetype)?.[1];
+    // Bounded: sourcetypes come from senders, and a flood of distinct ones must not grow memory.
+    if (LOG_BY_SOURCETYPE.size < 1000) LOG_BY_SOURCETYPE.set(sourcetype, log);
+  }
+  return log;
 }
 
-/** True for a JSON object that looks like a Zeek log line (`ts`, `uid`, `id.orig_h`). */
+/** Answers of `zeekLogFromSourcetype` by sourcetype: the regular expression runs once per name. */
+const LOG_BY_SOURCETYPE = new Map<string, string | undefined>();
+
+/** True for a JSON object that looks like a Zeek log line: `ts` with `uid` and `id.orig_h`, or with `_path`. */
 export function isZeekObject(object: Record<string, unknown>): boolean {
-  return 'ts' in object && 'uid' in object && 'id.orig_h' in object;
+  return 'ts' in object && (('uid' in object && 'id.orig_h' in object) || '_path' in object);
 }
 
 /** Normalizes a Zeek event. `logType` comes from the sourcetype when it names one. */
@@ -171,6 +181,11 @@ function guessLogType(record: Record<string, unknown>): string {
   if ('cipher' in record && ('ssl_history' in record || 'established' in record)) return 'ssl';
   if ('fuid' in record) return 'files';
   if ('request_type' in record) return 'kerberos';
+  if ('msg_types' in record) return 'dhcp';
+  if ('mailfrom' in record || 'rcptto' in record) return 'smtp';
+  if ('command' in record && 'reply_code' in record) return 'ftp';
+  if ('cookie' in record && 'security_protocol' in record) return 'rdp';
+  if ('note' in record) return 'notice';
   if ('name' in record && 'peer' in record) return 'weird';
   return 'unknown';
 }
@@ -180,34 +195,51 @@ const COMMON_FIELDS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.r
 
 function mapRecord(record: Record<string, unknown>, log: string, input: RawEvent) {
   const time = zeekTime(record.ts) ?? fallbackTime(input);
-  const base = {
-    time,
-    originalTime: toStringValue(record.ts),
-    product: PRODUCT,
-    metadata: compact({ uid: toStringValue(record.uid), log_name: log }),
-  };
-  const endpoints = {
-    src_endpoint: endpoint(record['id.orig_h'], record['id.orig_p']),
-    dst_endpoint: endpoint(record['id.resp_h'], record['id.resp_p']),
-  };
+  const uid = toStringValue(record.uid);
+  const metadata: Record<string, unknown> = { log_name: log };
+  if (uid !== undefined) metadata.uid = uid;
   const mapping = MAPPINGS[log];
+  // No spreads here: they dominated the profile of this per-event path.
   if (mapping === undefined) {
     return createEvent({
-      ...base,
       classUid: CLASS.BASE_EVENT,
       activityId: 99,
       activityName: log,
+      time,
+      originalTime: toStringValue(record.ts),
+      product: PRODUCT,
+      metadata,
       message: `Zeek ${log} log`,
+      attributes: endpointAttributes(record, {}),
       unmapped: record,
     });
   }
   const mapped = mapping(record);
-  return createEvent({
-    ...base,
-    ...mapped.spec,
-    attributes: compact({ ...endpoints, ...mapped.spec.attributes }),
-    unmapped: unmappedFields(record, mapped.fields),
-  });
+  const spec = mapped.spec as EventSpec;
+  spec.time = time;
+  spec.originalTime = toStringValue(record.ts);
+  spec.product = PRODUCT;
+  spec.metadata = metadata;
+  spec.attributes = endpointAttributes(record, spec.attributes ?? {});
+  spec.unmapped = unmappedFields(record, mapped.fields);
+  return createEvent(spec);
+}
+
+/** Adds the connection endpoints to the mapped attributes and drops empty ones, in place. */
+function endpointAttributes(
+  record: Record<string, unknown>,
+  attributes: Record<string, unknown>,
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  const src = endpoint(record['id.orig_h'], record['id.orig_p']);
+  if (src !== undefined) result.src_endpoint = src;
+  const dst = endpoint(record['id.resp_h'], record['id.resp_p']);
+  if (dst !== undefined) result.dst_endpoint = dst;
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined && value !== null && value !== '') result[key] = value;
+  }
+  return result;
 }
 
 function zeekTime(ts: unknown): number | undefined {
@@ -234,6 +266,12 @@ const MAPPINGS: Readonly<Record<string, (record: Record<string, unknown>) => Map
   http: mapHttp,
   ssh: mapSsh,
   ssl: mapSsl,
+  kerberos: mapKerberos,
+  dhcp: mapDhcp,
+  smtp: mapSmtp,
+  ftp: mapFtp,
+  rdp: mapRdp,
+  notice: mapNotice,
 };
 
 const fieldSet = (...names: string[]): ReadonlySet<string> => new Set([...COMMON_FIELDS, ...names]);

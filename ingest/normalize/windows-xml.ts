@@ -1,0 +1,313 @@
+/**
+ * A scanner for the Windows event XML schema (`<Event><System>...<EventData>`),
+ * built for speed instead of a generic XML DOM: one pass over the text that
+ * checks tag nesting and entities and keeps only what the mapping reads.
+ */
+
+/** What the scanner reads from one `<Event>` element. */
+export interface ScannedEvent {
+  /** The `<System>` leaf elements the mapping reads. */
+  system: SystemFields;
+  providerName: string | undefined;
+  systemTime: string | undefined;
+  /** `<Data>` values in document order, with their `Name` attribute when present. */
+  dataNames: (string | undefined)[];
+  dataValues: string[];
+  /** `<UserData>`: the child element's leaf values, by the child's name. */
+  userData: Record<string, Record<string, string>> | undefined;
+  /** `<RenderingInfo><Message>` text. */
+  message: string | undefined;
+}
+
+/** `<System>` leaf elements; a fixed shape keeps the stores fast. */
+export interface SystemFields {
+  EventID: string | undefined;
+  Computer: string | undefined;
+  Channel: string | undefined;
+  EventRecordID: string | undefined;
+  Task: string | undefined;
+  Opcode: string | undefined;
+  Level: string | undefined;
+  Keywords: string | undefined;
+  /** True once any `<System>` child was seen. */
+  seen: boolean;
+}
+
+const GT = 62; // >
+const SLASH = 47; // /
+const QUOTE = 34; // "
+const APOSTROPHE = 39; // '
+
+/** Letters, digits and `_ - . :`, the characters of the attribute names Windows writes. */
+function isNameCharacter(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 58) ||
+    code === 95 ||
+    code === 45 ||
+    code === 46
+  );
+}
+
+function setSystemField(system: SystemFields, name: string, value: string): void {
+  system.seen = true;
+  switch (name) {
+    case 'EventID':
+      system.EventID = value;
+      break;
+    case 'Computer':
+      system.Computer = value;
+      break;
+    case 'Channel':
+      system.Channel = value;
+      break;
+    case 'EventRecordID':
+      system.EventRecordID = value;
+      break;
+    case 'Task':
+      system.Task = value;
+      break;
+    case 'Opcode':
+      system.Opcode = value;
+      break;
+    case 'Level':
+      system.Level = value;
+      break;
+    case 'Keywords':
+      system.Keywords = value;
+      break;
+  }
+}
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/** Reads one Windows XML event, or returns why the text is not well-formed. */
+export function scanWindowsXml(text: string): ScannedEvent | string {
+  const result: ScannedEvent = {
+    system: {
+      EventID: undefined,
+      Computer: undefined,
+      Channel: undefined,
+      EventRecordID: undefined,
+      Task: undefined,
+      Opcode: undefined,
+      Level: undefined,
+      Keywords: undefined,
+      seen: false,
+    },
+    providerName: undefined,
+    systemTime: undefined,
+    dataNames: [],
+    dataValues: [],
+    userData: undefined,
+    message: undefined,
+  };
+  const stack: string[] = [];
+  let userChild: Record<string, string> | undefined;
+  /** Name attribute of the `<Data>` element being read. */
+  let dataName: string | undefined;
+  let content = '';
+  let position = 0;
+  const length = text.length;
+  while (position < length) {
+    const open = text.indexOf('<', position);
+    const end = open === -1 ? length : open;
+    if (end > position) {
+      const segment = text.slice(position, end);
+      if (stack.length === 0) {
+        if (segment.trim() !== '') return 'text outside the <Event> element';
+      } else {
+        const decoded = decodeEntities(segment);
+        if (decoded === undefined) return `unknown or malformed entity in "${clip(segment)}"`;
+        content += decoded;
+      }
+    }
+    if (open === -1) break;
+    const next = text.charCodeAt(open + 1);
+    if (next === 63 /* ? */) {
+      const close = text.indexOf('?>', open + 2);
+      if (close === -1) return 'unterminated processing instruction';
+      position = close + 2;
+      continue;
+    }
+    if (next === 33 /* ! */) {
+      if (text.startsWith('<!--', open)) {
+        const close = text.indexOf('-->', open + 4);
+        if (close === -1) return 'unterminated comment';
+        position = close + 3;
+        continue;
+      }
+      if (text.startsWith('<![CDATA[', open)) {
+        const close = text.indexOf(']]>', open + 9);
+        if (close === -1) return 'unterminated CDATA section';
+        content += text.slice(open + 9, close);
+        position = close + 3;
+        continue;
+      }
+      return 'unexpected <! declaration';
+    }
+    if (next === SLASH) {
+      const close = text.indexOf('>', open + 2);
+      if (close === -1) return 'unterminated closing tag';
+      const expected = stack.pop();
+      // Compared in place: slicing every closing tag name showed in the profile.
+      if (
+        expected === undefined ||
+        !text.startsWith(expected, open + 2) ||
+        text.slice(open + 2 + expected.length, close).trim() !== ''
+      ) {
+        const name = text.slice(open + 2, close).trimEnd();
+        return expected === undefined
+          ? `closing tag </${name}> without an opening tag`
+          : `mismatched tags: <${expected}> closed by </${name}>`;
+      }
+      const name = expected;
+      const depth = stack.length;
+      if (depth === 2) {
+        const section = stack[1];
+        if (section === 'System') setSystemField(result.system, name, content);
+        else if (section === 'EventData' && name === 'Data') {
+          result.dataNames.push(dataName);
+          result.dataValues.push(content);
+        } else if (section === 'RenderingInfo' && name === 'Message') result.message = content;
+      } else if (depth === 3 && stack[1] === 'UserData' && userChild !== undefined) {
+        userChild[name] = content;
+      }
+      content = '';
+      position = close + 1;
+      continue;
+    }
+    // An opening tag: the name, then attributes, then `>` or `/>`.
+    let cursor = open + 1;
+    while (cursor < length) {
+      const code = text.charCodeAt(cursor);
+      if (isSpace(code) || code === GT || code === SLASH) break;
+      cursor++;
+    }
+    const name = text.slice(open + 1, cursor);
+    if (name === '') return 'empty tag name';
+    if (stack.length === 0 && name !== 'Event') return `root element is <${name}>, not <Event>`;
+    const depth = stack.length;
+    dataName = undefined;
+    let selfClosing = false;
+    for (;;) {
+      while (cursor < length && isSpace(text.charCodeAt(cursor))) cursor++;
+      if (cursor >= length) return `unterminated tag <${name}>`;
+      const code = text.charCodeAt(cursor);
+      if (code === GT) {
+        cursor++;
+        break;
+      }
+      if (code === SLASH) {
+        if (text.charCodeAt(cursor + 1) !== GT) return `malformed tag <${name}>`;
+        selfClosing = true;
+        cursor += 2;
+        break;
+      }
+      let equals = cursor;
+      while (equals < length && isNameCharacter(text.charCodeAt(equals))) equals++;
+      if (equals === cursor) return `malformed attribute in <${name}>`;
+      const attributeStart = cursor;
+      const attributeLength = equals - cursor;
+      while (equals < length && isSpace(text.charCodeAt(equals))) equals++;
+      if (text.charCodeAt(equals) !== 61 /* = */) {
+        return `attribute without a value in <${name}>`;
+      }
+      let quoteAt = equals + 1;
+      while (quoteAt < length && isSpace(text.charCodeAt(quoteAt))) quoteAt++;
+      const quote = text.charCodeAt(quoteAt);
+      if (quote !== QUOTE && quote !== APOSTROPHE) return `unquoted attribute in <${name}>`;
+      const valueEnd = text.indexOf(quote === QUOTE ? '"' : "'", quoteAt + 1);
+      if (valueEnd === -1) return `unterminated attribute value in <${name}>`;
+      const lt = text.indexOf('<', quoteAt + 1);
+      if (lt !== -1 && lt < valueEnd) return `"<" in an attribute value of <${name}>`;
+      // Only the values the mapping reads are sliced and decoded.
+      const isName = attributeLength === 4 && text.startsWith('Name', attributeStart);
+      const isSystemTime =
+        !isName && attributeLength === 10 && text.startsWith('SystemTime', attributeStart);
+      if (isName || isSystemTime) {
+        const raw = text.slice(quoteAt + 1, valueEnd);
+        const value = decodeEntities(raw);
+        if (value === undefined) return `unknown or malformed entity in "${clip(raw)}"`;
+        if (isName) {
+          if (depth === 2 && name === 'Provider' && stack[1] === 'System') {
+            result.providerName = value;
+          } else if (name === 'Data') dataName = value;
+        } else if (name === 'TimeCreated') {
+          result.systemTime = value;
+        }
+      } else {
+        const ampersand = text.indexOf('&', quoteAt + 1);
+        if (ampersand === -1 || ampersand > valueEnd) {
+          cursor = valueEnd + 1;
+          continue;
+        }
+        const raw = text.slice(quoteAt + 1, valueEnd);
+        if (decodeEntities(raw) === undefined)
+          return `unknown or malformed entity in "${clip(raw)}"`;
+      }
+      cursor = valueEnd + 1;
+    }
+    if (depth === 2 && stack[1] === 'UserData') {
+      userChild = {};
+      result.userData ??= {};
+      result.userData[name] = userChild;
+    }
+    content = '';
+    if (selfClosing) {
+      if (depth === 2 && stack[1] === 'EventData' && name === 'Data') {
+        result.dataNames.push(dataName);
+        result.dataValues.push('');
+      }
+      if (depth === 0) return 'the <Event> element is empty';
+    } else {
+      stack.push(name);
+    }
+    position = cursor;
+  }
+  if (stack.length > 0) return `unclosed <${stack[stack.length - 1]}> (truncated?)`;
+  return result;
+}
+
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  lt: '<',
+  gt: '>',
+  amp: '&',
+  quot: '"',
+  apos: "'",
+};
+
+/** Decodes the XML entities and character references of a text, or undefined for a bad one. */
+export function decodeEntities(text: string): string | undefined {
+  let ampersand = text.indexOf('&');
+  if (ampersand === -1) return text;
+  let result = '';
+  let position = 0;
+  while (ampersand !== -1) {
+    const semicolon = text.indexOf(';', ampersand + 1);
+    if (semicolon === -1 || semicolon - ampersand > 12) return undefined;
+    const entity = text.slice(ampersand + 1, semicolon);
+    let decoded: string | undefined;
+    if (entity.charCodeAt(0) === 35 /* # */) {
+      const hex = entity.charCodeAt(1) === 120; /* x */
+      const digits = entity.slice(hex ? 2 : 1);
+      const point = hex ? Number.parseInt(digits, 16) : Number.parseInt(digits, 10);
+      const valid = hex ? /^[0-9a-fA-F]+$/.test(digits) : /^\d+$/.test(digits);
+      if (valid && point <= 0x10ffff) decoded = String.fromCodePoint(point);
+    } else {
+      decoded = NAMED_ENTITIES[entity];
+    }
+    if (decoded === undefined) return undefined;
+    result += text.slice(position, ampersand) + decoded;
+    position = semicolon + 1;
+    ampersand = text.indexOf('&', position);
+  }
+  return result + text.slice(position);
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
+}
