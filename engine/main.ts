@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadMappingFile, MappingFileError } from '../ingest/normalize/index.js';
 import { startAppliance } from './appliance.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -22,6 +23,17 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel);
+  const mappingsFile = process.env.TELHAWK_MAPPINGS_FILE;
+  if (mappingsFile) {
+    try {
+      const sourcetypes = loadMappingFile(mappingsFile);
+      logger.info({ mappingsFile, sourcetypes }, 'loaded the sourcetype mapping file');
+    } catch (error) {
+      if (!(error instanceof MappingFileError)) throw error;
+      process.stderr.write(`telhawk: invalid TELHAWK_MAPPINGS_FILE: ${error.message}\n`);
+      process.exit(2);
+    }
+  }
   let appliance: Awaited<ReturnType<typeof startAppliance>>;
   try {
     appliance = await startAppliance(config, logger);

@@ -4,9 +4,14 @@
  */
 
 import type { ColumnBatch, DeadLetterEntry } from '../storage/index.js';
-import { normalize } from './normalize/index.js';
+import { loadMappingFile, normalize } from './normalize/index.js';
 import type { OcsfEvent } from './normalize/types.js';
 import { buildColumnBatch, deadLetterEntry, type EventMetadata } from './rows.js';
+
+// The main thread has already loaded this file once, so a bad file stops the
+// start before any worker runs.
+const mappingsFile = process.env.TELHAWK_MAPPINGS_FILE;
+if (mappingsFile) loadMappingFile(mappingsFile);
 
 /** One event as sent to the worker: the raw text plus metadata. */
 export interface WorkerEvent extends EventMetadata {
