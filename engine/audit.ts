@@ -11,6 +11,21 @@ export interface AuditLogin {
   reason?: string;
 }
 
+export interface TokenChange {
+  actor: string;
+  action: 'create' | 'disable' | 'enable' | 'delete';
+  tokenId: string;
+  tokenName: string;
+}
+
+/** OCSF Entity Management activities; enabling and disabling are updates. */
+const TOKEN_ACTIVITIES: Record<TokenChange['action'], { id: number; name: string }> = {
+  create: { id: 1, name: 'Create' },
+  disable: { id: 3, name: 'Update' },
+  enable: { id: 3, name: 'Update' },
+  delete: { id: 4, name: 'Delete' },
+};
+
 /**
  * Writes security-relevant actions of the appliance itself into the event
  * store as OCSF events (sourcetype `telhawk:audit`, index `_audit`), so they
@@ -41,6 +56,31 @@ export class AuditLog {
       user: { name: entry.username },
       src_endpoint: entry.sourceIp ? { ip: entry.sourceIp } : undefined,
       service: { name: 'telhawk-console' },
+      metadata: { product: PRODUCT, version: '1.1.0' },
+    };
+    await this.write(event);
+  }
+
+  /** Records a HEC token change as OCSF Entity Management (3004). */
+  async tokenChange(change: TokenChange): Promise<void> {
+    const activity = TOKEN_ACTIVITIES[change.action];
+    const event: OcsfEvent = {
+      class_uid: 3004,
+      class_name: 'Entity Management',
+      category_uid: 3,
+      category_name: 'Identity & Access Management',
+      activity_id: activity.id,
+      activity_name: activity.name,
+      type_uid: 300400 + activity.id,
+      severity_id: 1,
+      severity: 'Informational',
+      status_id: 1,
+      status: 'Success',
+      time: Date.now(),
+      message: `${change.actor} ${change.action}d HEC token ${change.tokenName}`,
+      actor: { user: { name: change.actor } },
+      entity: { type: 'HEC token', name: change.tokenName, uid: change.tokenId },
+      comment: change.action,
       metadata: { product: PRODUCT, version: '1.1.0' },
     };
     await this.write(event);

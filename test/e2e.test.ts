@@ -116,7 +116,7 @@ describe('appliance end to end', () => {
         file,
       ).toBe(events);
     }
-  });
+  }, 300_000);
 
   it('accepts batches from the splunk-logging library', async () => {
     const logger = new SplunkLogger({
@@ -312,6 +312,19 @@ describe('appliance end to end', () => {
     expect(await count('sourcetype:"telhawk:audit" status_id:1 user:admin')).toBeGreaterThanOrEqual(
       1,
     );
+  });
+
+  it('records token changes as audit events', async () => {
+    const created = await api('/api/v1/tokens', { name: 'audit-check' });
+    expect(created.status).toBe(201);
+    const disabled = await api(`/api/v1/tokens/${created.body.token.id}/disable`, {});
+    expect(disabled.status).toBe(200);
+    expect(await count('sourcetype:"telhawk:audit" class_uid:3004 activity_id:1 actor:admin')).toBe(
+      1,
+    );
+    expect(
+      await count('sourcetype:"telhawk:audit" class_uid:3004 activity_id:3 "audit-check"'),
+    ).toBe(1);
   });
 
   it('rejects API calls without a session', async () => {

@@ -149,7 +149,7 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
     return c.json({ event });
   });
 
-  registerTokenRoutes(app, { metadata, logger });
+  registerTokenRoutes(app, { metadata, logger, audit: deps.audit });
 
   app.all('/api/*', (c) =>
     apiError(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`),

@@ -8,12 +8,15 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { HecToken, MetadataStore } from '../../storage/index.js';
+import type { AuditLog } from '../audit.js';
 import { type ApiEnv, requireRole } from './auth.js';
 import { apiError } from './errors.js';
 
 export interface TokenRouteDependencies {
   metadata: MetadataStore;
   logger: Logger;
+  /** Where token changes are recorded as searchable OCSF events. */
+  audit?: AuditLog;
 }
 
 /** Index names: lowercase letters, digits, `_` and `-`, not starting with `-`. */
@@ -75,37 +78,43 @@ export function registerTokenRoutes(app: Hono<ApiEnv>, deps: TokenRouteDependenc
     const clash = findClash(metadata, body.data.name, body.data.secret);
     if (clash) return apiError(c, 409, 'conflict', clash);
     const { token, secret } = metadata.createHecToken(body.data);
-    logger.info(
-      { tokenId: token.id, tokenName: token.name, by: c.get('session').username },
-      'HEC token created',
-    );
+    const actor = c.get('session').username;
+    logger.info({ tokenId: token.id, tokenName: token.name, by: actor }, 'HEC token created');
+    await deps.audit?.tokenChange({
+      actor,
+      action: 'create',
+      tokenId: token.id,
+      tokenName: token.name,
+    });
     return c.json({ token, secret }, 201);
   });
 
   app.post('/api/v1/tokens/:id/disable', admin, (c) => setDisabled(c, true));
   app.post('/api/v1/tokens/:id/enable', admin, (c) => setDisabled(c, false));
 
-  app.delete('/api/v1/tokens/:id', admin, (c) => {
+  app.delete('/api/v1/tokens/:id', admin, async (c) => {
     const id = c.req.param('id');
     const token = findToken(metadata, id);
     if (!token) return tokenNotFound(c, id);
     metadata.deleteHecToken(id);
-    logger.info(
-      { tokenId: id, tokenName: token.name, by: c.get('session').username },
-      'HEC token deleted',
-    );
+    const actor = c.get('session').username;
+    logger.info({ tokenId: id, tokenName: token.name, by: actor }, 'HEC token deleted');
+    await deps.audit?.tokenChange({ actor, action: 'delete', tokenId: id, tokenName: token.name });
     return c.json({ deleted: id });
   });
 
-  function setDisabled(c: Context<ApiEnv>, disabled: boolean): Response {
+  async function setDisabled(c: Context<ApiEnv>, disabled: boolean): Promise<Response> {
     const id = c.req.param('id') ?? '';
     const token = findToken(metadata, id);
     if (!token) return tokenNotFound(c, id);
     metadata.setHecTokenDisabled(id, disabled);
+    const actor = c.get('session').username;
     logger.info(
-      { tokenId: id, tokenName: token.name, by: c.get('session').username },
+      { tokenId: id, tokenName: token.name, by: actor },
       disabled ? 'HEC token disabled' : 'HEC token enabled',
     );
+    const action = disabled ? 'disable' : 'enable';
+    await deps.audit?.tokenChange({ actor, action, tokenId: id, tokenName: token.name });
     return c.json({ token: { ...token, disabled } });
   }
 }
