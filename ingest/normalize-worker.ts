@@ -28,6 +28,22 @@ export interface WorkerResult {
   durationMs: number;
 }
 
+/**
+ * Latest event time accepted, relative to receipt. Like Splunk's
+ * MAX_DAYS_HENCE (default 2 days), a later time is taken as the receipt
+ * time, so a sender cannot hide events beyond every search that ends now.
+ */
+const MAX_FUTURE_MS = 2 * 24 * 3_600_000;
+
+function capFutureTime(event: OcsfEvent, receivedAt: number): void {
+  if (event.time <= receivedAt + MAX_FUTURE_MS) return;
+  const original = new Date(event.time);
+  event.metadata.original_time ??= Number.isNaN(original.getTime())
+    ? String(event.time)
+    : original.toISOString();
+  event.time = receivedAt;
+}
+
 export default function normalizeBatch(events: WorkerEvent[]): WorkerResult {
   const started = performance.now();
   const good: { ocsf: OcsfEvent; meta: EventMetadata; raw: string }[] = [];
@@ -60,6 +76,7 @@ export default function normalizeBatch(events: WorkerEvent[]): WorkerResult {
     const outcome = outcomes[result.normalizer] ?? [0, 0];
     outcomes[result.normalizer] = outcome;
     if (result.ok) {
+      capFutureTime(result.event, item.receivedAt);
       outcome[0]++;
       good.push({ ocsf: result.event, meta: item, raw: item.raw });
     } else {

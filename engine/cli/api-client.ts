@@ -65,10 +65,12 @@ export class ApiClient {
 
 /** Renders query results as a text table, with long values cut to fit. */
 export function formatTable(result: QueryResult): string {
-  const columns =
-    result.kind === 'events'
-      ? EVENT_COLUMNS.filter((c) => result.columns.includes(c))
-      : result.columns;
+  // Raw event searches get a readable subset; `table`, `fields` and aggregates
+  // keep the columns they chose, in their order.
+  const isEventSearch = result.kind === 'events' && result.columns.includes('id');
+  const columns = isEventSearch
+    ? EVENT_COLUMNS.filter((c) => result.columns.includes(c))
+    : result.columns;
   const plain = !process.stdout.isTTY;
   const table = new Table({
     head: columns,
@@ -77,7 +79,9 @@ export function formatTable(result: QueryResult): string {
   });
   for (const row of result.rows) {
     table.push(
-      columns.map((column) => cell(column === 'message' && !row[column] ? row.raw : row[column])),
+      columns.map((column) =>
+        cell(isEventSearch && column === 'message' && !row[column] ? row.raw : row[column]),
+      ),
     );
   }
   return table.toString();
