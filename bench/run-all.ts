@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../test/support/appliance.js';
 
-const BENCHMARKS = ['ingest.js', 'normalize.js'];
+const BENCHMARKS = ['ingest.js', 'normalize.js', 'storage.js', 'query.js'];
 
 for (const file of BENCHMARKS) {
   process.stderr.write(`running ${file}\n`);

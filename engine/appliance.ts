@@ -5,7 +5,13 @@ import path from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Logger } from 'pino';
 import { type HecServer, IngestPipeline, startHecServer } from '../ingest/index.js';
-import { EventStore, GroupCommitter, MetadataStore } from '../storage/index.js';
+import {
+  EventStore,
+  GroupCommitter,
+  MetadataStore,
+  maintenanceOptions,
+  StorageMaintenance,
+} from '../storage/index.js';
 import { createApiApp } from './api/server.js';
 import { AuditLog } from './audit.js';
 import type { Config } from './config.js';
@@ -31,7 +37,12 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
   const metadata = new MetadataStore(config.dataDir);
   bootstrapCredentials(metadata, config, logger);
 
-  const store = await EventStore.open(config.dataDir);
+  const storageLogger = logger.child({ component: 'storage' });
+  const store = await EventStore.open(config.dataDir, {
+    logger: storageLogger,
+    ...(config.faultFile ? { faultFile: config.faultFile } : {}),
+  });
+  const maintenance = new StorageMaintenance(store, maintenanceOptions(config, storageLogger));
   const committer = new GroupCommitter(store, {
     maxDelayMs: config.commitMaxDelayMs,
     maxEvents: config.commitMaxEvents,
@@ -47,7 +58,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
 
   let ready = false;
   let hec: HecServer | undefined;
-  const metrics = createMetrics({ pipeline, committer, hec: () => hec });
+  const metrics = createMetrics({ pipeline, committer, hec: () => hec, store });
   const app = createApiApp({
     metadata,
     queries,
@@ -57,6 +68,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     uiDir: config.uiDir,
     sessionLifetimeMs: config.sessionLifetimeHours * 3_600_000,
     isReady: () => ready,
+    storage: { store, pipeline, dataDir: config.dataDir },
   });
 
   hec = await startHecServer({
@@ -70,6 +82,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
   const http = await listen(app.fetch, config.bindAddress, config.httpPort);
   const httpPort = (http.address() as AddressInfo).port;
   ready = true;
+  maintenance.start();
   logger.info(
     { hecPort: hec.port, httpPort, dataDir: config.dataDir, bindAddress: config.bindAddress },
     'TelHawk is ready',
@@ -87,6 +100,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
       await hec?.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await committer.drain();
+      await maintenance.stop();
       await pipeline.close();
       await store.close();
       metadata.close();

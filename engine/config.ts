@@ -21,6 +21,27 @@ const ConfigSchema = z.object({
   sessionLifetimeHours: positiveInt,
   /** Where the built UI is served from. */
   uiDir: z.string().min(1),
+  /** Hot rows ingested longer ago than this move to the cold tier; fractions allowed. */
+  rolloverAgeMinutes: z.coerce.number().nonnegative(),
+  /** Pause between storage maintenance rounds (rollover, compaction, retention). */
+  rolloverIntervalSeconds: z.coerce.number().positive(),
+  /** Cold files below this size are merged into files of about this size. */
+  compactionTargetMb: z.coerce.number().positive(),
+  compactionMinFiles: z.coerce.number().int().min(2),
+  /** Maximum event age in the cold tier, any index; 0 keeps data forever. */
+  retentionDays: z.coerce.number().nonnegative(),
+  /** Per-index maximum ages, as `main=30,audit=365`. */
+  retentionIndexDays: z
+    .string()
+    .regex(
+      /^\s*([^=,\s]+\s*=\s*\d+(\.\d+)?\s*(,\s*|$))*$/,
+      'use index=days pairs, e.g. main=30,audit=365',
+    )
+    .optional(),
+  /** Maximum size of the cold tier in megabytes; 0 for no limit. */
+  diskBudgetMb: z.coerce.number().nonnegative(),
+  /** Test hook: while this file exists, storage commits fail. */
+  faultFile: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -41,7 +62,18 @@ const ENVIRONMENT: Record<keyof Config, string> = {
   hecMaxContentLength: 'TELHAWK_HEC_MAX_CONTENT_LENGTH',
   sessionLifetimeHours: 'TELHAWK_SESSION_LIFETIME_HOURS',
   uiDir: 'TELHAWK_UI_DIR',
+  rolloverAgeMinutes: 'TELHAWK_ROLLOVER_AGE_MINUTES',
+  rolloverIntervalSeconds: 'TELHAWK_ROLLOVER_INTERVAL_SECONDS',
+  compactionTargetMb: 'TELHAWK_COMPACTION_TARGET_MB',
+  compactionMinFiles: 'TELHAWK_COMPACTION_MIN_FILES',
+  retentionDays: 'TELHAWK_RETENTION_DAYS',
+  retentionIndexDays: 'TELHAWK_RETENTION_INDEX_DAYS',
+  diskBudgetMb: 'TELHAWK_DISK_BUDGET_MB',
+  faultFile: 'TELHAWK_FAULT_FILE',
 };
+
+/** Settings whose values never appear in error messages. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['adminPassword', 'hecToken']);
 
 export class ConfigError extends Error {}
 
@@ -62,6 +94,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { uiDir: string }):
     hecMaxContentLength: 1_000_000,
     sessionLifetimeHours: 12,
     uiDir: defaults.uiDir,
+    rolloverAgeMinutes: 60,
+    rolloverIntervalSeconds: 60,
+    compactionTargetMb: 128,
+    compactionMinFiles: 8,
+    retentionDays: 0,
+    diskBudgetMb: 0,
   };
   for (const [key, name] of Object.entries(ENVIRONMENT)) {
     const value = env[name];
@@ -71,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { uiDir: string }):
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0]) as keyof Config;
-      return `${ENVIRONMENT[key] ?? key}=${JSON.stringify(raw[key] ?? null)}: ${issue.message}`;
+      const value = SECRET_KEYS.has(key) ? '(hidden)' : JSON.stringify(raw[key] ?? null);
+      return `${ENVIRONMENT[key] ?? key}=${value}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }

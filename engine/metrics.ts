@@ -6,6 +6,8 @@ export interface MetricSources {
   pipeline: IngestPipeline;
   committer: GroupCommitter;
   hec: () => HecServer | undefined;
+  /** The event store, for the dead-letter queue length. */
+  store?: { readonly deadLetterCount: number };
 }
 
 /**
@@ -129,6 +131,14 @@ export function createMetrics(sources: MetricSources): Registry {
     registers: [registry],
     collect() {
       this.set(sources.hec()?.stats().acksPending ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'telhawk_dead_letter_entries',
+    help: 'Entries in the dead-letter queue',
+    registers: [registry],
+    collect() {
+      this.set(sources.store?.deadLetterCount ?? 0);
     },
   });
   return registry;

@@ -1,15 +1,27 @@
 import { EVENTS_TABLE } from '../query-lang/catalog.js';
 import {
+  type CompiledQuery,
+  CURSOR_COLUMN,
   compileQuery,
+  decodeCursor,
+  encodeCursor,
+  type LookupTable,
+  type PageKey,
   parseQuery,
+  parseQueryJson,
   parseRelativeTime,
   type QueryDiagnostic,
   QueryError,
+  queryFingerprint,
 } from '../query-lang/index.js';
 import type { EventStore, ResultRow } from '../storage/index.js';
 
 export interface QueryRequest {
-  query: string;
+  /** Query text; `json` (the canonical JSON query) may be given instead. */
+  query?: string;
+  json?: unknown;
+  /** `next_cursor` of the previous page of the same event search. */
+  cursor?: string;
   earliest?: string | number;
   latest?: string | number;
   limit?: number;
@@ -21,6 +33,21 @@ export interface QueryResponse {
   total: number;
   elapsed_ms: number;
   kind: 'events' | 'aggregate';
+  /** Present when more events follow: pass it as `cursor` for the next page. */
+  next_cursor?: string;
+}
+
+/** What `explain` tells about a query without running it. */
+export interface QueryExplanation {
+  sql: string;
+  params: unknown[];
+  count_sql?: string;
+  count_params?: unknown[];
+  kind: 'events' | 'aggregate';
+  /** Cold files the query reads, relative to the data folder; the hot table is always read. */
+  files: string[];
+  earliest_ms?: number;
+  latest_ms?: number;
 }
 
 /** A query the user got wrong: syntax, unknown field, bad time. Answered with 400. */
@@ -34,54 +61,152 @@ export const MAX_RESULT_ROWS = 10_000;
 
 /** Parses, compiles and runs queries against the event store. */
 export class QueryService {
+  private lookups: ((name: string) => LookupTable | undefined) | undefined;
+
   constructor(private readonly store: EventStore) {}
 
-  async run(request: QueryRequest, nowMs = Date.now()): Promise<QueryResponse> {
-    const started = performance.now();
-    const parsed = parseQuery(request.query);
+  /** Makes uploaded lookup tables available to the `lookup` stage. */
+  useLookups(resolver: (name: string) => LookupTable | undefined): void {
+    this.lookups = resolver;
+  }
+
+  /** Compiles a query as `run` would and lists what it reads, without running it. */
+  async explain(request: QueryRequest, nowMs = Date.now()): Promise<QueryExplanation> {
+    const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
+    const options = { earliestMs, latestMs, nowMs, limit: pageLimit(request), page: { after } };
+    const first = this.compileChecked(ast, `"${EVENTS_TABLE}"`, options);
+    const snapshot = await this.store.snapshot({
+      earliestMs: first.earliestMs,
+      latestMs: first.latestMs,
+    });
+    try {
+      const compiled = this.compileChecked(ast, snapshot.source, options);
+      const explanation: QueryExplanation = {
+        sql: compiled.sql,
+        params: compiled.params.map(jsonSafe),
+        kind: compiled.kind,
+        files: [...snapshot.files],
+      };
+      if (compiled.countSql !== undefined) {
+        explanation.count_sql = compiled.countSql;
+        explanation.count_params = (compiled.countParams ?? []).map(jsonSafe);
+      }
+      if (compiled.earliestMs !== undefined) explanation.earliest_ms = compiled.earliestMs;
+      if (compiled.latestMs !== undefined) explanation.latest_ms = compiled.latestMs;
+      return explanation;
+    } finally {
+      await snapshot.release();
+    }
+  }
+
+  private prepare(request: QueryRequest, nowMs: number) {
+    const parsed =
+      request.json !== undefined ? parseQueryJson(request.json) : parseQuery(request.query ?? '');
     if (!parsed.ast || parsed.errors.length > 0) throw new QueryInputError(parsed.errors);
     const earliestMs = resolveTime(request.earliest, nowMs, 'earliest');
     const latestMs = resolveTime(request.latest, nowMs, 'latest');
-    let compiled: ReturnType<typeof compileQuery>;
+    let after: PageKey | undefined;
+    if (request.cursor !== undefined && request.cursor !== '') {
+      after = decodeCursor(request.cursor, cursorScope(request));
+      if (after === undefined) {
+        throw new QueryInputError([
+          {
+            code: 'invalid_cursor',
+            message: 'invalid cursor: pass the next_cursor of the previous page of the same query',
+            offset: 0,
+            line: 1,
+            column: 1,
+            length: 0,
+          },
+        ]);
+      }
+    }
+    return { ast: parsed.ast, earliestMs, latestMs, after };
+  }
+
+  private compileChecked(
+    ast: Parameters<typeof compileQuery>[0],
+    source: string,
+    options: Omit<Parameters<typeof compileQuery>[1], 'source'>,
+  ): CompiledQuery {
     try {
-      compiled = compileQuery(parsed.ast, {
-        source: `"${EVENTS_TABLE}"`,
-        earliestMs,
-        latestMs,
-        nowMs,
-        limit: Math.min(Math.max(1, request.limit ?? 100), MAX_RESULT_ROWS),
-      });
+      return compileQuery(ast, { ...options, source, lookups: this.lookups });
     } catch (error) {
       if (error instanceof QueryError) throw new QueryInputError(error.diagnostics);
       throw error;
     }
-    const result = await this.store.query(compiled.sql, compiled.params);
-    let total = result.rows.length;
-    if (compiled.countSql) {
-      const count = await this.store.query(compiled.countSql, compiled.countParams ?? []);
-      total = Number(Object.values(count.rows[0] ?? {})[0] ?? 0);
+  }
+
+  async run(request: QueryRequest, nowMs = Date.now()): Promise<QueryResponse> {
+    const started = performance.now();
+    const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
+    const options = { earliestMs, latestMs, nowMs, limit: pageLimit(request), page: { after } };
+    const compile = (source: string) => this.compileChecked(ast, source, options);
+    let compiled = compile(`"${EVENTS_TABLE}"`);
+    // One snapshot of both tiers, pruned to the effective time range, for the rows and the count.
+    const snapshot = await this.store.snapshot({
+      earliestMs: compiled.earliestMs,
+      latestMs: compiled.latestMs,
+    });
+    let result: Awaited<ReturnType<typeof snapshot.query>>;
+    let total: number;
+    try {
+      compiled = compile(snapshot.source);
+      result = await snapshot.query(compiled.sql, compiled.params);
+      total = result.rows.length;
+      if (compiled.countSql) {
+        const count = await snapshot.query(compiled.countSql, compiled.countParams ?? []);
+        total = Number(Object.values(count.rows[0] ?? {})[0] ?? 0);
+      }
+    } finally {
+      await snapshot.release();
     }
-    return {
+    const response: QueryResponse = {
       rows: result.rows,
       columns: result.columns,
       total,
       elapsed_ms: Math.round((performance.now() - started) * 10) / 10,
       kind: compiled.kind,
     };
+    if (compiled.paged) {
+      // Keyset pagination: the last row's (time, id) starts the next page.
+      const last = result.rows.at(-1);
+      if (last !== undefined && result.rows.length === options.limit) {
+        const key = { timeUs: String(last[CURSOR_COLUMN]), id: String(last.id) };
+        response.next_cursor = encodeCursor(key, cursorScope(request));
+      }
+      for (const row of result.rows) delete row[CURSOR_COLUMN];
+      response.columns = result.columns.filter((column) => column !== CURSOR_COLUMN);
+    }
+    return response;
   }
 
   /** Returns one stored event with its OCSF document parsed, or undefined. */
   async getEvent(id: string): Promise<ResultRow | undefined> {
-    const result = await this.store.query(
-      `SELECT * FROM "${EVENTS_TABLE}" WHERE "id" = ? LIMIT 1`,
-      [id],
-    );
+    const snapshot = await this.store.snapshot();
+    const result = await snapshot
+      .query(`SELECT * FROM ${snapshot.source} WHERE "id" = ? LIMIT 1`, [id])
+      .finally(() => snapshot.release());
     const row = result.rows[0];
     if (!row) return undefined;
     if (typeof row.ocsf === 'string') row.ocsf = JSON.parse(row.ocsf);
     if (typeof row.fields === 'string') row.fields = JSON.parse(row.fields);
     return row;
   }
+}
+
+function pageLimit(request: QueryRequest): number {
+  return Math.min(Math.max(1, request.limit ?? 100), MAX_RESULT_ROWS);
+}
+
+/** Cursors belong to one query and time range. */
+function cursorScope(request: QueryRequest): string {
+  const query = request.json !== undefined ? JSON.stringify(request.json) : (request.query ?? '');
+  return queryFingerprint(`${query}\u0000${request.earliest ?? ''}\u0000${request.latest ?? ''}`);
+}
+
+function jsonSafe(value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
 }
 
 function resolveTime(

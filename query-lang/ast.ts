@@ -88,6 +88,8 @@ export const AGGREGATE_FUNCTIONS = [
   'values',
   'earliest',
   'latest',
+  'median',
+  'perc',
 ] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
@@ -95,6 +97,8 @@ export interface Aggregation {
   fn: AggregateFunction;
   /** Argument field; absent only for `count`. */
   field?: string;
+  /** For `perc`: the percentile, 0 to 100 (`perc95(x)` and `p95(x)` are 95). */
+  percentile?: number;
   /** Output column name given with `as`. */
   as?: string;
   loc?: SourceLocation;
@@ -166,7 +170,45 @@ export type Stage =
   | { stage: 'table'; fields: FieldRef[] }
   | { stage: 'fields'; mode: 'include' | 'exclude'; fields: FieldRef[] }
   | { stage: 'dedup'; fields: FieldRef[] }
-  | { stage: 'rename'; renames: Rename[] };
+  | { stage: 'rename'; renames: Rename[] }
+  /** `bin`/`bucket`: rounds a time down to `span` (a duration such as `1h`) or a number to a multiple of it. */
+  | { stage: 'bin'; field: string; span: string; as?: string; loc?: SourceLocation }
+  /** `chart <aggs> over <field> by <field>`: aggregates in long form, one row per pair. */
+  | { stage: 'chart'; aggregations: Aggregation[]; over?: FieldRef; by?: FieldRef }
+  /** `eventstats`: aggregates added to every row of its group. */
+  | { stage: 'eventstats'; aggregations: Aggregation[]; by: FieldRef[] }
+  /** `streamstats`: running aggregates in the current row order; `window` limits the rows. */
+  | { stage: 'streamstats'; aggregations: Aggregation[]; by: FieldRef[]; window?: number }
+  /** `fillnull`: replaces missing values; every column of a table when `fields` is empty. */
+  | { stage: 'fillnull'; value: string | number; fields: FieldRef[] }
+  /** `rex`: named groups of a regular expression become fields; `field` defaults to `_raw`. */
+  | { stage: 'rex'; field: string; pattern: string; loc?: SourceLocation }
+  /** `spath`: a value out of JSON text; `input` defaults to `_raw`, `output` to the path. */
+  | { stage: 'spath'; input: string; path: string; output: string; loc?: SourceLocation }
+  /** `mvexpand`: one row per element of a list field or JSON array. */
+  | { stage: 'mvexpand'; field: string; loc?: SourceLocation }
+  /** `transaction`: groups events into sessions per value of `fields`. */
+  | {
+      stage: 'transaction';
+      fields: FieldRef[];
+      maxspanMs?: number;
+      maxpauseMs?: number;
+      loc?: SourceLocation;
+    }
+  /** `lookup <table> <field> [as <event field>] [output <column> [as <name>], ...]`. */
+  | {
+      stage: 'lookup';
+      table: string;
+      match: LookupField[];
+      outputs: LookupField[];
+      loc?: SourceLocation;
+    };
+
+/** A lookup table column and the event field it maps to (`column as field`). */
+export interface LookupField {
+  column: string;
+  field: string;
+}
 
 export type StageName = Stage['stage'];
 
@@ -184,6 +226,16 @@ export const STAGE_NAMES: readonly StageName[] = [
   'fields',
   'dedup',
   'rename',
+  'bin',
+  'chart',
+  'eventstats',
+  'streamstats',
+  'fillnull',
+  'rex',
+  'spath',
+  'mvexpand',
+  'transaction',
+  'lookup',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

@@ -24,6 +24,7 @@ import {
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
+import { compileMoreStage } from './stages.js';
 import { parseRelativeTime } from './time.js';
 
 export interface CompileOptions {
@@ -34,6 +35,32 @@ export interface CompileOptions {
   nowMs: number;
   /** Maximum number of rows returned; 1000 when absent. */
   limit?: number;
+  /**
+   * Finds an uploaded lookup table by the name written in `lookup`. The relation is trusted SQL
+   * (an identifier the appliance made); absent while checking a query without storage.
+   */
+  lookups?: (name: string) => LookupTable | undefined;
+  /**
+   * Keyset pagination of event searches in the default order (newest first): the final select
+   * adds `__cursor_us` (the event time in epoch microseconds) and, given `after`, starts below it.
+   */
+  page?: { after?: PageKey };
+}
+
+/** The position of the last event of a page: its time in epoch microseconds and its id. */
+export interface PageKey {
+  timeUs: string;
+  id: string;
+}
+
+/** The column that carries the page key of each row when `page` applies. */
+export const CURSOR_COLUMN = '__cursor_us';
+
+export interface LookupTable {
+  /** Trusted SQL FROM-item, such as `"lookup_3"`. */
+  relation: string;
+  /** Column names, each a plain identifier. */
+  columns: string[];
 }
 
 export interface CompiledQuery {
@@ -43,6 +70,8 @@ export interface CompiledQuery {
   countSql?: string;
   countParams?: unknown[];
   kind: 'events' | 'aggregate';
+  /** True when the rows carry `CURSOR_COLUMN` and the page continues with `PageKey`. */
+  paged?: boolean;
   /** Effective time range after inline `earliest=`/`latest=`. */
   earliestMs?: number;
   latestMs?: number;
@@ -50,13 +79,13 @@ export interface CompiledQuery {
 
 export const DEFAULT_LIMIT = 1000;
 
-interface OrderKey {
+export interface OrderKey {
   name: string;
   descending: boolean;
   loc?: SourceLocation;
 }
 
-interface State {
+export interface State {
   scope: Scope;
   relation: string;
   ctes: Sql[];
@@ -64,11 +93,19 @@ interface State {
   order?: OrderKey[];
   aggregate: boolean;
   context: CompileContext;
+  lookups: CompileOptions['lookups'];
   /** True while a later stage uses a window function (`dedup`, `top`, `rare`). */
   windowStageFollows: boolean;
 }
 
-const WINDOW_STAGES: ReadonlySet<string> = new Set(['dedup', 'top', 'rare']);
+const WINDOW_STAGES: ReadonlySet<string> = new Set([
+  'dedup',
+  'top',
+  'rare',
+  'eventstats',
+  'streamstats',
+  'transaction',
+]);
 
 const DEFAULT_EVENT_ORDER: OrderKey[] = [{ name: 'time', descending: true }];
 
@@ -98,6 +135,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     ctes: [sql`s0 AS (SELECT * FROM ${raw(options.source)}${where})`],
     aggregate: false,
     context,
+    lookups: options.lookups,
     windowStageFollows: false,
   };
   ast.stages.forEach((stage, index) => {
@@ -113,13 +151,31 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     state.scope.eventShape && !state.scope.hidden.has('ocsf')
       ? raw('* EXCLUDE ("ocsf")')
       : raw('*');
-  const query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+  const paged =
+    options.page !== undefined &&
+    !state.aggregate &&
+    state.order === undefined &&
+    state.scope.eventShape &&
+    !state.scope.hidden.has('time') &&
+    !state.scope.hidden.has('id');
+  let query: Sql;
+  if (paged) {
+    const after = options.page?.after;
+    const below =
+      after === undefined
+        ? raw('')
+        : sql` WHERE (epoch_us("time") < CAST(${param(after.timeUs)} AS BIGINT) OR (epoch_us("time") = CAST(${param(after.timeUs)} AS BIGINT) AND "id" < ${param(after.id)}))`;
+    query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
+  } else {
+    query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+  }
 
   const compiled: CompiledQuery = {
     sql: query.text,
     params: query.params,
     kind: state.aggregate ? 'aggregate' : 'events',
   };
+  if (paged) compiled.paged = true;
   if (!state.aggregate) {
     const count = sql`${withClause}SELECT count(*) AS "count" ${from}`;
     compiled.countSql = count.text;
@@ -154,7 +210,12 @@ function effectiveTimeRange(
   return range;
 }
 
-function addStage(state: State, body: Sql, scope: Scope = state.scope, materialized = false): void {
+export function addStage(
+  state: State,
+  body: Sql,
+  scope: Scope = state.scope,
+  materialized = false,
+): void {
   const name = `s${state.ctes.length}`;
   const keyword = raw(materialized ? ' MATERIALIZED' : '');
   state.ctes.push(sql`${raw(name)} AS${keyword} (${body})`);
@@ -162,13 +223,13 @@ function addStage(state: State, body: Sql, scope: Scope = state.scope, materiali
   state.scope = scope;
 }
 
-function currentOrder(state: State): OrderKey[] | undefined {
+export function currentOrder(state: State): OrderKey[] | undefined {
   if (state.order !== undefined) return state.order;
   if (state.scope.eventShape && !state.scope.hidden.has('time')) return DEFAULT_EVENT_ORDER;
   return undefined;
 }
 
-function orderTerms(state: State, keys: OrderKey[] | undefined): Sql | undefined {
+export function orderTerms(state: State, keys: OrderKey[] | undefined): Sql | undefined {
   if (keys === undefined || keys.length === 0) return undefined;
   const terms = keys.map((key) => {
     const field = resolveField(state.scope, key.name, key.loc);
@@ -177,7 +238,7 @@ function orderTerms(state: State, keys: OrderKey[] | undefined): Sql | undefined
   return join(terms, ', ');
 }
 
-function orderBy(state: State, keys: OrderKey[] | undefined): Sql {
+export function orderBy(state: State, keys: OrderKey[] | undefined): Sql {
   const terms = orderTerms(state, keys ?? currentOrder(state));
   return terms === undefined ? raw('') : sql` ORDER BY ${terms}`;
 }
@@ -231,6 +292,13 @@ function compileStage(state: State, stage: Stage): void {
     case 'rename':
       for (const rename of stage.renames) compileRename(state, rename.from, rename.to, rename.loc);
       return;
+    case 'chart': {
+      const by = [stage.over, stage.by].filter((field) => field !== undefined);
+      compileStats(state, stage.aggregations, by);
+      return;
+    }
+    default:
+      compileMoreStage(state, stage);
   }
 }
 
@@ -239,7 +307,7 @@ function orderKey(name: string, descending: boolean, loc: SourceLocation | undef
 }
 
 /** Adds or replaces a column, as `eval` does. */
-function addColumn(state: State, name: string, value: Sql, type: ValueType): void {
+export function addColumn(state: State, name: string, value: Sql, type: ValueType): void {
   const lowered = name.toLowerCase();
   const scope = cloneScope(state.scope);
   const exists = scope.columns.has(lowered) || (scope.eventShape && isPromoted(scope, lowered));
@@ -252,11 +320,11 @@ function addColumn(state: State, name: string, value: Sql, type: ValueType): voi
   addStage(state, body, scope);
 }
 
-function isPromoted(scope: Scope, lowered: string): boolean {
+export function isPromoted(scope: Scope, lowered: string): boolean {
   return !scope.hidden.has(lowered) && CATALOG_NAMES.has(lowered);
 }
 
-function cloneScope(scope: Scope): Scope {
+export function cloneScope(scope: Scope): Scope {
   return {
     eventShape: scope.eventShape,
     columns: new Map(scope.columns),
@@ -264,7 +332,7 @@ function cloneScope(scope: Scope): Scope {
   };
 }
 
-function tableScope(columns: ColumnInfo[]): Scope {
+export function tableScope(columns: ColumnInfo[]): Scope {
   return {
     eventShape: false,
     columns: new Map(columns.map((column) => [column.name.toLowerCase(), column])),
@@ -272,7 +340,7 @@ function tableScope(columns: ColumnInfo[]): Scope {
   };
 }
 
-function checkUnique(columns: ColumnInfo[], loc: SourceLocation | undefined): void {
+export function checkUnique(columns: ColumnInfo[], loc: SourceLocation | undefined): void {
   const seen = new Set<string>();
   for (const column of columns) {
     const lowered = column.name.toLowerCase();
@@ -287,41 +355,64 @@ function checkUnique(columns: ColumnInfo[], loc: SourceLocation | undefined): vo
   }
 }
 
-function aggregateName(aggregation: Aggregation): string {
+export function aggregateName(aggregation: Aggregation): string {
   if (aggregation.as !== undefined) {
     checkOutputName(aggregation.as, aggregation.loc);
     return aggregation.as;
   }
-  if (aggregation.field === undefined) return aggregation.fn;
-  return `${aggregation.fn}(${outputName(aggregation.field)})`;
+  const fn = aggregation.fn === 'perc' ? `perc${aggregation.percentile}` : aggregation.fn;
+  if (aggregation.field === undefined) return fn;
+  return `${fn}(${outputName(aggregation.field)})`;
 }
 
-function compileAggregation(state: State, aggregation: Aggregation): { sql: Sql; type: ValueType } {
+export function compileAggregation(
+  state: State,
+  aggregation: Aggregation,
+  window?: Sql,
+): { sql: Sql; type: ValueType } {
+  // `over` follows the aggregate call, inside any function that wraps it.
+  const over = window === undefined ? raw('') : sql` OVER (${window})`;
   if (aggregation.field === undefined) {
     if (aggregation.fn !== 'count') {
       fail('aggregate.missing_field', `${aggregation.fn}() needs a field`, aggregation.loc);
     }
-    return { sql: raw('count(*)'), type: 'number' };
+    return { sql: sql`count(*)${over}`, type: 'number' };
   }
   const field = resolveField(state.scope, aggregation.field, aggregation.loc);
   const numeric = field.type === 'number' ? field.sql : sql`TRY_CAST(${field.sql} AS DOUBLE)`;
   switch (aggregation.fn) {
     case 'count':
-      return { sql: sql`count(${field.sql})`, type: 'number' };
+      return { sql: sql`count(${field.sql})${over}`, type: 'number' };
     case 'dc':
-      return { sql: sql`count(DISTINCT ${field.sql})`, type: 'number' };
+      return { sql: sql`count(DISTINCT ${field.sql})${over}`, type: 'number' };
     case 'sum':
-      return { sql: sql`sum(${numeric})`, type: 'number' };
+      return { sql: sql`sum(${numeric})${over}`, type: 'number' };
     case 'avg':
-      return { sql: sql`avg(${numeric})`, type: 'number' };
+      return { sql: sql`avg(${numeric})${over}`, type: 'number' };
+    case 'median':
+      return { sql: sql`quantile_cont(${numeric}, 0.5)${over}`, type: 'number' };
+    case 'perc': {
+      const percentile = aggregation.percentile;
+      if (percentile === undefined || !(percentile >= 0 && percentile <= 100)) {
+        fail(
+          'aggregate.invalid_percentile',
+          'A percentile is between 0 and 100, as in perc95(x)',
+          aggregation.loc,
+        );
+      }
+      return {
+        sql: sql`quantile_cont(${numeric}, ${param(percentile / 100)})${over}`,
+        type: 'number',
+      };
+    }
     case 'min':
-      return { sql: sql`min(${field.sql})`, type: field.type };
+      return { sql: sql`min(${field.sql})${over}`, type: field.type };
     case 'max':
-      return { sql: sql`max(${field.sql})`, type: field.type };
+      return { sql: sql`max(${field.sql})${over}`, type: field.type };
     case 'values':
       return {
-        sql: sql`list_sort(list(DISTINCT ${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL))`,
-        type: 'unknown',
+        sql: sql`list_sort(list(DISTINCT ${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL)${over})`,
+        type: 'list',
       };
     case 'earliest':
     case 'latest': {
@@ -330,24 +421,24 @@ function compileAggregation(state: State, aggregation: Aggregation): { sql: Sql;
         fail('aggregate.needs_time', `${aggregation.fn}() needs the event time`, aggregation.loc);
       }
       const fn = raw(aggregation.fn === 'earliest' ? 'arg_min' : 'arg_max');
-      return { sql: sql`${fn}(${field.sql}, ${time.sql})`, type: field.type };
+      return { sql: sql`${fn}(${field.sql}, ${time.sql})${over}`, type: field.type };
     }
   }
 }
 
-interface Group {
+export interface Group {
   sql: Sql;
   column: ColumnInfo;
 }
 
-function resolveGroups(state: State, fields: FieldRef[]): Group[] {
+export function resolveGroups(state: State, fields: FieldRef[]): Group[] {
   return fields.map((field) => {
     const resolved = resolveField(state.scope, field.name, field.loc);
     return { sql: resolved.sql, column: { name: outputName(field.name), type: resolved.type } };
   });
 }
 
-function groupBy(count: number): Sql {
+export function groupBy(count: number): Sql {
   if (count === 0) return raw('');
   const ordinals = Array.from({ length: count }, (_, index) => String(index + 1));
   return raw(` GROUP BY ${ordinals.join(', ')}`);
@@ -436,7 +527,11 @@ function compileTop(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' 
   const rankOrder = sql`ORDER BY "count" ${direction}, ${columnList(fields)}`;
   const rankWindow = partition === undefined ? rankOrder : sql`${partition} ${rankOrder}`;
   const percent = sql`100.0 * "count" / sum("count") OVER (${partition ?? raw('')}) AS "percent"`;
-  const body = sql`SELECT *, ${percent} FROM ${raw(state.relation)} QUALIFY row_number() OVER (${rankWindow}) <= ${param(stage.limit)}`;
+  // Without groups a plain top-N is enough, and DuckDB runs it faster than a ranking window.
+  const body =
+    partition === undefined
+      ? sql`SELECT *, ${percent} FROM ${raw(state.relation)} ${rankOrder} LIMIT ${param(stage.limit)}`
+      : sql`SELECT *, ${percent} FROM ${raw(state.relation)} QUALIFY row_number() OVER (${rankWindow}) <= ${param(stage.limit)}`;
   addStage(state, body, tableScope(columns));
   state.aggregate = true;
   state.order = [

@@ -17,7 +17,8 @@ import {
 import { fail, nearestName, type SourceLocation } from './errors.js';
 import { identifier, join, param, type Sql, sql } from './sql.js';
 
-export type ValueType = 'string' | 'number' | 'time' | 'boolean' | 'unknown';
+/** `list` is a DuckDB list, as `values()`, `{}` paths and `rex` on many matches give. */
+export type ValueType = 'string' | 'number' | 'time' | 'boolean' | 'list' | 'unknown';
 
 export interface ResolvedField {
   sql: Sql;
@@ -43,7 +44,7 @@ export interface Scope {
   hidden: Set<string>;
 }
 
-const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$/;
+const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function eventScope(): Scope {
@@ -161,9 +162,11 @@ function resolvePath(scope: Scope, path: string, loc: SourceLocation | undefined
       loc,
     );
   }
+  // `a{}.b` reads `b` of every element of the array `a`, as a list.
+  const any = path.includes('{}');
   return {
-    sql: sql`json_extract_string("ocsf", ${param(`$.${path}`)})`,
-    type: 'string',
+    sql: sql`json_extract_string("ocsf", ${param(`$.${path.replace(/\{\}/g, '[*]')}`)})`,
+    type: any ? 'list' : 'string',
     json: true,
     columns: [],
   };

@@ -19,8 +19,23 @@ const IPV4_TEXT = `^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}$`;
 // Hex groups of at most four digits separated by colons; the exact group count is checked apart.
 const IPV6_TEXT = '^[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}$';
 
+const ELEMENT = '__element';
+const ELEMENT_SCOPE: Scope = {
+  eventShape: false,
+  columns: new Map([[ELEMENT, { name: ELEMENT, type: 'string' }]]),
+  hidden: new Set(),
+};
+
 /** Compiles a filter node to a SQL condition over the event rows of `scope`. */
 export function compileFilter(node: FilterNode, scope: Scope, context: CompileContext): Sql {
+  if ('field' in node && node.field !== ELEMENT) {
+    const field = resolveField(scope, node.field, node.loc);
+    // A list field matches when any element does.
+    if (field.type === 'list') {
+      const inner = compileFilter({ ...node, field: ELEMENT }, ELEMENT_SCOPE, context);
+      return sql`(len(list_filter(${field.sql}, lambda ${raw(ELEMENT)}: ${inner})) > 0)`;
+    }
+  }
   switch (node.op) {
     case 'and':
     case 'or': {

@@ -4,10 +4,14 @@ export * from './ast.js';
 export {
   type CompiledQuery,
   type CompileOptions,
+  CURSOR_COLUMN,
   compileQuery,
   DEFAULT_LIMIT,
+  type LookupTable,
+  type PageKey,
 } from './compiler.js';
+export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { type QueryDiagnostic, QueryError, type SourceLocation } from './errors.js';
 export { astFromJson, astToJson } from './json.js';
-export { parseQuery, parseQuerySyntax } from './parser.js';
+export { parseQuery, parseQueryJson, parseQuerySyntax } from './parser.js';
 export { parseRelativeTime, parseSpanMillis } from './time.js';

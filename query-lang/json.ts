@@ -201,6 +201,10 @@ function exprFromJson(value: unknown, path: string): Expr {
   }
 }
 
+function fieldRef(value: unknown, path: string): FieldRef {
+  return { name: string(object(value, path).name, `${path}.name`) };
+}
+
 function fieldRefs(value: unknown, path: string): FieldRef[] {
   return array(value, path).map((item, i) => ({
     name: string(object(item, `${path}[${i}]`).name, `${path}[${i}].name`),
@@ -218,6 +222,12 @@ function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
     const as = optionalString(json.as, `${path}[${i}].as`);
     if (field !== undefined) aggregation.field = field;
     if (as !== undefined) aggregation.as = as;
+    if (fn === 'perc') {
+      const percentile = json.percentile;
+      if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 100))
+        invalid(`${path}[${i}].percentile`, 'a number from 0 to 100');
+      aggregation.percentile = percentile;
+    }
     return aggregation;
   });
 }
@@ -294,6 +304,90 @@ function stageFromJson(value: unknown, path: string): Stage {
           };
         }),
       };
+    case 'bin': {
+      const stage: Stage = {
+        stage: 'bin',
+        field: string(json.field, `${path}.field`),
+        span: String(scalar(json.span, `${path}.span`)),
+      };
+      const as = optionalString(json.as, `${path}.as`);
+      if (as !== undefined) stage.as = as;
+      return stage;
+    }
+    case 'chart': {
+      const stage: Stage = {
+        stage: 'chart',
+        aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+      };
+      if (json.over !== undefined) stage.over = fieldRef(json.over, `${path}.over`);
+      if (json.by !== undefined) stage.by = fieldRef(json.by, `${path}.by`);
+      return stage;
+    }
+    case 'eventstats':
+      return {
+        stage: 'eventstats',
+        aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+        by: fieldRefs(json.by ?? [], `${path}.by`),
+      };
+    case 'streamstats': {
+      const stage: Stage = {
+        stage: 'streamstats',
+        aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+        by: fieldRefs(json.by ?? [], `${path}.by`),
+      };
+      if (json.window !== undefined) stage.window = positiveInteger(json.window, `${path}.window`);
+      return stage;
+    }
+    case 'fillnull':
+      return {
+        stage: 'fillnull',
+        value: scalar(json.value ?? 0, `${path}.value`),
+        fields: fieldRefs(json.fields ?? [], `${path}.fields`),
+      };
+    case 'rex':
+      return {
+        stage: 'rex',
+        field: optionalString(json.field, `${path}.field`) ?? '_raw',
+        pattern: string(json.pattern, `${path}.pattern`),
+      };
+    case 'spath':
+      return {
+        stage: 'spath',
+        input: optionalString(json.input, `${path}.input`) ?? '_raw',
+        path: string(json.path, `${path}.path`),
+        output: string(json.output, `${path}.output`),
+      };
+    case 'mvexpand':
+      return { stage: 'mvexpand', field: string(json.field, `${path}.field`) };
+    case 'transaction': {
+      const stage: Stage = {
+        stage: 'transaction',
+        fields: fieldRefs(json.fields ?? [], `${path}.fields`),
+      };
+      if (json.maxspanMs !== undefined)
+        stage.maxspanMs = positiveInteger(json.maxspanMs, `${path}.maxspanMs`);
+      if (json.maxpauseMs !== undefined)
+        stage.maxpauseMs = positiveInteger(json.maxpauseMs, `${path}.maxpauseMs`);
+      return stage;
+    }
+    case 'lookup': {
+      const fields = (value: unknown, at: string) =>
+        array(value, at).map((item, i) => {
+          const entry = object(item, `${at}[${i}]`);
+          return {
+            column: string(entry.column, `${at}[${i}].column`),
+            field: string(entry.field, `${at}[${i}].field`),
+          };
+        });
+      const match = fields(json.match, `${path}.match`);
+      if (match.length === 0) invalid(`${path}.match`, 'at least one field');
+      return {
+        stage: 'lookup',
+        table: string(json.table, `${path}.table`),
+        match,
+        outputs: fields(json.outputs ?? [], `${path}.outputs`),
+      };
+    }
     default:
       return invalid(`${path}.stage`, `one of ${STAGE_NAMES.join(', ')}`);
   }

@@ -119,7 +119,8 @@ export const NumberLiteral = createToken({
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'field name' });
 export const Identifier = createToken({
   name: 'Identifier',
-  pattern: /\.?[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*/,
+  // A name or an OCSF path; `[0]` picks one array element and `{}` any element.
+  pattern: /\.?[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\{\})*(?:\.[A-Za-z0-9_]+(?:\[\d+\]|\{\})*)*/,
   label: 'field name',
   categories: [Name],
 });
@@ -146,6 +147,18 @@ export const TableKeyword = stageKeyword('TableKeyword', 'table', true);
 export const FieldsKeyword = stageKeyword('FieldsKeyword', 'fields', true);
 export const DedupKeyword = stageKeyword('DedupKeyword', 'dedup', true);
 export const RenameKeyword = stageKeyword('RenameKeyword', 'rename', true);
+export const BinKeyword = stageKeyword('BinKeyword', 'bin|bucket', true);
+export const ChartKeyword = stageKeyword('ChartKeyword', 'chart', true);
+export const EventstatsKeyword = stageKeyword('EventstatsKeyword', 'eventstats', true);
+export const StreamstatsKeyword = stageKeyword('StreamstatsKeyword', 'streamstats', true);
+export const FillnullKeyword = stageKeyword('FillnullKeyword', 'fillnull', true);
+export const RexKeyword = stageKeyword('RexKeyword', 'rex', true);
+export const SpathKeyword = stageKeyword('SpathKeyword', 'spath', true);
+export const MvexpandKeyword = stageKeyword('MvexpandKeyword', 'mvexpand', true);
+export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transaction', true);
+export const LookupKeyword = stageKeyword('LookupKeyword', 'lookup', true);
+export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
+export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
 export const ByKeyword = stageKeyword('ByKeyword', 'by', false);
 export const AsKeyword = stageKeyword('AsKeyword', 'as', false);
 export const AndKeyword = stageKeyword('AndKeyword', 'and', false);
@@ -172,6 +185,16 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   FieldsKeyword,
   DedupKeyword,
   RenameKeyword,
+  BinKeyword,
+  ChartKeyword,
+  EventstatsKeyword,
+  StreamstatsKeyword,
+  FillnullKeyword,
+  RexKeyword,
+  SpathKeyword,
+  MvexpandKeyword,
+  TransactionKeyword,
+  LookupKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];
@@ -213,6 +236,8 @@ const STAGE_MODE: TokenType[] = [
   Duration,
   NumberLiteral,
   ...STAGE_KEYWORDS,
+  OutputKeyword,
+  OverKeyword,
   ByKeyword,
   AsKeyword,
   AndKeyword,

@@ -354,12 +354,12 @@ describe('syntax errors', () => {
       {
         code: 'syntax.unexpected_token',
         message:
-          "Expected one of 'CASE(', word, double-quoted string, single-quoted string but found end of query",
+          "Expected one of 'CASE(', word, ':', double-quoted string, single-quoted string but found end of query",
         offset: 5,
         line: 1,
         column: 6,
         length: 0,
-        expected: ["'CASE('", 'word', 'double-quoted string', 'single-quoted string'],
+        expected: ["'CASE('", 'word', "':'", 'double-quoted string', 'single-quoted string'],
       },
     ]);
   });
@@ -486,7 +486,7 @@ describe('canonical JSON', () => {
     [{ version: 1, filter: { op: 'eq', field: 'a', value: {} } }, '$.filter.value'],
     [{ version: 1, stages: [{ stage: 'head', count: -1 }] }, '$.stages[0].count'],
     [
-      { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'median' }] }] },
+      { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'mode' }] }] },
       '$.stages[0].aggregations[0].fn',
     ],
     [

@@ -27,6 +27,7 @@ import type {
   Expr,
   FieldRef,
   FilterNode,
+  LookupField,
   QueryAst,
   Rename,
   SortKey,
@@ -34,7 +35,8 @@ import type {
 } from './ast.js';
 import { AGGREGATE_FUNCTIONS, QUERY_AST_VERSION } from './ast.js';
 import { checkQuery } from './compiler.js';
-import { diagnosticAt, nearestName, type QueryDiagnostic } from './errors.js';
+import { diagnosticAt, nearestName, type QueryDiagnostic, QueryError } from './errors.js';
+import { astFromJson } from './json.js';
 import * as t from './lexer.js';
 import {
   buildComparison,
@@ -145,7 +147,18 @@ class QueryParser extends EmbeddedActionsParser {
         ALT: () => {
           const operator = this.CONSUME(t.Comparison);
           const value = this.SUBRULE(this.searchValue);
-          return this.ACTION(() => buildComparison(word, operator, value));
+          return this.ACTION(() => {
+            const bare = value.loc.length === value.pattern.length;
+            if (tokenMatcher(operator, t.Colon) && bare && value.pattern.startsWith(':')) {
+              this.report(
+                'syntax.double_colon',
+                `'${word.image}::' is Splunk's indexed-field form, which TelHawk does not use: write ${word.image}:${value.pattern.slice(1)}, or quote a value that starts with a colon (${word.image}="${value.pattern.slice(1)}")`,
+                operator,
+                `${word.image}:${value.pattern.slice(1)}`,
+              );
+            }
+            return buildComparison(word, operator, value);
+          });
         },
       },
       {
@@ -182,9 +195,31 @@ class QueryParser extends EmbeddedActionsParser {
           },
         },
         {
+          // A bare value runs on through colons that touch it, as in SPL: `aws:cloudtrail`,
+          // `fe80::/10`, `2001:db8::1` and `::1` are single values.
           ALT: () => {
-            const token = this.CONSUME(t.Word);
-            return { pattern: token.image, caseSensitive: false, loc: locationOf(token) };
+            const first = this.OR3([
+              { ALT: () => this.CONSUME(t.Word) },
+              { ALT: () => this.CONSUME(t.Colon) },
+            ]);
+            let last = first;
+            let image = first.image;
+            this.MANY({
+              GATE: () => adjacent(last, this.LA(1)),
+              DEF: () => {
+                const next = this.OR4([
+                  { ALT: () => this.CONSUME2(t.Word) },
+                  { ALT: () => this.CONSUME2(t.Colon) },
+                ]);
+                image += next.image;
+                last = next;
+              },
+            });
+            return this.ACTION(() => ({
+              pattern: image,
+              caseSensitive: false,
+              loc: locationOf(first, last),
+            }));
           },
         },
         {
@@ -220,8 +255,239 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.fieldsStage) },
         { ALT: () => this.SUBRULE(this.dedupStage) },
         { ALT: () => this.SUBRULE(this.renameStage) },
+        { ALT: () => this.SUBRULE(this.binStage) },
+        { ALT: () => this.SUBRULE(this.chartStage) },
+        { ALT: () => this.SUBRULE(this.windowStatsStage) },
+        { ALT: () => this.SUBRULE(this.fillnullStage) },
+        { ALT: () => this.SUBRULE(this.rexStage) },
+        { ALT: () => this.SUBRULE(this.spathStage) },
+        { ALT: () => this.SUBRULE(this.mvexpandStage) },
+        { ALT: () => this.SUBRULE(this.transactionStage) },
+        { ALT: () => this.SUBRULE(this.lookupStage) },
       ]),
   );
+
+  /** `name=value` options of a stage, such as `span=1h` or `field=raw`. */
+  private options = this.RULE('options', (): StageOption[] => {
+    const options: StageOption[] = [];
+    this.MANY({
+      GATE: () => tokenMatcher(this.LA(2), t.Equals),
+      DEF: () => {
+        const name = this.CONSUME(t.Name);
+        this.CONSUME(t.Equals);
+        const value = this.OR([
+          { ALT: () => this.CONSUME(t.Duration) },
+          { ALT: () => this.CONSUME(t.NumberLiteral) },
+          { ALT: () => this.CONSUME2(t.Name) },
+          { ALT: () => this.CONSUME(t.DoubleQuoted) },
+          { ALT: () => this.CONSUME(t.SingleQuoted) },
+        ]);
+        options.push({ name, value });
+      },
+    });
+    return options;
+  });
+
+  private binStage = this.RULE('binStage', (): Stage => {
+    const keyword = this.CONSUME(t.BinKeyword);
+    const before = this.SUBRULE(this.options);
+    const field = this.SUBRULE(this.fieldName);
+    const after = this.SUBRULE2(this.options);
+    let as: IToken | undefined;
+    this.OPTION(() => {
+      this.CONSUME(t.AsKeyword);
+      as = this.CONSUME(t.Name);
+    });
+    return this.ACTION(() => {
+      const options = this.readOptions(keyword, [...before, ...after], ['span']);
+      const span = options.get('span');
+      if (span === undefined) {
+        this.report('stage.missing_option', `${keyword.image} needs span=, as in span=1h`, keyword);
+      }
+      const stage: Stage = { stage: 'bin', field: field.name, span: span ?? '1h' };
+      if (field.loc !== undefined) stage.loc = field.loc;
+      if (as !== undefined) stage.as = as.image;
+      return stage;
+    });
+  });
+
+  private chartStage = this.RULE('chartStage', (): Stage => {
+    this.CONSUME(t.ChartKeyword);
+    const aggregations = this.SUBRULE(this.aggregationList);
+    let over: FieldRef | undefined;
+    let by: FieldRef | undefined;
+    this.OPTION(() => {
+      this.CONSUME(t.OverKeyword);
+      over = this.SUBRULE(this.fieldName);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(t.ByKeyword);
+      by = this.SUBRULE2(this.fieldName);
+    });
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'chart', aggregations };
+      if (over !== undefined) stage.over = over;
+      if (by !== undefined) stage.by = by;
+      return stage;
+    });
+  });
+
+  private windowStatsStage = this.RULE('windowStatsStage', (): Stage => {
+    const keyword = this.OR([
+      { ALT: () => this.CONSUME(t.EventstatsKeyword) },
+      { ALT: () => this.CONSUME(t.StreamstatsKeyword) },
+    ]);
+    const options = this.SUBRULE(this.options);
+    const aggregations = this.SUBRULE(this.aggregationList);
+    let by: FieldRef[] = [];
+    this.OPTION(() => {
+      this.CONSUME(t.ByKeyword);
+      by = this.SUBRULE(this.fieldList);
+    });
+    return this.ACTION(() => {
+      if (tokenMatcher(keyword, t.EventstatsKeyword)) {
+        this.readOptions(keyword, options, []);
+        return { stage: 'eventstats', aggregations, by } as Stage;
+      }
+      const stage: Stage = { stage: 'streamstats', aggregations, by };
+      const window = this.readOptions(keyword, options, ['window']).get('window');
+      if (window !== undefined) stage.window = this.positiveIntegerText(window, keyword);
+      return stage;
+    });
+  });
+
+  private fillnullStage = this.RULE('fillnullStage', (): Stage => {
+    const keyword = this.CONSUME(t.FillnullKeyword);
+    const options = this.SUBRULE(this.options);
+    let fields: FieldRef[] = [];
+    this.OPTION(() => {
+      fields = this.SUBRULE(this.fieldList);
+    });
+    return this.ACTION(() => {
+      const text = this.readOptions(keyword, options, ['value']).get('value') ?? '0';
+      const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
+      return { stage: 'fillnull', value, fields } as Stage;
+    });
+  });
+
+  private rexStage = this.RULE('rexStage', (): Stage => {
+    const keyword = this.CONSUME(t.RexKeyword);
+    const options = this.SUBRULE(this.options);
+    const pattern = this.CONSUME(t.DoubleQuoted);
+    return this.ACTION(() => {
+      const field = this.readOptions(keyword, options, ['field']).get('field') ?? '_raw';
+      return {
+        stage: 'rex',
+        field,
+        pattern: decodeRegex(pattern.image),
+        loc: locationOf(pattern),
+      } as Stage;
+    });
+  });
+
+  private spathStage = this.RULE('spathStage', (): Stage => {
+    const keyword = this.CONSUME(t.SpathKeyword);
+    const options = this.SUBRULE(this.options);
+    let positional: FieldRef | undefined;
+    this.OPTION(() => {
+      positional = this.SUBRULE(this.fieldName);
+    });
+    return this.ACTION(() => {
+      const read = this.readOptions(keyword, options, ['input', 'path', 'output']);
+      const path = read.get('path') ?? positional?.name;
+      if (path === undefined) {
+        this.report(
+          'stage.missing_option',
+          'spath needs a path, as in spath path=user.name',
+          keyword,
+        );
+      }
+      const stage: Stage = {
+        stage: 'spath',
+        input: read.get('input') ?? '_raw',
+        path: path ?? 'x',
+        output: read.get('output') ?? defaultSpathOutput(path ?? 'x'),
+        loc: locationOf(keyword),
+      };
+      return stage;
+    });
+  });
+
+  private mvexpandStage = this.RULE('mvexpandStage', (): Stage => {
+    this.CONSUME(t.MvexpandKeyword);
+    const field = this.SUBRULE(this.fieldName);
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'mvexpand', field: field.name };
+      if (field.loc !== undefined) stage.loc = field.loc;
+      return stage;
+    });
+  });
+
+  private transactionStage = this.RULE('transactionStage', (): Stage => {
+    const keyword = this.CONSUME(t.TransactionKeyword);
+    const fields: FieldRef[] = [];
+    this.MANY({
+      GATE: () => !tokenMatcher(this.LA(2), t.Equals),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(t.Comma));
+        fields.push(this.SUBRULE(this.fieldName));
+      },
+    });
+    const options = this.SUBRULE(this.options);
+    return this.ACTION(() => {
+      const read = this.readOptions(keyword, options, ['maxspan', 'maxpause']);
+      const stage: Stage = { stage: 'transaction', fields, loc: locationOf(keyword) };
+      for (const name of ['maxspan', 'maxpause'] as const) {
+        const text = read.get(name);
+        if (text === undefined) continue;
+        const ms = parseSpanMillis(text);
+        if (ms === undefined) {
+          this.report(
+            'stage.invalid_span',
+            `Invalid ${name} '${text}': use a duration such as 30m`,
+            keyword,
+          );
+        } else if (name === 'maxspan') {
+          stage.maxspanMs = ms;
+        } else {
+          stage.maxpauseMs = ms;
+        }
+      }
+      return stage;
+    });
+  });
+
+  private lookupStage = this.RULE('lookupStage', (): Stage => {
+    const keyword = this.CONSUME(t.LookupKeyword);
+    const table = this.CONSUME(t.Name);
+    const match: LookupField[] = [];
+    const outputs: LookupField[] = [];
+    this.AT_LEAST_ONE({
+      GATE: () => !tokenMatcher(this.LA(1), t.OutputKeyword),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(t.Comma));
+        match.push(this.SUBRULE(this.lookupField));
+      },
+    });
+    this.OPTION2(() => {
+      this.CONSUME(t.OutputKeyword);
+      this.AT_LEAST_ONE2(() => {
+        this.OPTION3(() => this.CONSUME2(t.Comma));
+        outputs.push(this.SUBRULE2(this.lookupField));
+      });
+    });
+    return { stage: 'lookup', table: table.image, match, outputs, loc: locationOf(keyword, table) };
+  });
+
+  private lookupField = this.RULE('lookupField', (): LookupField => {
+    const column = this.SUBRULE(this.fieldName);
+    let field = column;
+    this.OPTION(() => {
+      this.CONSUME(t.AsKeyword);
+      field = this.SUBRULE2(this.fieldName);
+    });
+    return this.ACTION(() => ({ column: column.name, field: field.name }));
+  });
 
   private whereStage = this.RULE('whereStage', (): Stage => {
     this.CONSUME(t.WhereKeyword);
@@ -450,8 +716,13 @@ class QueryParser extends EmbeddedActionsParser {
       as = this.CONSUME2(t.Name);
     });
     return this.ACTION(() => {
-      const name = fn.image.toLowerCase();
-      if (!(AGGREGATE_FUNCTIONS as readonly string[]).includes(name)) {
+      const written = fn.image.toLowerCase();
+      const percentile = /^(?:perc|p)(\d{1,2}(?:\.\d+)?)$/.exec(written);
+      const name = percentile ? 'perc' : written;
+      if (
+        !(AGGREGATE_FUNCTIONS as readonly string[]).includes(name) ||
+        (name === 'perc' && !percentile)
+      ) {
         const suggestion = nearestName(name, AGGREGATE_FUNCTIONS);
         this.report(
           'aggregate.unknown',
@@ -467,6 +738,7 @@ class QueryParser extends EmbeddedActionsParser {
         );
       }
       const aggregation: Aggregation = { fn: name as AggregateFunction, loc: locationOf(fn) };
+      if (percentile) aggregation.percentile = Number(percentile[1]);
       if (field !== undefined) aggregation.field = field.name;
       if (as !== undefined) aggregation.as = as.image;
       return aggregation;
@@ -707,6 +979,46 @@ class QueryParser extends EmbeddedActionsParser {
     ) as Expr;
   });
 
+  /** Reads stage options, reporting unknown and repeated ones. */
+  private readOptions(
+    keyword: IToken,
+    options: StageOption[],
+    known: string[],
+  ): Map<string, string> {
+    const read = new Map<string, string>();
+    for (const option of options) {
+      const name = option.name.image.toLowerCase();
+      if (!known.includes(name)) {
+        const suggestion = nearestName(name, known);
+        const list = known.length === 0 ? 'none' : known.join(', ');
+        this.report(
+          'stage.invalid_option',
+          `Unknown ${keyword.image.toLowerCase()} option '${option.name.image}' (options: ${list})`,
+          option.name,
+          suggestion,
+        );
+        continue;
+      }
+      const value = option.value;
+      const quoted = tokenMatcher(value, t.DoubleQuoted) || tokenMatcher(value, t.SingleQuoted);
+      read.set(name, quoted ? decodeQuotedText(value.image) : value.image);
+    }
+    return read;
+  }
+
+  private positiveIntegerText(text: string, token: IToken): number {
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      this.report(
+        'value.invalid_count',
+        `Expected a positive whole number, found '${text}'`,
+        token,
+      );
+      return 1;
+    }
+    return value;
+  }
+
   private positiveInteger(token: IToken): number {
     const value = Number(token.image);
     if (!Number.isSafeInteger(value) || value <= 0) {
@@ -719,6 +1031,33 @@ class QueryParser extends EmbeddedActionsParser {
     }
     return value;
   }
+}
+
+interface StageOption {
+  name: IToken;
+  value: IToken;
+}
+
+/** The text of a quoted regular expression: only `\"` is an escape, so `\d` stays as written. */
+function decodeRegex(image: string): string {
+  return image.slice(1, -1).replace(/\\"/g, '"');
+}
+
+/** The field `spath` writes when no output is given: the path with other characters as `_`. */
+export function defaultSpathOutput(path: string): string {
+  const name = path
+    .replace(/\{\}|\[\d+\]/g, '')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return /^[A-Za-z_]/.test(name) ? name : `f_${name}`;
+}
+
+/** True when `next` starts right where `previous` ends, with no white space between. */
+function adjacent(previous: IToken, next: IToken): boolean {
+  return (
+    (tokenMatcher(next, t.Word) || tokenMatcher(next, t.Colon)) &&
+    next.startOffset === (previous.endOffset ?? previous.startOffset) + 1
+  );
 }
 
 const parser = new QueryParser();
@@ -781,4 +1120,25 @@ export function parseQuery(text: string): { ast?: QueryAst; errors: QueryDiagnos
     const message = `Query could not be parsed: ${error instanceof Error ? error.message : String(error)}`;
     return { errors: [diagnosticAt('internal.error', message, undefined)] };
   }
+}
+
+/**
+ * Checks canonical JSON (as the REST API accepts it) like `parseQuery` checks text: returns the
+ * AST or the diagnostics, never throws on user input.
+ */
+export function parseQueryJson(json: unknown): { ast?: QueryAst; errors: QueryDiagnostic[] } {
+  try {
+    const ast = astFromJson(json);
+    const errors = checkQuery(ast, Date.now());
+    return errors.length > 0 ? { errors } : { ast, errors: [] };
+  } catch (error) {
+    if (error instanceof QueryError) return { errors: error.diagnostics };
+    const message = `Query JSON could not be read: ${error instanceof Error ? error.message : String(error)}`;
+    return { errors: [diagnosticAt('internal.error', message, undefined)] };
+  }
+}
+
+/** The grammar's possible next tokens after `tokens`, for content assist. */
+export function nextTokenPaths(tokens: IToken[]) {
+  return parser.computeContentAssist('query', tokens);
 }

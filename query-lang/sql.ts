@@ -37,7 +37,7 @@ export function join(parts: readonly Sql[], separator: string): Sql {
   };
 }
 
-const SAFE_IDENTIFIER = /^[A-Za-z0-9_.()]+$/;
+const SAFE_IDENTIFIER = /^[A-Za-z0-9_.()[\]{}]+$/;
 
 /**
  * Double-quotes an identifier. Only catalog names and names the compiler validated reach here;

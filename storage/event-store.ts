@@ -19,6 +19,21 @@ import {
   createEventsTableSql,
   EVENTS_TABLE,
 } from '../query-lang/catalog.js';
+import {
+  COLD_DIR,
+  COLD_FILES_TABLE,
+  type ColdFile,
+  createColdFilesTableSql,
+  fileList,
+  fsyncDir,
+  listColdFiles,
+  Mutex,
+  newFileId,
+  partitionDir,
+  publishFile,
+  removeEmptyDirs,
+  sqlString,
+} from './cold-tier.js';
 import { createDeadLetterTableSql, DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE } from './dead-letter.js';
 import type { ColumnBatch, DeadLetterEntry } from './types.js';
 
@@ -35,6 +50,12 @@ const INT32_MAX = 2 ** 31 - 1;
 /** Rows per DuckDB data chunk; DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
 
+/** The promoted columns, quoted, in catalog order: the column list of every Parquet file. */
+const COLUMN_LIST = COLUMNS.map((column) => `"${column.name}"`).join(', ');
+
+/** Partition day of a row: its event time, else its ingest time. */
+const DAY_SQL = `coalesce(strftime(coalesce("time", "ingest_time"), '%Y-%m-%d'), '0000-00-00')`;
+
 /** JSON-safe query result row: numbers, strings, booleans, null, arrays and objects. */
 export type ResultRow = Record<string, unknown>;
 
@@ -43,10 +64,107 @@ export interface QueryResult {
   rows: ResultRow[];
 }
 
+/** Log sink of the store; a pino logger fits. */
+export interface StoreLogger {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface EventStoreOptions {
+  /** Reader connections for plain queries; 2 when absent. */
+  readers?: number;
+  logger?: StoreLogger;
+  /**
+   * Fault injection for tests: while this file exists, every commit fails
+   * as a failed disk write would.
+   */
+  faultFile?: string;
+}
+
+/** Events a snapshot must cover. Cold files outside the range are left out. */
+export interface SnapshotFilter {
+  earliestMs?: number;
+  latestMs?: number;
+  classUids?: readonly number[];
+  indexes?: readonly string[];
+}
+
 /**
- * The hot tier: one DuckDB database file holding the `events` table and the
- * dead-letter table. It is the only place that opens `hot.duckdb`, because a
- * second DuckDB instance on the same file would not see this one's writes.
+ * A consistent read view over both tiers: the hot rows and the cold files
+ * as of one moment, so that each event appears exactly once.
+ */
+export interface Snapshot {
+  /** SQL FROM-item with every event of the view. */
+  source: string;
+  /** Cold files of the view, relative to the data folder. */
+  files: string[];
+  /** Runs a statement inside the snapshot. */
+  query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  /** Ends the snapshot; its cold files may then be deleted. */
+  release(): Promise<void>;
+}
+
+export interface RolloverResult {
+  files: ColdFile[];
+  rows: number;
+}
+
+export interface CompactionOptions {
+  /** Files below this size are merged, into files of about this size. */
+  targetBytes: number;
+  /** Small files a partition needs before it is compacted. */
+  minFiles: number;
+}
+
+export interface CompactionResult {
+  merged: { from: string[]; into: ColdFile }[];
+}
+
+export interface RetentionOptions {
+  /** Maximum event age of any index, in milliseconds. */
+  maxAgeMs?: number;
+  /** Maximum event age per index, in milliseconds; overrides `maxAgeMs`. */
+  indexMaxAgeMs?: Readonly<Record<string, number>>;
+  /** Maximum size of the cold tier in bytes; the oldest files go first. */
+  diskBudgetBytes?: number;
+}
+
+export interface RetentionResult {
+  removed: (ColdFile & { why: 'age' | 'disk_budget' })[];
+}
+
+export interface TierStats {
+  hotRows: number;
+  coldFiles: number;
+  coldRows: number;
+  coldBytes: number;
+  deadLetters: number;
+}
+
+export interface DeadLetterFilter {
+  sourcetype?: string;
+  /** Matches reasons that contain this text, case-insensitively. */
+  reason?: string;
+}
+
+interface SnapshotToken {
+  version: number;
+}
+
+/**
+ * The event store: the hot tier (the `events` table in `<data>/hot.duckdb`,
+ * fed by group commits), the cold tier (zstd Parquet files in Hive layout
+ * under `<data>/cold/`, listed by the `cold_files` manifest table in the
+ * same database) and the dead-letter queue. It is the only place that opens
+ * `hot.duckdb`, because a second DuckDB instance on the same file would not
+ * see this one's writes.
+ *
+ * Crash safety of the cold tier rests on one rule. A Parquet file is written
+ * under a temporary name, synced and renamed into place, and only then does
+ * the transaction commit that lists it in the manifest and deletes the rows
+ * or files it replaces. At open, files the manifest does not list are
+ * removed, which undoes a rollover or compaction that did not commit.
  */
 export class EventStore {
   private constructor(
@@ -54,45 +172,84 @@ export class EventStore {
     private readonly writer: DuckDBConnection,
     private readonly readers: DuckDBConnection[],
     readonly dataDir: string,
+    private readonly options: EventStoreOptions,
   ) {}
 
   private nextReader = 0;
   private closed = false;
+  /** Serializes every transaction on the writer connection. */
+  private readonly writeLock = new Mutex();
+  /** Serializes rollover, compaction and retention. */
+  private readonly maintenanceLock = new Mutex();
+  /** Bumped after each commit that changes the manifest. */
+  private manifestVersion = 0;
+  private readonly activeSnapshots = new Set<SnapshotToken>();
+  /** Files dropped from the manifest, deleted once no older snapshot is open. */
+  private retired: { file: string; version: number }[] = [];
+  private deadLetterTotal = 0;
 
-  /** Opens (creating when absent) `<dataDir>/hot.duckdb` and its tables. */
-  static async open(dataDir: string, options: { readers?: number } = {}): Promise<EventStore> {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const instance = await DuckDBInstance.create(path.join(dataDir, 'hot.duckdb'));
+  /** Opens (creating when absent) `<dataDir>/hot.duckdb`, its tables and the cold tier. */
+  static async open(dataDir: string, options: EventStoreOptions = {}): Promise<EventStore> {
+    const root = path.resolve(dataDir);
+    fs.mkdirSync(path.join(root, COLD_DIR), { recursive: true });
+    const instance = await DuckDBInstance.create(path.join(root, 'hot.duckdb'));
     const writer = await instance.connect();
     await writer.run(createEventsTableSql());
     await writer.run(createDeadLetterTableSql());
+    await writer.run(createColdFilesTableSql());
 
-    // Queries run on connections that can read only the data folder, so no
-    // query text can reach other files even if the compiler had a hole.
-    const allowed = `${path.resolve(dataDir)}${path.sep}`;
-    await writer.run(`SET allowed_directories = ['${allowed.replaceAll("'", "''")}']`);
+    // Queries run on connections that can read and write only the data
+    // folder, so no query text can reach other files even if the compiler
+    // had a hole. Cold files, COPY TO and exports all stay inside it.
+    const allowed = `${root}${path.sep}`;
+    await writer.run(`SET allowed_directories = [${sqlString(allowed)}]`);
     await writer.run('SET enable_external_access = false');
     await writer.run('SET lock_configuration = true');
 
     const readers: DuckDBConnection[] = [];
     for (let i = 0; i < (options.readers ?? 2); i++) readers.push(await instance.connect());
-    return new EventStore(instance, writer, readers, dataDir);
+    const store = new EventStore(instance, writer, readers, root, options);
+    await store.recover();
+    const count = await writer.runAndReadAll(`SELECT count(*) FROM "${DEAD_LETTER_TABLE}"`);
+    store.deadLetterTotal = Number(count.getRows()[0]?.[0] ?? 0);
+    return store;
+  }
+
+  /** Entries in the dead-letter queue. */
+  get deadLetterCount(): number {
+    return this.deadLetterTotal;
   }
 
   /**
    * Writes events and dead-letter entries in one transaction. When the
    * promise resolves, DuckDB has committed them to its write-ahead log.
    */
-  async commit(
-    batches: readonly ColumnBatch[],
-    deadLetters: readonly DeadLetterEntry[],
-  ): Promise<void> {
-    if (this.closed) throw new Error('event store is closed');
+  commit(batches: readonly ColumnBatch[], deadLetters: readonly DeadLetterEntry[]): Promise<void> {
+    return this.writeLock.run(async () => {
+      if (this.closed) throw new Error('event store is closed');
+      this.checkFault();
+      await this.transaction(async () => {
+        if (batches.some((batch) => batch.rowCount > 0)) await this.appendEvents(batches);
+        if (deadLetters.length > 0) await this.appendDeadLetters(deadLetters);
+      });
+      this.deadLetterTotal += deadLetters.length;
+    });
+  }
+
+  private checkFault(): void {
+    const file = this.options.faultFile;
+    if (file && fs.existsSync(file)) {
+      throw new Error(`injected storage fault: commits fail while ${file} exists`);
+    }
+  }
+
+  /** Runs `work` in a transaction on the writer connection; the caller holds the write lock. */
+  private async transaction<T>(work: () => Promise<T>): Promise<T> {
     await this.writer.run('BEGIN TRANSACTION');
     try {
-      if (batches.some((batch) => batch.rowCount > 0)) await this.appendEvents(batches);
-      if (deadLetters.length > 0) await this.appendDeadLetters(deadLetters);
+      const result = await work();
       await this.writer.run('COMMIT');
+      return result;
     } catch (error) {
       await this.writer.run('ROLLBACK').catch(() => undefined);
       throw error;
@@ -125,12 +282,15 @@ export class EventStore {
     const appender = await this.writer.createAppender(DEAD_LETTER_TABLE);
     const types = DEAD_LETTER_COLUMNS.map((column) => DUCKDB_TYPES[column.type]);
     try {
-      const chunk = DuckDBDataChunk.create(types, entries.length);
-      DEAD_LETTER_COLUMNS.forEach((column, index) => {
-        const values = entries.map((entry) => entry[column.name] ?? null);
-        chunk.setColumnValues(index, toDuckDBValues(values, column.type, 0, values.length));
-      });
-      appender.appendDataChunk(chunk);
+      for (let start = 0; start < entries.length; start += CHUNK_ROWS) {
+        const slice = entries.slice(start, start + CHUNK_ROWS);
+        const chunk = DuckDBDataChunk.create(types, slice.length);
+        DEAD_LETTER_COLUMNS.forEach((column, index) => {
+          const values = slice.map((entry) => entry[column.name] ?? null);
+          chunk.setColumnValues(index, toDuckDBValues(values, column.type, 0, values.length));
+        });
+        appender.appendDataChunk(chunk);
+      }
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -141,19 +301,648 @@ export class EventStore {
   async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
     if (this.closed) throw new Error('event store is closed');
     const reader = this.readers[this.nextReader++ % this.readers.length]!;
-    const result = await reader.runAndReadAll(sql, params as DuckDBValue[]);
-    const rows = result.getRowObjectsJS().map((row) => toJsonSafe(row) as ResultRow);
-    return { columns: result.columnNames(), rows };
+    return runQuery(reader, sql, params);
+  }
+
+  /**
+   * Opens a consistent view of both tiers. The manifest and the hot rows are
+   * read in one DuckDB transaction, so a rollover or compaction that commits
+   * meanwhile is either wholly seen or not at all. The view's cold files are
+   * not deleted before `release`.
+   */
+  async snapshot(filter: SnapshotFilter = {}): Promise<Snapshot> {
+    if (this.closed) throw new Error('event store is closed');
+    // Registered before the transaction starts: files retired by any later
+    // manifest commit stay on disk until this view is released.
+    const token: SnapshotToken = { version: this.manifestVersion };
+    this.activeSnapshots.add(token);
+    let connection: DuckDBConnection | undefined;
+    try {
+      connection = await this.instance.connect();
+      await connection.run('BEGIN TRANSACTION');
+      const conditions: string[] = [];
+      const params: unknown[] = [];
+      if (filter.earliestMs !== undefined) {
+        conditions.push('"max_time" >= epoch_ms(CAST(? AS BIGINT))');
+        params.push(Math.trunc(filter.earliestMs));
+      }
+      if (filter.latestMs !== undefined) {
+        conditions.push('"min_time" < epoch_ms(CAST(? AS BIGINT))');
+        params.push(Math.trunc(filter.latestMs));
+      }
+      if (filter.classUids) {
+        conditions.push(`"class_uid" IN (${placeholders(filter.classUids.length)})`);
+        params.push(...filter.classUids);
+      }
+      if (filter.indexes) {
+        conditions.push(`"index" IN (${placeholders(filter.indexes.length)})`);
+        params.push(...filter.indexes);
+      }
+      const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+      const listed = await runQuery(
+        connection,
+        `SELECT "file" FROM "${COLD_FILES_TABLE}"${where} ORDER BY "file"`,
+        params,
+      );
+      const files = listed.rows.map((row) => String(row.file));
+      const source =
+        files.length === 0
+          ? `"${EVENTS_TABLE}"`
+          : `(SELECT * FROM "${EVENTS_TABLE}" UNION ALL BY NAME SELECT * FROM read_parquet(${fileList(this.dataDir, files)}, hive_partitioning = false, union_by_name = true))`;
+      const open = connection;
+      let released = false;
+      return {
+        source,
+        files,
+        query: (sql, queryParams = []) => {
+          if (released) return Promise.reject(new Error('snapshot is released'));
+          return runQuery(open, sql, queryParams);
+        },
+        release: async () => {
+          if (released) return;
+          released = true;
+          await open.run('ROLLBACK').catch(() => undefined);
+          open.closeSync();
+          this.activeSnapshots.delete(token);
+          this.deleteRetiredFiles();
+        },
+      };
+    } catch (error) {
+      connection?.closeSync();
+      this.activeSnapshots.delete(token);
+      this.deleteRetiredFiles();
+      throw error;
+    }
+  }
+
+  /** Marks files dropped from the manifest by the commit just made. */
+  private retire(files: readonly string[]): void {
+    this.manifestVersion++;
+    for (const file of files) this.retired.push({ file, version: this.manifestVersion });
+    this.deleteRetiredFiles();
+  }
+
+  private deleteRetiredFiles(): void {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const token of this.activeSnapshots) oldest = Math.min(oldest, token.version);
+    const keep: { file: string; version: number }[] = [];
+    for (const entry of this.retired) {
+      if (entry.version > oldest) {
+        keep.push(entry);
+        continue;
+      }
+      fs.rmSync(path.join(this.dataDir, entry.file), { force: true });
+    }
+    this.retired = keep;
+  }
+
+  /** Lists the cold files of the manifest, by day. */
+  async coldFiles(): Promise<ColdFile[]> {
+    const result = await runQuery(
+      this.nextReaderConnection(),
+      `SELECT "file", "rows", "bytes", epoch_ms("min_time") AS min_ms, epoch_ms("max_time") AS max_ms,
+        "day", "class_uid", "index", epoch_ms("created") AS created_ms
+       FROM "${COLD_FILES_TABLE}" ORDER BY "day", "file"`,
+    );
+    return result.rows.map((row) => ({
+      file: String(row.file),
+      rows: Number(row.rows),
+      bytes: Number(row.bytes),
+      minTimeMs: row.min_ms === null ? null : Number(row.min_ms),
+      maxTimeMs: row.max_ms === null ? null : Number(row.max_ms),
+      day: String(row.day),
+      classUid: Number(row.class_uid),
+      index: row.index === null ? null : String(row.index),
+      createdMs: Number(row.created_ms),
+    }));
+  }
+
+  private nextReaderConnection(): DuckDBConnection {
+    return this.readers[this.nextReader++ % this.readers.length]!;
+  }
+
+  /** Row, file and byte counts of both tiers. */
+  async stats(): Promise<TierStats> {
+    const result = await this.query(
+      `SELECT (SELECT count(*) FROM "${EVENTS_TABLE}") AS hot_rows,
+        (SELECT count(*) FROM "${COLD_FILES_TABLE}") AS cold_files,
+        (SELECT coalesce(sum("rows"), 0) FROM "${COLD_FILES_TABLE}") AS cold_rows,
+        (SELECT coalesce(sum("bytes"), 0) FROM "${COLD_FILES_TABLE}") AS cold_bytes`,
+    );
+    const row = result.rows[0] ?? {};
+    return {
+      hotRows: Number(row.hot_rows ?? 0),
+      coldFiles: Number(row.cold_files ?? 0),
+      coldRows: Number(row.cold_rows ?? 0),
+      coldBytes: Number(row.cold_bytes ?? 0),
+      deadLetters: this.deadLetterTotal,
+    };
+  }
+
+  /**
+   * Moves hot rows ingested before `nowMs - ageMs` into Parquet files, one
+   * per day, class and index, then lists the files and deletes the rows in
+   * one transaction. Commits wait meanwhile, so the moved set cannot grow.
+   */
+  rollover(ageMs: number, nowMs = Date.now()): Promise<RolloverResult> {
+    return this.maintenanceLock.run(() =>
+      this.writeLock.run(async () => {
+        if (this.closed) throw new Error('event store is closed');
+        const cutoff = Math.trunc(nowMs - ageMs);
+        const moved = `coalesce("ingest_time", "time", TIMESTAMP '1970-01-01') < epoch_ms(CAST(${cutoff} AS BIGINT))`;
+        const written = await this.writeColdFiles(
+          `SELECT ${COLUMN_LIST} FROM "${EVENTS_TABLE}" WHERE ${moved}`,
+        );
+        if (written.length === 0) return { files: [], rows: 0 };
+        const total = written.reduce((sum, file) => sum + file.rows, 0);
+        try {
+          await this.transaction(async () => {
+            await this.insertManifest(written);
+            const deleted = await this.writer.run(`DELETE FROM "${EVENTS_TABLE}" WHERE ${moved}`);
+            if (deleted.rowsChanged !== total) {
+              throw new Error(
+                `rollover wrote ${total} rows but would delete ${deleted.rowsChanged}`,
+              );
+            }
+          });
+        } catch (error) {
+          for (const file of written) {
+            fs.rmSync(path.join(this.dataDir, file.file), { force: true });
+          }
+          throw error;
+        }
+        this.retire([]);
+        return { files: written, rows: total };
+      }),
+    );
+  }
+
+  /**
+   * Adds Parquet files with the event columns (a copy of a cold tier or an
+   * export) to the cold tier, re-partitioned by day, class and index.
+   * `files` must lie inside the data folder; they are left in place.
+   */
+  importParquet(files: readonly string[]): Promise<RolloverResult> {
+    return this.maintenanceLock.run(() =>
+      this.writeLock.run(async () => {
+        if (this.closed) throw new Error('event store is closed');
+        if (files.length === 0) return { files: [], rows: 0 };
+        const absolute = files.map((file) => path.resolve(this.dataDir, file));
+        const written = await this.writeColdFiles(
+          `SELECT ${COLUMN_LIST} FROM read_parquet([${absolute.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true)`,
+        );
+        try {
+          await this.transaction(() => this.insertManifest(written));
+        } catch (error) {
+          for (const file of written) {
+            fs.rmSync(path.join(this.dataDir, file.file), { force: true });
+          }
+          throw error;
+        }
+        this.retire([]);
+        return { files: written, rows: written.reduce((sum, file) => sum + file.rows, 0) };
+      }),
+    );
+  }
+
+  /**
+   * Writes the rows of `select` as cold files, one per day, class and index,
+   * and returns them, not yet in the manifest. The caller holds the write
+   * lock. The rows are numbered by group and sorted in a temporary table
+   * first, so that each group's COPY reads only its own row groups.
+   */
+  private async writeColdFiles(select: string): Promise<ColdFile[]> {
+    const written: ColdFile[] = [];
+    try {
+      await this.writer.run(
+        `CREATE OR REPLACE TEMP TABLE "__stage" AS
+         SELECT *, dense_rank() OVER (ORDER BY "__day", coalesce("class_uid", 0), "index") AS "__grp"
+         FROM (SELECT *, ${DAY_SQL} AS "__day" FROM (${select}))
+         ORDER BY "__grp", "time"`,
+      );
+      const groups = await runQuery(
+        this.writer,
+        `SELECT "__grp" AS grp, "__day" AS day, coalesce("class_uid", 0) AS class_uid,
+          "index" AS idx, count(*) AS n, epoch_ms(min("time")) AS min_ms,
+          epoch_ms(max("time")) AS max_ms
+         FROM "__stage" GROUP BY ALL ORDER BY grp`,
+      );
+      const createdMs = Date.now();
+      for (const group of groups.rows) {
+        const classUid = Number(group.class_uid);
+        const dir = partitionDir(String(group.day), classUid);
+        const file = await this.writeParquet(
+          dir,
+          `SELECT ${COLUMN_LIST} FROM "__stage" WHERE "__grp" = ${Number(group.grp)}`,
+          [],
+        );
+        written.push({
+          file,
+          rows: Number(group.n),
+          bytes: fs.statSync(path.join(this.dataDir, file)).size,
+          minTimeMs: group.min_ms === null ? null : Number(group.min_ms),
+          maxTimeMs: group.max_ms === null ? null : Number(group.max_ms),
+          day: dir.split('/')[1]!.slice('date='.length),
+          classUid,
+          index: group.idx === null ? null : String(group.idx),
+          createdMs,
+        });
+      }
+      return written;
+    } catch (error) {
+      for (const file of written) fs.rmSync(path.join(this.dataDir, file.file), { force: true });
+      throw error;
+    } finally {
+      await this.writer.run('DROP TABLE IF EXISTS "__stage"').catch(() => undefined);
+    }
+  }
+
+  /**
+   * Writes the rows of `select` to a new Parquet file in `dir` (relative to
+   * the data folder) through a synced temporary file, and returns its path.
+   */
+  private async writeParquet(
+    dir: string,
+    select: string,
+    params: readonly unknown[],
+    connection: DuckDBConnection = this.writer,
+  ): Promise<string> {
+    const id = newFileId();
+    const file = `${dir}/part-${id}.parquet`;
+    const absoluteDir = path.join(this.dataDir, dir);
+    fs.mkdirSync(absoluteDir, { recursive: true });
+    const temp = path.join(absoluteDir, `.part-${id}.parquet.tmp`);
+    try {
+      await connection.run(
+        `COPY (${select}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+        params as DuckDBValue[],
+      );
+      publishFile(temp, path.join(this.dataDir, file));
+    } catch (error) {
+      fs.rmSync(temp, { force: true });
+      throw error;
+    }
+    return file;
+  }
+
+  private async insertManifest(files: readonly ColdFile[]): Promise<void> {
+    for (const file of files) {
+      await this.writer.run(
+        `INSERT INTO "${COLD_FILES_TABLE}" VALUES (?, ?, ?, epoch_ms(CAST(? AS BIGINT)),
+          epoch_ms(CAST(? AS BIGINT)), ?, ?, ?, epoch_ms(CAST(? AS BIGINT)))`,
+        [
+          file.file,
+          BigInt(file.rows),
+          BigInt(file.bytes),
+          file.minTimeMs === null ? null : BigInt(file.minTimeMs),
+          file.maxTimeMs === null ? null : BigInt(file.maxTimeMs),
+          file.day,
+          file.classUid,
+          file.index,
+          BigInt(file.createdMs),
+        ],
+      );
+    }
+  }
+
+  private async deleteManifest(files: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < files.length; start += 500) {
+      const slice = files.slice(start, start + 500);
+      const result = await this.writer.run(
+        `DELETE FROM "${COLD_FILES_TABLE}" WHERE "file" IN (${placeholders(slice.length)})`,
+        slice,
+      );
+      deleted += result.rowsChanged;
+    }
+    return deleted;
+  }
+
+  /**
+   * Merges small cold files of the same day, class and index into larger
+   * ones. The new file replaces the old ones in the manifest in one
+   * transaction; the old files are deleted once no snapshot uses them.
+   */
+  compact(options: CompactionOptions): Promise<CompactionResult> {
+    return this.maintenanceLock.run(async () => {
+      const merged: CompactionResult['merged'] = [];
+      const partitions = new Map<string, ColdFile[]>();
+      for (const file of await this.coldFiles()) {
+        if (file.bytes >= options.targetBytes) continue;
+        const key = JSON.stringify([file.day, file.classUid, file.index]);
+        const list = partitions.get(key) ?? [];
+        list.push(file);
+        partitions.set(key, list);
+      }
+      for (const files of partitions.values()) {
+        if (files.length < Math.max(2, options.minFiles)) continue;
+        let group: ColdFile[] = [];
+        let bytes = 0;
+        const groups: ColdFile[][] = [];
+        for (const file of files) {
+          group.push(file);
+          bytes += file.bytes;
+          if (bytes >= options.targetBytes) {
+            groups.push(group);
+            group = [];
+            bytes = 0;
+          }
+        }
+        if (group.length >= Math.max(2, options.minFiles)) groups.push(group);
+        for (const sources of groups) {
+          if (sources.length < 2 || this.closed) continue;
+          merged.push({ from: sources.map((file) => file.file), into: await this.merge(sources) });
+        }
+      }
+      return { merged };
+    });
+  }
+
+  private async merge(sources: readonly ColdFile[]): Promise<ColdFile> {
+    const first = sources[0]!;
+    const names = sources.map((file) => file.file);
+    const connection = await this.instance.connect();
+    let file: string;
+    try {
+      file = await this.writeParquet(
+        partitionDir(first.day, first.classUid),
+        `SELECT ${COLUMN_LIST} FROM read_parquet(${fileList(this.dataDir, names)}, hive_partitioning = false, union_by_name = true) ORDER BY "time"`,
+        [],
+        connection,
+      );
+    } finally {
+      connection.closeSync();
+    }
+    const times = (pick: (file: ColdFile) => number | null) =>
+      sources.map(pick).filter((value): value is number => value !== null);
+    const mins = times((source) => source.minTimeMs);
+    const maxes = times((source) => source.maxTimeMs);
+    const into: ColdFile = {
+      file,
+      rows: sources.reduce((sum, source) => sum + source.rows, 0),
+      bytes: fs.statSync(path.join(this.dataDir, file)).size,
+      minTimeMs: mins.length > 0 ? Math.min(...mins) : null,
+      maxTimeMs: maxes.length > 0 ? Math.max(...maxes) : null,
+      day: first.day,
+      classUid: first.classUid,
+      index: first.index,
+      createdMs: Date.now(),
+    };
+    try {
+      await this.writeLock.run(() =>
+        this.transaction(async () => {
+          const deleted = await this.deleteManifest(names);
+          if (deleted !== names.length) throw new Error('cold files changed during compaction');
+          await this.insertManifest([into]);
+        }),
+      );
+    } catch (error) {
+      fs.rmSync(path.join(this.dataDir, file), { force: true });
+      throw error;
+    }
+    this.retire(names);
+    return into;
+  }
+
+  /**
+   * Deletes whole cold files past their index's maximum age, then the
+   * oldest files while the cold tier is over its disk budget. Hot rows are
+   * never touched.
+   */
+  applyRetention(options: RetentionOptions, nowMs = Date.now()): Promise<RetentionResult> {
+    return this.maintenanceLock.run(async () => {
+      const files = await this.coldFiles();
+      const removed: RetentionResult['removed'] = [];
+      const kept: ColdFile[] = [];
+      for (const file of files) {
+        const limit =
+          (file.index !== null ? options.indexMaxAgeMs?.[file.index] : undefined) ??
+          options.maxAgeMs;
+        const newest = file.maxTimeMs ?? file.createdMs;
+        if (limit !== undefined && limit > 0 && newest < nowMs - limit) {
+          removed.push({ ...file, why: 'age' });
+        } else {
+          kept.push(file);
+        }
+      }
+      if (options.diskBudgetBytes !== undefined && options.diskBudgetBytes > 0) {
+        let total = kept.reduce((sum, file) => sum + file.bytes, 0);
+        kept.sort((a, b) => (a.maxTimeMs ?? a.createdMs) - (b.maxTimeMs ?? b.createdMs));
+        for (const file of kept) {
+          if (total <= options.diskBudgetBytes) break;
+          removed.push({ ...file, why: 'disk_budget' });
+          total -= file.bytes;
+        }
+      }
+      if (removed.length === 0) return { removed };
+      const names = removed.map((file) => file.file);
+      await this.writeLock.run(() => this.transaction(() => this.deleteManifest(names)));
+      this.retire(names);
+      removeEmptyDirs(this.dataDir);
+      for (const file of removed) {
+        this.options.logger?.info(
+          { file: file.file, rows: file.rows, bytes: file.bytes, index: file.index, why: file.why },
+          'retention removed a cold file',
+        );
+      }
+      return { removed };
+    });
+  }
+
+  /**
+   * Brings the cold tier in line with the manifest after a crash. It removes
+   * temporary files and files the manifest does not list, which come from a
+   * rollover or compaction that did not commit or are replaced files not yet
+   * deleted. It drops manifest entries whose file is gone.
+   */
+  private async recover(): Promise<void> {
+    const listed = new Set(
+      (await this.coldFilesFrom(this.writer)).map((file) => file.replaceAll('\\', '/')),
+    );
+    const present = new Set<string>();
+    for (const file of listColdFiles(this.dataDir)) {
+      if (listed.has(file)) {
+        present.add(file);
+        continue;
+      }
+      fs.rmSync(path.join(this.dataDir, file), { force: true });
+      this.options.logger?.info(
+        { file },
+        'recovery removed a cold file the manifest does not list',
+      );
+    }
+    const missing = [...listed].filter((file) => !present.has(file));
+    if (missing.length > 0) {
+      this.options.logger?.error(
+        { files: missing },
+        'cold files listed in the manifest are missing; dropping them from the manifest',
+      );
+      await this.writeLock.run(() => this.transaction(() => this.deleteManifest(missing)));
+    }
+    removeEmptyDirs(this.dataDir);
+    fsyncDir(path.join(this.dataDir, COLD_DIR));
+  }
+
+  /**
+   * Compares the manifest with the files on disk, between maintenance
+   * steps: `missing` are listed but absent, `unlisted` are present but
+   * neither listed nor waiting for deletion. Both are empty when the tiers
+   * are consistent.
+   */
+  verifyColdTier(): Promise<{ missing: string[]; unlisted: string[] }> {
+    return this.maintenanceLock.run(async () => {
+      const listed = new Set(await this.coldFilesFrom(this.nextReaderConnection()));
+      const waiting = new Set(this.retired.map((entry) => entry.file));
+      const present = listColdFiles(this.dataDir);
+      return {
+        missing: [...listed].filter((file) => !present.includes(file)),
+        unlisted: present.filter((file) => !listed.has(file) && !waiting.has(file)),
+      };
+    });
+  }
+
+  private async coldFilesFrom(connection: DuckDBConnection): Promise<string[]> {
+    const result = await runQuery(connection, `SELECT "file" FROM "${COLD_FILES_TABLE}"`);
+    return result.rows.map((row) => String(row.file));
+  }
+
+  /** Lists dead-letter entries, newest first, with the number matching the filter. */
+  async listDeadLetters(
+    filter: DeadLetterFilter & { limit?: number; offset?: number },
+  ): Promise<{ total: number; entries: ResultRow[] }> {
+    const { where, params } = deadLetterWhere(filter);
+    const total = await this.query(
+      `SELECT count(*) AS n FROM "${DEAD_LETTER_TABLE}"${where}`,
+      params,
+    );
+    const entries = await this.query(
+      `SELECT * FROM "${DEAD_LETTER_TABLE}"${where} ORDER BY "received_at" DESC, "id" DESC LIMIT ? OFFSET ?`,
+      [...params, filter.limit ?? 100, filter.offset ?? 0],
+    );
+    return { total: Number(total.rows[0]?.n ?? 0), entries: entries.rows };
+  }
+
+  /** Deletes the dead-letter entries matching the filter and returns how many went. */
+  purgeDeadLetters(filter: DeadLetterFilter): Promise<number> {
+    const { where, params } = deadLetterWhere(filter);
+    return this.writeLock.run(async () => {
+      const result = await this.writer.run(
+        `DELETE FROM "${DEAD_LETTER_TABLE}"${where}`,
+        params as DuckDBValue[],
+      );
+      await this.recountDeadLetters();
+      return result.rowsChanged;
+    });
+  }
+
+  /**
+   * Replays dead-letter entries. `normalize` turns a page of entries into
+   * events and names the ids that normalized. Those events are stored and
+   * those entries deleted in one transaction, and the rest stay queued.
+   */
+  async replayDeadLetters(
+    filter: DeadLetterFilter,
+    normalize: (entries: DeadLetterEntry[]) => Promise<{ batch: ColumnBatch; replayed: string[] }>,
+  ): Promise<{ replayed: number; remaining: number }> {
+    const { where, params } = deadLetterWhere(filter);
+    const result = await this.query(
+      `SELECT *, epoch_ms("received_at") AS received_ms, epoch_ms("event_time") AS event_ms
+       FROM "${DEAD_LETTER_TABLE}"${where} ORDER BY "id"`,
+      params,
+    );
+    let replayed = 0;
+    const pageSize = 1000;
+    for (let start = 0; start < result.rows.length; start += pageSize) {
+      const page = result.rows.slice(start, start + pageSize).map(toDeadLetterEntry);
+      const normalized = await normalize(page);
+      if (normalized.replayed.length === 0) continue;
+      await this.writeLock.run(async () => {
+        this.checkFault();
+        await this.transaction(async () => {
+          let deleted = 0;
+          for (let i = 0; i < normalized.replayed.length; i += 500) {
+            const ids = normalized.replayed.slice(i, i + 500);
+            const removed = await this.writer.run(
+              `DELETE FROM "${DEAD_LETTER_TABLE}" WHERE "id" IN (${placeholders(ids.length)})`,
+              ids,
+            );
+            deleted += removed.rowsChanged;
+          }
+          if (deleted !== normalized.replayed.length) {
+            throw new Error('dead-letter entries changed during replay; run it again');
+          }
+          if (normalized.batch.rowCount > 0) await this.appendEvents([normalized.batch]);
+        });
+        await this.recountDeadLetters();
+      });
+      replayed += normalized.replayed.length;
+    }
+    return { replayed, remaining: result.rows.length - replayed };
+  }
+
+  private async recountDeadLetters(): Promise<void> {
+    const count = await this.writer.runAndReadAll(`SELECT count(*) FROM "${DEAD_LETTER_TABLE}"`);
+    this.deadLetterTotal = Number(count.getRows()[0]?.[0] ?? 0);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
+    await this.maintenanceLock.run(async () => {
+      await this.writeLock.run(async () => {
+        this.closed = true;
+      });
+    });
     for (const reader of this.readers) reader.closeSync();
     await this.writer.run('CHECKPOINT').catch(() => undefined);
     this.writer.closeSync();
     this.instance.closeSync();
   }
+}
+
+async function runQuery(
+  connection: DuckDBConnection,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<QueryResult> {
+  const result = await connection.runAndReadAll(sql, params as DuckDBValue[]);
+  const rows = result.getRowObjectsJS().map((row) => toJsonSafe(row) as ResultRow);
+  return { columns: result.columnNames(), rows };
+}
+
+function placeholders(count: number): string {
+  return count === 0 ? 'NULL' : Array.from({ length: count }, () => '?').join(', ');
+}
+
+function deadLetterWhere(filter: DeadLetterFilter): { where: string; params: unknown[] } {
+  const conditions: string[] = [];
+  const params: unknown[] = [];
+  if (filter.sourcetype !== undefined) {
+    conditions.push('"sourcetype" = ?');
+    params.push(filter.sourcetype);
+  }
+  if (filter.reason !== undefined) {
+    conditions.push('contains(lower("reason"), lower(?))');
+    params.push(filter.reason);
+  }
+  return { where: conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+function toDeadLetterEntry(row: ResultRow): DeadLetterEntry {
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return {
+    id: String(row.id),
+    received_at: Number(row.received_ms),
+    reason: String(row.reason ?? ''),
+    normalizer: String(row.normalizer ?? ''),
+    raw: String(row.raw ?? ''),
+    host: text(row.host),
+    source: text(row.source),
+    sourcetype: text(row.sourcetype),
+    index: text(row.index),
+    token_id: text(row.token_id),
+    channel: text(row.channel),
+    event_time: row.event_ms === null || row.event_ms === undefined ? null : Number(row.event_ms),
+  };
 }
 
 function toDuckDBValues(

@@ -1,6 +1,30 @@
+export { COLD_DIR, COLD_FILES_TABLE, type ColdFile, EXPORTS_DIR } from './cold-tier.js';
 export { DEAD_LETTER_TABLE } from './dead-letter.js';
-export { EventStore, type QueryResult, type ResultRow, toJsonSafe } from './event-store.js';
+export {
+  type CompactionOptions,
+  type CompactionResult,
+  type DeadLetterFilter,
+  EventStore,
+  type EventStoreOptions,
+  type QueryResult,
+  type ResultRow,
+  type RetentionOptions,
+  type RetentionResult,
+  type RolloverResult,
+  type Snapshot,
+  type SnapshotFilter,
+  type StoreLogger,
+  type TierStats,
+  toJsonSafe,
+} from './event-store.js';
+export { type ExportManifest, type ExportOptions, exportEvents } from './export.js';
 export { type GroupCommitOptions, GroupCommitter } from './group-commit.js';
+export {
+  type MaintenanceOptions,
+  maintenanceOptions,
+  StorageMaintenance,
+  type StorageSettings,
+} from './maintenance.js';
 export {
   MetadataStore,
   type NewHecToken,

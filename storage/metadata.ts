@@ -64,7 +64,91 @@ CREATE TABLE IF NOT EXISTS hec_tokens (
   allow_query_string_auth INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS saved_searches (
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  query TEXT NOT NULL,
+  query_json TEXT NOT NULL,
+  sharing TEXT NOT NULL CHECK (sharing IN ('private', 'read', 'edit')),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS lookups (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  columns TEXT NOT NULL,
+  row_count INTEGER NOT NULL,
+  bytes INTEGER NOT NULL,
+  owner_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  created_at TEXT NOT NULL
+);
 `;
+
+/** Who may see and change a saved search besides its owner. */
+export type SearchSharing = 'private' | 'read' | 'edit';
+
+export interface SavedSearch {
+  id: number;
+  ownerId: number;
+  owner: string;
+  name: string;
+  description: string;
+  query: string;
+  /** The canonical JSON query. */
+  queryJson: unknown;
+  sharing: SearchSharing;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SavedSearchInput {
+  name: string;
+  description: string;
+  query: string;
+  queryJson: unknown;
+  sharing: SearchSharing;
+}
+
+export interface LookupInfo {
+  id: number;
+  name: string;
+  columns: string[];
+  rowCount: number;
+  bytes: number;
+  createdAt: string;
+}
+
+interface SavedSearchRow {
+  id: number;
+  owner_id: number;
+  owner: string;
+  name: string;
+  description: string;
+  query: string;
+  query_json: string;
+  sharing: SearchSharing;
+  created_at: string;
+  updated_at: string;
+}
+
+function savedSearch(row: SavedSearchRow): SavedSearch {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    owner: row.owner,
+    name: row.name,
+    description: row.description,
+    query: row.query,
+    queryJson: JSON.parse(row.query_json),
+    sharing: row.sharing,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const SAVED_SEARCH_SELECT = `SELECT s.*, u.username AS owner FROM saved_searches s JOIN users u ON u.id = s.owner_id`;
 
 interface TokenRow {
   id: string;
@@ -98,6 +182,108 @@ export class MetadataStore {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Saved searches the user owns or that are shared with anyone, newest change first. */
+  listSavedSearches(userId: number): SavedSearch[] {
+    const rows = this.db
+      .prepare(
+        `${SAVED_SEARCH_SELECT} WHERE s.owner_id = ? OR s.sharing <> 'private' ORDER BY s.updated_at DESC, s.id DESC`,
+      )
+      .all(userId) as SavedSearchRow[];
+    return rows.map(savedSearch);
+  }
+
+  getSavedSearch(id: number): SavedSearch | undefined {
+    const row = this.db.prepare(`${SAVED_SEARCH_SELECT} WHERE s.id = ?`).get(id) as
+      | SavedSearchRow
+      | undefined;
+    return row && savedSearch(row);
+  }
+
+  createSavedSearch(ownerId: number, input: SavedSearchInput): SavedSearch {
+    const now = new Date().toISOString();
+    const result = this.db
+      .prepare(
+        'INSERT INTO saved_searches (owner_id, name, description, query, query_json, sharing, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        ownerId,
+        input.name,
+        input.description,
+        input.query,
+        JSON.stringify(input.queryJson),
+        input.sharing,
+        now,
+        now,
+      );
+    return this.getSavedSearch(Number(result.lastInsertRowid))!;
+  }
+
+  updateSavedSearch(id: number, input: SavedSearchInput): SavedSearch | undefined {
+    this.db
+      .prepare(
+        'UPDATE saved_searches SET name = ?, description = ?, query = ?, query_json = ?, sharing = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(
+        input.name,
+        input.description,
+        input.query,
+        JSON.stringify(input.queryJson),
+        input.sharing,
+        new Date().toISOString(),
+        id,
+      );
+    return this.getSavedSearch(id);
+  }
+
+  deleteSavedSearch(id: number): boolean {
+    return this.db.prepare('DELETE FROM saved_searches WHERE id = ?').run(id).changes > 0;
+  }
+
+  listLookups(): LookupInfo[] {
+    const rows = this.db.prepare('SELECT * FROM lookups ORDER BY name').all() as {
+      id: number;
+      name: string;
+      columns: string;
+      row_count: number;
+      bytes: number;
+      created_at: string;
+    }[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      columns: JSON.parse(row.columns) as string[],
+      rowCount: row.row_count,
+      bytes: row.bytes,
+      createdAt: row.created_at,
+    }));
+  }
+
+  getLookup(name: string): LookupInfo | undefined {
+    return this.listLookups().find((lookup) => lookup.name.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Adds a lookup table, or replaces the one whose name differs only in case, and returns it. */
+  saveLookup(
+    name: string,
+    columns: string[],
+    rowCount: number,
+    bytes: number,
+    ownerId: number | undefined,
+  ): LookupInfo {
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO lookups (name, columns, row_count, bytes, owner_id, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET columns = excluded.columns, row_count = excluded.row_count, bytes = excluded.bytes, owner_id = excluded.owner_id, created_at = excluded.created_at`,
+      )
+      .run(name, JSON.stringify(columns), rowCount, bytes, ownerId ?? null, now);
+    return this.getLookup(name)!;
+  }
+
+  deleteLookup(name: string): boolean {
+    return this.db.prepare('DELETE FROM lookups WHERE name = ?').run(name).changes > 0;
   }
 
   countUsers(): number {

@@ -10,8 +10,12 @@ import { z } from 'zod';
 import type { MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { QueryInputError, type QueryService } from '../query-service.js';
+import { QueryBody, registerQueryToolRoutes } from './assist.js';
 import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
+import { mountStorageRoutes, type StorageApiDependencies } from './dlq.js';
 import { apiError } from './errors.js';
+import { registerLookupRoutes } from './lookups.js';
+import { registerSearchRoutes } from './searches.js';
 import { registerTokenRoutes } from './tokens.js';
 
 export interface ApiDependencies {
@@ -23,14 +27,11 @@ export interface ApiDependencies {
   uiDir: string;
   sessionLifetimeMs: number;
   isReady(): boolean;
+  storage?: StorageApiDependencies;
 }
 
-const QueryRequest = z.object({
-  query: z.string().max(100_000),
-  earliest: z.union([z.string().max(64), z.number()]).optional(),
-  latest: z.union([z.string().max(64), z.number()]).optional(),
-  limit: z.number().int().min(1).max(10_000).optional(),
-});
+// `query` text or `json` (the canonical JSON query), and an optional page `cursor`.
+const QueryRequest = QueryBody;
 
 const EVENT_ID = /^[0-9a-f]{26}$/;
 
@@ -150,6 +151,11 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   });
 
   registerTokenRoutes(app, { metadata, logger, audit: deps.audit });
+  registerQueryToolRoutes(app, { metadata, queries });
+  registerSearchRoutes(app, { metadata });
+  registerLookupRoutes(app, { metadata, queries, dataDir: deps.storage?.dataDir });
+
+  if (deps.storage) mountStorageRoutes(app, metadata, deps.storage);
 
   app.all('/api/*', (c) =>
     apiError(c, 404, 'not_found', `no API route ${c.req.method} ${c.req.path}`),

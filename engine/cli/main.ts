@@ -6,7 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { ApiClient, formatTable } from './api-client.js';
+import { runOffline, toCsv, toJsonLines } from '../offline.js';
+import { ApiClient, formatTable, type QueryResult } from './api-client.js';
+import { registerDlqCommands } from './dlq.js';
+import { registerExportCommand, registerRestoreCommand } from './export.js';
 import { HecClient } from './hec-client.js';
 import { type ImportFormat, splitEvents } from './import-file.js';
 import { seedCommand } from './seed.js';
@@ -29,6 +32,19 @@ function readSecret(file: string): string | undefined {
     return fs.readFileSync(path.join(DEFAULT_DATA_DIR, file), 'utf8').trim() || undefined;
   } catch {
     return undefined;
+  }
+}
+
+function printResult(result: QueryResult, format: string): void {
+  if (format === 'json') {
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (format === 'jsonl') {
+    process.stdout.write(toJsonLines(result.rows));
+  } else if (format === 'csv') {
+    process.stdout.write(toCsv(result.columns, result.rows));
+  } else {
+    process.stdout.write(`${formatTable(result)}\n`);
+    process.stderr.write(`${result.total} results in ${result.elapsed_ms} ms\n`);
   }
 }
 
@@ -104,6 +120,13 @@ program
   .option('--latest <time>', 'end of the time range', 'now')
   .option('--limit <rows>', 'maximum rows', positiveInteger, 100)
   .option('--json', 'print the response as JSON')
+  .addOption(
+    new Option(
+      '--format <format>',
+      'output: a table, one JSON document, JSON lines or CSV',
+    ).choices(['table', 'json', 'jsonl', 'csv']),
+  )
+  .option('--data <dir>', 'search Parquet files under this folder offline, with no server')
   .option('--url <url>', 'REST API base URL', process.env.TELHAWK_URL ?? 'http://127.0.0.1:8000')
   .option('--user <name>', 'user name', process.env.TELHAWK_USER ?? 'admin')
   .option(
@@ -111,6 +134,22 @@ program
     `password (default: $TELHAWK_PASSWORD, then ${DEFAULT_DATA_DIR}/admin-password.txt)`,
   )
   .action(async (query: string, options) => {
+    const format: string = options.format ?? (options.json ? 'json' : 'table');
+    if (options.data !== undefined) {
+      try {
+        const result = await runOffline({
+          dataDir: options.data,
+          query,
+          earliest: options.earliest,
+          latest: options.latest,
+          limit: options.limit,
+        });
+        printResult({ ...result }, format);
+      } catch (error) {
+        fail((error as Error).message);
+      }
+      return;
+    }
     const password =
       options.password ?? process.env.TELHAWK_PASSWORD ?? readSecret('admin-password.txt');
     if (!password) fail('no password: pass --password or set TELHAWK_PASSWORD');
@@ -123,17 +162,16 @@ program
         latest: options.latest,
         limit: options.limit,
       });
-      if (options.json) {
-        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      } else {
-        process.stdout.write(`${formatTable(result)}\n`);
-        process.stderr.write(`${result.total} results in ${result.elapsed_ms} ms\n`);
-      }
+      printResult(result, format);
     } catch (error) {
       fail((error as Error).message);
     }
   });
 
 program.addCommand(seedCommand(() => process.env.TELHAWK_HEC_TOKEN ?? readSecret('hec-token.txt')));
+
+registerDlqCommands(program);
+registerExportCommand(program);
+registerRestoreCommand(program);
 
 await program.parseAsync(process.argv);

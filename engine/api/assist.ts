@@ -1,0 +1,80 @@
+/**
+ * Query tools of the REST API: content assist for the editor and `explain`, which shows the SQL,
+ * its parameters and the cold files a query would read, without running it.
+ */
+
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { assist } from '../../query-lang/assist.js';
+import type { MetadataStore } from '../../storage/index.js';
+import { QueryInputError, type QueryService } from '../query-service.js';
+import { type ApiEnv, requireRole } from './auth.js';
+import { apiError } from './errors.js';
+
+/** The body of `POST /api/v1/query` and `/api/v1/query/explain`: `query` text or `json`. */
+export const QueryBody = z
+  .object({
+    query: z.string().max(100_000).optional(),
+    json: z.unknown().optional(),
+    earliest: z.union([z.string().max(64), z.number()]).optional(),
+    latest: z.union([z.string().max(64), z.number()]).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+    cursor: z.string().max(512).optional(),
+  })
+  .refine((body) => (body.query === undefined) !== (body.json === undefined), {
+    message: 'give either query (text) or json (the canonical JSON query), not both',
+  });
+
+const AssistQuery = z.object({
+  q: z.string().max(100_000).default(''),
+  pos: z.coerce.number().int().min(0).max(100_000).optional(),
+});
+
+/** Answers a query the user got wrong with 400 and its diagnostics. */
+export function queryInputError(c: Context, error: QueryInputError): Response {
+  const [first] = error.diagnostics;
+  return apiError(c, 400, 'query_syntax', error.message, {
+    ...(first ?? {}),
+    code: 'query_syntax',
+    diagnostics: error.diagnostics,
+  });
+}
+
+export function registerQueryToolRoutes(
+  app: Hono<ApiEnv>,
+  deps: { metadata: MetadataStore; queries: QueryService },
+): void {
+  const { metadata, queries } = deps;
+
+  app.get('/api/v1/assist', requireRole(metadata, 'viewer'), (c) => {
+    const parsed = AssistQuery.safeParse({ q: c.req.query('q'), pos: c.req.query('pos') });
+    if (!parsed.success) {
+      return apiError(
+        c,
+        400,
+        'invalid_request',
+        `invalid assist request: ${z.prettifyError(parsed.error)}`,
+      );
+    }
+    const { q, pos } = parsed.data;
+    return c.json(assist(q, pos ?? q.length));
+  });
+
+  app.post('/api/v1/query/explain', requireRole(metadata, 'viewer'), async (c) => {
+    const body = QueryBody.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) {
+      return apiError(
+        c,
+        400,
+        'invalid_request',
+        `invalid query request: ${z.prettifyError(body.error)}`,
+      );
+    }
+    try {
+      return c.json(await queries.explain(body.data));
+    } catch (error) {
+      if (error instanceof QueryInputError) return queryInputError(c, error);
+      throw error;
+    }
+  });
+}

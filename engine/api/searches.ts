@@ -1,0 +1,144 @@
+/**
+ * Saved searches: `/api/v1/searches`. A search has an owner and a sharing level: `private` (owner
+ * only), `read` (everyone may read and run it) or `edit` (analysts may also change it). Only the
+ * owner or an admin changes the sharing level or deletes it. The text is stored with its canonical
+ * JSON, so clients may run either.
+ */
+
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { astToJson, parseQuery } from '../../query-lang/index.js';
+import type { MetadataStore, SavedSearch, Session } from '../../storage/metadata.js';
+import { type ApiEnv, requireRole } from './auth.js';
+import { apiError } from './errors.js';
+
+const SearchBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(2000).default(''),
+  query: z.string().min(1).max(100_000),
+  sharing: z.enum(['private', 'read', 'edit']).default('private'),
+});
+
+function canRead(search: SavedSearch, session: Session): boolean {
+  return (
+    search.ownerId === session.userId || search.sharing !== 'private' || session.role === 'admin'
+  );
+}
+
+function canEdit(search: SavedSearch, session: Session): boolean {
+  if (search.ownerId === session.userId || session.role === 'admin') return true;
+  return search.sharing === 'edit' && session.role === 'analyst';
+}
+
+function isManager(search: SavedSearch, session: Session): boolean {
+  return search.ownerId === session.userId || session.role === 'admin';
+}
+
+function view(search: SavedSearch, session: Session) {
+  return {
+    id: search.id,
+    name: search.name,
+    description: search.description,
+    query: search.query,
+    json: search.queryJson,
+    owner: search.owner,
+    sharing: search.sharing,
+    created_at: search.createdAt,
+    updated_at: search.updatedAt,
+    can_edit: canEdit(search, session),
+  };
+}
+
+async function readBody(c: Context) {
+  const body = SearchBody.safeParse(await c.req.json().catch(() => undefined));
+  if (!body.success) {
+    return {
+      error: apiError(
+        c,
+        400,
+        'invalid_request',
+        `invalid saved search: ${z.prettifyError(body.error)}`,
+      ),
+    };
+  }
+  const parsed = parseQuery(body.data.query);
+  if (parsed.ast === undefined) {
+    const [first] = parsed.errors;
+    return {
+      error: apiError(c, 400, 'query_syntax', first?.message ?? 'invalid query', {
+        ...(first ?? {}),
+        code: 'query_syntax',
+        diagnostics: parsed.errors,
+      }),
+    };
+  }
+  return { input: { ...body.data, queryJson: astToJson(parsed.ast) } };
+}
+
+function searchId(c: Context): number | undefined {
+  const id = Number(c.req.param('id'));
+  return Number.isSafeInteger(id) && id > 0 ? id : undefined;
+}
+
+export function registerSearchRoutes(app: Hono<ApiEnv>, deps: { metadata: MetadataStore }): void {
+  const { metadata } = deps;
+  const notFound = (c: Context) =>
+    apiError(c, 404, 'not_found', `no saved search ${c.req.param('id')}`);
+
+  app.get('/api/v1/searches', requireRole(metadata, 'viewer'), (c) => {
+    const session = c.get('session');
+    return c.json({
+      searches: metadata.listSavedSearches(session.userId).map((search) => view(search, session)),
+    });
+  });
+
+  app.get('/api/v1/searches/:id', requireRole(metadata, 'viewer'), (c) => {
+    const session = c.get('session');
+    const id = searchId(c);
+    const search = id === undefined ? undefined : metadata.getSavedSearch(id);
+    if (search === undefined || !canRead(search, session)) return notFound(c);
+    return c.json({ search: view(search, session) });
+  });
+
+  app.post('/api/v1/searches', requireRole(metadata, 'analyst'), async (c) => {
+    const session = c.get('session');
+    const body = await readBody(c);
+    if (body.error) return body.error;
+    const search = metadata.createSavedSearch(session.userId, body.input);
+    return c.json({ search: view(search, session) }, 201);
+  });
+
+  app.put('/api/v1/searches/:id', requireRole(metadata, 'viewer'), async (c) => {
+    const session = c.get('session');
+    const id = searchId(c);
+    const search = id === undefined ? undefined : metadata.getSavedSearch(id);
+    if (search === undefined || !canRead(search, session)) return notFound(c);
+    if (!canEdit(search, session)) {
+      return apiError(c, 403, 'forbidden', 'this saved search is not shared for editing with you');
+    }
+    const body = await readBody(c);
+    if (body.error) return body.error;
+    if (body.input.sharing !== search.sharing && !isManager(search, session)) {
+      return apiError(
+        c,
+        403,
+        'forbidden',
+        'only the owner or an admin changes who a search is shared with',
+      );
+    }
+    const updated = metadata.updateSavedSearch(search.id, body.input);
+    return updated === undefined ? notFound(c) : c.json({ search: view(updated, session) });
+  });
+
+  app.delete('/api/v1/searches/:id', requireRole(metadata, 'viewer'), (c) => {
+    const session = c.get('session');
+    const id = searchId(c);
+    const search = id === undefined ? undefined : metadata.getSavedSearch(id);
+    if (search === undefined || !canRead(search, session)) return notFound(c);
+    if (!isManager(search, session)) {
+      return apiError(c, 403, 'forbidden', 'only the owner or an admin deletes a saved search');
+    }
+    metadata.deleteSavedSearch(search.id);
+    return c.body(null, 204);
+  });
+}

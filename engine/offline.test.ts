@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { OfflineInputError, runOffline, toCsv, toJsonLines } from './offline.js';
+
+let dir: string;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "telhawk-offline-it's "));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  const parts = [
+    { date: '2024-05-01', classUid: 3002, user: 'alice', ip: '10.0.0.5', status: 1 },
+    { date: '2024-05-01', classUid: 3002, user: 'admin', ip: '203.0.113.7', status: 2 },
+    { date: '2024-05-02', classUid: 3002, user: 'admin', ip: '203.0.113.7', status: 2 },
+    { date: '2024-05-02', classUid: 4001, user: null, ip: '10.0.0.9', status: null },
+  ];
+  for (const [index, part] of parts.entries()) {
+    const folder = path.join(dir, `date=${part.date}`, `class_uid=${part.classUid}`);
+    fs.mkdirSync(folder, { recursive: true });
+    const file = path.join(folder, `part-${index}.parquet`);
+    // Only some columns, as an older export might have; the class is in the folder name too.
+    await connection.run(
+      `COPY (SELECT ? AS id, CAST(? AS TIMESTAMP) AS "time", CAST(? AS INTEGER) AS class_uid, CAST(? AS VARCHAR) AS user_name, ? AS src_ip, CAST(? AS INTEGER) AS status_id, ? AS raw, '{}' AS ocsf) TO '${file.replace(/'/g, "''")}' (FORMAT parquet)`,
+      [
+        `id${index}`,
+        `${part.date} 10:0${index}:00`,
+        part.classUid,
+        part.user,
+        part.ip,
+        part.status,
+        `event ${index} from ${part.ip}`,
+      ] as never,
+    );
+  }
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'not parquet');
+  connection.closeSync();
+  instance.closeSync();
+});
+
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('offline queries over Parquet', () => {
+  test('aggregates with the same compiler', async () => {
+    const result = await runOffline({
+      dataDir: dir,
+      query: 'class_uid=3002 | stats count by user, status_id',
+    });
+    expect(result.files).toBe(4);
+    expect(result.kind).toBe('aggregate');
+    expect(result.rows).toEqual([
+      { user: 'admin', status_id: 2, count: 2 },
+      { user: 'alice', status_id: 1, count: 1 },
+    ]);
+  });
+
+  test('event search, newest first, with totals and a time range', async () => {
+    const result = await runOffline({
+      dataDir: dir,
+      query: 'src_ip:203.0.113.0/24 OR 10.0.0.9',
+      limit: 2,
+      earliest: '2024-05-01T00:00:00Z',
+      latest: '2024-05-03T00:00:00Z',
+    });
+    expect(result.rows.map((row) => row.id)).toEqual(['id3', 'id2']);
+    expect(result.total).toBe(3);
+    expect(result.columns).not.toContain('ocsf');
+  });
+
+  test('output formats', async () => {
+    const result = await runOffline({ dataDir: dir, query: '| stats count by src_ip' });
+    expect(toCsv(result.columns, result.rows)).toBe(
+      'src_ip,count\n10.0.0.5,1\n10.0.0.9,1\n203.0.113.7,2\n',
+    );
+    expect(
+      toJsonLines(result.rows)
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual(result.rows);
+    expect(toCsv(['a'], [{ a: 'x,"y"' }])).toBe('a\n"x,""y"""\n');
+  });
+
+  test('bad folders and queries are reported', async () => {
+    await expect(runOffline({ dataDir: path.join(dir, 'nope'), query: '*' })).rejects.toThrow(
+      OfflineInputError,
+    );
+    await expect(runOffline({ dataDir: dir, query: 'user=' })).rejects.toThrow(/Expected/);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-empty-'));
+    try {
+      const result = await runOffline({ dataDir: empty, query: 'user:admin' });
+      expect(result).toMatchObject({ files: 0, total: 0, rows: [] });
+    } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

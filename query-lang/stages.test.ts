@@ -1,0 +1,233 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createEventsTableSql } from './catalog.js';
+import { astFromJson, astToJson, type CompileOptions, compileQuery, parseQuery } from './index.js';
+import {
+  FIXTURE_EVENTS,
+  type FixtureEvent,
+  insertEventStatement,
+  NOW_MS,
+} from './test-fixtures.js';
+
+const FINDINGS: FixtureEvent[] = [
+  {
+    id: 'f01',
+    minutesAgo: 5,
+    columns: { class_uid: 9001, host: 'web01', message: 'finding one' },
+    ocsf: {
+      class_uid: 9001,
+      attacks: [
+        { tactic: { name: 'Execution' }, technique: { uid: 'T1059' } },
+        { tactic: { name: 'Persistence' }, technique: { uid: 'T1053' } },
+      ],
+    },
+    raw: '{"user":{"name":"eve"},"tags":["a","b","c"]}',
+  },
+  {
+    id: 'f02',
+    minutesAgo: 6,
+    columns: { class_uid: 9001, host: 'web02', message: 'finding two' },
+    ocsf: {
+      class_uid: 9001,
+      attacks: [{ tactic: { name: 'Discovery' }, technique: { uid: 'T1087' } }],
+    },
+    raw: 'not json',
+  },
+];
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+  await connection.run(createEventsTableSql());
+  for (const event of [...FIXTURE_EVENTS, ...FINDINGS]) {
+    const statement = insertEventStatement(event);
+    await connection.run(statement.sql, statement.params as never);
+  }
+  await connection.run(
+    `CREATE TABLE lookup_1 AS SELECT * FROM (VALUES ('alice', 'Alice A.', 'eng'), ('ADMIN', 'The Admin', 'ops'), ('admin', 'dup', 'dup')) t(username, full_name, team)`,
+  );
+});
+
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+const OPTIONS: CompileOptions = {
+  source: 'events',
+  nowMs: NOW_MS,
+  lookups: (name) =>
+    name.toLowerCase() === 'users'
+      ? { relation: '"lookup_1"', columns: ['username', 'full_name', 'team'] }
+      : undefined,
+};
+
+async function rows(text: string) {
+  const parsed = parseQuery(text);
+  if (parsed.ast === undefined) throw new Error(`${text}: ${JSON.stringify(parsed.errors)}`);
+  const compiled = compileQuery(parsed.ast, OPTIONS);
+  const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+  return reader.getRowObjectsJson();
+}
+
+describe('new stages on DuckDB', () => {
+  test('bin on time and numbers', async () => {
+    const byHour = await rows('class_uid=3002 | bin _time span=1h | stats count by _time');
+    expect(byHour.reduce((sum, row) => sum + Number(row.count), 0)).toBe(4);
+    const ports = await rows(
+      'class_uid=3002 | bucket src_port span=10000 | stats count by src_port',
+    );
+    expect(ports).toEqual([
+      { src_port: 40000, count: '1' },
+      { src_port: 50000, count: '1' },
+      { src_port: null, count: '2' },
+    ]);
+  });
+
+  test('chart over by', async () => {
+    const result = await rows('class_uid=3002 | chart count over user by status_id');
+    expect(result).toContainEqual({ user: 'admin', status_id: 2, count: '1' });
+    expect(result).toHaveLength(4);
+  });
+
+  test('eventstats adds group values to each row', async () => {
+    const result = await rows(
+      'class_uid=3002 | eventstats count as attempts by src_ip | table user, src_ip, attempts | sort user',
+    );
+    expect(result.find((row) => row.user === 'root')).toMatchObject({ attempts: '1' });
+    expect(result.filter((row) => row.src_ip === '203.0.113.7').map((row) => row.attempts)).toEqual(
+      ['2', '2'],
+    );
+  });
+
+  test('streamstats counts in the current order', async () => {
+    const result = await rows(
+      'class_uid=3002 | sort time | streamstats count as n | table user, n',
+    );
+    expect(result.map((row) => row.n)).toEqual(['1', '2', '3', '4']);
+    const windowed = await rows(
+      'class_uid=3002 | sort time | streamstats window=2 count as n | table n',
+    );
+    expect(windowed.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
+  });
+
+  test('fillnull', async () => {
+    const result = await rows(
+      'class_uid=3002 OR class_uid=9001 | fillnull value=none user | stats count by user',
+    );
+    expect(result).toContainEqual({ user: 'none', count: '2' });
+    const table = await rows('| stats count by dns_query | fillnull value=NA');
+    expect(table).toContainEqual({ dns_query: 'NA', count: String(FIXTURE_EVENTS.length + 2 - 1) });
+  });
+
+  test('rex extracts named groups for later stages', async () => {
+    const result = await rows(
+      'sourcetype=linux_secure | rex "(?<outcome>Accepted|Failed) password for (?<who>\\S+)" | stats count by outcome, who',
+    );
+    expect(result).toContainEqual({ outcome: 'Failed', who: 'root', count: '1' });
+    const bytes = await rows(
+      '| rex field=raw "bytes=(?<bytes>[0-9]+)" | where isnotnull(bytes) | table bytes',
+    );
+    expect(bytes.map((row) => row.bytes).sort()).toEqual(['1200', '5400']);
+  });
+
+  test('spath and mvexpand', async () => {
+    const result = await rows(
+      'class_uid=9001 | spath path=user.name output=who | table id, who | sort id',
+    );
+    expect(result).toEqual([
+      { id: 'f01', who: 'eve' },
+      { id: 'f02', who: null },
+    ]);
+    const tags = await rows(
+      'class_uid=9001 | spath input=raw path=tags | mvexpand tags | table tags',
+    );
+    expect(tags.map((row) => row.tags).sort()).toEqual(['a', 'b', 'c', null]);
+    const values = await rows('class_uid=3002 | stats values(user) as users | mvexpand users');
+    expect(values.map((row) => row.users)).toEqual(['Admin', 'admin', 'alice', 'root']);
+  });
+
+  test('array paths', async () => {
+    expect((await rows('attacks{}.technique.uid=t1053 | table id')).map((row) => row.id)).toEqual([
+      'f01',
+    ]);
+    expect(
+      (await rows('attacks[0].tactic.name=discovery | table id')).map((row) => row.id),
+    ).toEqual(['f02']);
+    const listed = await rows(
+      'class_uid=9001 | eval n=attacks[0].tactic.name | table id, n | sort id',
+    );
+    expect(listed).toEqual([
+      { id: 'f01', n: 'Execution' },
+      { id: 'f02', n: 'Discovery' },
+    ]);
+  });
+
+  test('transaction sessions by maxpause', async () => {
+    const result = await rows('class_uid=3002 | transaction src_ip maxpause=30m | sort src_ip');
+    const admin = result.find((row) => row.src_ip === '203.0.113.7');
+    expect(admin).toMatchObject({ eventcount: '2' });
+    expect(Number(admin!.duration)).toBeGreaterThan(0);
+    const split = await rows('class_uid=3002 src_ip=203.0.113.7 | transaction src_ip maxpause=1s');
+    expect(split).toHaveLength(2);
+  });
+
+  test('lookup joins an uploaded table, case-insensitively, first row per key', async () => {
+    const result = await rows(
+      'class_uid=3002 | lookup users username as user output full_name as name, team | table user, name, team | sort user',
+    );
+    expect(result).toContainEqual({ user: 'alice', name: 'Alice A.', team: 'eng' });
+    expect(result).toContainEqual({ user: 'root', name: null, team: null });
+    expect(result.filter((row) => row.user?.toString().toLowerCase() === 'admin')).toHaveLength(2);
+    expect(parseQuery('| lookup users username as user').ast).toBeDefined();
+    const parsed = parseQuery('| lookup nosuch user');
+    expect(() => compileQuery(parsed.ast!, OPTIONS)).toThrow(/Unknown lookup table/);
+  });
+
+  test('percentiles, median, earliest and latest', async () => {
+    const result = await rows(
+      'class_uid=3002 | stats perc95(src_port) p50(src_port) median(src_port) earliest(user) latest(user)',
+    );
+    expect(result[0]).toMatchObject({
+      'perc50(src_port)': 45500,
+      'median(src_port)': 45500,
+      'earliest(user)': 'root',
+      'latest(user)': 'alice',
+    });
+    expect(Number(result[0]!['perc95(src_port)'])).toBeGreaterThan(48000);
+  });
+});
+
+describe('canonical JSON of the new stages', () => {
+  test.each([
+    '| bin span=5m time as t',
+    '| chart avg(src_port) over host by user',
+    '| eventstats dc(user) by host',
+    '| streamstats window=3 sum(src_port) by host',
+    '| fillnull value="n/a" user, host',
+    '| rex field=message "for (?<who>\\w+)"',
+    '| spath input=raw path=a.b{}.c output=c',
+    '| mvexpand user',
+    '| transaction host maxspan=1h maxpause=5m',
+    '| lookup users username as user output team',
+    '| stats perc99.5(src_port) as p',
+  ])('%s survives JSON', (text) => {
+    const parsed = parseQuery(text);
+    expect(parsed.errors).toEqual([]);
+    const json = astToJson(parsed.ast!);
+    expect(astToJson(astFromJson(JSON.parse(JSON.stringify(json))))).toEqual(json);
+  });
+
+  test('errors name the problem', () => {
+    expect(parseQuery('| bin user').errors[0]?.code).toBe('stage.missing_option');
+    expect(parseQuery('| rex "no groups"').errors[0]?.code).toBe('rex.no_groups');
+    expect(parseQuery('| rex "(?<a>["').errors[0]?.code).toBe('rex.invalid_regex');
+    expect(parseQuery('| transaction host maxspam=1h').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'maxspan',
+    });
+  });
+});

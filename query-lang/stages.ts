@@ -1,0 +1,412 @@
+/**
+ * Compilation of the stages that add fields or reshape rows beyond the basic set: `bin`,
+ * `eventstats`, `streamstats`, `fillnull`, `rex`, `spath`, `mvexpand`, `transaction` and
+ * `lookup`. Each stage adds one or more common table expressions to the state of `compiler.ts`.
+ */
+
+import type { Stage } from './ast.js';
+import {
+  addColumn,
+  addStage,
+  aggregateName,
+  cloneScope,
+  compileAggregation,
+  currentOrder,
+  isPromoted,
+  orderTerms,
+  resolveGroups,
+  type State,
+  tableScope,
+} from './compiler.js';
+import { fail, type SourceLocation } from './errors.js';
+import {
+  type ColumnInfo,
+  checkOutputName,
+  outputName,
+  type ResolvedField,
+  resolveField,
+} from './fields.js';
+import { identifier, join, numberValue, param, raw, type Sql, sql } from './sql.js';
+import { parseSpanMillis } from './time.js';
+
+type MoreStage = Extract<
+  Stage,
+  {
+    stage:
+      | 'bin'
+      | 'eventstats'
+      | 'streamstats'
+      | 'fillnull'
+      | 'rex'
+      | 'spath'
+      | 'mvexpand'
+      | 'transaction'
+      | 'lookup';
+  }
+>;
+
+export function compileMoreStage(state: State, stage: Stage): void {
+  const more = stage as MoreStage;
+  switch (more.stage) {
+    case 'bin':
+      compileBin(state, more);
+      return;
+    case 'eventstats':
+    case 'streamstats':
+      compileWindowStats(state, more);
+      return;
+    case 'fillnull':
+      compileFillnull(state, more);
+      return;
+    case 'rex':
+      compileRex(state, more);
+      return;
+    case 'spath':
+      compileSpath(state, more);
+      return;
+    case 'mvexpand':
+      compileMvexpand(state, more);
+      return;
+    case 'transaction':
+      compileTransaction(state, more);
+      return;
+    case 'lookup':
+      compileLookup(state, more);
+      return;
+  }
+}
+
+/** The name a stage writes back to: the physical column, or the field name when it is one. */
+function targetName(field: ResolvedField, name: string, loc: SourceLocation | undefined): string {
+  if (field.columns.length === 1 && field.sql.text === `"${field.columns[0]}"`) {
+    return field.columns[0]!;
+  }
+  const target = outputName(name);
+  checkOutputName(target, loc);
+  return target;
+}
+
+function compileBin(state: State, stage: Extract<Stage, { stage: 'bin' }>): void {
+  const field = resolveField(state.scope, stage.field, stage.loc);
+  const target = stage.as ?? targetName(field, stage.field, stage.loc);
+  checkOutputName(target, stage.loc);
+  if (field.type === 'time') {
+    const spanMs = parseSpanMillis(stage.span);
+    if (spanMs === undefined) {
+      fail(
+        'stage.invalid_span',
+        `Invalid span '${stage.span}': use a duration such as 5m or 1h`,
+        stage.loc,
+      );
+    }
+    const bucket = sql`time_bucket(to_milliseconds(CAST(${param(spanMs)} AS BIGINT)), ${field.sql})`;
+    addColumn(state, target, bucket, 'time');
+    return;
+  }
+  const span = numberValue(stage.span);
+  if (span === undefined || Number(span) <= 0) {
+    fail(
+      'stage.invalid_span',
+      `Invalid span '${stage.span}' for a number: use a positive number such as 100`,
+      stage.loc,
+    );
+  }
+  const numeric = field.type === 'number' ? field.sql : sql`TRY_CAST(${field.sql} AS DOUBLE)`;
+  const value = param(Number(span));
+  addColumn(state, target, sql`floor(${numeric} / ${value}) * ${value}`, 'number');
+}
+
+function compileWindowStats(
+  state: State,
+  stage: Extract<Stage, { stage: 'eventstats' | 'streamstats' }>,
+): void {
+  const groups = resolveGroups(state, stage.by);
+  const partition =
+    groups.length === 0
+      ? raw('')
+      : sql`PARTITION BY ${join(
+          groups.map((group) => group.sql),
+          ', ',
+        )}`;
+  let window = partition;
+  if (stage.stage === 'streamstats') {
+    // Running values follow the rows in their current order, as Splunk's streamstats does.
+    const order = orderTerms(state, currentOrder(state));
+    const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
+    const frame =
+      stage.window === undefined
+        ? raw(' ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW')
+        : sql` ROWS BETWEEN ${param(stage.window - 1)} PRECEDING AND CURRENT ROW`;
+    window = sql`${partition}${orderClause}${frame}`;
+  }
+  const columns = stage.aggregations.map((aggregation) => {
+    const compiled = compileAggregation(state, aggregation, window);
+    return { name: aggregateName(aggregation), ...compiled };
+  });
+  for (const column of columns) addColumn(state, column.name, column.sql, column.type);
+}
+
+function compileFillnull(state: State, stage: Extract<Stage, { stage: 'fillnull' }>): void {
+  let names = stage.fields.map((field) => field.name);
+  if (names.length === 0) {
+    names = [...state.scope.columns.values()].map((column) => column.name);
+    if (names.length === 0) {
+      fail(
+        'stage.missing_fields',
+        'fillnull on events needs the fields to fill, as in fillnull value=0 user',
+        undefined,
+      );
+    }
+  }
+  for (const [index, name] of names.entries()) {
+    const loc = stage.fields[index]?.loc;
+    const field = resolveField(state.scope, name, loc);
+    const target = targetName(field, name, loc);
+    const numeric = typeof stage.value === 'number' && field.type === 'number';
+    const value = numeric
+      ? sql`coalesce(${field.sql}, ${param(stage.value)})`
+      : sql`coalesce(CAST(${field.sql} AS VARCHAR), ${param(String(stage.value))})`;
+    addColumn(state, target, value, numeric ? 'number' : 'string');
+  }
+}
+
+interface RegexGroup {
+  name: string;
+  index: number;
+}
+
+/** Converts `(?<name>` to RE2's `(?P<name>` and numbers the capturing groups. */
+export function namedGroups(pattern: string): { re2: string; groups: RegexGroup[] } {
+  const groups: RegexGroup[] = [];
+  let re2 = '';
+  let index = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const char = pattern[i]!;
+    if (char === '\\') {
+      re2 += pattern.slice(i, i + 2);
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (char === ']') inClass = false;
+      re2 += char;
+      continue;
+    }
+    if (char === '[') {
+      inClass = true;
+      re2 += char;
+      continue;
+    }
+    if (char === '(') {
+      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(pattern.slice(i));
+      if (named) {
+        index++;
+        groups.push({ name: named[1]!, index });
+        re2 += `(?P<${named[1]}>`;
+        i += named[0].length - 1;
+        continue;
+      }
+      if (pattern[i + 1] !== '?') index++;
+    }
+    re2 += char;
+  }
+  return { re2, groups };
+}
+
+function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void {
+  const field = resolveField(state.scope, stage.field, stage.loc);
+  const { re2, groups } = namedGroups(stage.pattern);
+  try {
+    new RegExp(re2.replace(/\(\?P</g, '(?<'));
+  } catch (error) {
+    fail('rex.invalid_regex', `Invalid regular expression: ${(error as Error).message}`, stage.loc);
+  }
+  if (groups.length === 0) {
+    fail(
+      'rex.no_groups',
+      'rex needs at least one named group, as in "user=(?<user>\\w+)"',
+      stage.loc,
+    );
+  }
+  const text = field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+  for (const group of groups) {
+    checkOutputName(group.name, stage.loc);
+    const value = sql`nullif(regexp_extract(${text}, ${param(re2)}, ${raw(String(group.index))}), '')`;
+    addColumn(state, group.name, value, 'string');
+  }
+}
+
+const SPATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
+
+function compileSpath(state: State, stage: Extract<Stage, { stage: 'spath' }>): void {
+  const input = resolveField(state.scope, stage.input, stage.loc);
+  if (!SPATH.test(stage.path)) {
+    fail(
+      'spath.invalid_path',
+      `Invalid spath path '${stage.path}': use names, [0] and {} joined by dots`,
+      stage.loc,
+    );
+  }
+  checkOutputName(stage.output, stage.loc);
+  const text = input.type === 'string' ? input.sql : sql`CAST(${input.sql} AS VARCHAR)`;
+  const path = param(`$.${stage.path.replace(/\{\}/g, '[*]')}`);
+  const value = sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${path}) END`;
+  addColumn(state, stage.output, value, stage.path.includes('{}') ? 'list' : 'string');
+}
+
+function compileMvexpand(state: State, stage: Extract<Stage, { stage: 'mvexpand' }>): void {
+  const field = resolveField(state.scope, stage.field, stage.loc);
+  const target = targetName(field, stage.field, stage.loc);
+  let list: Sql;
+  if (field.type === 'list') {
+    list = field.sql;
+  } else {
+    // JSON array text expands to its elements; any other value stays one row.
+    const text = field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+    list = sql`CASE WHEN json_valid(${text}) AND json_type(${text}) = 'ARRAY' THEN json_extract_string(${text}, '$[*]') ELSE [${text}] END`;
+  }
+  addColumn(state, target, sql`unnest(${list})`, 'string');
+}
+
+function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transaction' }>): void {
+  const time = resolveField(state.scope, 'time', stage.loc);
+  if (time.type !== 'time') {
+    fail('stage.needs_time', 'transaction needs event rows with a time', stage.loc);
+  }
+  const groups = resolveGroups(state, stage.fields);
+  const keys = groups.map((_, index) => identifier(`__k${index}`));
+  const keyColumns = groups.map((group, index) => sql`${group.sql} AS ${keys[index]!}`);
+  const present = groups.map((group) => sql`${group.sql} IS NOT NULL`);
+  const where = present.length === 0 ? raw('') : sql` WHERE ${join(present, ' AND ')}`;
+  const selected = join([...keyColumns, sql`${time.sql} AS "__t"`], ', ');
+  addStage(state, sql`SELECT ${selected} FROM ${raw(state.relation)}${where}`);
+
+  const partition = keys.length === 0 ? raw('') : sql`PARTITION BY ${join(keys, ', ')} `;
+  const previous = sql`lag("__t") OVER (${partition}ORDER BY "__t")`;
+  const gap =
+    stage.maxpauseMs === undefined
+      ? sql`CASE WHEN ${previous} IS NULL THEN 1 ELSE 0 END`
+      : sql`CASE WHEN ${previous} IS NULL OR epoch_ms("__t") - epoch_ms(${previous}) > ${param(stage.maxpauseMs)} THEN 1 ELSE 0 END`;
+  addStage(state, sql`SELECT *, ${gap} AS "__gap" FROM ${raw(state.relation)}`, state.scope, true);
+  addStage(
+    state,
+    sql`SELECT *, sum("__gap") OVER (${partition}ORDER BY "__t" ROWS UNBOUNDED PRECEDING) AS "__s" FROM ${raw(state.relation)}`,
+  );
+  const session = join([...keys, raw('"__s"')], ', ');
+  // NOTE: maxspan cuts a session into fixed windows counted from its first event, so a later
+  // transaction starts at a window edge and not at its own first event as in Splunk.
+  const part =
+    stage.maxspanMs === undefined
+      ? raw('0')
+      : sql`floor((epoch_ms("__t") - epoch_ms(min("__t") OVER (PARTITION BY ${session}))) / ${param(stage.maxspanMs)})`;
+  addStage(state, sql`SELECT *, ${part} AS "__p" FROM ${raw(state.relation)}`);
+
+  const outputs: ColumnInfo[] = [
+    ...groups.map((group) => group.column),
+    { name: '_time', type: 'time' },
+    { name: 'end_time', type: 'time' },
+    { name: 'duration', type: 'number' },
+    { name: 'eventcount', type: 'number' },
+  ];
+  const keyOutputs = groups.map(
+    (group, index) => sql`${keys[index]!} AS ${identifier(group.column.name)}`,
+  );
+  const select = join(
+    [
+      ...keyOutputs,
+      raw('min("__t") AS "_time"'),
+      raw('max("__t") AS "end_time"'),
+      raw('(epoch_ms(max("__t")) - epoch_ms(min("__t"))) / 1000.0 AS "duration"'),
+      raw('count(*) AS "eventcount"'),
+    ],
+    ', ',
+  );
+  addStage(
+    state,
+    sql`SELECT ${select} FROM ${raw(state.relation)} GROUP BY ${join([...keys, raw('"__s"'), raw('"__p"')], ', ')}`,
+    tableScope(outputs),
+  );
+  state.aggregate = true;
+  state.order = [{ name: '_time', descending: true }];
+}
+
+const LOOKUP_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>): void {
+  const table = state.lookups?.(stage.table);
+  if (state.lookups !== undefined && table === undefined) {
+    fail(
+      'lookup.unknown',
+      `Unknown lookup table '${stage.table}': upload it under Lookups first`,
+      stage.loc,
+    );
+  }
+  const columns = table?.columns ?? [
+    ...stage.match.map((field) => field.column),
+    ...stage.outputs.map((field) => field.column),
+  ];
+  const known = new Set(columns.map((column) => column.toLowerCase()));
+  const column = (name: string) => {
+    if (!LOOKUP_COLUMN.test(name) || !known.has(name.toLowerCase())) {
+      fail(
+        'lookup.unknown_column',
+        `Lookup '${stage.table}' has no column '${name}'; it has ${columns.join(', ')}`,
+        stage.loc,
+      );
+    }
+    return columns.find((candidate) => candidate.toLowerCase() === name.toLowerCase())!;
+  };
+  const matchColumns = stage.match.map((field) => column(field.column));
+  const matched = new Set(matchColumns.map((name) => name.toLowerCase()));
+  const outputs =
+    stage.outputs.length > 0
+      ? stage.outputs.map((field) => ({ column: column(field.column), field: field.field }))
+      : columns
+          .filter((name) => !matched.has(name.toLowerCase()))
+          .map((name) => ({ column: name, field: name }));
+
+  const eventKeys = stage.match.map((field) => resolveField(state.scope, field.field, stage.loc));
+  const keyNames = eventKeys.map((_, index) => identifier(`__lk${index}`));
+  const text = (value: Sql) => sql`lower(CAST(${value} AS VARCHAR))`;
+  const withKeys = join(
+    eventKeys.map((key, index) => sql`${text(key.sql)} AS ${keyNames[index]!}`),
+    ', ',
+  );
+  addStage(state, sql`SELECT *, ${withKeys} FROM ${raw(state.relation)}`);
+
+  const scope = cloneScope(state.scope);
+  const excluded = [...keyNames];
+  for (const output of outputs) {
+    checkOutputName(output.field, stage.loc);
+    const lowered = output.field.toLowerCase();
+    const existing = scope.columns.get(lowered);
+    if (existing !== undefined) excluded.push(identifier(existing.name));
+    else if (scope.eventShape && isPromoted(scope, lowered)) excluded.push(identifier(lowered));
+    scope.columns.set(lowered, { name: output.field, type: 'string' });
+  }
+  const lookupKeys = join(
+    matchColumns.map((name, index) => sql`${text(identifier(name))} AS ${keyNames[index]!}`),
+    ', ',
+  );
+  const lookupOutputs = outputs.map(
+    (output, index) => sql`${identifier(output.column)} AS ${identifier(`__lo${index}`)}`,
+  );
+  // Without the `lookups` option (as when only checking a query) the SQL names a table that
+  // does not exist, so it compiles but cannot run.
+  const relation = raw(table?.relation ?? '"lookup_unavailable"');
+  const firstPerKey = sql`SELECT ${join([lookupKeys, ...lookupOutputs], ', ')} FROM ${relation} QUALIFY row_number() OVER (PARTITION BY ${join(keyNames, ', ')}) = 1`;
+  const on = join(
+    keyNames.map((key) => sql`s.${key} = l.${key}`),
+    ' AND ',
+  );
+  const picked = outputs.map(
+    (output, index) => sql`l.${identifier(`__lo${index}`)} AS ${identifier(output.field)}`,
+  );
+  const select = join([sql`s.* EXCLUDE (${join(excluded, ', ')})`, ...picked], ', ');
+  addStage(
+    state,
+    sql`SELECT ${select} FROM ${raw(state.relation)} AS s LEFT JOIN (${firstPerKey}) AS l ON ${on}`,
+    scope,
+  );
+}
