@@ -53,7 +53,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     workers: config.workers,
     maxQueuedEvents: config.maxQueuedEvents,
   });
-  const queries = new QueryService(store);
+  const queries = new QueryService(store, config.queryTimeoutSeconds * 1000);
   const audit = new AuditLog(committer);
 
   let ready = false;

@@ -19,6 +19,7 @@ const ConfigSchema = z.object({
   maxQueuedEvents: positiveInt,
   hecMaxContentLength: positiveInt,
   sessionLifetimeHours: positiveInt,
+  queryTimeoutSeconds: positiveInt,
   /** Where the built UI is served from. */
   uiDir: z.string().min(1),
   /** Hot rows ingested longer ago than this move to the cold tier; fractions allowed. */
@@ -61,6 +62,7 @@ const ENVIRONMENT: Record<keyof Config, string> = {
   maxQueuedEvents: 'TELHAWK_MAX_QUEUED_EVENTS',
   hecMaxContentLength: 'TELHAWK_HEC_MAX_CONTENT_LENGTH',
   sessionLifetimeHours: 'TELHAWK_SESSION_LIFETIME_HOURS',
+  queryTimeoutSeconds: 'TELHAWK_QUERY_TIMEOUT_SECONDS',
   uiDir: 'TELHAWK_UI_DIR',
   rolloverAgeMinutes: 'TELHAWK_ROLLOVER_AGE_MINUTES',
   rolloverIntervalSeconds: 'TELHAWK_ROLLOVER_INTERVAL_SECONDS',
@@ -93,6 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { uiDir: string }):
     maxQueuedEvents: 200_000,
     hecMaxContentLength: 1_000_000,
     sessionLifetimeHours: 12,
+    queryTimeoutSeconds: 60,
     uiDir: defaults.uiDir,
     rolloverAgeMinutes: 60,
     rolloverIntervalSeconds: 60,

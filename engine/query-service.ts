@@ -14,7 +14,7 @@ import {
   QueryError,
   queryFingerprint,
 } from '../query-lang/index.js';
-import type { EventStore, ResultRow } from '../storage/index.js';
+import type { EventStore, ResultRow, Snapshot } from '../storage/index.js';
 
 export interface QueryRequest {
   /** Query text; `json` (the canonical JSON query) may be given instead. */
@@ -51,6 +51,15 @@ export interface QueryExplanation {
 }
 
 /** A query the user got wrong: syntax, unknown field, bad time. Answered with 400. */
+/** A query that ran past the configured time limit and was cancelled. Answered with 408. */
+export class QueryTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(
+      `query timed out after ${timeoutMs / 1000} s and was cancelled: narrow the time range or add filters`,
+    );
+  }
+}
+
 export class QueryInputError extends Error {
   constructor(readonly diagnostics: QueryDiagnostic[]) {
     super(diagnostics[0]?.message ?? 'invalid query');
@@ -63,7 +72,32 @@ export const MAX_RESULT_ROWS = 10_000;
 export class QueryService {
   private lookups: ((name: string) => LookupTable | undefined) | undefined;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Longest a query may run before it is cancelled, in milliseconds. */
+    private readonly timeoutMs = 60_000,
+  ) {}
+
+  /** Runs a statement in a snapshot, cancelling it after the query timeout. */
+  private async runWithTimeout(
+    snapshot: Snapshot,
+    sql: string,
+    params: readonly unknown[],
+  ): Promise<Awaited<ReturnType<Snapshot['query']>>> {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      snapshot.interrupt();
+    }, this.timeoutMs);
+    try {
+      return await snapshot.query(sql, params);
+    } catch (error) {
+      if (timedOut) throw new QueryTimeoutError(this.timeoutMs);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 
   /** Makes uploaded lookup tables available to the `lookup` stage. */
   useLookups(resolver: (name: string) => LookupTable | undefined): void {
@@ -152,10 +186,14 @@ export class QueryService {
     let total: number;
     try {
       compiled = compile(snapshot.source);
-      result = await snapshot.query(compiled.sql, compiled.params);
+      result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
       total = result.rows.length;
       if (compiled.countSql) {
-        const count = await snapshot.query(compiled.countSql, compiled.countParams ?? []);
+        const count = await this.runWithTimeout(
+          snapshot,
+          compiled.countSql,
+          compiled.countParams ?? [],
+        );
         total = Number(Object.values(count.rows[0] ?? {})[0] ?? 0);
       }
     } finally {

@@ -101,6 +101,8 @@ export interface Snapshot {
   files: string[];
   /** Runs a statement inside the snapshot. */
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  /** Cancels the statement running in the snapshot; it then fails with an interrupt error. */
+  interrupt(): void;
   /** Ends the snapshot; its cold files may then be deleted. */
   release(): Promise<void>;
 }
@@ -357,6 +359,9 @@ export class EventStore {
         query: (sql, queryParams = []) => {
           if (released) return Promise.reject(new Error('snapshot is released'));
           return runQuery(open, sql, queryParams);
+        },
+        interrupt: () => {
+          if (!released) open.interrupt();
         },
         release: async () => {
           if (released) return;

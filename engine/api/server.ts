@@ -9,11 +9,12 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
-import { QueryInputError, type QueryService } from '../query-service.js';
+import { QueryInputError, type QueryService, QueryTimeoutError } from '../query-service.js';
 import { QueryBody, registerQueryToolRoutes } from './assist.js';
 import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
 import { mountStorageRoutes, type StorageApiDependencies } from './dlq.js';
 import { apiError } from './errors.js';
+import { LoginThrottle } from './login-throttle.js';
 import { registerLookupRoutes } from './lookups.js';
 import { registerSearchRoutes } from './searches.js';
 import { registerTokenRoutes } from './tokens.js';
@@ -39,6 +40,7 @@ const EVENT_ID = /^[0-9a-f]{26}$/;
 export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   const { metadata, queries, logger } = deps;
   const app = new Hono<ApiEnv>();
+  const loginThrottle = new LoginThrottle();
 
   // Event text is attacker-controlled: even if some were rendered as HTML,
   // this policy keeps the browser from running inline or foreign script.
@@ -68,7 +70,14 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   app.use('/api/*', async (c, next) => {
     if (c.req.method === 'POST' || c.req.method === 'PUT' || c.req.method === 'DELETE') {
       const type = c.req.header('content-type') ?? '';
-      if (c.req.method !== 'DELETE' && !type.toLowerCase().startsWith('application/json')) {
+      const hasBody =
+        c.req.header('transfer-encoding') !== undefined ||
+        Number(c.req.header('content-length') ?? 0) > 0;
+      if (
+        c.req.method !== 'DELETE' &&
+        hasBody &&
+        !type.toLowerCase().startsWith('application/json')
+      ) {
         return apiError(
           c,
           415,
@@ -94,13 +103,26 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
     if (!body.success) {
       return apiError(c, 400, 'invalid_request', 'send {"username": "...", "password": "..."}');
     }
-    const user = metadata.verifyPassword(body.data.username, body.data.password);
     const sourceIp = clientAddress(c.env);
+    const waitSeconds = loginThrottle.retryAfterSeconds(body.data.username, sourceIp);
+    if (waitSeconds > 0) {
+      logger.warn({ username: body.data.username, sourceIp }, 'console login throttled');
+      c.header('Retry-After', String(waitSeconds));
+      return apiError(
+        c,
+        429,
+        'too_many_attempts',
+        `too many failed logins: try again in ${waitSeconds} s`,
+      );
+    }
+    const user = metadata.verifyPassword(body.data.username, body.data.password);
     await deps.audit.login({ username: body.data.username, success: Boolean(user), sourceIp });
     if (!user) {
+      loginThrottle.recordFailure(body.data.username, sourceIp);
       logger.warn({ username: body.data.username, sourceIp }, 'console login failed');
       return apiError(c, 401, 'invalid_credentials', 'invalid username or password');
     }
+    loginThrottle.recordSuccess(body.data.username, sourceIp);
     startSession(c, metadata, user.id, deps.sessionLifetimeMs);
     logger.info({ username: user.username, sourceIp }, 'console login');
     return c.json({ user: { name: user.username, role: user.role } });
@@ -136,6 +158,13 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
           code: 'query_syntax',
           diagnostics: error.diagnostics,
         });
+      }
+      if (error instanceof QueryTimeoutError) {
+        logger.warn(
+          { timeoutMs: error.timeoutMs, user: c.get('session').username },
+          'query timed out',
+        );
+        return apiError(c, 408, 'query_timeout', error.message);
       }
       throw error;
     }

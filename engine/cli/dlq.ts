@@ -1,10 +1,12 @@
 /**
  * `thawk dlq list|replay|purge`: the dead-letter queue through the REST API.
  */
+
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatTable } from './api-client.js';
+import { defaultApiUrl } from './defaults.js';
 
 export interface ApiOptions {
   url: string;
@@ -64,7 +66,7 @@ function readAdminPassword(): string | undefined {
 /** Adds the REST API connection options to a command. */
 export function withApiOptions(command: Command): Command {
   return command
-    .option('--url <url>', 'REST API base URL', process.env.TELHAWK_URL ?? 'http://127.0.0.1:8000')
+    .option('--url <url>', 'REST API base URL', defaultApiUrl())
     .option('--user <name>', 'user name', process.env.TELHAWK_USER ?? 'admin')
     .option('--password <password>', 'password (default: $TELHAWK_PASSWORD, then the data folder)');
 }

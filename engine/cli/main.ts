@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-/**
- * `thawk`: the TelHawk command line. Sends files over HEC and runs queries
- * through the REST API.
- */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runOffline, toCsv, toJsonLines } from '../offline.js';
 import { ApiClient, formatTable, type QueryResult } from './api-client.js';
+/**
+ * `thawk`: the TelHawk command line. Sends files over HEC and runs queries
+ * through the REST API.
+ */
+import { defaultApiUrl, defaultHecUrl } from './defaults.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerExportCommand, registerRestoreCommand } from './export.js';
 import { HecClient } from './hec-client.js';
@@ -62,7 +63,7 @@ program
   .description('send a log file to a TelHawk (or Splunk) HEC endpoint in batches')
   .argument('<file>', 'log file to send')
   .requiredOption('-s, --sourcetype <sourcetype>', 'sourcetype of every event, e.g. linux_secure')
-  .option('--url <url>', 'HEC base URL', process.env.TELHAWK_HEC_URL ?? 'http://127.0.0.1:8088')
+  .option('--url <url>', 'HEC base URL', defaultHecUrl())
   .option(
     '--token <token>',
     `HEC token (default: $TELHAWK_HEC_TOKEN, then ${DEFAULT_DATA_DIR}/hec-token.txt)`,
@@ -127,7 +128,7 @@ program
     ).choices(['table', 'json', 'jsonl', 'csv']),
   )
   .option('--data <dir>', 'search Parquet files under this folder offline, with no server')
-  .option('--url <url>', 'REST API base URL', process.env.TELHAWK_URL ?? 'http://127.0.0.1:8000')
+  .option('--url <url>', 'REST API base URL', defaultApiUrl())
   .option('--user <name>', 'user name', process.env.TELHAWK_USER ?? 'admin')
   .option(
     '--password <password>',

@@ -3,8 +3,10 @@
  * sourcetype `ocsf`. The generator is a pure function of its options, so a seed
  * reproduces the same events, and benchmarks can reuse it without the network.
  */
+
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OcsfEvent } from '../../ingest/normalize/types.js';
+import { defaultHecUrl } from './defaults.js';
 
 export type { OcsfEvent };
 
@@ -1204,7 +1206,7 @@ export function seedCommand(defaultToken: () => string | undefined): Command {
       'random seed from 0 to 4294967295; the same seed gives the same events (default: random)',
       wholeNumber(0, 0xffff_ffff),
     )
-    .option('--url <url>', 'HEC base URL', process.env.TELHAWK_HEC_URL ?? 'http://127.0.0.1:8088')
+    .option('--url <url>', 'HEC base URL', defaultHecUrl())
     .option('--token <token>', 'HEC token (default: $TELHAWK_HEC_TOKEN, then the data folder)')
     .option('--index <index>', 'index of every event (default: the token default)')
     .option('--quiet', 'no progress output')
