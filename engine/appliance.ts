@@ -15,7 +15,7 @@ import {
 import { createApiApp } from './api/server.js';
 import { AuditLog } from './audit.js';
 import type { Config } from './config.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, LatencyMetrics } from './metrics.js';
 import { QueryService } from './query-service.js';
 
 export interface Appliance {
@@ -43,22 +43,25 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     ...(config.faultFile ? { faultFile: config.faultFile } : {}),
   });
   const maintenance = new StorageMaintenance(store, maintenanceOptions(config, storageLogger));
-  const committer = new GroupCommitter(store, {
-    maxDelayMs: config.commitMaxDelayMs,
-    maxEvents: config.commitMaxEvents,
-  });
+  const latency = new LatencyMetrics();
+  const committer = new GroupCommitter(
+    store,
+    { maxDelayMs: config.commitMaxDelayMs, maxEvents: config.commitMaxEvents },
+    latency.observeCommit,
+  );
   const pipeline = new IngestPipeline({
     committer,
     logger: logger.child({ component: 'ingest' }),
     workers: config.workers,
     maxQueuedEvents: config.maxQueuedEvents,
+    onNormalized: latency.observeNormalize,
   });
   const queries = new QueryService(store, config.queryTimeoutSeconds * 1000);
   const audit = new AuditLog(committer);
 
   let ready = false;
   let hec: HecServer | undefined;
-  const metrics = createMetrics({ pipeline, committer, hec: () => hec, store });
+  const metrics = createMetrics({ pipeline, committer, hec: () => hec, store }, latency);
   const app = createApiApp({
     metadata,
     queries,
@@ -78,6 +81,22 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     sink: pipeline,
     logger: logger.child({ component: 'hec' }),
     maxContentLength: config.hecMaxContentLength,
+    ...(config.hecRateLimitPerIp
+      ? {
+          rateLimitPerIp: {
+            ratePerSec: config.hecRateLimitPerIp,
+            burst: config.hecRateLimitPerIp * 2,
+          },
+        }
+      : {}),
+    ...(config.hecRateLimitPerToken
+      ? {
+          rateLimitPerToken: {
+            ratePerSec: config.hecRateLimitPerToken,
+            burst: config.hecRateLimitPerToken * 2,
+          },
+        }
+      : {}),
   });
   const http = await listen(app.fetch, config.bindAddress, config.httpPort);
   const httpPort = (http.address() as AddressInfo).port;

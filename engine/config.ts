@@ -20,6 +20,10 @@ const ConfigSchema = z.object({
   hecMaxContentLength: positiveInt,
   sessionLifetimeHours: positiveInt,
   queryTimeoutSeconds: positiveInt,
+  /** HEC requests per second per client address; off when absent. */
+  hecRateLimitPerIp: positiveInt.optional(),
+  /** HEC requests per second per token; off when absent. */
+  hecRateLimitPerToken: positiveInt.optional(),
   /** Where the built UI is served from. */
   uiDir: z.string().min(1),
   /** Hot rows ingested longer ago than this move to the cold tier; fractions allowed. */
@@ -63,6 +67,8 @@ const ENVIRONMENT: Record<keyof Config, string> = {
   hecMaxContentLength: 'TELHAWK_HEC_MAX_CONTENT_LENGTH',
   sessionLifetimeHours: 'TELHAWK_SESSION_LIFETIME_HOURS',
   queryTimeoutSeconds: 'TELHAWK_QUERY_TIMEOUT_SECONDS',
+  hecRateLimitPerIp: 'TELHAWK_HEC_RATE_LIMIT_PER_IP',
+  hecRateLimitPerToken: 'TELHAWK_HEC_RATE_LIMIT_PER_TOKEN',
   uiDir: 'TELHAWK_UI_DIR',
   rolloverAgeMinutes: 'TELHAWK_ROLLOVER_AGE_MINUTES',
   rolloverIntervalSeconds: 'TELHAWK_ROLLOVER_INTERVAL_SECONDS',

@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { HecServer, IngestPipeline } from '../ingest/index.js';
 import type { GroupCommitter } from '../storage/index.js';
 
@@ -14,7 +14,33 @@ export interface MetricSources {
  * Builds the Prometheus registry served on `/metrics`. Values are read from
  * the components' own counters at scrape time.
  */
-export function createMetrics(sources: MetricSources): Registry {
+/** Latency buckets in seconds, from 1 ms to 10 s. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Histograms that components feed as work completes. Create them before
+ * the components, then pass `observe*` to them.
+ */
+export class LatencyMetrics {
+  readonly normalize = new Histogram({
+    name: 'telhawk_normalize_batch_duration_seconds',
+    help: 'Time a worker spent normalizing one batch of events',
+    buckets: LATENCY_BUCKETS,
+    registers: [],
+  });
+  readonly commit = new Histogram({
+    name: 'telhawk_commit_duration_seconds',
+    help: 'Duration of one group commit to the hot tier',
+    buckets: LATENCY_BUCKETS,
+    registers: [],
+  });
+
+  observeNormalize = (durationMs: number): void => this.normalize.observe(durationMs / 1000);
+  observeCommit = (info: { durationMs: number }): void =>
+    this.commit.observe(info.durationMs / 1000);
+}
+
+export function createMetrics(sources: MetricSources, latency?: LatencyMetrics): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'telhawk_process_' });
 
@@ -141,5 +167,9 @@ export function createMetrics(sources: MetricSources): Registry {
       this.set(sources.store?.deadLetterCount ?? 0);
     },
   });
+  if (latency) {
+    registry.registerMetric(latency.normalize);
+    registry.registerMetric(latency.commit);
+  }
   return registry;
 }

@@ -15,6 +15,8 @@ export interface PipelineOptions {
   maxQueuedEvents?: number;
   /** Events per worker task; larger requests are split. */
   eventsPerTask?: number;
+  /** Called with each worker batch's normalization time, in milliseconds. */
+  onNormalized?: (durationMs: number) => void;
 }
 
 export interface PipelineStats {
@@ -88,6 +90,7 @@ export class IngestPipeline implements HecSink {
     const result = await this.pool.run(events);
     const { stats } = this;
     stats.normalizeMillis.push(result.durationMs);
+    this.options.onNormalized?.(result.durationMs);
     if (stats.normalizeMillis.length > 1000) stats.normalizeMillis.splice(0, 500);
     for (const [normalizer, [stored, failed]] of Object.entries(result.outcomes)) {
       const total = stats.outcomes[normalizer] ?? [0, 0];

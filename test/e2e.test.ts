@@ -327,6 +327,17 @@ describe('appliance end to end', () => {
     ).toBe(1);
   });
 
+  it('exposes ingest metrics for Prometheus', async () => {
+    const text = await (await fetch(`${appliance.httpUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('telhawk_events_stored_total')).toBeGreaterThan(11_000);
+    expect(value('telhawk_commit_duration_seconds_count')).toBeGreaterThan(0);
+    expect(value('telhawk_normalize_batch_duration_seconds_count')).toBeGreaterThan(0);
+    expect(text).toMatch(
+      /^telhawk_hec_requests_total\{path="\/services\/collector\/event",status="200",code="0"\} \d+/m,
+    );
+  });
+
   it('rejects API calls without a session', async () => {
     const response = await fetch(`${appliance.httpUrl}/api/v1/query`, {
       method: 'POST',
