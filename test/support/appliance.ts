@@ -68,10 +68,11 @@ export async function startAppliance(options: StartOptions = {}): Promise<Runnin
   });
 
   const ports = await new Promise<{ hecPort: number; httpPort: number }>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`appliance did not start within 60 s:\n${output}`)),
-      60_000,
-    );
+    const timer = setTimeout(() => {
+      // Do not leave a half-started appliance running after the caller gives up.
+      child.kill('SIGKILL');
+      reject(new Error(`appliance did not start within 60 s:\n${output}`));
+    }, 60_000);
     const onData = () => {
       for (const line of output.split('\n')) {
         if (!line.includes('TelHawk is ready')) continue;
