@@ -40,6 +40,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
   const storageLogger = logger.child({ component: 'storage' });
   const store = await EventStore.open(config.dataDir, {
     logger: storageLogger,
+    memoryLimitMiB: config.duckdbMemoryLimitMiB,
     ...(config.faultFile ? { faultFile: config.faultFile } : {}),
   });
   const maintenance = new StorageMaintenance(store, maintenanceOptions(config, storageLogger));

@@ -20,6 +20,7 @@ const ConfigSchema = z.object({
   hecMaxContentLength: positiveInt,
   sessionLifetimeHours: positiveInt,
   queryTimeoutSeconds: positiveInt,
+  duckdbMemoryLimitMiB: positiveInt,
   /** HEC requests per second per client address; off when absent. */
   hecRateLimitPerIp: positiveInt.optional(),
   /** HEC requests per second per token; off when absent. */
@@ -67,6 +68,7 @@ const ENVIRONMENT: Record<keyof Config, string> = {
   hecMaxContentLength: 'TELHAWK_HEC_MAX_CONTENT_LENGTH',
   sessionLifetimeHours: 'TELHAWK_SESSION_LIFETIME_HOURS',
   queryTimeoutSeconds: 'TELHAWK_QUERY_TIMEOUT_SECONDS',
+  duckdbMemoryLimitMiB: 'TELHAWK_DUCKDB_MEMORY_LIMIT_MB',
   hecRateLimitPerIp: 'TELHAWK_HEC_RATE_LIMIT_PER_IP',
   hecRateLimitPerToken: 'TELHAWK_HEC_RATE_LIMIT_PER_TOKEN',
   uiDir: 'TELHAWK_UI_DIR',
@@ -102,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { uiDir: string }):
     hecMaxContentLength: 1_000_000,
     sessionLifetimeHours: 12,
     queryTimeoutSeconds: 60,
+    duckdbMemoryLimitMiB: 512,
     uiDir: defaults.uiDir,
     rolloverAgeMinutes: 60,
     rolloverIntervalSeconds: 60,
