@@ -26,6 +26,21 @@ const TOKEN_ACTIVITIES: Record<TokenChange['action'], { id: number; name: string
   delete: { id: 4, name: 'Delete' },
 };
 
+export interface UserChange {
+  actor: string;
+  action: 'create' | 'delete' | 'password' | 'reset';
+  username: string;
+  role?: string;
+}
+
+/** OCSF Account Change activities. */
+const USER_ACTIVITIES: Record<UserChange['action'], { id: number; name: string; verb: string }> = {
+  create: { id: 1, name: 'Create', verb: 'created' },
+  delete: { id: 6, name: 'Delete', verb: 'deleted' },
+  password: { id: 3, name: 'Password Change', verb: 'changed the password of' },
+  reset: { id: 4, name: 'Password Reset', verb: 'reset the password of' },
+};
+
 /**
  * Writes security-relevant actions of the appliance itself into the event
  * store as OCSF events (sourcetype `telhawk:audit`, index `_audit`), so they
@@ -81,6 +96,30 @@ export class AuditLog {
       actor: { user: { name: change.actor } },
       entity: { type: 'HEC token', name: change.tokenName, uid: change.tokenId },
       comment: change.action,
+      metadata: { product: PRODUCT, version: '1.1.0' },
+    };
+    await this.write(event);
+  }
+
+  /** Records a console user change as OCSF Account Change (3001). */
+  async userChange(change: UserChange): Promise<void> {
+    const activity = USER_ACTIVITIES[change.action];
+    const event: OcsfEvent = {
+      class_uid: 3001,
+      class_name: 'Account Change',
+      category_uid: 3,
+      category_name: 'Identity & Access Management',
+      activity_id: activity.id,
+      activity_name: activity.name,
+      type_uid: 300100 + activity.id,
+      severity_id: 1,
+      severity: 'Informational',
+      status_id: 1,
+      status: 'Success',
+      time: Date.now(),
+      message: `${change.actor} ${activity.verb} console user ${change.username}${change.role ? ` with role ${change.role}` : ''}`,
+      actor: { user: { name: change.actor } },
+      user: { name: change.username },
       metadata: { product: PRODUCT, version: '1.1.0' },
     };
     await this.write(event);

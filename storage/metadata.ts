@@ -298,6 +298,36 @@ export class MetadataStore {
     return { id: Number(result.lastInsertRowid), username, role, createdAt };
   }
 
+  listUsers(): User[] {
+    const rows = this.db
+      .prepare('SELECT id, username, role, created_at FROM users ORDER BY username')
+      .all() as { id: number; username: string; role: Role; created_at: string }[];
+    return rows.map((row) => ({
+      id: row.id,
+      username: row.username,
+      role: row.role,
+      createdAt: row.created_at,
+    }));
+  }
+
+  /** Deletes a user and, through the foreign key, their sessions. */
+  deleteUser(username: string): boolean {
+    return this.db.prepare('DELETE FROM users WHERE username = ?').run(username).changes > 0;
+  }
+
+  /** Sets a new password and ends every session of the user. */
+  setPassword(username: string, password: string): boolean {
+    const changes = this.db
+      .prepare('UPDATE users SET password_hash = ? WHERE username = ?')
+      .run(hashPassword(password), username).changes;
+    if (changes > 0) {
+      this.db
+        .prepare('DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)')
+        .run(username);
+    }
+    return changes > 0;
+  }
+
   /** Returns the user when the password matches, in constant time per user. */
   verifyPassword(username: string, password: string): User | undefined {
     const row = this.db

@@ -18,6 +18,7 @@ import { LoginThrottle } from './login-throttle.js';
 import { registerLookupRoutes } from './lookups.js';
 import { registerSearchRoutes } from './searches.js';
 import { registerTokenRoutes } from './tokens.js';
+import { registerUserRoutes } from './users.js';
 
 export interface ApiDependencies {
   metadata: MetadataStore;
@@ -180,6 +181,7 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   });
 
   registerTokenRoutes(app, { metadata, logger, audit: deps.audit });
+  registerUserRoutes(app, { metadata, logger, audit: deps.audit });
   registerQueryToolRoutes(app, { metadata, queries });
   registerSearchRoutes(app, { metadata });
   registerLookupRoutes(app, { metadata, queries, dataDir: deps.storage?.dataDir });
