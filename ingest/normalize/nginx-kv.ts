@@ -12,7 +12,7 @@ import {
   failure,
   fallbackTime,
   MONTH_INDEX,
-  STATUS,
+  statusFromResponseCode,
   toInteger,
 } from './ocsf.js';
 import type { NormalizeResult, RawEvent } from './types.js';
@@ -83,7 +83,7 @@ export function normalizeNginxKv(input: RawEvent): NormalizeResult {
     classUid: CLASS.HTTP_ACTIVITY,
     activityId: method === undefined ? 0 : (HTTP_METHOD_ACTIVITY[method] ?? 99),
     activityName: method,
-    statusId: code === undefined ? undefined : code < 400 ? STATUS.SUCCESS : STATUS.FAILURE,
+    statusId: statusFromResponseCode(code),
     time: time ?? fallbackTime(input),
     originalTime: fields.time_local,
     message: [method, path, code].filter((part) => part !== undefined).join(' '),

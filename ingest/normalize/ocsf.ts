@@ -73,6 +73,15 @@ export function statusFromSuccess(success: boolean | undefined): number | undefi
   return success ? STATUS.SUCCESS : STATUS.FAILURE;
 }
 
+/**
+ * Maps a response code whose values below 400 mean success (HTTP, SMTP,
+ * FTP, the Kubernetes API) to `status_id`; undefined stays undefined.
+ */
+export function statusFromResponseCode(code: number | undefined): number | undefined {
+  if (code === undefined) return undefined;
+  return code < 400 ? STATUS.SUCCESS : STATUS.FAILURE;
+}
+
 /** Returns the catalog entry of an OCSF class uid, or undefined when the uid is unknown. */
 export function classInfo(classUid: number): ClassInfo | undefined {
   return CLASSES[classUid];

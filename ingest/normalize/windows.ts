@@ -15,6 +15,7 @@ import {
   merge,
   parseIsoMillis,
   STATUS,
+  statusFromSuccess,
   toInteger,
 } from './ocsf.js';
 import { classifySysmon, isSysmonEvent, SYSMON_PRODUCT } from './sysmon.js';
@@ -450,6 +451,12 @@ const WFP_DIRECTIONS: Readonly<Record<string, [number, string]>> = {
   '%%14593': [2, 'Outbound'],
 };
 
+/** OCSF Authentication activity 3, Authentication Ticket: a Kerberos TGT request. */
+const AUTHENTICATION_TICKET = 3;
+
+/** Authentication activities other than Authentication Ticket: 4 Service Ticket Request, 1 Logon. */
+const KERBEROS_NTLM_ACTIVITIES: Readonly<Record<number, number>> = { 4769: 4, 4776: 1 };
+
 /**
  * Kerberos ticket requests (4768 TGT, 4769 service ticket, 4771 pre-authentication
  * failure) and NTLM credential validation (4776) on a domain controller.
@@ -459,11 +466,11 @@ function kerberosOrNtlm(source: WindowsEvent, actor: Record<string, unknown>): W
   const status = eventId === 4776 ? data.Status : (data.Status ?? data.FailureCode);
   const failed = status !== undefined && status !== '0x0' && status !== '0';
   const ip = present(data.IpAddress) ? stripIpv4Mapped(data.IpAddress) : undefined;
-  const name = eventId === 4776 ? data.TargetUserName : data.TargetUserName;
+  const name = data.TargetUserName;
   return {
     classUid: CLASS.AUTHENTICATION,
-    activityId: eventId === 4769 ? 4 : eventId === 4776 ? 1 : 3,
-    statusId: status === undefined ? undefined : failed ? STATUS.FAILURE : STATUS.SUCCESS,
+    activityId: KERBEROS_NTLM_ACTIVITIES[eventId] ?? AUTHENTICATION_TICKET,
+    statusId: statusFromSuccess(status === undefined ? undefined : !failed),
     statusDetail: failed ? status : undefined,
     actor: hasKeys(actor) ? actor : undefined,
     attributes: {

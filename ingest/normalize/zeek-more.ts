@@ -10,6 +10,7 @@ import {
   endpoint,
   SEVERITY,
   STATUS,
+  statusFromResponseCode,
   statusFromSuccess,
   toInteger,
   toStringValue,
@@ -149,7 +150,7 @@ export function mapSmtp(record: Record<string, unknown>): ZeekMapping {
     spec: {
       classUid: CLASS.EMAIL_ACTIVITY,
       activityId: 1,
-      statusId: code === undefined ? undefined : code < 400 ? STATUS.SUCCESS : STATUS.FAILURE,
+      statusId: statusFromResponseCode(code),
       statusDetail: reply,
       message: `SMTP ${from ?? 'unknown sender'} to ${to?.join(', ') ?? 'unknown recipients'}`,
       attributes: {
@@ -206,7 +207,7 @@ export function mapFtp(record: Record<string, unknown>): ZeekMapping {
       classUid: CLASS.FTP_ACTIVITY,
       activityId: command === undefined ? 0 : (FTP_COMMANDS[command] ?? 99),
       activityName: command,
-      statusId: code === undefined ? undefined : code < 400 ? STATUS.SUCCESS : STATUS.FAILURE,
+      statusId: statusFromResponseCode(code),
       statusDetail: text(record.reply_msg),
       message: [command, argument, code].filter((part) => part !== undefined).join(' '),
       attributes: {
