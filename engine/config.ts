@@ -25,7 +25,7 @@ const ConfigSchema = z.object({
   hecRateLimitPerIp: positiveInt.optional(),
   /** HEC requests per second per token; off when absent. */
   hecRateLimitPerToken: positiveInt.optional(),
-  /** Where the built UI is served from. */
+  /** Folder of the built UI that the API serves. */
   uiDir: z.string().min(1),
   /** Hot rows ingested longer ago than this move to the cold tier; fractions allowed. */
   rolloverAgeMinutes: z.coerce.number().nonnegative(),

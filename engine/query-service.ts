@@ -37,7 +37,7 @@ export interface QueryResponse {
   next_cursor?: string;
 }
 
-/** What `explain` tells about a query without running it. */
+/** Result of `explain`: the compiled SQL and the cold files a query would read. */
 export interface QueryExplanation {
   sql: string;
   params: unknown[];
@@ -50,8 +50,8 @@ export interface QueryExplanation {
   latest_ms?: number;
 }
 
-/** A query the user got wrong: syntax, unknown field, bad time. Answered with 400. */
-/** A query that ran past the configured time limit and was cancelled. Answered with 408. */
+/** Error for a query the user got wrong (syntax, unknown field, invalid time); the API returns 400. */
+/** Error for a query that ran past the configured time limit and was cancelled; the API returns 408. */
 export class QueryTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
     super(
@@ -74,7 +74,7 @@ export class QueryService {
 
   constructor(
     private readonly store: EventStore,
-    /** Longest a query may run before it is cancelled, in milliseconds. */
+    /** Maximum run time of a query before it is cancelled, in milliseconds. */
     private readonly timeoutMs = 60_000,
   ) {}
 

@@ -12,7 +12,7 @@
 /** SQL type of a promoted column, as DuckDB spells it. */
 export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'TIMESTAMP';
 
-/** Where the value of a column comes from. */
+/** Origin of a column's value. */
 export type ColumnSource =
   /** An OCSF attribute path, dotted, without a leading dot. */
   | { kind: 'ocsf'; path: string }
@@ -297,7 +297,7 @@ export const FREE_TEXT_COLUMNS: readonly string[] = ['raw', 'message'];
 /** Name of the event table in the hot tier. */
 export const EVENTS_TABLE = 'events';
 
-/** A `CREATE TABLE` statement for the event table with every promoted column. */
+/** Returns the `CREATE TABLE` statement for the event table with every promoted column. */
 export function createEventsTableSql(table: string = EVENTS_TABLE): string {
   const columns = COLUMNS.map((column) => `  "${column.name}" ${column.type}`).join(',\n');
   return `CREATE TABLE IF NOT EXISTS "${table}" (\n${columns}\n)`;

@@ -31,7 +31,7 @@ export interface HecTokenStore {
   lookup(secret: string): HecToken | undefined;
 }
 
-/** Raised by a sink when its queues are full; HEC answers 503 code 9. */
+/** Error a sink raises when its queues are full, so that HEC returns 503 code 9. */
 export class SinkBusyError extends Error {
   constructor() {
     super('ingest queues are full');
@@ -39,7 +39,7 @@ export class SinkBusyError extends Error {
   }
 }
 
-/** Where accepted events go. */
+/** Destination of accepted events. */
 export interface HecSink {
   /**
    * Hand over the events of one request. Resolves once every event is durable

@@ -114,8 +114,8 @@ export async function startAppliance(options: StartOptions = {}): Promise<Runnin
   };
 }
 
-/** A parsed API answer; tests read fields from it freely. */
-// biome-ignore lint/suspicious/noExplicitAny: answers differ per route and tests check them field by field.
+/** Parsed API response body; tests read fields from it freely. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies differ per route and tests check them field by field.
 export type ApiBody = any;
 
 /** Logs in and returns a function that posts JSON to the API with the session cookie. */
