@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { assist } from './assist.js';
+import { assist, ocsfPathClasses, type Suggestion } from './assist.js';
+import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 
 const labels = (text: string, cursor = text.length, kind?: string) =>
   assist(text, cursor)
@@ -57,4 +59,143 @@ describe('content assist', () => {
     expect(assist('', 99).replaceFrom).toBe(0);
     expect(() => assist('| stats count by ((( ', -5)).not.toThrow();
   });
+});
+
+const field = (text: string, label: string): Suggestion | undefined =>
+  assist(text, text.length).suggestions.find((suggestion) => suggestion.label === label);
+
+describe('content assist: OCSF classes of fields', () => {
+  test('alias user lists identity classes', () => {
+    const classes = field('use', 'user')?.classes;
+    expect(classes).toEqual(expect.arrayContaining(['Authentication', 'Account Change']));
+    expect(classes).not.toBe('all');
+  });
+
+  test('user_name lists only classes with user', () => {
+    expect(field('user_', 'user_name')?.classes).toEqual([
+      'Account Change',
+      'Authentication',
+      'Authorize Session',
+      'User Access Management',
+      'Group Management',
+      'User Inventory Info',
+    ]);
+  });
+
+  test('dns_query is a DNS Activity field', () => {
+    expect(field('dns', 'dns_query')?.classes).toEqual(['DNS Activity']);
+  });
+
+  test('base event fields are in all classes', () => {
+    expect(field('tim', 'time')?.classes).toBe('all');
+    expect(field('sev', 'severity_id')?.classes).toBe('all');
+  });
+
+  test('HEC metadata fields have no classes', () => {
+    const host = field('hos', 'host');
+    expect(host).toBeDefined();
+    expect(host?.classes).toBeUndefined();
+  });
+
+  test('an alias has the union of its columns', () => {
+    const actorClasses = field('actor_', 'actor_user')?.classes;
+    const userClasses = field('user_', 'user_name')?.classes;
+    const union = field('use', 'user')?.classes;
+    expect(Array.isArray(actorClasses)).toBe(true);
+    expect(Array.isArray(userClasses)).toBe(true);
+    for (const caption of [...(actorClasses as string[]), ...(userClasses as string[])]) {
+      expect(union).toContain(caption);
+    }
+  });
+
+  test('ocsfPathClasses resolves nested paths', () => {
+    expect(ocsfPathClasses('query.hostname')).toEqual([4003]);
+    expect(ocsfPathClasses('.actor.user.name')).toContain(3002);
+    expect(ocsfPathClasses('observables[0].name')).toBe('all');
+    expect(ocsfPathClasses('observables{}.value')).toBe('all');
+    expect(ocsfPathClasses('actor.user.no_such_attribute')).toBeUndefined();
+    expect(ocsfPathClasses('no_such_object.name')).toBeUndefined();
+    expect(ocsfPathClasses('time.name')).toBeUndefined();
+  });
+});
+
+describe('content assist: OCSF paths', () => {
+  test('dotted prefix lists object attributes', () => {
+    const result = assist('actor.user.', 11);
+    expect(result.replaceFrom).toBe(0);
+    expect(result.replaceTo).toBe(11);
+    const labels = result.suggestions.map((suggestion) => suggestion.label);
+    expect(labels).toEqual(expect.arrayContaining(['actor.user.name', 'actor.user.uid']));
+    expect(labels.every((label) => label.startsWith('actor.user.'))).toBe(true);
+    const name = result.suggestions.find((suggestion) => suggestion.label === 'actor.user.name');
+    expect(name?.kind).toBe('field');
+    expect(name?.detail).toBe('OCSF username');
+    expect(name?.classes).toContain('Authentication');
+  });
+
+  test('partial segment narrows the list', () => {
+    expect(labels('user:alice actor.user.na')).toEqual(['actor.user.name']);
+  });
+
+  test('paths in a stage replace the whole path', () => {
+    const text = '| stats count by actor.user.na';
+    const result = assist(text, text.length);
+    expect(result.replaceFrom).toBe(17);
+    expect(result.suggestions.map((suggestion) => suggestion.label)).toEqual(['actor.user.name']);
+  });
+
+  test('list segments get an any-element selector', () => {
+    expect(labels('observables.')).toContain('observables{}.name');
+    expect(labels('observables{}.ty')).toEqual(['observables{}.type', 'observables{}.type_id']);
+    expect(labels('observables[0].val')).toEqual(['observables[0].value']);
+  });
+
+  test('leading dot lists event attributes', () => {
+    expect(labels('.dispo')).toEqual(['.disposition', '.disposition_id']);
+    const detail = field('.disposition_i', '.disposition_id');
+    expect(detail?.detail).toBe('OCSF integer');
+  });
+
+  test('object fields are offered with a dot', () => {
+    expect(labels('src_e')).toContain('src_endpoint.');
+    expect(labels('| where src_endpoint.')).toContain('src_endpoint.ip');
+    expect(labels('actor.us')).toEqual(['actor.user.']);
+    expect(labels('actor.user.gro')).toEqual(['actor.user.groups{}.']);
+    expect(labels('observ')).toContain('observables{}.');
+    expect(field('actor.user.gro', 'actor.user.groups{}.')?.detail).toBe(
+      'OCSF list of group objects',
+    );
+  });
+
+  test('no paths where a value goes', () => {
+    expect(labels('user:actor.')).toEqual([]);
+    expect(labels('unknown_object.')).toEqual([]);
+    expect(labels('time.')).toEqual([]);
+    expect(labels('10.0.0.')).toEqual([]);
+  });
+
+  test('cursor inside a path', () => {
+    const result = assist('actor.user.na | head 5', 13);
+    expect(result.replaceFrom).toBe(0);
+    expect(result.replaceTo).toBe(13);
+    expect(result.suggestions.map((suggestion) => suggestion.label)).toEqual(['actor.user.name']);
+  });
+});
+
+const SCHEMA_PATH = new URL('../../shared/ocsf/schema-1.1.0.json', import.meta.url);
+const GENERATOR_URL = new URL('../data/generate-ocsf-fields.mjs', import.meta.url).href;
+
+// The schema sits beside the repository in a development checkout, not in the appliance image.
+test.skipIf(!existsSync(SCHEMA_PATH))('ocsf-fields.ts matches the schema', async () => {
+  const generator = (await import(GENERATOR_URL)) as {
+    deriveOcsfFields: (schema: unknown) => {
+      classCaptions: unknown;
+      eventAttributes: unknown;
+      objects: unknown;
+    };
+  };
+  const tables = generator.deriveOcsfFields(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
+  expect(OCSF_CLASS_CAPTIONS).toEqual(tables.classCaptions);
+  expect(OCSF_EVENT_ATTRIBUTES).toEqual(tables.eventAttributes);
+  expect(OCSF_OBJECTS).toEqual(tables.objects);
 });

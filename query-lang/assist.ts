@@ -1,13 +1,15 @@
 /**
  * Content assist for the query editor: what may come next at a cursor position. Pure (no I/O),
  * so the UI bundles it. The grammar decides the kinds of token that may follow (Chevrotain's
- * `computeContentAssist`); field names come from the field catalog and its aliases.
+ * `computeContentAssist`). Field names come from the field catalog and its aliases, and dotted
+ * OCSF paths from the generated OCSF attribute table, which also gives the classes of each field.
  */
 
 import type { IToken, TokenType } from 'chevrotain';
 import { AGGREGATE_FUNCTIONS, EXPRESSION_FUNCTIONS, STAGE_NAMES } from './ast.js';
-import { ALIASES, COLUMN_BY_NAME, COLUMNS } from './catalog.js';
+import { ALIASES, COLUMN_BY_NAME, COLUMNS, type ColumnSpec } from './catalog.js';
 import * as t from './lexer.js';
+import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { nextTokenPaths } from './parser.js';
 
 export type SuggestionKind = 'field' | 'command' | 'function' | 'keyword' | 'value';
@@ -16,7 +18,15 @@ export interface Suggestion {
   label: string;
   kind: SuggestionKind;
   detail: string;
+  /**
+   * Captions of the OCSF classes whose events have this field, in `class_uid` order, or 'all' for
+   * a field of every class. Set on OCSF fields only, so HEC metadata and store columns lack it.
+   */
+  classes?: 'all' | string[];
 }
+
+/** Classes of an OCSF field: `class_uid`s, or 'all' for a field of every class. */
+export type OcsfClassUids = 'all' | readonly number[];
 
 export interface AssistResult {
   /** The text from `replaceFrom` to `replaceTo` is what a chosen suggestion replaces. */
@@ -100,21 +110,157 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.NullKeyword, 'null'],
 ]);
 
-/** Field names with a short description: promoted columns, then aliases. */
+const SELECTOR_END = /(\[\d+\]|\{\})$/;
+const SELECTORS_END = /(\[\d+\]|\{\})+$/;
+
+/** An OCSF attribute reached by a path: its type and the classes of its top-level attribute. */
+interface OcsfAttribute {
+  /** Object name or scalar type (`string_t`), with `[]` for a list. */
+  type: string;
+  classes: OcsfClassUids;
+}
+
+/** Returns a path segment's attribute name in lower case, so `observables{}` gives `observables`. */
+function segmentName(segment: string): string {
+  return segment.replace(SELECTORS_END, '').toLowerCase();
+}
+
+function objectName(type: string): string | undefined {
+  const name = type.endsWith('[]') ? type.slice(0, -2) : type;
+  return OCSF_OBJECTS[name] === undefined ? undefined : name;
+}
+
+/** Resolves segments of an OCSF path (no leading dot) to the attribute they name. */
+function resolveSegments(segments: readonly string[]): OcsfAttribute | undefined {
+  const [first, ...rest] = segments;
+  const top = first === undefined ? undefined : OCSF_EVENT_ATTRIBUTES[segmentName(first)];
+  if (top === undefined) return undefined;
+  let type = top[0];
+  for (const segment of rest) {
+    const object = objectName(type);
+    const next = object === undefined ? undefined : OCSF_OBJECTS[object]?.[segmentName(segment)];
+    if (next === undefined) return undefined;
+    type = next;
+  }
+  return { type, classes: top[1] };
+}
+
+/**
+ * Returns the `class_uid`s of the OCSF classes whose events have the dotted path (a leading dot
+ * and `{}` or `[n]` selectors are allowed), 'all' for a path of every class, or undefined when
+ * the schema has no such path.
+ */
+export function ocsfPathClasses(path: string): OcsfClassUids | undefined {
+  return resolveSegments(path.replace(/^\./, '').split('.'))?.classes;
+}
+
+function classCaptions(classes: OcsfClassUids): 'all' | string[] {
+  if (classes === 'all') return 'all';
+  return classes.map((uid) => OCSF_CLASS_CAPTIONS[uid] ?? `class ${uid}`);
+}
+
+function unionClasses(sets: readonly OcsfClassUids[]): OcsfClassUids {
+  const uids = new Set<number>();
+  for (const set of sets) {
+    if (set === 'all') return 'all';
+    for (const uid of set) uids.add(uid);
+  }
+  return [...uids].sort((a, b) => a - b);
+}
+
+function columnClasses(column: ColumnSpec | undefined): OcsfClassUids | undefined {
+  return column?.source.kind === 'ocsf' ? ocsfPathClasses(column.source.path) : undefined;
+}
+
+function withClasses(suggestion: Suggestion, classes: OcsfClassUids | undefined): Suggestion {
+  return classes === undefined ? suggestion : { ...suggestion, classes: classCaptions(classes) };
+}
+
+/** Field names with a short description and their OCSF classes: promoted columns, then aliases. */
 export const FIELD_SUGGESTIONS: readonly Suggestion[] = [
-  ...COLUMNS.filter((column) => column.name !== 'ocsf').map((column) => ({
-    label: column.name,
-    kind: 'field' as const,
-    detail: `${column.description} (${column.type.toLowerCase()})`,
-  })),
+  ...COLUMNS.filter((column) => column.name !== 'ocsf').map((column) =>
+    withClasses(
+      {
+        label: column.name,
+        kind: 'field',
+        detail: `${column.description} (${column.type.toLowerCase()})`,
+      },
+      columnClasses(column),
+    ),
+  ),
   ...Object.entries(ALIASES)
     .filter(([name]) => !COLUMN_BY_NAME.has(name))
-    .map(([name, targets]) => ({
-      label: name,
-      kind: 'field' as const,
-      detail: `alias of ${targets.join(', ')}`,
-    })),
+    .map(([name, targets]) => {
+      const sets = targets.map((target) => columnClasses(COLUMN_BY_NAME.get(target)));
+      const known = sets.filter((set) => set !== undefined);
+      return withClasses(
+        { label: name, kind: 'field', detail: `alias of ${targets.join(', ')}` },
+        known.length === 0 ? undefined : unionClasses(known),
+      );
+    }),
 ];
+
+function describeType(type: string): string {
+  const list = type.endsWith('[]');
+  const base = list ? type.slice(0, -2) : type;
+  const object = OCSF_OBJECTS[base] !== undefined;
+  const name = object ? `${base} object` : base.replace(/_t$/, '');
+  return list ? `list of ${name}${object ? 's' : ''}` : name;
+}
+
+/**
+ * Builds the suggestion for an OCSF path. An object's label ends with a dot (`actor.`), and a list
+ * of objects with `{}.` (`observables{}.`), so that choosing one leads on to its attributes.
+ */
+function ocsfSuggestion(path: string, attribute: OcsfAttribute): Suggestion {
+  const { type, classes } = attribute;
+  const suffix = objectName(type) === undefined ? '' : type.endsWith('[]') ? '{}.' : '.';
+  return withClasses(
+    { label: `${path}${suffix}`, kind: 'field', detail: `OCSF ${describeType(type)}` },
+    classes,
+  );
+}
+
+/** Top-level OCSF object attributes whose name starts with `prefix`, such as `actor.`. */
+function objectStartSuggestions(prefix: string): Suggestion[] {
+  const lowered = prefix.toLowerCase();
+  if (lowered === '' || lowered.includes('.')) return [];
+  return Object.entries(OCSF_EVENT_ATTRIBUTES)
+    .filter(([name, [type]]) => name.startsWith(lowered) && objectName(type) !== undefined)
+    .map(([name, [type, classes]]) => ocsfSuggestion(name, { type, classes }));
+}
+
+/**
+ * Completions of a dotted OCSF path being typed, such as `actor.user.na` or `.dis`: the
+ * attributes of the object that the path before the last dot names. A list segment written
+ * without a selector gets `{}` (any element), because a bare path does not read into a list.
+ */
+function pathSuggestions(prefix: string): Suggestion[] {
+  const leadingDot = prefix.startsWith('.') ? '.' : '';
+  const body = prefix.slice(leadingDot.length);
+  const lastDot = body.lastIndexOf('.');
+  const partial = body.slice(lastDot + 1).toLowerCase();
+  if (lastDot === -1) {
+    return Object.entries(OCSF_EVENT_ATTRIBUTES)
+      .filter(([name]) => name.startsWith(partial))
+      .map(([name, [type, classes]]) => ocsfSuggestion(`.${name}`, { type, classes }));
+  }
+  const segments = body.slice(0, lastDot).split('.');
+  const parent = resolveSegments(segments);
+  const object = parent === undefined ? undefined : objectName(parent.type);
+  if (parent === undefined || object === undefined) return [];
+  const written = segments.map((segment, index) => {
+    const type = resolveSegments(segments.slice(0, index + 1))?.type ?? '';
+    const listWithoutSelector = type.endsWith('[]') && !SELECTOR_END.test(segment);
+    return listWithoutSelector ? `${segment}{}` : segment;
+  });
+  const parentLabel = `${leadingDot}${written.join('.')}`;
+  return Object.entries(OCSF_OBJECTS[object] ?? {})
+    .filter(([name]) => name.startsWith(partial))
+    .map(([name, type]) =>
+      ocsfSuggestion(`${parentLabel}.${name}`, { type, classes: parent.classes }),
+    );
+}
 
 const FUNCTION_SUGGESTIONS: readonly Suggestion[] = Object.entries(EXPRESSION_FUNCTIONS).map(
   ([name, arity]) => ({
@@ -145,8 +291,77 @@ function isNameToken(token: IToken): boolean {
 }
 
 /**
+ * A dotted field path that ends at the cursor, such as `actor.user.na`, `.dis` or
+ * `observables{}.`: segments with optional `[n]` or `{}` selectors, each followed by a dot, then
+ * the segment being typed. It must not start inside a longer name.
+ */
+const PATH_PREFIX =
+  /(?<![A-Za-z0-9_.\]}])\.?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\{\})*\.)*[A-Za-z0-9_]*$/;
+
+interface NextTokens {
+  suggestions: Map<string, Suggestion>;
+  /** True when a field name may come next. */
+  fieldAllowed: boolean;
+}
+
+/** Suggestions for the token after `tokens`, from the grammar's possible next tokens. */
+function nextTokenSuggestions(tokens: IToken[]): NextTokens {
+  const suggestions = new Map<string, Suggestion>();
+  let fieldAllowed = false;
+  const add = (suggestion: Suggestion) => {
+    const key = `${suggestion.kind}:${suggestion.label}`;
+    if (!suggestions.has(key)) suggestions.set(key, suggestion);
+  };
+  for (const path of nextTokenPaths(tokens)) {
+    const type = path.nextTokenType;
+    const rules = path.ruleStack;
+    const command = COMMAND_TOKENS.get(type);
+    if (command !== undefined) {
+      if (rules.at(-2) === 'stage') {
+        add({ label: command, kind: 'command', detail: COMMAND_DETAILS[command] ?? command });
+      }
+      continue;
+    }
+    const keyword = KEYWORD_TOKENS.get(type);
+    if (keyword !== undefined) {
+      add({ label: keyword, kind: 'keyword', detail: 'keyword' });
+      continue;
+    }
+    if (type === t.Word || type === t.Name || type === t.Identifier) {
+      if (rules.includes('aggregation')) {
+        AGGREGATE_SUGGESTIONS.forEach(add);
+        continue;
+      }
+      if (rules.includes('searchValue') || rules.includes('options')) continue;
+      if (rules.includes('nameOrCall')) FUNCTION_SUGGESTIONS.forEach(add);
+      FIELD_SUGGESTIONS.forEach(add);
+      fieldAllowed = true;
+    }
+  }
+  return { suggestions, fieldAllowed };
+}
+
+/** Lexes text up to the cursor, or returns undefined when it does not lex (such as an open string). */
+function lexPrefix(text: string): IToken[] | undefined {
+  const lexed = t.queryLexer.tokenize(text);
+  if (lexed.errors.length > 0) return undefined;
+  if (lexed.tokens.some((token) => token.tokenType === t.UnterminatedString)) return undefined;
+  return lexed.tokens;
+}
+
+/** Drops the only suggestion when it is exactly the text typed, and caps the list. */
+function finish(suggestions: Suggestion[], prefix: string): Suggestion[] {
+  const lowered = prefix.toLowerCase();
+  return suggestions
+    .filter((suggestion) => suggestion.label.toLowerCase() !== lowered || suggestions.length > 1)
+    .slice(0, MAX_SUGGESTIONS);
+}
+
+/**
  * Suggestions for the text at `cursorOffset` (0-based, in UTF-16 code units). Never throws; an
- * unreadable prefix (such as an open string) gives no suggestions.
+ * unreadable prefix (such as an open string) gives no suggestions. Field suggestions carry the
+ * OCSF classes that have the field. A dotted path at the cursor (`actor.user.`) is completed
+ * from the OCSF objects, and a chosen suggestion replaces the whole path.
  */
 export function assist(text: string, cursorOffset: number): AssistResult {
   const cursor = Math.max(
@@ -155,10 +370,19 @@ export function assist(text: string, cursorOffset: number): AssistResult {
   );
   const empty: AssistResult = { replaceFrom: cursor, replaceTo: cursor, suggestions: [] };
   try {
-    const lexed = t.queryLexer.tokenize(text.slice(0, cursor));
-    if (lexed.errors.length > 0) return empty;
-    const tokens = lexed.tokens;
-    if (tokens.some((token) => token.tokenType === t.UnterminatedString)) return empty;
+    const before = text.slice(0, cursor);
+    const path = PATH_PREFIX.exec(before);
+    if (path?.[0].includes('.')) {
+      const tokens = lexPrefix(before.slice(0, path.index));
+      if (tokens === undefined || !nextTokenSuggestions(tokens).fieldAllowed) return empty;
+      return {
+        replaceFrom: path.index,
+        replaceTo: cursor,
+        suggestions: finish(pathSuggestions(path[0]), path[0]),
+      };
+    }
+    const tokens = lexPrefix(before);
+    if (tokens === undefined) return empty;
     let prefix = '';
     let replaceFrom = cursor;
     const last = tokens.at(-1);
@@ -167,49 +391,15 @@ export function assist(text: string, cursorOffset: number): AssistResult {
       replaceFrom = last.startOffset;
       tokens.pop();
     }
-    const paths = nextTokenPaths(tokens);
-    const suggestions = new Map<string, Suggestion>();
-    const add = (suggestion: Suggestion) => {
-      const key = `${suggestion.kind}:${suggestion.label}`;
-      if (!suggestions.has(key)) suggestions.set(key, suggestion);
-    };
-    for (const path of paths) {
-      const type = path.nextTokenType;
-      const rules = path.ruleStack;
-      const command = COMMAND_TOKENS.get(type);
-      if (command !== undefined) {
-        if (rules.at(-2) === 'stage') {
-          add({ label: command, kind: 'command', detail: COMMAND_DETAILS[command] ?? command });
-        }
-        continue;
-      }
-      const keyword = KEYWORD_TOKENS.get(type);
-      if (keyword !== undefined) {
-        add({ label: keyword, kind: 'keyword', detail: 'keyword' });
-        continue;
-      }
-      if (type === t.Word || type === t.Name || type === t.Identifier) {
-        if (rules.includes('aggregation')) {
-          AGGREGATE_SUGGESTIONS.forEach(add);
-          continue;
-        }
-        if (rules.includes('searchValue') || rules.includes('options')) continue;
-        if (rules.includes('nameOrCall')) FUNCTION_SUGGESTIONS.forEach(add);
-        FIELD_SUGGESTIONS.forEach(add);
-      }
-    }
+    const { suggestions, fieldAllowed } = nextTokenSuggestions(tokens);
+    const all = [...suggestions.values()];
+    if (fieldAllowed) all.push(...objectStartSuggestions(prefix));
     const lowered = prefix.toLowerCase();
-    const matching = [...suggestions.values()].filter(
+    const matching = all.filter(
       (suggestion) => lowered === '' || suggestion.label.toLowerCase().startsWith(lowered),
     );
-    return {
-      replaceFrom,
-      replaceTo: cursor,
-      suggestions: matching
-        .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
-        .filter((suggestion) => suggestion.label.toLowerCase() !== lowered || matching.length > 1)
-        .slice(0, MAX_SUGGESTIONS),
-    };
+    matching.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+    return { replaceFrom, replaceTo: cursor, suggestions: finish(matching, prefix) };
   } catch {
     return empty;
   }

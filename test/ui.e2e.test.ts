@@ -215,6 +215,97 @@ suite(suiteName, () => {
     await page.screenshot({ path: '/tmp/telhawk-ui-error.png' });
   });
 
+  it('suggests fields with their OCSF classes', async () => {
+    const box = queryBox(page);
+    await box.fill('');
+    await box.pressSequentially('dns_q');
+    const list = page.locator('th-search ul[role="listbox"]');
+    await list.waitFor();
+    const option = list.locator('li[role="option"]', { hasText: 'dns_query' });
+    expect(await option.locator('.label').textContent()).toBe('dns_query');
+    expect(await option.locator('.classes').textContent()).toBe('in DNS Activity');
+    expect(await box.getAttribute('aria-expanded')).toBe('true');
+    const firstId = await list.locator('li[role="option"]').first().getAttribute('id');
+    expect(await box.getAttribute('aria-activedescendant')).toBe(firstId);
+    await box.press('Escape');
+    await list.waitFor({ state: 'detached' });
+    expect(await box.getAttribute('aria-expanded')).toBe('false');
+    expect(await box.inputValue()).toBe('dns_q');
+  });
+
+  it('accepts a suggestion with the keyboard', async () => {
+    const box = queryBox(page);
+    await box.fill('');
+    await box.pressSequentially(`${MARKER} | st`);
+    const options = page.locator('th-search ul[role="listbox"] li[role="option"]');
+    await options.first().waitFor();
+    const labels = await options.locator('.label').allTextContents();
+    expect(labels.length).toBeGreaterThan(1);
+    expect(labels.every((label) => label.startsWith('st'))).toBe(true);
+    await box.press('ArrowDown');
+    const second = options.nth(1);
+    expect(await second.getAttribute('aria-selected')).toBe('true');
+    expect(await box.getAttribute('aria-activedescendant')).toBe(await second.getAttribute('id'));
+    await box.press('Enter');
+    await options.first().waitFor({ state: 'detached' });
+    expect(await box.inputValue()).toBe(`${MARKER} | ${labels[1]}`);
+    expect(await page.locator('th-search .query-error').count()).toBe(0);
+  });
+
+  it('completes an OCSF path', async () => {
+    const box = queryBox(page);
+    await box.fill('');
+    await box.pressSequentially('actor.us');
+    const options = page.locator('th-search ul[role="listbox"] li[role="option"]');
+    await options.first().waitFor();
+    expect(await options.locator('.label').allTextContents()).toEqual(['actor.user.']);
+    await box.press('Tab');
+    await expect.poll(() => box.inputValue()).toBe('actor.user.');
+    const name = options.filter({
+      has: page.locator('.label', { hasText: /^actor\.user\.name$/ }),
+    });
+    await name.waitFor();
+    expect(await name.locator('.classes').textContent()).toContain('+');
+    expect(await name.getAttribute('title')).toContain('Authentication');
+    await page.screenshot({ path: '/tmp/telhawk-ui-assist.png' });
+    await name.click();
+    await options.first().waitFor({ state: 'detached' });
+    expect(await box.inputValue()).toBe('actor.user.name');
+    expect(await box.evaluate((element: HTMLTextAreaElement) => element.selectionStart)).toBe(15);
+  });
+
+  it('opens suggestions with Ctrl+Space', async () => {
+    const box = queryBox(page);
+    await box.fill(`${MARKER} `);
+    await box.press('End');
+    await box.press('Control+Space');
+    const keywords = page.locator('th-search ul[role="listbox"] li .label');
+    await keywords.first().waitFor();
+    expect(await keywords.allTextContents()).toEqual(expect.arrayContaining(['AND', 'OR', '|']));
+    await box.press('Escape');
+    await keywords.first().waitFor({ state: 'detached' });
+  });
+
+  it('shows a field error inline until edited', async () => {
+    await runSearch(page, `${MARKER} usr:alice`);
+    const error = page.locator('th-search .query-error');
+    await error.waitFor();
+    expect(await error.locator('.message').textContent()).toBe(
+      "Unknown field 'usr'; did you mean 'user'?",
+    );
+    expect(await error.locator('.muted').textContent()).toBe(`Line 1, column ${MARKER.length + 2}`);
+    const marker = (await error.locator('.caret').textContent()) ?? '';
+    expect(marker.indexOf('^')).toBe(MARKER.length + 1);
+    expect(marker.trimStart().startsWith('^~~')).toBe(true);
+    const box = queryBox(page);
+    expect(await box.getAttribute('aria-invalid')).toBe('true');
+    expect(await box.getAttribute('aria-describedby')).toBe('query-error');
+    await box.press('End');
+    await box.press('Backspace');
+    await error.waitFor({ state: 'detached' });
+    expect(await box.getAttribute('aria-invalid')).toBe('false');
+  });
+
   it('keeps recent queries', async () => {
     const options = await page.locator('th-search select.history option').allTextContents();
     expect(options).toContain(`${MARKER} | stats count by`);

@@ -1,6 +1,8 @@
 /**
  * Query tools of the REST API: content assist for the editor and `explain`, which shows the SQL,
  * its parameters and the cold files a query would read, without running it.
+ * `GET /api/v1/assist?q=&pos=` returns the `AssistResult` of `assist()`, whose field suggestions
+ * carry the OCSF classes that have the field. The web UI calls `assist()` itself instead.
  */
 
 import type { Context, Hono } from 'hono';

@@ -1,4 +1,5 @@
-import { css, html, LitElement } from 'lit';
+import { css, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { type AssistResult, assist } from '../../query-lang/assist.js';
 import {
   ApiError,
   type ApiErrorBody,
@@ -7,6 +8,14 @@ import {
   runQuery,
 } from './api.js';
 import { isEventResult } from './columns.js';
+import {
+  ASSIST_DELAY_MILLIS,
+  applySuggestion,
+  describeClasses,
+  listClasses,
+  moveActive,
+  opensWhileTyping,
+} from './completion.js';
 import { loadHistory, rememberQuery } from './history.js';
 import { addFieldFilter, caretLine } from './query-text.js';
 import { sharedStyles } from './styles.js';
@@ -21,6 +30,15 @@ import './th-time-range.js';
 /** Query sent when the box is empty: every event in the time range. */
 const MATCH_ALL = '*';
 
+/** Open suggestion list: what assist returned and the index of the highlighted option. */
+interface Completion {
+  result: AssistResult;
+  active: number;
+}
+
+/** Keys that move the cursor in the query box, which makes the open suggestions stale. */
+const CURSOR_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
+
 /** A failed search: the error and the query text it refers to, for the caret. */
 interface SearchFailure {
   body: ApiErrorBody;
@@ -30,6 +48,10 @@ interface SearchFailure {
 /**
  * Search page: query box, time range, result table and event detail panel. The query and time
  * range live in the URL query string, so that reloading or sharing the URL repeats the search.
+ *
+ * The query box offers content assist as a combobox: suggestions open while a word is typed (or
+ * with Ctrl+Space), Up and Down move, Enter or Tab accepts, Escape closes. Assist runs in the
+ * browser, since the query language is bundled and pure, so no keystroke costs a round trip.
  */
 export class ThSearch extends LitElement {
   static override properties = {
@@ -42,6 +64,7 @@ export class ThSearch extends LitElement {
     loading: { state: true },
     history: { state: true },
     selectedId: { state: true },
+    completion: { state: true },
   };
 
   static override styles = [
@@ -61,15 +84,74 @@ export class ThSearch extends LitElement {
         border-bottom: 1px solid var(--th-border);
         flex: none;
       }
-      textarea {
+      .query {
         flex: 1;
         min-width: 200px;
+        position: relative;
+        display: flex;
+      }
+      textarea {
+        flex: 1;
+        min-width: 0;
         min-height: 30px;
         max-height: 200px;
         resize: vertical;
         font-family: var(--th-mono);
         font-size: 12px;
         line-height: 18px;
+      }
+      textarea[aria-invalid='true'] {
+        border-color: var(--th-error);
+      }
+      .suggestions {
+        position: absolute;
+        top: calc(100% + 2px);
+        left: 0;
+        z-index: 10;
+        width: min(720px, 100%);
+        max-height: 280px;
+        overflow-y: auto;
+        margin: 0;
+        padding: 2px 0;
+        list-style: none;
+        display: grid;
+        grid-template-columns: max-content max-content minmax(0, 1fr);
+        background: var(--th-panel-2);
+        border: 1px solid var(--th-border);
+        border-radius: 4px;
+        box-shadow: 0 4px 14px rgb(0 0 0 / 35%);
+      }
+      .suggestions li {
+        display: grid;
+        grid-column: 1 / -1;
+        grid-template-columns: subgrid;
+        column-gap: 10px;
+        padding: 3px 8px;
+        cursor: pointer;
+      }
+      .suggestions li.active {
+        background: var(--th-selected);
+      }
+      .suggestions .label {
+        font-family: var(--th-mono);
+        font-size: 12px;
+        white-space: nowrap;
+      }
+      .suggestions .kind,
+      .suggestions .classes {
+        color: var(--th-muted);
+      }
+      .suggestions .detail {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .suggestions .classes {
+        grid-column: 3;
+        font-size: 12px;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
       }
       button.search {
         height: 30px;
@@ -142,7 +224,9 @@ export class ThSearch extends LitElement {
   declare loading: boolean;
   declare history: string[];
   declare selectedId: string | undefined;
+  declare completion: Completion | undefined;
   private abort: AbortController | undefined;
+  private assistTimer: number | undefined;
 
   constructor() {
     super();
@@ -156,6 +240,7 @@ export class ThSearch extends LitElement {
     this.loading = false;
     this.history = loadHistory(window.localStorage);
     this.selectedId = undefined;
+    this.completion = undefined;
   }
 
   private readonly onPopState = (): void => {
@@ -181,12 +266,14 @@ export class ThSearch extends LitElement {
     window.removeEventListener('popstate', this.onPopState);
     window.removeEventListener('keydown', this.onWindowKey);
     this.abort?.abort();
+    window.clearTimeout(this.assistTimer);
     super.disconnectedCallback();
   }
 
   /** Runs the current query. `pushUrl` adds a browser history entry when the state changed. */
   async search(pushUrl = true): Promise<void> {
     if (!this.rangeValid) return;
+    this.closeCompletion();
     const query = this.query;
     const range = this.range;
     const state: SearchState = { query, range };
@@ -224,11 +311,111 @@ export class ThSearch extends LitElement {
     }
   }
 
+  private queryBox(): HTMLTextAreaElement | null {
+    return this.renderRoot.querySelector('textarea');
+  }
+
+  private onQueryInput(event: Event): void {
+    const box = event.target as HTMLTextAreaElement;
+    this.query = box.value;
+    // The error's position refers to the text as it was searched, which this edit changed.
+    this.failure = undefined;
+    window.clearTimeout(this.assistTimer);
+    if (this.completion !== undefined) {
+      this.updateCompletion(box, false);
+    } else {
+      this.assistTimer = window.setTimeout(() => {
+        if (this.shadowRoot?.activeElement === box) this.updateCompletion(box, false);
+      }, ASSIST_DELAY_MILLIS);
+    }
+  }
+
+  /** Runs assist at the cursor and opens, refreshes or closes the suggestion list. */
+  private updateCompletion(box: HTMLTextAreaElement, explicit: boolean): void {
+    // A pending run from typing would otherwise replace what this run shows.
+    window.clearTimeout(this.assistTimer);
+    const cursor = box.selectionStart;
+    if (box.selectionEnd !== cursor) {
+      this.completion = undefined;
+      return;
+    }
+    const result = assist(box.value, cursor);
+    const open = explicit
+      ? result.suggestions.length > 0
+      : opensWhileTyping(box.value, cursor, result);
+    this.completion = open ? { result, active: 0 } : undefined;
+  }
+
+  private closeCompletion(): void {
+    window.clearTimeout(this.assistTimer);
+    this.completion = undefined;
+  }
+
+  /**
+   * Puts the chosen suggestion into the query. Returns false when that changes nothing (the word
+   * was already complete), so that Enter can run the search instead.
+   */
+  private async acceptSuggestion(index: number): Promise<boolean> {
+    const completion = this.completion;
+    const suggestion = completion?.result.suggestions[index];
+    const box = this.queryBox();
+    this.closeCompletion();
+    if (completion === undefined || suggestion === undefined || box === null) return false;
+    const next = applySuggestion(this.query, completion.result, suggestion.label);
+    if (next.text === this.query) return false;
+    this.query = next.text;
+    this.failure = undefined;
+    await this.updateComplete;
+    box.focus();
+    box.setSelectionRange(next.cursor, next.cursor);
+    // An object path such as `actor.` goes on with the object's attributes.
+    if (suggestion.label.endsWith('.')) this.updateCompletion(box, false);
+    return true;
+  }
+
   private onQueryKey(event: KeyboardEvent): void {
+    const box = event.target as HTMLTextAreaElement;
+    if (event.ctrlKey && (event.key === ' ' || event.code === 'Space')) {
+      event.preventDefault();
+      this.updateCompletion(box, true);
+      return;
+    }
+    if (this.completion !== undefined && !event.isComposing && this.onCompletionKey(event)) return;
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       void this.search();
     }
+  }
+
+  /** Handles a key while the suggestions are open, and returns true when it used the key. */
+  private onCompletionKey(event: KeyboardEvent): boolean {
+    const completion = this.completion;
+    if (completion === undefined) return false;
+    const count = completion.result.suggestions.length;
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      this.completion = { ...completion, active: moveActive(completion.active, step, count) };
+      return true;
+    }
+    if (event.key === 'Escape') {
+      // Escape also closes the event detail panel, so keep it from reaching the window.
+      event.preventDefault();
+      event.stopPropagation();
+      this.closeCompletion();
+      return true;
+    }
+    if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey) {
+      event.preventDefault();
+      void this.acceptSuggestion(completion.active).then((changed) => {
+        if (!changed && event.key === 'Enter') void this.search();
+      });
+      return true;
+    }
+    if (CURSOR_KEYS.has(event.key) || event.key === 'Enter' || event.key === 'Tab') {
+      this.closeCompletion();
+    }
+    return false;
   }
 
   private onRangeChange(event: CustomEvent<RangeChangeDetail>): void {
@@ -268,10 +455,15 @@ export class ThSearch extends LitElement {
     const expectedItems = body.expected ?? [];
     const listed = expectedItems.length > 0 && body.message.includes(expectedItems[0] ?? '');
     const expected = listed ? '' : expectedItems.slice(0, 8).join(', ');
-    return html`<div class="error query-error" role="alert">
+    // Field errors already end with "did you mean 'user'?", so the suggestion shows only once.
+    const suggestion =
+      body.suggestion !== undefined && !body.message.includes(`'${body.suggestion}'`)
+        ? body.suggestion
+        : undefined;
+    return html`<div class="error query-error" id="query-error" role="alert">
       <div class="message">${body.message}</div>
       ${position}
-      ${body.suggestion ? html`<div class="suggestion">Did you mean: ${body.suggestion}</div>` : ''}
+      ${suggestion ? html`<div class="suggestion">Did you mean: ${suggestion}</div>` : ''}
       ${expected && !body.suggestion ? html`<div class="expected">Expected: ${expected}</div>` : ''}
     </div>`;
   }
@@ -300,20 +492,61 @@ export class ThSearch extends LitElement {
     </div>`;
   }
 
+  private renderCompletion(completion: Completion) {
+    return html`<ul class="suggestions" id="query-suggestions" role="listbox" aria-label="Suggestions">
+      ${completion.result.suggestions.map((suggestion, index) => {
+        const classes = describeClasses(suggestion.classes);
+        return html`<li
+          id="query-suggestion-${index}"
+          role="option"
+          class=${index === completion.active ? 'active' : ''}
+          aria-selected=${index === completion.active ? 'true' : 'false'}
+          title=${listClasses(suggestion.classes) || nothing}
+          @mousedown=${(event: MouseEvent) => event.preventDefault()}
+          @click=${() => void this.acceptSuggestion(index)}
+        >
+          <span class="label">${suggestion.label}</span>
+          <span class="kind">${suggestion.kind}</span>
+          <span class="detail">${suggestion.detail}</span>
+          ${classes ? html`<span class="classes">in ${classes}</span>` : ''}
+        </li>`;
+      })}
+    </ul>`;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('completion') && this.completion !== undefined) {
+      this.renderRoot.querySelector('.suggestions li.active')?.scrollIntoView({ block: 'nearest' });
+    }
+  }
+
   override render() {
+    const completion = this.completion;
+    const failed = this.failure !== undefined;
     return html`
       <div class="bar">
-        <textarea
-          aria-label="Query"
-          placeholder="Search, e.g. user:alice | stats count by src_ip"
-          spellcheck="false"
-          rows=${Math.min(this.query.split('\n').length, 8)}
-          .value=${this.query}
-          @input=${(event: Event) => {
-            this.query = (event.target as HTMLTextAreaElement).value;
-          }}
-          @keydown=${this.onQueryKey}
-        ></textarea>
+        <div class="query">
+          <textarea
+            aria-label="Query"
+            placeholder="Search, e.g. user:alice | stats count by src_ip"
+            spellcheck="false"
+            role="combobox"
+            aria-autocomplete="list"
+            aria-haspopup="listbox"
+            aria-expanded=${completion ? 'true' : 'false'}
+            aria-controls="query-suggestions"
+            aria-activedescendant=${completion ? `query-suggestion-${completion.active}` : nothing}
+            aria-invalid=${failed ? 'true' : 'false'}
+            aria-describedby=${failed ? 'query-error' : nothing}
+            rows=${Math.min(this.query.split('\n').length, 8)}
+            .value=${this.query}
+            @input=${this.onQueryInput}
+            @keydown=${this.onQueryKey}
+            @blur=${() => this.closeCompletion()}
+            @click=${() => this.closeCompletion()}
+          ></textarea>
+          ${completion ? this.renderCompletion(completion) : ''}
+        </div>
         <select class="history" aria-label="Recent queries" @change=${this.onHistoryPick}>
           <option value="">History</option>
           ${this.history.map((item) => html`<option .value=${item}>${item}</option>`)}
