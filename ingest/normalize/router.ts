@@ -11,6 +11,7 @@ import {
   normalizeKubernetesAudit,
 } from './audit-logs.js';
 import { isCefText, normalizeCef } from './cef.js';
+import { isCiscoAsaText, normalizeCiscoAsa } from './cisco-asa.js';
 import { isCloudTrailObject, normalizeCloudTrail } from './cloudtrail.js';
 import { customNormalizer } from './custom.js';
 import { isLeefText, normalizeLeef } from './leef.js';
@@ -59,7 +60,7 @@ const BY_SOURCETYPE: ReadonlyMap<string, Normalizer> = new Map<string, Normalize
   ['nginx:plus:access', normalizeAccessLog],
   ['nginx:plus:kv', normalizeNginxKv],
   ['okta:im2', normalizeOkta],
-  ['cisco:asa', normalizeSyslog],
+  ['cisco:asa', normalizeCiscoAsa],
   ['rfc5424_syslog', normalizeSyslog],
   ['leef', normalizeLeef],
   ['aws:securityhub:finding', normalizeAsff],
@@ -82,14 +83,15 @@ const GENERIC = 'generic';
 const PRODUCT_UNKNOWN = { name: 'Unknown', vendor_name: 'Unknown' };
 
 /**
- * Syslog lines: CEF and LEEF payloads by their normalizers, RFC 5424 lines by
- * theirs, the rest by the RFC 3164 syslog and authentication rules.
+ * Syslog lines: CEF, LEEF and Cisco ASA payloads by their normalizers, RFC 5424
+ * lines by theirs, the rest by the RFC 3164 syslog and authentication rules.
  */
 function normalizeSyslog(input: RawEvent): NormalizeResult {
   const event = input.event;
   if (typeof event === 'string') {
     if (isCefText(event)) return normalizeCef(input);
     if (isLeefText(event)) return normalizeLeef(input);
+    if (isCiscoAsaText(event)) return normalizeCiscoAsa(input);
     if (isRfc5424(event)) return normalizeRfc5424(input);
   }
   return normalizeLinuxAuth(input);
@@ -182,6 +184,7 @@ function sniff(input: RawEvent, unknownSourcetype: string | undefined): Normaliz
     if (isWindowsXml(event)) return normalizeWindowsXml(input);
     if (isCefText(event)) return normalizeCef(input);
     if (isLeefText(event)) return normalizeLeef(input);
+    if (isCiscoAsaText(event)) return normalizeCiscoAsa(input);
     if (isRfc5424(event)) return normalizeRfc5424(input);
     if (parseSyslogHeader(event, input.receivedAt) !== undefined) return normalizeLinuxAuth(input);
     if (isAccessLogLine(event)) return normalizeAccessLog(input);

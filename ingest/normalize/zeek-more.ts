@@ -245,6 +245,13 @@ const RDP_FIELDS = fieldSet(
   'cert_count',
 );
 
+/** `status_id` by Zeek RDP `result`; other results are server errors, so failures. */
+const RDP_RESULT_STATUS: ReadonlyMap<string, number> = new Map<string, number>([
+  ['Success', STATUS.SUCCESS],
+  // Zeek writes "encrypted" when the rest of the handshake is under TLS, so the outcome is not seen.
+  ['encrypted', STATUS.UNKNOWN],
+]);
+
 /** An RDP connection request with the client's cookie (user name) and the result. */
 export function mapRdp(record: Record<string, unknown>): ZeekMapping {
   const result = text(record.result);
@@ -254,7 +261,7 @@ export function mapRdp(record: Record<string, unknown>): ZeekMapping {
       classUid: CLASS.RDP_ACTIVITY,
       activityId: 3,
       statusId:
-        result === undefined ? undefined : result === 'Success' ? STATUS.SUCCESS : STATUS.FAILURE,
+        result === undefined ? undefined : (RDP_RESULT_STATUS.get(result) ?? STATUS.FAILURE),
       statusDetail: result === 'Success' ? undefined : result,
       message: `RDP connection${cookie ? ` by ${cookie}` : ''}${result ? `: ${result}` : ''}`,
       attributes: {

@@ -1,7 +1,9 @@
 /**
  * Zeek logs, as JSON (LogAscii::use_json, Corelight) or as one TSV line of a
- * Zeek ASCII log. conn, dns, http, ssh and ssl logs map to OCSF network
- * classes; other Zeek logs become Base Events with their fields in `unmapped`.
+ * Zeek ASCII log, both mapped alike. conn, dns, http, ssh, ssl, dhcp, smtp,
+ * ftp and rdp logs map to OCSF network classes, kerberos to Authentication and
+ * notice to Detection Finding. Other Zeek logs become Base Events with their
+ * fields in `unmapped`.
  */
 import {
   CLASS,
@@ -37,24 +39,69 @@ interface Column {
 const ID_COLUMNS = 'ts:time uid id.orig_h id.orig_p:number id.resp_h id.resp_p:number';
 
 /**
- * Default column order of each Zeek log (Zeek 6 base scripts), used for TSV
- * lines, which arrive without their `#fields` header. Columns are `name` or
- * `name:type`, string by default.
+ * Default column orders of each Zeek log, used for TSV lines, which arrive
+ * without their `#fields` header. Columns are `name` or `name:type`, string by
+ * default. The first layout is the one of the Zeek 6 base scripts. A log whose
+ * columns changed between releases or with a commonly loaded policy script
+ * lists the variants too, and a line takes the layout with its column count.
  */
-const TSV_LAYOUTS: Readonly<Record<string, string>> = {
-  conn: `${ID_COLUMNS} proto service duration:number orig_bytes:number resp_bytes:number conn_state local_orig:bool local_resp:bool missed_bytes:number history orig_pkts:number orig_ip_bytes:number resp_pkts:number resp_ip_bytes:number tunnel_parents:set`,
-  dns: `${ID_COLUMNS} proto trans_id:number rtt:number query qclass:number qclass_name qtype:number qtype_name rcode:number rcode_name AA:bool TC:bool RD:bool RA:bool Z:number answers:set TTLs:set rejected:bool`,
-  http: `${ID_COLUMNS} trans_depth:number method host uri referrer version user_agent origin request_body_len:number response_body_len:number status_code:number status_msg info_code:number info_msg tags:set username password proxied:set orig_fuids:set orig_filenames:set orig_mime_types:set resp_fuids:set resp_filenames:set resp_mime_types:set`,
-  ssh: `${ID_COLUMNS} version:number auth_success:bool auth_attempts:number direction client server cipher_alg mac_alg compression_alg kex_alg host_key_alg host_key`,
-  ssl: `${ID_COLUMNS} version cipher curve server_name resumed:bool last_alert next_protocol established:bool ssl_history cert_chain_fps:set client_cert_chain_fps:set sni_matches_cert:bool`,
-  files: `ts:time fuid uid id.orig_h id.orig_p:number id.resp_h id.resp_p:number source depth:number analyzers:set mime_type filename duration:number local_orig:bool is_orig:bool seen_bytes:number total_bytes:number missing_bytes:number overflow_bytes:number timedout:bool parent_fuid md5 sha1 sha256 extracted extracted_cutoff:bool extracted_size:number`,
-  kerberos: `${ID_COLUMNS} request_type client service success:bool error_msg from:time till:time cipher forwardable:bool renewable:bool client_cert_subject client_cert_fuid server_cert_subject server_cert_fuid`,
-  weird: `${ID_COLUMNS} name addl notice:bool peer source`,
-  x509: 'ts:time fingerprint certificate.version:number certificate.serial certificate.subject certificate.issuer certificate.not_valid_before:time certificate.not_valid_after:time certificate.key_alg certificate.sig_alg certificate.key_type certificate.key_length:number certificate.exponent certificate.curve san.dns:set san.uri:set san.email:set san.ip:set basic_constraints.ca:bool basic_constraints.path_len:number host_cert:bool client_cert:bool',
+const TSV_LAYOUTS: Readonly<Record<string, readonly string[]>> = {
+  conn: [
+    `${ID_COLUMNS} proto service duration:number orig_bytes:number resp_bytes:number conn_state local_orig:bool local_resp:bool missed_bytes:number history orig_pkts:number orig_ip_bytes:number resp_pkts:number resp_ip_bytes:number tunnel_parents:set`,
+  ],
+  dns: [
+    `${ID_COLUMNS} proto trans_id:number rtt:number query qclass:number qclass_name qtype:number qtype_name rcode:number rcode_name AA:bool TC:bool RD:bool RA:bool Z:number answers:set TTLs:set rejected:bool`,
+  ],
+  http: [
+    `${ID_COLUMNS} trans_depth:number method host uri referrer version user_agent origin request_body_len:number response_body_len:number status_code:number status_msg info_code:number info_msg tags:set username password proxied:set orig_fuids:set orig_filenames:set orig_mime_types:set resp_fuids:set resp_filenames:set resp_mime_types:set`,
+  ],
+  ssh: [
+    `${ID_COLUMNS} version:number auth_success:bool auth_attempts:number direction client server cipher_alg mac_alg compression_alg kex_alg host_key_alg host_key`,
+  ],
+  ssl: [
+    `${ID_COLUMNS} version cipher curve server_name resumed:bool last_alert next_protocol established:bool ssl_history cert_chain_fps:set client_cert_chain_fps:set sni_matches_cert:bool`,
+  ],
+  files: [
+    'ts:time fuid uid id.orig_h id.orig_p:number id.resp_h id.resp_p:number source depth:number analyzers:set mime_type filename duration:number local_orig:bool is_orig:bool seen_bytes:number total_bytes:number missing_bytes:number overflow_bytes:number timedout:bool parent_fuid md5 sha1 sha256 extracted extracted_cutoff:bool extracted_size:number',
+  ],
+  kerberos: [
+    `${ID_COLUMNS} request_type client service success:bool error_msg from:time till:time cipher forwardable:bool renewable:bool client_cert_subject client_cert_fuid server_cert_subject server_cert_fuid`,
+  ],
+  weird: [`${ID_COLUMNS} name addl notice:bool peer source`],
+  x509: [
+    'ts:time fingerprint certificate.version:number certificate.serial certificate.subject certificate.issuer certificate.not_valid_before:time certificate.not_valid_after:time certificate.key_alg certificate.sig_alg certificate.key_type certificate.key_length:number certificate.exponent certificate.curve san.dns:set san.uri:set san.email:set san.ip:set basic_constraints.ca:bool basic_constraints.path_len:number host_cert:bool client_cert:bool',
+  ],
+  dhcp: [
+    'ts:time uids:set client_addr server_addr mac host_name client_fqdn domain requested_addr assigned_addr lease_time:number client_message server_message msg_types:set duration:number',
+  ],
+  // The second layout adds is_webmail from policy/protocols/smtp/software.zeek, which local.zeek loads.
+  smtp: [
+    `${ID_COLUMNS} trans_depth:number helo mailfrom rcptto:set date from to:set cc:set reply_to msg_id in_reply_to subject x_originating_ip first_received second_received last_reply path:set user_agent tls:bool fuids:set`,
+    `${ID_COLUMNS} trans_depth:number helo mailfrom rcptto:set date from to:set cc:set reply_to msg_id in_reply_to subject x_originating_ip first_received second_received last_reply path:set user_agent tls:bool fuids:set is_webmail:bool`,
+  ],
+  ftp: [
+    `${ID_COLUMNS} user password command arg mime_type file_size:number reply_code:number reply_msg data_channel.passive:bool data_channel.orig_h data_channel.resp_h data_channel.resp_p:number fuid`,
+  ],
+  // Older Zeek releases wrote no client_channels column.
+  rdp: [
+    `${ID_COLUMNS} cookie result security_protocol client_channels:set keyboard_layout client_build client_name client_dig_product_id desktop_width:number desktop_height:number requested_color_depth cert_type cert_count:number cert_permanent:bool encryption_level encryption_method`,
+    `${ID_COLUMNS} cookie result security_protocol keyboard_layout client_build client_name client_dig_product_id desktop_width:number desktop_height:number requested_color_depth cert_type cert_count:number cert_permanent:bool encryption_level encryption_method`,
+  ],
+  // Older Zeek releases wrote no email_dest column.
+  notice: [
+    `${ID_COLUMNS} fuid file_mime_type file_desc proto note msg sub src dst p:number n:number peer_descr actions:set email_dest:set suppress_for:number remote_location.country_code remote_location.region remote_location.city remote_location.latitude:number remote_location.longitude:number`,
+    `${ID_COLUMNS} fuid file_mime_type file_desc proto note msg sub src dst p:number n:number peer_descr actions:set suppress_for:number remote_location.country_code remote_location.region remote_location.city remote_location.latitude:number remote_location.longitude:number`,
+  ],
 };
 
-const COLUMNS: ReadonlyMap<string, readonly Column[]> = new Map(
-  Object.entries(TSV_LAYOUTS).map(([log, layout]) => [log, parseLayout(layout)]),
+/** Column layouts by log type, then by column count. */
+const COLUMNS: ReadonlyMap<string, ReadonlyMap<number, readonly Column[]>> = new Map(
+  Object.entries(TSV_LAYOUTS).map(([log, layouts]) => [
+    log,
+    new Map(
+      layouts.map((layout) => parseLayout(layout)).map((columns) => [columns.length, columns]),
+    ),
+  ]),
 );
 
 function parseLayout(layout: string): Column[] {
@@ -119,14 +166,16 @@ function parseTsvLine(
       reason: 'Zeek TSV line without a log type: send it with a sourcetype such as bro_conn',
     };
   }
-  const columns = COLUMNS.get(logType);
-  if (columns === undefined) {
+  const layouts = COLUMNS.get(logType);
+  if (layouts === undefined) {
     return { reason: `Zeek TSV log type "${logType}" has no known column layout` };
   }
   const values = text.split('\t');
-  if (values.length !== columns.length) {
+  const columns = layouts.get(values.length);
+  if (columns === undefined) {
+    const expected = [...layouts.keys()].join(' or ');
     return {
-      reason: `Zeek ${logType} TSV line has ${values.length} columns, expected ${columns.length}`,
+      reason: `Zeek ${logType} TSV line has ${values.length} columns, expected ${expected}`,
     };
   }
   const record: Record<string, unknown> = {};
@@ -146,6 +195,8 @@ function parseTsvLine(
 /** Converts one TSV field; undefined for Zeek's unset field `-`, null for a malformed value. */
 function convertTsvValue(raw: string, type: ColumnType): unknown {
   if (raw === '-') return undefined;
+  // Zeek escapes a comma inside a set element as \x2c, so elements split before unescaping.
+  if (type === 'set') return raw === '(empty)' ? [] : raw.split(',').map(unescapeZeek);
   const text = unescapeZeek(raw);
   switch (type) {
     case 'time':
@@ -155,8 +206,6 @@ function convertTsvValue(raw: string, type: ColumnType): unknown {
     }
     case 'bool':
       return ZEEK_BOOLEANS[text] ?? null;
-    case 'set':
-      return text === '(empty)' ? [] : text.split(',');
     default:
       return text === '(empty)' ? '' : text;
   }
