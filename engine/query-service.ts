@@ -4,6 +4,7 @@ import {
   CURSOR_COLUMN,
   compileQuery,
   decodeCursor,
+  type EventKey,
   encodeCursor,
   type LookupTable,
   type PageKey,
@@ -43,6 +44,9 @@ export interface QueryExplanation {
   params: unknown[];
   count_sql?: string;
   count_params?: unknown[];
+  /** For a search without stages: the statement that finds the count and the newest matches. */
+  keys_sql?: string;
+  keys_params?: unknown[];
   kind: 'events' | 'aggregate';
   /** Cold files the query reads, relative to the data folder; the hot table is always read. */
   files: string[];
@@ -73,16 +77,24 @@ export class QueryService {
   private lookups: ((name: string) => LookupTable | undefined) | undefined;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: Pick<EventStore, 'snapshot'>,
     /** Maximum run time of a query before it is cancelled, in milliseconds. */
     private readonly timeoutMs = 60_000,
   ) {}
 
   /** Runs a statement in a snapshot, cancelling it after the query timeout. */
-  private async runWithTimeout(
+  private runWithTimeout(
     snapshot: Snapshot,
     sql: string,
     params: readonly unknown[],
+  ): Promise<Awaited<ReturnType<Snapshot['query']>>> {
+    return this.withTimeout(snapshot, () => snapshot.query(sql, params));
+  }
+
+  /** Runs a snapshot read, cancelling it after the query timeout. */
+  private async withTimeout(
+    snapshot: Snapshot,
+    read: () => ReturnType<Snapshot['query']>,
   ): Promise<Awaited<ReturnType<Snapshot['query']>>> {
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -90,7 +102,7 @@ export class QueryService {
       snapshot.interrupt();
     }, this.timeoutMs);
     try {
-      return await snapshot.query(sql, params);
+      return await read();
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(this.timeoutMs);
       throw error;
@@ -114,7 +126,10 @@ export class QueryService {
       latestMs: first.latestMs,
     });
     try {
-      const compiled = this.compileChecked(ast, snapshot.source, options);
+      const compiled = this.compileChecked(ast, snapshot.source, {
+        ...options,
+        keyedSource: snapshot.keyedSource,
+      });
       const explanation: QueryExplanation = {
         sql: compiled.sql,
         params: compiled.params.map(jsonSafe),
@@ -124,6 +139,10 @@ export class QueryService {
       if (compiled.countSql !== undefined) {
         explanation.count_sql = compiled.countSql;
         explanation.count_params = (compiled.countParams ?? []).map(jsonSafe);
+      }
+      if (compiled.keys !== undefined) {
+        explanation.keys_sql = compiled.keys.sql;
+        explanation.keys_params = compiled.keys.params.map(jsonSafe);
       }
       if (compiled.earliestMs !== undefined) explanation.earliest_ms = compiled.earliestMs;
       if (compiled.latestMs !== undefined) explanation.latest_ms = compiled.latestMs;
@@ -161,7 +180,7 @@ export class QueryService {
   private compileChecked(
     ast: Parameters<typeof compileQuery>[0],
     source: string,
-    options: Omit<Parameters<typeof compileQuery>[1], 'source'>,
+    options: Omit<Parameters<typeof compileQuery>[1], 'source' | 'lookups'>,
   ): CompiledQuery {
     try {
       return compileQuery(ast, { ...options, source, lookups: this.lookups });
@@ -175,7 +194,12 @@ export class QueryService {
     const started = performance.now();
     const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
     const options = { earliestMs, latestMs, nowMs, limit: pageLimit(request), page: { after } };
-    const compile = (source: string) => this.compileChecked(ast, source, options);
+    const compile = (source: string, keyedSource?: string) =>
+      this.compileChecked(
+        ast,
+        source,
+        keyedSource === undefined ? options : { ...options, keyedSource },
+      );
     let compiled = compile(`"${EVENTS_TABLE}"`);
     // One snapshot of both tiers, pruned to the effective time range, for the rows and the count.
     const snapshot = await this.store.snapshot({
@@ -184,11 +208,25 @@ export class QueryService {
     });
     let result: Awaited<ReturnType<typeof snapshot.query>>;
     let total: number;
+    let lastKey: EventKey | undefined;
     try {
-      compiled = compile(snapshot.source);
-      result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
-      total = result.rows.length;
-      if (compiled.countSql) {
+      compiled = compile(snapshot.source, snapshot.keyedSource);
+      if (compiled.keys !== undefined) {
+        // Two steps: find the count and the newest matches reading few columns, then read the
+        // whole rows of just those matches.
+        const found = await this.runWithTimeout(snapshot, compiled.keys.sql, compiled.keys.params);
+        const first = found.rows[0] ?? {};
+        total = Number(first.count ?? 0);
+        const keys = sortKeys((first.keys as EventKey[] | null) ?? []);
+        lastKey = keys.at(-1);
+        result = await this.withTimeout(snapshot, () =>
+          snapshot.fetch(keys.map((key) => ({ file: key.f, row: key.r }))),
+        );
+      } else {
+        result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
+        total = result.rows.length;
+      }
+      if (compiled.countSql && compiled.keys === undefined) {
         const count = await this.runWithTimeout(
           snapshot,
           compiled.countSql,
@@ -210,7 +248,10 @@ export class QueryService {
       // Keyset pagination: the last row's (time, id) starts the next page.
       const last = result.rows.at(-1);
       if (last !== undefined && result.rows.length === options.limit) {
-        const key = { timeUs: String(last[CURSOR_COLUMN]), id: String(last.id) };
+        const key =
+          lastKey !== undefined
+            ? { timeUs: String(lastKey.t), id: lastKey.i }
+            : { timeUs: String(last[CURSOR_COLUMN]), id: String(last.id) };
         response.next_cursor = encodeCursor(key, cursorScope(request));
       }
       for (const row of result.rows) delete row[CURSOR_COLUMN];
@@ -231,6 +272,17 @@ export class QueryService {
     if (typeof row.fields === 'string') row.fields = JSON.parse(row.fields);
     return row;
   }
+}
+
+/** Sorts keys newest first, by time and then id, in the keyset order of the pages. */
+function sortKeys(keys: EventKey[]): EventKey[] {
+  const time = (key: EventKey) => BigInt(key.t);
+  return [...keys].sort((a, b) => {
+    const byTime = time(b) - time(a);
+    if (byTime !== 0n) return byTime > 0n ? 1 : -1;
+    if (a.i === b.i) return 0;
+    return a.i < b.i ? 1 : -1;
+  });
 }
 
 function pageLimit(request: QueryRequest): number {

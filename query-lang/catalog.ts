@@ -297,6 +297,13 @@ export const FREE_TEXT_COLUMNS: readonly string[] = ['raw', 'message'];
 /** Name of the event table in the hot tier. */
 export const EVENTS_TABLE = 'events';
 
+/**
+ * Columns of a storage snapshot's keyed source that locate each event: the cold file it is in
+ * (NULL for the hot table) and its row there (the hot table's rowid or the file's row number).
+ */
+export const LOCATION_FILE_COLUMN = '__loc_file';
+export const LOCATION_ROW_COLUMN = '__loc_row';
+
 /** Returns the `CREATE TABLE` statement for the event table with every promoted column. */
 export function createEventsTableSql(table: string = EVENTS_TABLE): string {
   const columns = COLUMNS.map((column) => `  "${column.name}" ${column.type}`).join(',\n');

@@ -55,6 +55,9 @@ describe('search filters on DuckDB', () => {
     ['src_ip:10.0.0.0/24', ['e01', 'e07', 'e09']],
     ['src_ip!=10.0.0.0/8 class_uid=3002', ['e02', 'e03', 'e04']],
     ['src_endpoint.ip:203.0.113.7', ['e02', 'e03']],
+    ['src_ip=10.0.0.5', ['e01', 'e07', 'e09']],
+    ['src_ip!=203.0.113.7 class_uid=3002', ['e01', 'e04']],
+    ['src_ip IN (10.0.0.5, 198.51.100.23)', ['e01', 'e04', 'e07', 'e09']],
     ['.src_endpoint.location.country:nl', ['e02', 'e03']],
     ['traffic.bytes>2000', ['e08']],
     ['traffic.bytes<=1200', ['e07']],
@@ -342,7 +345,7 @@ describe('pipes on DuckDB', () => {
   });
 
   test('OCSF path of a promoted column ignores case', () => {
-    expect(compile('Src_Endpoint.IP=1.2.3.4').sql).toContain('lower("src_ip") = ?');
+    expect(compile('Src_Endpoint.IP=1.2.3.4').sql).toContain('WHERE "src_ip" = ?');
   });
 
   test('integers beyond 2^53 are bigint parameters', async () => {

@@ -10,7 +10,7 @@
  */
 
 import type { Aggregation, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
-import { COLUMNS } from './catalog.js';
+import { COLUMNS, LOCATION_FILE_COLUMN, LOCATION_ROW_COLUMN } from './catalog.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
 import { asCondition, compileExpression } from './expression-compiler.js';
 import {
@@ -30,6 +30,11 @@ import { parseRelativeTime } from './time.js';
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
   source: string;
+  /**
+   * The same events as `source` plus the location columns (`LOCATION_FILE_COLUMN`,
+   * `LOCATION_ROW_COLUMN`); trusted. Given, a search without stages also compiles to `keys`.
+   */
+  keyedSource?: string;
   earliestMs?: number;
   latestMs?: number;
   nowMs: number;
@@ -75,6 +80,21 @@ export interface CompiledQuery {
   /** Effective time range after inline `earliest=`/`latest=`. */
   earliestMs?: number;
   latestMs?: number;
+  /**
+   * For a search without stages over a keyed source: one statement that returns the match
+   * count (`count`) and, as `keys`, the newest `limit` matches as `EventKey` structs, reading
+   * only the filter, time and id columns. Storage then fetches the whole rows by location, which
+   * is much cheaper than sorting every column of every match.
+   */
+  keys?: { sql: string; params: unknown[] };
+}
+
+/** A matching event found by `CompiledQuery.keys`: time in epoch microseconds, id, location. */
+export interface EventKey {
+  t: number | string;
+  i: string;
+  f: string | null;
+  r: number | string;
 }
 
 export const DEFAULT_LIMIT = 1000;
@@ -176,6 +196,20 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     kind: state.aggregate ? 'aggregate' : 'events',
   };
   if (paged) compiled.paged = true;
+  if (options.keyedSource !== undefined && ast.stages.length === 0) {
+    // Ordering by (time, id) matches the pages' keyset order.
+    const order = raw(`{'t': epoch_us("time"), 'i': "id"}`);
+    const key = raw(
+      `{'t': epoch_us("time"), 'i': "id", 'f': ${identifier(LOCATION_FILE_COLUMN).text}, 'r': ${identifier(LOCATION_ROW_COLUMN).text}}`,
+    );
+    const after = paged ? options.page?.after : undefined;
+    const below =
+      after === undefined
+        ? raw('')
+        : sql` FILTER (WHERE epoch_us("time") < CAST(${param(after.timeUs)} AS BIGINT) OR (epoch_us("time") = CAST(${param(after.timeUs)} AS BIGINT) AND "id" < ${param(after.id)}))`;
+    const keys = sql`WITH s0 AS (SELECT * FROM ${raw(options.keyedSource)}${where}) SELECT count(*) AS "count", max_by(${key}, ${order}, CAST(${param(limit)} AS BIGINT))${below} AS "keys" FROM s0`;
+    compiled.keys = { sql: keys.text, params: keys.params };
+  }
   if (!state.aggregate) {
     const count = sql`${withClause}SELECT count(*) AS "count" ${from}`;
     compiled.countSql = count.text;

@@ -67,8 +67,12 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
         return sql`TRY_CAST(${field.sql} AS DOUBLE) ${operator} ${param(numeric)}`;
       }
       const text = textOf(field);
-      if (node.caseSensitive) return sql`${text} ${operator} ${param(String(node.value))}`;
-      return sql`lower(${text}) ${operator} ${param(String(node.value).toLowerCase())}`;
+      const value = String(node.value);
+      // Without cased letters (addresses, numbers) both forms match the same rows, and the plain
+      // comparison lets DuckDB skip row groups by their statistics.
+      const plain = (node.op === 'eq' || node.op === 'ne') && !hasCase(value);
+      if (node.caseSensitive || plain) return sql`${text} ${operator} ${param(value)}`;
+      return sql`lower(${text}) ${operator} ${param(value.toLowerCase())}`;
     }
     case 'in': {
       const field = resolveField(scope, node.field, node.loc);
@@ -77,7 +81,7 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
         const values = node.values.map((value) => typedValue(field, value, node.loc, context));
         return sql`${field.sql} IN (${join(values, ', ')})`;
       }
-      if (node.caseSensitive) {
+      if (node.caseSensitive || !node.values.some((value) => hasCase(String(value)))) {
         const values = node.values.map((value) => param(String(value)));
         return sql`${textOf(field)} IN (${join(values, ', ')})`;
       }
@@ -237,4 +241,9 @@ function ipv6Condition(text: Sql, cidr: string, loc: SourceLocation | undefined)
     conditions.push(sql`${digit} IN (${join(allowed, ', ')})`);
   }
   return sql`(${join(conditions, ' AND ')})`;
+}
+
+/** Returns true when the text has a letter with upper and lower case forms. */
+function hasCase(text: string): boolean {
+  return text.toLowerCase() !== text.toUpperCase();
 }

@@ -1,5 +1,6 @@
 /** Public API of the query language: parse, check, compile and convert queries. */
 
+export { type AssistResult, assist, type Suggestion } from './assist.js';
 export * from './ast.js';
 export {
   type CompiledQuery,
@@ -7,6 +8,7 @@ export {
   CURSOR_COLUMN,
   compileQuery,
   DEFAULT_LIMIT,
+  type EventKey,
   type LookupTable,
   type PageKey,
 } from './compiler.js';

@@ -18,6 +18,8 @@ import {
   type ColumnType,
   createEventsTableSql,
   EVENTS_TABLE,
+  LOCATION_FILE_COLUMN,
+  LOCATION_ROW_COLUMN,
 } from '../query-lang/catalog.js';
 import {
   COLD_DIR,
@@ -102,14 +104,28 @@ export interface SnapshotFilter {
 export interface Snapshot {
   /** SQL FROM-item with every event of the view. */
   source: string;
+  /** `source` plus the location columns of the catalog, which `fetch` takes back. */
+  keyedSource: string;
   /** Cold files of the view, relative to the data folder. */
   files: string[];
   /** Runs a statement inside the snapshot. */
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
+  /**
+   * Reads the events at these locations (from `keyedSource`) without their OCSF document, in the
+   * order of the hot table's columns. Reading a few rows this way decodes only the row groups
+   * that contain them.
+   */
+  fetch(locations: readonly EventLocation[]): Promise<QueryResult>;
   /** Cancels the statement running in the snapshot; it then fails with an interrupt error. */
   interrupt(): void;
   /** Ends the snapshot; its cold files may then be deleted. */
   release(): Promise<void>;
+}
+
+/** Location of an event: a cold file (absolute path) and row number, or the hot table's rowid. */
+export interface EventLocation {
+  file: string | null;
+  row: number | string;
 }
 
 export interface RolloverResult {
@@ -361,19 +377,16 @@ export class EventStore {
         params,
       );
       const files = listed.rows.map((row) => String(row.file));
-      const source =
-        files.length === 0
-          ? `"${EVENTS_TABLE}"`
-          : `(SELECT * FROM "${EVENTS_TABLE}" UNION ALL BY NAME SELECT * FROM read_parquet(${fileList(this.dataDir, files)}, hive_partitioning = false, union_by_name = true))`;
-      const open = connection;
       let released = false;
+      const view = snapshotView(
+        connection,
+        files.map((file) => path.join(this.dataDir, file)),
+        () => released,
+      );
+      const open = connection;
       return {
-        source,
+        ...view,
         files,
-        query: (sql, queryParams = []) => {
-          if (released) return Promise.reject(new Error('snapshot is released'));
-          return runQuery(open, sql, queryParams);
-        },
         interrupt: () => {
           if (!released) open.interrupt();
         },
@@ -926,6 +939,80 @@ async function runQuery(
   const result = await connection.runAndReadAll(sql, params as DuckDBValue[]);
   const rows = result.getRowObjectsJS().map((row) => toJsonSafe(row) as ResultRow);
   return { columns: result.columnNames(), rows };
+}
+
+/**
+ * Builds the FROM-items and readers of a view over the hot table and the given cold files
+ * (absolute paths), read through `connection`. `isReleased` makes every read fail once the view
+ * has ended.
+ */
+export function snapshotView(
+  connection: DuckDBConnection,
+  files: readonly string[],
+  isReleased: () => boolean = () => false,
+): Pick<Snapshot, 'source' | 'keyedSource' | 'query' | 'fetch'> {
+  const parquet = `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true`;
+  const hotKeyed = `SELECT *, NULL::VARCHAR AS "${LOCATION_FILE_COLUMN}", rowid AS "${LOCATION_ROW_COLUMN}" FROM "${EVENTS_TABLE}"`;
+  const coldKeyed = `SELECT * RENAME ("file_row_number" AS "${LOCATION_ROW_COLUMN}") FROM ${parquet}, filename = '${LOCATION_FILE_COLUMN}', file_row_number = true)`;
+  const allowed = new Set(files);
+  const released = () => Promise.reject(new Error('snapshot is released'));
+  return {
+    source:
+      files.length === 0
+        ? `"${EVENTS_TABLE}"`
+        : `(SELECT * FROM "${EVENTS_TABLE}" UNION ALL BY NAME SELECT * FROM ${parquet}))`,
+    keyedSource:
+      files.length === 0 ? `(${hotKeyed})` : `(${hotKeyed} UNION ALL BY NAME ${coldKeyed})`,
+    query: (sql, params = []) => (isReleased() ? released() : runQuery(connection, sql, params)),
+    fetch: (locations) => {
+      if (isReleased()) return released();
+      try {
+        const statement = fetchStatement(locations, allowed);
+        return runQuery(connection, statement.sql, statement.params);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+  };
+}
+
+/**
+ * Builds the statement that reads events by location: hot rows by rowid, cold rows by each
+ * file's row number, so DuckDB reads only the row groups that contain them. The hot part is
+ * always there, so the columns come in the hot table's order.
+ */
+function fetchStatement(
+  locations: readonly EventLocation[],
+  allowed: ReadonlySet<string>,
+): { sql: string; params: unknown[] } {
+  const hot: Array<number | string> = [];
+  const cold = new Map<string, Array<number | string>>();
+  for (const location of locations) {
+    if (location.file === null) {
+      hot.push(location.row);
+      continue;
+    }
+    if (!allowed.has(location.file)) {
+      throw new Error(`cannot fetch from ${location.file}: not a file of this snapshot`);
+    }
+    const rows = cold.get(location.file) ?? [];
+    rows.push(location.row);
+    cold.set(location.file, rows);
+  }
+  // A rowid semi-join lets DuckDB fetch the hot rows directly, while a plain IN list scans the
+  // whole table.
+  const params: unknown[] = [`[${hot.map((row) => BigInt(row).toString()).join(',')}]`];
+  const parts = [
+    `SELECT * EXCLUDE ("ocsf") FROM "${EVENTS_TABLE}" WHERE rowid IN (SELECT unnest(CAST(? AS BIGINT[])))`,
+  ];
+  for (const [file, rows] of cold) {
+    parts.push(
+      `SELECT * EXCLUDE ("ocsf", "file_row_number") FROM read_parquet(${sqlString(file)}, hive_partitioning = false, file_row_number = true) WHERE "file_row_number" IN (${placeholders(rows.length)})`,
+    );
+    params.push(...rows.map((row) => BigInt(row)));
+  }
+  const sql = `SELECT * FROM (${parts.join(' UNION ALL BY NAME ')}) ORDER BY "time" DESC, "id" DESC`;
+  return { sql, params };
 }
 
 function placeholders(count: number): string {

@@ -4,6 +4,7 @@ export {
   type CompactionOptions,
   type CompactionResult,
   type DeadLetterFilter,
+  type EventLocation,
   EventStore,
   type EventStoreOptions,
   type QueryResult,
@@ -14,6 +15,7 @@ export {
   type Snapshot,
   type SnapshotFilter,
   type StoreLogger,
+  snapshotView,
   type TierStats,
   toJsonSafe,
 } from './event-store.js';

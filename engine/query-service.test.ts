@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COLUMNS } from '../query-lang/catalog.js';
+import { compileQuery, parseQuery } from '../query-lang/index.js';
+import { type ColumnBatch, EventStore, type ResultRow } from '../storage/index.js';
+import { QueryService } from './query-service.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+const HOUR_MS = 3_600_000;
+
+/** Events over two days and three classes; every fifth pair shares a time, to test the id order. */
+function events(first: number, count: number, ingestMs: number): ColumnBatch {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const n = first + i;
+    return {
+      id: `e${String(n).padStart(8, '0')}`,
+      time: T0 + (n % 2) * 86_400_000 + Math.floor(n / 5) * 1000,
+      class_uid: [3002, 4001, 1007][n % 3],
+      index: 'main',
+      user_name: n % 3 === 0 ? `User${n % 11}` : null,
+      src_ip: `10.0.${n % 4}.${n % 50}`,
+      ingest_time: ingestMs,
+      raw: n % 17 === 0 ? `alert mimikatz run ${n}` : `event number ${n}`,
+      ocsf: '{}',
+    } as Record<string, unknown>;
+  });
+  const columns: Record<string, unknown[]> = {};
+  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
+  return { rowCount: rows.length, columns };
+}
+
+describe('event searches over both tiers', () => {
+  let dataDir: string;
+  let store: EventStore;
+  let service: QueryService;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-query-service-'));
+    store = await EventStore.open(dataDir);
+    const now = Date.now();
+    await store.commit([events(0, 3000, now - 3 * HOUR_MS)], []);
+    await store.commit([events(3000, 1000, now)], []);
+    const rolled = await store.rollover(HOUR_MS, now);
+    expect(rolled.rows).toBe(3000);
+    service = new QueryService(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  /** Runs the query as one statement, without the two-step fetch. */
+  async function direct(
+    text: string,
+    limit: number,
+  ): Promise<{ rows: ResultRow[]; total: number }> {
+    const snapshot = await store.snapshot();
+    try {
+      const ast = parseQuery(text).ast;
+      if (ast === undefined) throw new Error(`cannot parse ${text}`);
+      const compiled = compileQuery(ast, { source: snapshot.source, nowMs: Date.now(), limit });
+      const rows = await snapshot.query(
+        compiled.sql.replace('ORDER BY "time" DESC', 'ORDER BY "time" DESC, "id" DESC'),
+        compiled.params,
+      );
+      const count = await snapshot.query(compiled.countSql ?? '', compiled.countParams ?? []);
+      return { rows: rows.rows, total: Number(count.rows[0]?.count) };
+    } finally {
+      await snapshot.release();
+    }
+  }
+
+  it.each(['user=user3', 'src_ip=10.0.1.21', 'mimikatz', 'class_uid=4001 OR user=user5', 'user:*'])(
+    'returns the same rows as one statement: %s',
+    async (text) => {
+      const expected = await direct(text, 50);
+      const answer = await service.run({ query: text, limit: 50 });
+      expect(answer.total).toBe(expected.total);
+      expect(answer.rows.map((row) => row.id)).toEqual(expected.rows.map((row) => row.id));
+      expect(answer.rows).toEqual(expected.rows);
+      expect(answer.columns).toEqual(Object.keys(expected.rows[0] ?? {}));
+    },
+  );
+
+  it('reads rows from the hot table and the cold files', async () => {
+    const answer = await service.run({ query: 'src_ip=10.0.1.21', limit: 1000 });
+    const fromHot = answer.rows.filter((row) => Number(String(row.id).slice(1)) >= 3000);
+    expect(fromHot.length).toBeGreaterThan(0);
+    expect(answer.rows.length - fromHot.length).toBeGreaterThan(0);
+    expect(answer.rows.every((row) => row.ocsf === undefined)).toBe(true);
+  });
+
+  it('pages through every match once, newest first', async () => {
+    const expected = await direct('user=user3 OR mimikatz', 10_000);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 100; page++) {
+      const answer = await service.run({
+        query: 'user=user3 OR mimikatz',
+        limit: 7,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      expect(answer.total).toBe(expected.total);
+      seen.push(...answer.rows.map((row) => String(row.id)));
+      cursor = answer.next_cursor;
+      if (cursor === undefined) break;
+    }
+    expect(seen).toEqual(expected.rows.map((row) => row.id));
+  });
+
+  it('answers an empty result with total 0', async () => {
+    const answer = await service.run({ query: 'user=nobody' });
+    expect(answer.total).toBe(0);
+    expect(answer.rows).toEqual([]);
+  });
+
+  it('explains the statement that finds the keys', async () => {
+    const explanation = await service.explain({ query: 'user=user3' });
+    expect(explanation.keys_sql).toContain('max_by(');
+    expect(explanation.keys_params).toContain('user3');
+    expect(explanation.files.length).toBeGreaterThan(0);
+  });
+
+  it('rejects a fetch from a file outside the snapshot', async () => {
+    const snapshot = await store.snapshot();
+    try {
+      await expect(snapshot.fetch([{ file: '/etc/passwd', row: 0 }])).rejects.toThrow(
+        /not a file of this snapshot/,
+      );
+    } finally {
+      await snapshot.release();
+    }
+  });
+});
