@@ -212,6 +212,28 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test.each([
+    [
+      '| stats dc(user) by class_uid',
+      'SELECT class_uid, count(DISTINCT coalesce(user_name, actor_user)) AS "dc(user)" FROM events GROUP BY 1',
+    ],
+    ['| stats dc(src_ip)', 'SELECT count(DISTINCT src_ip) AS "dc(src_ip)" FROM events'],
+    [
+      '| stats dc(host) as hosts, dc(HOST) as again by status_id, class_uid',
+      'SELECT status_id, class_uid, count(DISTINCT host) AS hosts, count(DISTINCT host) AS again FROM events GROUP BY 1, 2',
+    ],
+  ])('stats of dc alone matches count(DISTINCT): %s', async (query, reference) => {
+    const compiled = compile(query);
+    expect(compiled.sql).toContain('__distinct_value');
+    const expected = await connection.runAndReadAll(`${reference} ORDER BY ALL`);
+    const actual = await connection.runAndReadAll(
+      `SELECT * FROM (${compiled.sql}) ORDER BY ALL`,
+      compiled.params as never,
+    );
+    expect(actual.currentRowCount).toBeGreaterThan(0);
+    expect(actual.getRowObjectsJson()).toEqual(expected.getRowObjectsJson());
+  });
+
   test('stats sum and avg over JSON path', async () => {
     const result = await rows(
       'class_uid=4001 | stats sum(traffic.bytes) as total, avg(traffic.bytes), count(dst_ip)',
