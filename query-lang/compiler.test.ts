@@ -366,6 +366,13 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test('top-level OCSF attribute without a dot', () => {
+    const compiled = compile('Activity_Name=Logon');
+    expect(compiled.sql).toContain('lower(json_extract_string("ocsf", ?)) = ?');
+    expect(compiled.params).toContain('$.activity_name');
+    expect(() => compile('activty_name=Logon')).toThrow(/did you mean 'activity_name'/);
+  });
+
   test('OCSF path of a promoted column ignores case', () => {
     expect(compile('Src_Endpoint.IP=1.2.3.4').sql).toContain('WHERE "src_ip" = ?');
   });

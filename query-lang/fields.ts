@@ -3,7 +3,8 @@
  *
  * While rows are events (the search part and the stages that keep event rows), a name is tried
  * in this order: a field made by `eval` or `rename`, a promoted column, an alias, the OCSF path
- * of a promoted column. Any other OCSF path is read from the `ocsf` JSON column. After a stage
+ * of a promoted column. Any other OCSF path, and a top-level OCSF attribute written without a
+ * dot, is read from the `ocsf` JSON column. After a stage
  * that builds new rows (`stats`, `top`, `table`, ...) only the columns it produced exist.
  */
 
@@ -15,6 +16,7 @@ import {
   type ColumnType,
 } from './catalog.js';
 import { fail, nearestName, type SourceLocation } from './errors.js';
+import { OCSF_EVENT_ATTRIBUTES } from './ocsf-fields.js';
 import { identifier, join, param, type Sql, sql } from './sql.js';
 
 /** `list` is a DuckDB list, as `values()`, `{}` paths and `rex` on many matches give. */
@@ -83,7 +85,7 @@ function knownNames(scope: Scope): string[] {
   const derived = [...scope.columns.values()].map((column) => column.name);
   if (!scope.eventShape) return derived;
   const promoted = COLUMNS.map((column) => column.name).filter((name) => !scope.hidden.has(name));
-  return [...derived, ...promoted, ...Object.keys(ALIASES)];
+  return [...derived, ...promoted, ...Object.keys(ALIASES), ...Object.keys(OCSF_EVENT_ATTRIBUTES)];
 }
 
 function physical(name: string, type: ValueType): ResolvedField {
@@ -116,6 +118,8 @@ export function resolveField(
   const alias = ALIASES[lowered];
   if (alias !== undefined) return resolveAlias(scope, name, alias, loc);
   if (name.includes('.')) return resolvePath(scope, name.replace(/^\./, ''), loc);
+  // A top-level OCSF attribute, such as `activity_name`, may be written without a leading dot.
+  if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
   const suggestion = nearestName(name, knownNames(scope));
   const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
   return fail(
