@@ -163,6 +163,10 @@ export type Stage =
       spanMs: number;
       aggregations: Aggregation[];
       by?: FieldRef;
+      /** Series kept with `by`, the largest by the sum of the first aggregate; 0 keeps all. */
+      limit?: number;
+      /** Whether the other series are summed up as one `OTHER` series (Splunk's default). */
+      useOther?: boolean;
     }
   | { stage: 'top' | 'rare'; fields: FieldRef[]; by: FieldRef[]; limit: number }
   | { stage: 'sort'; keys: SortKey[] }

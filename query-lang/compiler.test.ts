@@ -327,10 +327,35 @@ describe('pipes on DuckDB', () => {
     ]);
     const byClass = await rows('earliest=-1h | timechart span=30m count by class_uid');
     expect(byClass).toEqual([
-      { _time: '2024-05-01 11:00:00', class_uid: 1007, count: '2' },
-      { _time: '2024-05-01 11:30:00', class_uid: 2004, count: '1' },
-      { _time: '2024-05-01 11:30:00', class_uid: 3002, count: '4' },
+      { _time: '2024-05-01 11:00:00', class_uid: '1007', count: '2' },
+      { _time: '2024-05-01 11:30:00', class_uid: '2004', count: '1' },
+      { _time: '2024-05-01 11:30:00', class_uid: '3002', count: '4' },
     ]);
+  });
+
+  test('timechart keeps the top series and sums up the rest', async () => {
+    const all = await rows('| timechart span=1d count by host limit=0');
+    const top = await rows('| timechart span=1d count by host limit=2');
+    const total = (list: Record<string, unknown>[]) =>
+      list.reduce((sum, row) => sum + Number(row.count), 0);
+    expect(total(top)).toBe(total(all));
+    expect(new Set(top.map((row) => row.host))).toEqual(new Set(['web01', 'fw01', 'OTHER']));
+    const dropped = await rows('| timechart span=1d useother=f count by host limit=2');
+    expect(new Set(dropped.map((row) => row.host))).toEqual(new Set(['web01', 'fw01']));
+    expect(total(dropped)).toBeLessThan(total(all));
+  });
+
+  test('timechart OTHER of an average comes from the events', async () => {
+    const result = await rows('| timechart span=1d avg(severity_id) by host limit=1');
+    const top = `SELECT host FROM (SELECT time_bucket(INTERVAL 1 DAY, "time") AS b, host, avg(severity_id) AS a FROM events GROUP BY 1, 2) GROUP BY host ORDER BY sum(a) DESC NULLS LAST, host NULLS LAST LIMIT 1`;
+    const reference = await connection.runAndReadAll(
+      `SELECT avg(severity_id) AS a FROM events WHERE host IS DISTINCT FROM (${top}) GROUP BY time_bucket(INTERVAL 1 DAY, "time") ORDER BY time_bucket(INTERVAL 1 DAY, "time")`,
+    );
+    const other = result.filter((row) => row.host === 'OTHER');
+    expect(new Set(result.map((row) => row.host)).size).toBe(2);
+    expect(other.map((row) => Number(row['avg(severity_id)']).toFixed(6))).toEqual(
+      reference.getRowObjectsJson().map((row) => Number(row.a).toFixed(6)),
+    );
   });
 
   test('table, fields, dedup and rename', async () => {

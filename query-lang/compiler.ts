@@ -537,7 +537,20 @@ function soleDistinctField(aggregations: Aggregation[]): string | undefined {
   return aggregations[0]?.field;
 }
 
+/** Series that `timechart ... by` keeps when no `limit=` is given, as in Splunk. */
+export const DEFAULT_SERIES_LIMIT = 10;
+
+/** Function that combines the per-series values of an aggregate into the `OTHER` series. */
+const COMBINE_SERIES: Partial<Record<Aggregation['fn'], string>> = {
+  count: 'sum',
+  sum: 'sum',
+  min: 'min',
+  max: 'max',
+};
+
 function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechart' }>): void {
+  const events = state.relation;
+  const eventScopeBefore = state.scope;
   const time = resolveField(state.scope, 'time', undefined);
   const bucket = sql`time_bucket(to_milliseconds(CAST(${param(stage.spanMs)} AS BIGINT)), ${time.sql})`;
   const groups: Group[] = [{ sql: bucket, column: { name: '_time', type: 'time' } }];
@@ -559,6 +572,107 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
+
+  const series = groups[1];
+  const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
+  if (series === undefined || limit === 0) return;
+  limitSeries(state, {
+    events,
+    eventScope: eventScopeBefore,
+    bucket,
+    series,
+    aggregates: stage.aggregations.map((aggregation, index) => ({
+      aggregation,
+      column: aggregates[index]!.column,
+    })),
+    limit,
+    useOther: stage.useOther ?? true,
+  });
+}
+
+/**
+ * Keeps the `limit` series with the largest sum of the first aggregate over all buckets. The
+ * rest are dropped, or with `useOther` become one series named `OTHER`: combined from the
+ * per-series rows when every aggregate adds up (count, sum, min, max), otherwise aggregated
+ * again from the events. With `OTHER` the series column is text.
+ */
+function limitSeries(
+  state: State,
+  plan: {
+    events: string;
+    eventScope: Scope;
+    bucket: Sql;
+    series: Group;
+    aggregates: { aggregation: Aggregation; column: ColumnInfo }[];
+    limit: number;
+    useOther: boolean;
+  },
+): void {
+  const perSeries = state.relation;
+  const scope = state.scope;
+  const key = identifier(plan.series.column.name);
+
+  // Ranks the series, then joins the ranks back to the per-series rows.
+  const first = identifier(plan.aggregates[0]!.column.name);
+  addStage(
+    state,
+    sql`SELECT ${key} AS "__series_key", row_number() OVER (ORDER BY sum(${first}) DESC NULLS LAST, ${key} NULLS LAST) AS "__series_rank" FROM ${raw(perSeries)} GROUP BY 1`,
+    scope,
+  );
+  const ranks = state.relation;
+  const joined = sql`${raw(perSeries)} AS "p" JOIN ${raw(ranks)} AS "r" ON "p".${key} IS NOT DISTINCT FROM "r"."__series_key"`;
+  if (!plan.useOther) {
+    addStage(
+      state,
+      sql`SELECT "p"."_time", "p".${key}, ${join(
+        plan.aggregates.map((aggregate) => sql`"p".${identifier(aggregate.column.name)}`),
+        ', ',
+      )} FROM ${joined} WHERE "r"."__series_rank" <= ${param(plan.limit)}`,
+      scope,
+    );
+    return;
+  }
+
+  const label = sql`CASE WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST("p".${key} AS VARCHAR) ELSE 'OTHER' END`;
+  const additive = plan.aggregates.every(
+    (aggregate) => COMBINE_SERIES[aggregate.aggregation.fn] !== undefined,
+  );
+  const textScope = tableScope(
+    [...scope.columns.values()].map((column) =>
+      column.name === plan.series.column.name ? { ...column, type: 'string' as const } : column,
+    ),
+  );
+  if (additive) {
+    const combined = join(
+      plan.aggregates.map(
+        (aggregate) =>
+          sql`${raw(COMBINE_SERIES[aggregate.aggregation.fn]!)}("p".${identifier(aggregate.column.name)}) AS ${identifier(aggregate.column.name)}`,
+      ),
+      ', ',
+    );
+    addStage(
+      state,
+      sql`SELECT "p"."_time" AS "_time", ${label} AS ${key}, ${combined} FROM ${joined} GROUP BY 1, 2`,
+      textScope,
+    );
+    return;
+  }
+  // Averages, distinct counts and percentiles do not combine, so OTHER is computed from events.
+  const eventState: State = { ...state, scope: plan.eventScope, relation: plan.events };
+  const again = join(
+    plan.aggregates.map(
+      (aggregate) =>
+        sql`${compileAggregation(eventState, aggregate.aggregation).sql} AS ${identifier(aggregate.column.name)}`,
+    ),
+    ', ',
+  );
+  const eventsJoined = sql`${raw(plan.events)} LEFT JOIN ${raw(ranks)} AS "r" ON ${plan.series.sql} IS NOT DISTINCT FROM "r"."__series_key"`;
+  const eventLabel = sql`CASE WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST(${plan.series.sql} AS VARCHAR) ELSE 'OTHER' END`;
+  addStage(
+    state,
+    sql`SELECT ${plan.bucket} AS "_time", ${eventLabel} AS ${key}, ${again} FROM ${eventsJoined} GROUP BY 1, 2`,
+    textScope,
+  );
 }
 
 /** `top` and `rare`: the most or least common values with `count` and `percent` columns. */

@@ -55,6 +55,13 @@ function positiveInteger(value: unknown, path: string): number {
   return value;
 }
 
+function nonNegativeInteger(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    invalid(path, 'a whole number of 0 or more');
+  }
+  return value;
+}
+
 function scalar(value: unknown, path: string): string | number {
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))
     return value;
@@ -262,6 +269,11 @@ function stageFromJson(value: unknown, path: string): Stage {
       };
       if (json.by !== undefined)
         stage.by = { name: string(object(json.by, `${path}.by`).name, `${path}.by.name`) };
+      if (json.limit !== undefined) stage.limit = nonNegativeInteger(json.limit, `${path}.limit`);
+      if (json.useOther !== undefined) {
+        if (typeof json.useOther !== 'boolean') invalid(`${path}.useOther`, 'true or false');
+        stage.useOther = json.useOther;
+      }
       return stage;
     }
     case 'top':

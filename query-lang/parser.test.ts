@@ -340,6 +340,30 @@ describe('stages', () => {
     ]);
   });
 
+  test('timechart series options', () => {
+    const expected = {
+      stage: 'timechart',
+      spanMs: 300_000,
+      aggregations: [{ fn: 'count' }],
+      by: { name: 'host' },
+      limit: 5,
+      useOther: false,
+    };
+    expect(stagesOf('| timechart span=5m limit=5 useother=f count by host')).toEqual([expected]);
+    expect(stagesOf('| timechart span=5m count by host limit=5 useOther=false')).toEqual([
+      expected,
+    ]);
+    expect(parseQuery('| timechart limit=-1 count by host').errors[0]?.code).toBeDefined();
+    expect(parseQuery('| timechart limit=x count by host').errors[0]?.code).toBe(
+      'stage.invalid_limit',
+    );
+    expect(parseQuery('| timechart useother=maybe count by host').errors[0]?.code).toBe(
+      'stage.invalid_option',
+    );
+    const ast = parseQuery('| timechart span=5m count by host limit=5 useother=f').ast;
+    expect(ast && astFromJson(astToJson(ast)).stages).toEqual([expected]);
+  });
+
   test('stage keywords work as field names', () => {
     expect(stagesOf('| eval top = 1 | stats count by top')).toEqual([
       { stage: 'eval', assignments: [{ name: 'top', value: { expr: 'literal', value: 1 } }] },

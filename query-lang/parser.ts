@@ -11,7 +11,7 @@
  *   term        := WORD (comparison value | IN '(' value (','? value)* ')')?
  *   value       := WORD | QUOTED | CASE( value ')'  user=CASE(Admin)
  *   stage       := where expr | eval name '=' expr (',' ...)* | stats aggs (by fields)?
- *                | timechart (span=DURATION)? aggs? (by field)? | top|rare (limit=N)? fields (by fields)?
+ *                | timechart options? aggs? (by field)? options? | top|rare (limit=N)? fields (by fields)?
  *                | sort ('-'|'+')? field ... | head N | tail N | table fields | fields ('+'|'-')? fields
  *                | dedup fields | rename field as name (',' ...)*
  *   expr        := or-chain of and-chains of comparisons of arithmetic, with functions such as
@@ -524,36 +524,10 @@ class QueryParser extends EmbeddedActionsParser {
 
   private timechartStage = this.RULE('timechartStage', (): Stage => {
     this.CONSUME(t.TimechartKeyword);
-    let spanMs = 3_600_000;
+    const options: TimechartOptions = { spanMs: 3_600_000 };
     let aggregations: Aggregation[] = [{ fn: 'count' }];
     let by: FieldRef | undefined;
-    this.MANY(() => {
-      const option = this.CONSUME(t.Name);
-      this.CONSUME(t.Equals);
-      const value = this.OR([
-        { ALT: () => this.CONSUME(t.Duration) },
-        { ALT: () => this.CONSUME(t.NumberLiteral) },
-      ]);
-      this.ACTION(() => {
-        const span = parseSpanMillis(value.image);
-        if (option.image.toLowerCase() !== 'span') {
-          this.report(
-            'stage.invalid_option',
-            `Unknown timechart option '${option.image}'`,
-            option,
-            'span',
-          );
-        } else if (span === undefined) {
-          this.report(
-            'stage.invalid_span',
-            `Invalid span '${value.image}': use a count and a unit such as 30s, 5m, 1h or 1d`,
-            value,
-          );
-        } else {
-          spanMs = span;
-        }
-      });
-    });
+    this.MANY(() => this.SUBRULE(this.timechartOption, { ARGS: [options] }));
     this.OPTION(() => {
       aggregations = this.SUBRULE(this.aggregationList);
     });
@@ -561,10 +535,71 @@ class QueryParser extends EmbeddedActionsParser {
       this.CONSUME(t.ByKeyword);
       by = this.SUBRULE(this.fieldName);
     });
+    // Splunk also takes the series options after the by clause.
+    this.MANY2(() => this.SUBRULE2(this.timechartOption, { ARGS: [options] }));
     return this.ACTION(() => {
-      const stage: Stage = { stage: 'timechart', spanMs, aggregations };
+      const stage: Stage = { stage: 'timechart', spanMs: options.spanMs, aggregations };
       if (by !== undefined) stage.by = by;
+      if (options.limit !== undefined) stage.limit = options.limit;
+      if (options.useOther !== undefined) stage.useOther = options.useOther;
       return stage;
+    });
+  });
+
+  /** One `name=value` option of `timechart`: span, limit (series) or useother. */
+  private timechartOption = this.RULE('timechartOption', (options: TimechartOptions): void => {
+    const option = this.CONSUME(t.Name);
+    this.CONSUME(t.Equals);
+    const value = this.OR([
+      { ALT: () => this.CONSUME(t.Duration) },
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME2(t.Name) },
+      { ALT: () => this.CONSUME(t.TrueKeyword) },
+      { ALT: () => this.CONSUME(t.FalseKeyword) },
+    ]);
+    this.ACTION(() => {
+      const name = option.image.toLowerCase();
+      if (name === 'span') {
+        const span = parseSpanMillis(value.image);
+        if (span === undefined) {
+          this.report(
+            'stage.invalid_span',
+            `Invalid span '${value.image}': use a count and a unit such as 30s, 5m, 1h or 1d`,
+            value,
+          );
+        } else {
+          options.spanMs = span;
+        }
+      } else if (name === 'limit') {
+        const limit = Number(value.image);
+        if (!Number.isSafeInteger(limit) || limit < 0) {
+          this.report(
+            'stage.invalid_limit',
+            `Invalid limit '${value.image}': use the number of series to keep, or 0 for all`,
+            value,
+          );
+        } else {
+          options.limit = limit;
+        }
+      } else if (name === 'useother') {
+        const flag = BOOLEAN_OPTION_VALUES[value.image.toLowerCase()];
+        if (flag === undefined) {
+          this.report(
+            'stage.invalid_option',
+            `Invalid useother value '${value.image}': use true or false`,
+            value,
+          );
+        } else {
+          options.useOther = flag;
+        }
+      } else {
+        this.report(
+          'stage.invalid_option',
+          `Unknown timechart option '${option.image}'`,
+          option,
+          'span',
+        );
+      }
     });
   });
 
@@ -1037,6 +1072,21 @@ interface StageOption {
   name: IToken;
   value: IToken;
 }
+
+/** Options of `timechart` as the parser collects them. */
+interface TimechartOptions {
+  spanMs: number;
+  limit?: number;
+  useOther?: boolean;
+}
+
+/** Splunk's spellings of a boolean option value. */
+const BOOLEAN_OPTION_VALUES: Readonly<Record<string, boolean>> = {
+  t: true,
+  true: true,
+  f: false,
+  false: false,
+};
 
 /** The text of a quoted regular expression: only `\"` is an escape, so `\d` stays as written. */
 function decodeRegex(image: string): string {
