@@ -39,6 +39,7 @@ const MAX_SUGGESTIONS = 200;
 const KIND_ORDER: readonly SuggestionKind[] = ['command', 'keyword', 'function', 'field', 'value'];
 
 const COMMAND_DETAILS: Readonly<Record<string, string>> = {
+  search: 'keep rows that match a search, as before the first pipe',
   where: 'keep rows where an expression is true',
   eval: 'compute fields',
   stats: 'aggregate, one row per group',
@@ -65,6 +66,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
+  [t.SearchKeyword, 'search'],
   [t.WhereKeyword, 'where'],
   [t.EvalKeyword, 'eval'],
   [t.StatsKeyword, 'stats'],

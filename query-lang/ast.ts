@@ -154,6 +154,7 @@ export interface Rename {
 }
 
 export type Stage =
+  | { stage: 'search'; filter: FilterNode }
   | { stage: 'where'; condition: Expr }
   | { stage: 'eval'; assignments: Assignment[] }
   | { stage: 'stats'; aggregations: Aggregation[]; by: FieldRef[] }
@@ -217,6 +218,7 @@ export interface LookupField {
 export type StageName = Stage['stage'];
 
 export const STAGE_NAMES: readonly StageName[] = [
+  'search',
   'where',
   'eval',
   'stats',

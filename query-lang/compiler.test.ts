@@ -184,6 +184,19 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test('search stage filters events and aggregates', async () => {
+    expect(await ids('class_uid=3002 | search user:admin')).toEqual(
+      await ids('class_uid=3002 user:admin'),
+    );
+    expect(await ids('| search failed NOT root')).toEqual(await ids('failed NOT root'));
+    const busy = await rows('| stats count by host | search count>1 host=web*');
+    expect(busy.length).toBeGreaterThan(0);
+    for (const row of busy) {
+      expect(Number(row.count)).toBeGreaterThan(1);
+      expect(String(row.host)).toMatch(/^web/);
+    }
+  });
+
   test('stats with several aggregates', async () => {
     const result = await rows(
       'class_uid=3002 | stats count() as attempts, dc(user) as users, values(host), min(src_port), max(src_port), earliest(user), latest(user) by status_id | sort -attempts',

@@ -279,6 +279,12 @@ export function orderBy(state: State, keys: OrderKey[] | undefined): Sql {
 
 function compileStage(state: State, stage: Stage): void {
   switch (stage.stage) {
+    case 'search': {
+      const condition = compileFilter(stage.filter, state.scope, state.context);
+      const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${condition}`;
+      addStage(state, body, state.scope, state.windowStageFollows);
+      return;
+    }
     case 'where': {
       const condition = asCondition(compileExpression(stage.condition, state.scope, state.context));
       // NOTE: DuckDB 1.5.6 fails with an internal "expression type mismatch" when its filter

@@ -242,6 +242,8 @@ function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
 function stageFromJson(value: unknown, path: string): Stage {
   const json = object(value, path);
   switch (json.stage) {
+    case 'search':
+      return { stage: 'search', filter: filterFromJson(json.filter, `${path}.filter`) };
     case 'where':
       return { stage: 'where', condition: exprFromJson(json.condition, `${path}.condition`) };
     case 'eval':

@@ -5,7 +5,7 @@
  * expression language with identifiers, numbers and arithmetic operators.
  */
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, type IToken, Lexer, type TokenType } from 'chevrotain';
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
@@ -170,6 +170,25 @@ export const TrueKeyword = stageKeyword('TrueKeyword', 'true', false);
 export const FalseKeyword = stageKeyword('FalseKeyword', 'false', false);
 export const NullKeyword = stageKeyword('NullKeyword', 'null', false);
 
+/** `search` right after a pipe: matched only there, so it stays a name anywhere else. */
+const SEARCH_WORD = /search(?![A-Za-z0-9_.])/iy;
+
+/** `| search ...` filters with the search syntax, so the lexer switches to the search mode. */
+export const SearchKeyword = createToken({
+  name: 'SearchKeyword',
+  pattern: {
+    exec: (text: string, offset: number, tokens: IToken[]) => {
+      if (tokens.at(-1)?.tokenType !== Pipe) return null;
+      SEARCH_WORD.lastIndex = offset;
+      return SEARCH_WORD.exec(text);
+    },
+  },
+  line_breaks: false,
+  start_chars_hint: ['s', 'S'],
+  label: "'search'",
+  push_mode: 'search',
+});
+
 /** Stage keywords by the command name they introduce. */
 export const STAGE_KEYWORDS: readonly TokenType[] = [
   WhereKeyword,
@@ -235,6 +254,7 @@ const STAGE_MODE: TokenType[] = [
   Percent,
   Duration,
   NumberLiteral,
+  SearchKeyword,
   ...STAGE_KEYWORDS,
   OutputKeyword,
   OverKeyword,

@@ -340,6 +340,26 @@ describe('stages', () => {
     ]);
   });
 
+  test('search stage after a pipe', () => {
+    expect((stagesOf('| stats count by host | search count>5 host=web*') as unknown[])[1]).toEqual({
+      stage: 'search',
+      filter: {
+        op: 'and',
+        args: [
+          { op: 'gt', field: 'count', value: '5' },
+          { op: 'startsWith', field: 'host', value: 'web' },
+        ],
+      },
+    });
+    expect((stagesOf('| eval search = 1 | stats count by search') as unknown[])[1]).toMatchObject({
+      stage: 'stats',
+      by: [{ name: 'search' }],
+    });
+    expect(parseQuery('| search').errors[0]?.message).toMatch(/found end of query/);
+    const ast = parseQuery('| search user:admin OR fail*').ast;
+    expect(ast && astToJson(astFromJson(astToJson(ast)))).toEqual(ast && astToJson(ast));
+  });
+
   test('timechart series options', () => {
     const expected = {
       stage: 'timechart',

@@ -10,7 +10,7 @@
  *   primary     := '(' search ')' | QUOTED | term
  *   term        := WORD (comparison value | IN '(' value (','? value)* ')')?
  *   value       := WORD | QUOTED | CASE( value ')'  user=CASE(Admin)
- *   stage       := where expr | eval name '=' expr (',' ...)* | stats aggs (by fields)?
+ *   stage       := search search | where expr | eval name '=' expr (',' ...)* | stats aggs (by fields)?
  *                | timechart options? aggs? (by field)? options? | top|rare (limit=N)? fields (by fields)?
  *                | sort ('-'|'+')? field ... | head N | tail N | table fields | fields ('+'|'-')? fields
  *                | dedup fields | rename field as name (',' ...)*
@@ -244,6 +244,7 @@ class QueryParser extends EmbeddedActionsParser {
     'stage',
     (): Stage =>
       this.OR([
+        { ALT: () => this.SUBRULE(this.searchStage) },
         { ALT: () => this.SUBRULE(this.whereStage) },
         { ALT: () => this.SUBRULE(this.evalStage) },
         { ALT: () => this.SUBRULE(this.statsStage) },
@@ -455,6 +456,13 @@ class QueryParser extends EmbeddedActionsParser {
       }
       return stage;
     });
+  });
+
+  /** `| search ...`: a filter in the search syntax over the rows so far, as in Splunk. */
+  private searchStage = this.RULE('searchStage', (): Stage => {
+    this.CONSUME(t.SearchKeyword);
+    const filter = this.SUBRULE(this.searchOr);
+    return { stage: 'search', filter };
   });
 
   private lookupStage = this.RULE('lookupStage', (): Stage => {
