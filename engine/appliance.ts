@@ -56,6 +56,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     workers: config.workers,
     maxQueuedEvents: config.maxQueuedEvents,
     onNormalized: latency.observeNormalize,
+    rawData: config.rawData,
   });
   const queries = new QueryService(store, config.queryTimeoutSeconds * 1000);
   const audit = new AuditLog(committer);

@@ -46,6 +46,10 @@ const ConfigSchema = z.object({
     .optional(),
   /** Maximum size of the cold tier in megabytes; 0 for no limit. */
   diskBudgetMb: z.coerce.number().nonnegative(),
+  /** Keeps each event's original text in the OCSF `raw_data` attribute as well as in `raw`. */
+  rawData: z
+    .enum(['true', 'false', '1', '0'], { message: 'use true or false' })
+    .transform((value) => value === 'true' || value === '1'),
   /** Test hook: while this file exists, storage commits fail. */
   faultFile: z.string().min(1).optional(),
 });
@@ -80,6 +84,7 @@ const ENVIRONMENT: Record<keyof Config, string> = {
   retentionIndexDays: 'TELHAWK_RETENTION_INDEX_DAYS',
   diskBudgetMb: 'TELHAWK_DISK_BUDGET_MB',
   faultFile: 'TELHAWK_FAULT_FILE',
+  rawData: 'TELHAWK_RAW_DATA',
 };
 
 /** Settings whose values never appear in error messages. */
@@ -112,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { uiDir: string }):
     compactionMinFiles: 8,
     retentionDays: 0,
     diskBudgetMb: 0,
+    rawData: 'false',
   };
   for (const [key, name] of Object.entries(ENVIRONMENT)) {
     const value = env[name];

@@ -50,4 +50,20 @@ describe('normalizeBatch', () => {
     expect(result.deadLetters).toHaveLength(1);
     expect(result.deadLetters[0]?.raw).toBe('<Event');
   });
+
+  it('keeps raw_data only when asked', () => {
+    const line =
+      'Jan 10 11:59:00 web01 sshd[42]: Failed password for root from 203.0.113.7 port 4242 ssh2';
+    const event: WorkerEvent = {
+      ...passthrough(RECEIVED_AT),
+      raw: line,
+      json: false,
+      sourcetype: 'linux_secure',
+    };
+    const kept = normalizeBatch([event], true);
+    expect(kept.deadLetters).toEqual([]);
+    expect(JSON.parse(String(kept.batch.columns.ocsf?.[0])).raw_data).toBe(line);
+    const plain = normalizeBatch([event], false);
+    expect(JSON.parse(String(plain.batch.columns.ocsf?.[0]))).not.toHaveProperty('raw_data');
+  });
 });

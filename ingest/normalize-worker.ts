@@ -3,6 +3,7 @@
  * batch and dead-letter entries. The mapping logic lives in `normalize/`.
  */
 
+import { workerData } from 'node:worker_threads';
 import type { ColumnBatch, DeadLetterEntry } from '../storage/index.js';
 import { loadMappingFile, normalize } from './normalize/index.js';
 import type { OcsfEvent } from './normalize/types.js';
@@ -12,6 +13,14 @@ import { buildColumnBatch, deadLetterEntry, type EventMetadata } from './rows.js
 // start before any worker runs.
 const mappingsFile = process.env.TELHAWK_MAPPINGS_FILE;
 if (mappingsFile) loadMappingFile(mappingsFile);
+
+/** Settings the pool hands to each worker. */
+export interface NormalizeWorkerData {
+  /** Keeps the original text in the OCSF `raw_data` attribute. */
+  rawData: boolean;
+}
+
+const keepRawData = (workerData as Partial<NormalizeWorkerData> | null)?.rawData === true;
 
 /** One event as sent to the worker: the raw text plus metadata. */
 export interface WorkerEvent extends EventMetadata {
@@ -44,7 +53,10 @@ function capFutureTime(event: OcsfEvent, receivedAt: number): void {
   event.time = receivedAt;
 }
 
-export default function normalizeBatch(events: WorkerEvent[]): WorkerResult {
+export default function normalizeBatch(
+  events: WorkerEvent[],
+  rawData: boolean = keepRawData,
+): WorkerResult {
   const started = performance.now();
   const good: { ocsf: OcsfEvent; meta: EventMetadata; raw: string }[] = [];
   const deadLetters: DeadLetterEntry[] = [];
@@ -77,6 +89,7 @@ export default function normalizeBatch(events: WorkerEvent[]): WorkerResult {
     outcomes[result.normalizer] = outcome;
     if (result.ok) {
       capFutureTime(result.event, item.receivedAt);
+      if (rawData) result.event.raw_data = item.raw;
       outcome[0]++;
       good.push({ ocsf: result.event, meta: item, raw: item.raw });
     } else {

@@ -4,7 +4,7 @@ import { Piscina } from 'piscina';
 import type { GroupCommitter } from '../storage/index.js';
 import type { HecEvent, HecSink } from './hec/types.js';
 import { SinkBusyError } from './hec/types.js';
-import type { WorkerEvent, WorkerResult } from './normalize-worker.js';
+import type { NormalizeWorkerData, WorkerEvent, WorkerResult } from './normalize-worker.js';
 
 export interface PipelineOptions {
   committer: GroupCommitter;
@@ -17,6 +17,8 @@ export interface PipelineOptions {
   eventsPerTask?: number;
   /** Called with each worker batch's normalization time, in milliseconds. */
   onNormalized?: (durationMs: number) => void;
+  /** Keeps the original text of each event in the OCSF `raw_data` attribute too. */
+  rawData?: boolean;
 }
 
 export interface PipelineStats {
@@ -54,6 +56,7 @@ export class IngestPipeline implements HecSink {
       minThreads: workers,
       maxThreads: workers,
       idleTimeout: 60_000,
+      workerData: { rawData: options.rawData === true } satisfies NormalizeWorkerData,
     });
     this.maxQueuedEvents = options.maxQueuedEvents ?? 200_000;
     this.eventsPerTask = options.eventsPerTask ?? 500;
