@@ -94,3 +94,48 @@ describe('CEF in syslog', () => {
     });
   });
 });
+
+describe('CEF extension fields', () => {
+  test('repeated key keeps first position', () => {
+    const event = cef('CEF:0|V|P|1|sig|Name|3|aa=1 bb=2 aa=3 cc=4');
+    expect(Object.keys(event.unmapped)).toEqual(['cef_version', 'aa', 'bb', 'cc']);
+    expect(event.unmapped.aa).toBe('3');
+  });
+
+  test('labels rename custom fields', () => {
+    const event = cef(
+      'CEF:0|V|P|1|sig|Name|3|act=deny cs1=10.9.9.9 cs1Label=src cs2=x cs2Label=Rule Name cs3Label=Empty',
+    );
+    expect(event.src_endpoint).toEqual({ ip: '10.9.9.9' });
+    expect(event.unmapped['Rule Name']).toBe('x');
+    expect(event.unmapped.cs1).toBe('10.9.9.9');
+    expect(event.unmapped.Empty).toBeUndefined();
+  });
+
+  test('labels ignore Object.prototype names', () => {
+    const event = cef('CEF:0|V|P|1|sig|Name|3|constructorLabel=x toStringLabel=y abc=1');
+    expect(event.unmapped).toEqual({
+      cef_version: '0',
+      constructorLabel: 'x',
+      toStringLabel: 'y',
+      abc: '1',
+    });
+  });
+
+  test('escapes, white space, many keys', () => {
+    const event = cef(
+      'CEF:0|V|P|1|sig|Name|3|msg=a\\=b \\\\ c\\nd  \u00a0 k1=\u00a0v\u00a0 k2=  tab\t',
+    );
+    expect(event.message).toBe('a=b \\ c\nd');
+    expect(event.unmapped.k1).toBe('v');
+    expect(event.unmapped.k2).toBe('tab');
+    // More distinct keys than the key cache holds: names are still read right.
+    for (let round = 0; round < 3; round++) {
+      const keys = Array.from({ length: 3000 }, (_, i) => `key${round}x${i}`);
+      const line = `CEF:0|V|P|1|sig|Name|3|${keys.map((key, i) => `${key}=${i}`).join(' ')}`;
+      const unmapped = cef(line).unmapped;
+      expect(Object.keys(unmapped)).toEqual(['cef_version', ...keys]);
+      expect(unmapped[keys[2999]!]).toBe('2999');
+    }
+  });
+});

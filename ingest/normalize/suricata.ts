@@ -111,15 +111,23 @@ export function normalizeSuricata(input: RawEvent): NormalizeResult {
         },
         mapping.attributes,
       ),
-      unmapped:
-        mapping.unmapped ??
-        unmappedFields(
-          record,
-          new Set([...COMMON_FIELDS, eventType === 'alert' ? 'alert' : eventType]),
-        ),
+      unmapped: mapping.unmapped ?? unmappedFields(record, mappedFieldsOf(eventType)),
     }) as unknown as EventSpec,
   );
   return { ok: true, event, normalizer: SURICATA };
+}
+
+/** The mapped top-level keys by event type: the common ones and the type's own object. */
+const MAPPED_FIELDS = new Map<string, ReadonlySet<string>>();
+
+function mappedFieldsOf(eventType: string): ReadonlySet<string> {
+  let fields = MAPPED_FIELDS.get(eventType);
+  if (fields === undefined) {
+    fields = new Set([...COMMON_FIELDS, eventType]);
+    // Bounded: event types come from senders.
+    if (MAPPED_FIELDS.size < 100) MAPPED_FIELDS.set(eventType, fields);
+  }
+  return fields;
 }
 
 function mapEventType(eventType: string, record: Record<string, unknown>): Mapping {

@@ -20,14 +20,74 @@ export function isSysmonEvent(source: WindowsEvent): boolean {
 /** Sysmon writes `UtcTime` as `2020-10-19 02:56:14.642`, UTC without a zone designator. */
 export function sysmonTime(value: string | undefined): number | undefined {
   if (value === undefined || value.length < 19) return undefined;
-  return parseIsoMillis(`${value.slice(0, 10)}T${value.slice(11)}Z`);
+  return exactSysmonTime(value) ?? parseIsoMillis(`${value.slice(0, 10)}T${value.slice(11)}Z`);
+}
+
+/** Returns the value of the `count` decimal digits at `start`, or -1 when one is not a digit. */
+function digits(text: string, start: number, count: number): number {
+  let value = 0;
+  for (let i = start; i < start + count; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+/**
+ * Converts exactly `YYYY-MM-DD HH:MM:SS.fff` to epoch milliseconds by hand,
+ * with the result Date.parse gives for its ISO form, so a day past the end of
+ * its month runs into the next. Returns undefined for any other text. Building
+ * the ISO text and parsing it showed in the profile.
+ */
+function exactSysmonTime(text: string): number | undefined {
+  if (
+    text.length !== 23 ||
+    text.charCodeAt(4) !== 45 /* - */ ||
+    text.charCodeAt(7) !== 45 ||
+    text.charCodeAt(10) !== 32 /* space */ ||
+    text.charCodeAt(13) !== 58 /* : */ ||
+    text.charCodeAt(16) !== 58 ||
+    text.charCodeAt(19) !== 46 /* . */
+  ) {
+    return undefined;
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hours = digits(text, 11, 2);
+  const minutes = digits(text, 14, 2);
+  const seconds = digits(text, 17, 2);
+  const millis = digits(text, 20, 3);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || millis < 0) return undefined;
+  if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) {
+    return undefined;
+  }
+  return (
+    daysFromCivil(year, month, day) * 86_400_000 +
+    ((hours * 60 + minutes) * 60 + seconds) * 1000 +
+    millis
+  );
+}
+
+/** Counts the days from 1970-01-01 to a date of the proleptic Gregorian calendar, in 400-year eras. */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const shifted = month <= 2 ? year - 1 : year;
+  const era = Math.floor(shifted / 400);
+  const yearOfEra = shifted - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** Returns the OCSF mapping of a Sysmon event, or undefined for an EventID without one. */
 export function classifySysmon(source: WindowsEvent): WindowsSpec | undefined {
   const data = source.data;
-  const actorProcess = processOf(data.ProcessId, data.Image, data.ProcessGuid);
-  const actor = compact({ process: actorProcess, user: userOf(data.User) });
+  // Built only for the EventIDs that use them: process access (10), the most
+  // common event, has its own actor.
+  const actorProcess = () => processOf(data.ProcessId, data.Image, data.ProcessGuid);
+  const actorOf = () => compact({ process: actorProcess(), user: userOf(data.User) });
   switch (source.eventId) {
     case 1:
       return {
@@ -54,7 +114,7 @@ export function classifySysmon(source: WindowsEvent): WindowsSpec | undefined {
       return {
         classUid: CLASS.NETWORK_ACTIVITY,
         activityId: 1,
-        actor,
+        actor: actorOf(),
         attributes: {
           src_endpoint: endpoint(data.SourceIp, data.SourcePort, {
             hostname: present(data.SourceHostname) ? data.SourceHostname : undefined,
@@ -75,13 +135,13 @@ export function classifySysmon(source: WindowsEvent): WindowsSpec | undefined {
         classUid: CLASS.PROCESS_ACTIVITY,
         activityId: 2,
         actor: compact({ user: userOf(data.User) }),
-        attributes: { process: actorProcess },
+        attributes: { process: actorProcess() },
       };
     case 7:
       return {
         classUid: CLASS.MODULE_ACTIVITY,
         activityId: 1,
-        actor,
+        actor: actorOf(),
         attributes: {
           module: compact({
             file: fileOf(data.ImageLoaded, data.Hashes, {
@@ -118,7 +178,7 @@ export function classifySysmon(source: WindowsEvent): WindowsSpec | undefined {
       return {
         classUid: CLASS.FILE_ACTIVITY,
         activityId: 1,
-        actor,
+        actor: actorOf(),
         attributes: { file: fileOf(data.TargetFilename, undefined, {}) },
       };
     case 12:
@@ -126,14 +186,14 @@ export function classifySysmon(source: WindowsEvent): WindowsSpec | undefined {
         classUid: CLASS.REGISTRY_KEY_ACTIVITY,
         activityId: REGISTRY_KEY_ACTIVITY[data.EventType ?? ''] ?? 99,
         activityName: data.EventType,
-        actor,
+        actor: actorOf(),
         attributes: { reg_key: compact({ path: data.TargetObject }) },
       };
     case 13:
       return {
         classUid: CLASS.REGISTRY_VALUE_ACTIVITY,
         activityId: 2,
-        actor,
+        actor: actorOf(),
         attributes: {
           reg_value: compact({
             path: data.TargetObject,
@@ -146,7 +206,7 @@ export function classifySysmon(source: WindowsEvent): WindowsSpec | undefined {
       return {
         classUid: CLASS.DNS_ACTIVITY,
         activityId: 1,
-        actor,
+        actor: actorOf(),
         statusId: data.QueryStatus === undefined ? undefined : data.QueryStatus === '0' ? 1 : 2,
         attributes: {
           query: compact({ hostname: present(data.QueryName) ? data.QueryName : undefined }),
@@ -195,13 +255,13 @@ function processOf(
 }
 
 /** OCSF `fingerprint.algorithm_id` by Sysmon hash name. */
-const HASH_ALGORITHMS: Readonly<Record<string, [number, string]>> = {
-  MD5: [1, 'MD5'],
-  SHA1: [2, 'SHA-1'],
-  SHA256: [3, 'SHA-256'],
-  SHA512: [4, 'SHA-512'],
-  IMPHASH: [99, 'IMPHASH'],
-};
+const HASH_ALGORITHMS: ReadonlyMap<string, [number, string]> = new Map([
+  ['MD5', [1, 'MD5']],
+  ['SHA1', [2, 'SHA-1']],
+  ['SHA256', [3, 'SHA-256']],
+  ['SHA512', [4, 'SHA-512']],
+  ['IMPHASH', [99, 'IMPHASH']],
+]);
 
 function fileOf(
   path: string | undefined,
@@ -227,11 +287,22 @@ function fileOf(
 function parseHashes(text: string | undefined): Record<string, unknown>[] | undefined {
   if (!present(text)) return undefined;
   const result: Record<string, unknown>[] = [];
-  for (const part of text.split(',')) {
-    const equals = part.indexOf('=');
-    if (equals <= 0) continue;
-    const [id, name] = HASH_ALGORITHMS[part.slice(0, equals)] ?? [99, part.slice(0, equals)];
-    result.push({ algorithm_id: id, algorithm: name, value: part.slice(equals + 1) });
+  // A scan over the commas instead of split(): this runs for most Sysmon events.
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf(',', start);
+    if (end === -1) end = text.length;
+    const equals = text.indexOf('=', start);
+    if (equals > start && equals < end) {
+      const algorithm = text.slice(start, equals);
+      const known = HASH_ALGORITHMS.get(algorithm);
+      result.push({
+        algorithm_id: known === undefined ? 99 : known[0],
+        algorithm: known === undefined ? algorithm : known[1],
+        value: text.slice(equals + 1, end),
+      });
+    }
+    start = end + 1;
   }
   return result.length > 0 ? result : undefined;
 }

@@ -3,6 +3,7 @@
  * built for speed instead of a generic XML DOM: one pass over the text that
  * checks tag nesting and entities and keeps only what the mapping reads.
  */
+import { internSlice, sameText } from './intern.js';
 
 /** What the scanner reads from one `<Event>` element. */
 export interface ScannedEvent {
@@ -38,16 +39,16 @@ const SLASH = 47; // /
 const QUOTE = 34; // "
 const APOSTROPHE = 39; // '
 
+/** Character classes by code below 128: 1 name characters (letters, digits, `_ - . :`), 2 white space. */
+const CHARACTER_CLASS = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  if (/[A-Za-z0-9_.:-]/.test(String.fromCharCode(code))) CHARACTER_CLASS[code] = 1;
+}
+for (const code of [9, 10, 13, 32]) CHARACTER_CLASS[code] = 2;
+
 /** Letters, digits and `_ - . :`, the characters of the attribute names Windows writes. */
 function isNameCharacter(code: number): boolean {
-  return (
-    (code >= 97 && code <= 122) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 48 && code <= 58) ||
-    code === 95 ||
-    code === 45 ||
-    code === 46
-  );
+  return code < 128 && CHARACTER_CLASS[code] === 1;
 }
 
 function setSystemField(system: SystemFields, name: string, value: string): void {
@@ -81,7 +82,20 @@ function setSystemField(system: SystemFields, name: string, value: string): void
 }
 
 function isSpace(code: number): boolean {
-  return code === 32 || code === 10 || code === 13 || code === 9;
+  return code < 128 && CHARACTER_CLASS[code] === 2;
+}
+
+/**
+ * True when the text from `start` to `end` is empty or white space by the
+ * rules of `trim()`. ASCII is checked in place, anything else through `trim()`.
+ */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 128) return text.slice(start, end).trim() === '';
+    if (code !== 32 && (code < 9 || code > 13)) return false;
+  }
+  return true;
 }
 
 /** Reads one Windows XML event, or returns why the text is not well-formed. */
@@ -111,6 +125,8 @@ export function scanWindowsXml(text: string): ScannedEvent | string {
   let dataName: string | undefined;
   let content = '';
   let position = 0;
+  // The next `&` at or after the attribute value being read, found once per `&`.
+  let nextAmpersand = text.indexOf('&');
   const length = text.length;
   while (position < length) {
     const open = text.indexOf('<', position);
@@ -156,8 +172,8 @@ export function scanWindowsXml(text: string): ScannedEvent | string {
       // Compared in place: slicing every closing tag name showed in the profile.
       if (
         expected === undefined ||
-        !text.startsWith(expected, open + 2) ||
-        text.slice(open + 2 + expected.length, close).trim() !== ''
+        !sameText(expected, text, open + 2) ||
+        !isBlank(text, open + 2 + expected.length, close)
       ) {
         const name = text.slice(open + 2, close).trimEnd();
         return expected === undefined
@@ -187,7 +203,7 @@ export function scanWindowsXml(text: string): ScannedEvent | string {
       if (isSpace(code) || code === GT || code === SLASH) break;
       cursor++;
     }
-    const name = text.slice(open + 1, cursor);
+    const name = internSlice(text, open + 1, cursor);
     if (name === '') return 'empty tag name';
     if (stack.length === 0 && name !== 'Event') return `root element is <${name}>, not <Event>`;
     const depth = stack.length;
@@ -225,13 +241,25 @@ export function scanWindowsXml(text: string): ScannedEvent | string {
       const lt = text.indexOf('<', quoteAt + 1);
       if (lt !== -1 && lt < valueEnd) return `"<" in an attribute value of <${name}>`;
       // Only the values the mapping reads are sliced and decoded.
-      const isName = attributeLength === 4 && text.startsWith('Name', attributeStart);
+      const isName = attributeLength === 4 && sameText('Name', text, attributeStart);
       const isSystemTime =
-        !isName && attributeLength === 10 && text.startsWith('SystemTime', attributeStart);
+        !isName && attributeLength === 10 && sameText('SystemTime', text, attributeStart);
+      if (nextAmpersand !== -1 && nextAmpersand <= quoteAt) {
+        nextAmpersand = text.indexOf('&', quoteAt + 1);
+      }
       if (isName || isSystemTime) {
-        const raw = text.slice(quoteAt + 1, valueEnd);
-        const value = decodeEntities(raw);
-        if (value === undefined) return `unknown or malformed entity in "${clip(raw)}"`;
+        const ampersand = nextAmpersand;
+        let value: string | undefined;
+        if (ampersand === -1 || ampersand > valueEnd) {
+          // `Name` values become object keys: the shared copy stores faster.
+          value = isName
+            ? internSlice(text, quoteAt + 1, valueEnd)
+            : text.slice(quoteAt + 1, valueEnd);
+        } else {
+          const raw = text.slice(quoteAt + 1, valueEnd);
+          value = decodeEntities(raw);
+          if (value === undefined) return `unknown or malformed entity in "${clip(raw)}"`;
+        }
         if (isName) {
           if (depth === 2 && name === 'Provider' && stack[1] === 'System') {
             result.providerName = value;
@@ -240,7 +268,7 @@ export function scanWindowsXml(text: string): ScannedEvent | string {
           result.systemTime = value;
         }
       } else {
-        const ampersand = text.indexOf('&', quoteAt + 1);
+        const ampersand = nextAmpersand;
         if (ampersand === -1 || ampersand > valueEnd) {
           cursor = valueEnd + 1;
           continue;

@@ -247,21 +247,39 @@ export function mapWindowsEvent(source: WindowsEvent, input: RawEvent): OcsfEven
     originalTime: source.originalTime,
     message: source.message ?? DESCRIPTIONS[eventId] ?? `Windows event ${eventId}`,
     product: isSysmonEvent(source) ? SYSMON_PRODUCT : PRODUCT,
-    metadata: compact({
-      event_code: String(eventId),
-      uid: source.recordId,
-      log_name: source.channel,
-      profiles: ['host'],
-    }),
-    attributes: merge(
-      {
-        device: compact({ hostname: source.computer, os: WINDOWS_OS, type_id: 0, type: 'Unknown' }),
-        actor: spec.actor,
-      },
-      spec.attributes,
-    ),
+    metadata: metadataOf(source),
+    attributes: attributesOf(source, spec),
     unmapped: source.compactData ? addExtra(data, source.extra) : merge(source.extra, data),
   });
+}
+
+/** Returns the `metadata` keys of an event, leaving out empty ones as `compact` would. */
+function metadataOf(source: WindowsEvent): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { event_code: String(source.eventId) };
+  if (source.recordId) metadata.uid = source.recordId;
+  if (source.channel) metadata.log_name = source.channel;
+  metadata.profiles = ['host'];
+  return metadata;
+}
+
+/**
+ * Returns the device, the actor and the class attributes without empty values,
+ * as `merge` would, without its generic copy of a first object.
+ */
+function attributesOf(source: WindowsEvent, spec: WindowsSpec): Record<string, unknown> {
+  const device: Record<string, unknown> = {};
+  if (source.computer) device.hostname = source.computer;
+  device.os = WINDOWS_OS;
+  device.type_id = 0;
+  device.type = 'Unknown';
+  const attributes: Record<string, unknown> = { device };
+  if (spec.actor !== undefined && spec.actor !== null) attributes.actor = spec.actor;
+  const classAttributes = spec.attributes;
+  for (const key in classAttributes) {
+    const value = classAttributes[key];
+    if (value !== undefined && value !== null && value !== '') attributes[key] = value;
+  }
+  return attributes;
 }
 
 export interface WindowsSpec {
@@ -557,16 +575,24 @@ function present(value: string | undefined): value is string {
   return value !== undefined && value !== '' && value !== '-';
 }
 
+/** EventData names of the subject and target accounts, built once instead of per event. */
+const ACCOUNT_KEYS = {
+  Subject: { name: 'SubjectUserName', domain: 'SubjectDomainName', sid: 'SubjectUserSid' },
+  Target: { name: 'TargetUserName', domain: 'TargetDomainName', sid: 'TargetUserSid' },
+} as const;
+
 function account(
   data: Record<string, string>,
   prefix: 'Subject' | 'Target',
-  sidKey = `${prefix}UserSid`,
+  sidKey: string = ACCOUNT_KEYS[prefix].sid,
 ): Record<string, unknown> | undefined {
-  const name = data[`${prefix}UserName`];
+  const keys = ACCOUNT_KEYS[prefix];
+  const name = data[keys.name];
   if (!present(name)) return undefined;
+  const domain = data[keys.domain];
   return compact({
     name,
-    domain: present(data[`${prefix}DomainName`]) ? data[`${prefix}DomainName`] : undefined,
+    domain: present(domain) ? domain : undefined,
     uid: data[sidKey],
     account_type: 'Windows Account',
     account_type_id: 2,
