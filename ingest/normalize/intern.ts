@@ -54,3 +54,22 @@ export function sameText(name: string, text: string, start: number): boolean {
   }
   return true;
 }
+
+/**
+ * Shared copies of whole strings, such as names captured by a regular
+ * expression. A Map lookup hashes the string natively, which costs less than
+ * the string-table lookup of storing it as an object key. Bounded like the
+ * table above: it starts over when full.
+ */
+const STRINGS = new Map<string, string>();
+const STRINGS_LIMIT = 4096;
+
+/** Returns the shared copy of `value`. */
+export function internString(value: string): string {
+  const known = STRINGS.get(value);
+  if (known !== undefined) return known;
+  if (STRINGS.size >= STRINGS_LIMIT) STRINGS.clear();
+  const shared = Object.keys({ [value]: 0 })[0] ?? value;
+  STRINGS.set(shared, shared);
+  return shared;
+}

@@ -134,12 +134,22 @@ function firstLine(message: string | undefined): string | undefined {
 
 const LINE_BREAK = /\r?\n/;
 
+/** The last `Keywords` text and its status: most events of a log share a few masks. */
+let lastKeywords: string | undefined;
+let lastKeywordStatus: number | undefined;
+
 function keywordStatus(keywords: string | undefined): number | undefined {
-  if (keywords === undefined || !/^0x[0-9a-fA-F]{1,16}$/.test(keywords)) return undefined;
-  const mask = BigInt(keywords);
-  if ((mask & AUDIT_FAILURE) !== 0n) return STATUS.FAILURE;
-  if ((mask & AUDIT_SUCCESS) !== 0n) return STATUS.SUCCESS;
-  return undefined;
+  if (keywords === undefined) return undefined;
+  if (keywords === lastKeywords) return lastKeywordStatus;
+  let status: number | undefined;
+  if (/^0x[0-9a-fA-F]{1,16}$/.test(keywords)) {
+    const mask = BigInt(keywords);
+    if ((mask & AUDIT_FAILURE) !== 0n) status = STATUS.FAILURE;
+    else if ((mask & AUDIT_SUCCESS) !== 0n) status = STATUS.SUCCESS;
+  }
+  lastKeywords = keywords;
+  lastKeywordStatus = status;
+  return status;
 }
 
 export function normalizeWindowsText(input: RawEvent): NormalizeResult {
