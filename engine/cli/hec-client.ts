@@ -66,7 +66,11 @@ export class HecClient {
     return sent;
   }
 
-  private async post(body: string): Promise<void> {
+  /**
+   * Posts one body of envelopes to `/services/collector/event`, retrying on connection errors
+   * and on 503 and 429 (after `Retry-After` when given).
+   */
+  async post(body: string): Promise<void> {
     const url = new URL('/services/collector/event', this.baseUrl);
     for (let attempt = 1; ; attempt++) {
       let response: Response;

@@ -7,6 +7,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { OcsfEvent } from '../../ingest/normalize/types.js';
 import { defaultHecUrl } from './defaults.js';
+import { HecClient } from './hec-client.js';
 
 export type { OcsfEvent };
 
@@ -1062,7 +1063,6 @@ export interface SendSeedOptions extends GenerateOptions {
 
 /** Largest request body built; HEC's default cap is 1,000,000 bytes. */
 const MAX_BODY_BYTES = 900_000;
-const MAX_ATTEMPTS = 6;
 export const SEED_SOURCE = 'thawk:seed';
 
 /**
@@ -1074,11 +1074,12 @@ export async function sendSeedEvents(
   options: SendSeedOptions,
 ): Promise<{ sent: number; elapsedMillis: number }> {
   const started = Date.now();
+  const client = new HecClient(options.url, options.token);
   let sent = 0;
   let body = '';
   let inBody = 0;
   const flush = async () => {
-    await postBatch(options.url, options.token, body);
+    await client.post(body);
     sent += inBody;
     body = '';
     inBody = 0;
@@ -1106,34 +1107,6 @@ export async function sendSeedEvents(
   }
   if (inBody > 0) await flush();
   return { sent, elapsedMillis: Date.now() - started };
-}
-
-async function postBatch(baseUrl: string, token: string, body: string): Promise<void> {
-  const url = new URL('/services/collector/event', baseUrl);
-  for (let attempt = 1; ; attempt++) {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { Authorization: `Splunk ${token}`, 'Content-Type': 'application/json' },
-        body,
-      });
-    } catch (error) {
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new Error(`cannot reach HEC at ${url.origin}: ${(error as Error).message}`);
-      }
-      await sleep(250 * 2 ** attempt);
-      continue;
-    }
-    const text = await response.text();
-    if (response.ok) return;
-    if ((response.status === 503 || response.status === 429) && attempt < MAX_ATTEMPTS) {
-      const retryAfter = Number(response.headers.get('retry-after'));
-      await sleep(retryAfter > 0 ? retryAfter * 1000 : 250 * 2 ** attempt);
-      continue;
-    }
-    throw new Error(`HEC rejected a batch with HTTP ${response.status}: ${text}`);
-  }
 }
 
 function sleep(ms: number): Promise<void> {
