@@ -301,6 +301,41 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test('eval string, list, math and time functions', async () => {
+    const [row] = await rows(
+      [
+        '| where id="e01" | eval parts = split(src_ip, "."), n = mvcount(parts), first = mvindex(parts, 0),',
+        'last = mvindex(parts, -1), joined = mvjoin(parts, "-"), masked = replace(src_ip, "[0-9]+", "N"),',
+        'f = floor(2.7), c = ceil(2.1), s = sqrt(16), p = pow(2, 10), l = log(1000), l2 = log(8, 2),',
+        't = trim("  x  "), h = md5("a"), u = urldecode("a%20b"), e = exp(0), one = mvcount(src_ip),',
+        'hm = strftime(strptime("2024-05-01 10:00", "%Y-%m-%d %H:%M"), "%H:%M"),',
+        'day = strftime(1714566896, "%Y-%m-%d %H"), at = now()',
+        '| table n, first, last, joined, masked, f, c, s, p, l, l2, t, h, u, e, one, hm, day, at',
+      ].join(' '),
+    );
+    expect(row).toEqual({
+      n: '4',
+      first: '10',
+      last: '5',
+      joined: '10-0-0-5',
+      masked: 'N.N.N.N',
+      f: 2,
+      c: 3,
+      s: 4,
+      p: 1024,
+      l: 3,
+      l2: 3,
+      t: 'x',
+      h: '0cc175b9c0f1b6a831c399e269772661',
+      u: 'a b',
+      e: 1,
+      one: 1,
+      hm: '10:00',
+      day: '2024-05-01 12',
+      at: new Date(NOW_MS).toISOString().replace('T', ' ').replace('.000Z', ''),
+    });
+  });
+
   test('eval case, coalesce, len and lower', async () => {
     const result = await rows(
       'class_uid=3002 | eval who = coalesce(user, "none"), level = case(status_id = 1, "ok", status_id = 2, "bad"), n = len(lower(who)) | stats count by level, n',

@@ -65,6 +65,19 @@ function asNumber(value: TypedSql): Sql {
   return sql`TRY_CAST(${value.sql} AS DOUBLE)`;
 }
 
+/** Returns the value as a timestamp: numbers are epoch seconds, as Splunk's `_time` is. */
+function asTime(value: TypedSql): Sql {
+  if (value.type === 'time') return value.sql;
+  if (value.type === 'number')
+    return sql`make_timestamp(CAST(round(CAST(${value.sql} AS DOUBLE) * 1000000) AS BIGINT))`;
+  return sql`TRY_CAST(${value.sql} AS TIMESTAMP)`;
+}
+
+/** Returns the value as a list; a single value becomes a list of one. */
+function asList(value: TypedSql): Sql {
+  return value.type === 'list' ? value.sql : sql`[${value.sql}]`;
+}
+
 function asText(value: TypedSql): Sql {
   return value.type === 'string' ? value.sql : sql`CAST(${value.sql} AS VARCHAR)`;
 }
@@ -200,6 +213,53 @@ function compileCall(
       return { sql: sql`abs(${asNumber(first)})`, type: 'number' };
     case 'match':
       return { sql: sql`regexp_matches(${asText(first)}, ${asText(second!)})`, type: 'boolean' };
+    case 'trim':
+    case 'ltrim':
+    case 'rtrim':
+      return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };
+    case 'replace':
+      return {
+        sql: sql`regexp_replace(${asText(first)}, ${asText(second!)}, ${asText(third!)}, 'g')`,
+        type: 'string',
+      };
+    case 'split':
+      return { sql: sql`string_split(${asText(first)}, ${asText(second!)})`, type: 'list' };
+    case 'mvcount':
+      // A single value counts as a list of one, as in Splunk.
+      return first.type === 'list'
+        ? { sql: sql`len(${first.sql})`, type: 'number' }
+        : { sql: sql`CASE WHEN ${first.sql} IS NULL THEN NULL ELSE 1 END`, type: 'number' };
+    case 'mvindex':
+      // Splunk counts from 0 and from the end with negative indexes; DuckDB counts from 1.
+      return {
+        sql: sql`list_extract(${asList(first)}, CAST(CASE WHEN ${asNumber(second!)} < 0 THEN ${asNumber(second!)} ELSE ${asNumber(second!)} + 1 END AS BIGINT))`,
+        type: 'unknown',
+      };
+    case 'mvjoin':
+      return { sql: sql`array_to_string(${asList(first)}, ${asText(second!)})`, type: 'string' };
+    case 'floor':
+    case 'ceil':
+    case 'sqrt':
+    case 'exp':
+      return { sql: sql`${raw(expr.fn)}(${asNumber(first)})`, type: 'number' };
+    case 'pow':
+      return { sql: sql`pow(${asNumber(first)}, ${asNumber(second!)})`, type: 'number' };
+    case 'log':
+      // Splunk's log(x, base) defaults to base 10; DuckDB's log takes the base first.
+      return second === undefined
+        ? { sql: sql`log10(${asNumber(first)})`, type: 'number' }
+        : { sql: sql`log(${asNumber(second)}, ${asNumber(first)})`, type: 'number' };
+    case 'now':
+      return { sql: sql`epoch_ms(CAST(${param(context.nowMs)} AS BIGINT))`, type: 'time' };
+    case 'strftime':
+      return { sql: sql`strftime(${asTime(first)}, ${asText(second!)})`, type: 'string' };
+    case 'strptime':
+      return { sql: sql`try_strptime(${asText(first)}, ${asText(second!)})`, type: 'time' };
+    case 'md5':
+    case 'sha256':
+      return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };
+    case 'urldecode':
+      return { sql: sql`url_decode(${asText(first)})`, type: 'string' };
     default:
       return fail('function.unknown', `Unknown function '${expr.fn}'`, expr.loc);
   }
