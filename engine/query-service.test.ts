@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../query-lang/catalog.js';
 import { compileQuery, parseQuery } from '../query-lang/index.js';
 import { type ColumnBatch, EventStore, type ResultRow } from '../storage/index.js';
-import { QueryService } from './query-service.js';
+import { QueryInputError, QueryService } from './query-service.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const HOUR_MS = 3_600_000;
@@ -109,6 +109,20 @@ describe('event searches over both tiers', () => {
       if (cursor === undefined) break;
     }
     expect(seen).toEqual(expected.rows.map((row) => row.id));
+  });
+
+  it('reports regular expressions RE2 rejects as query errors', async () => {
+    await expect(service.run({ query: '| where match(raw, "(?=event)")' })).rejects.toMatchObject({
+      name: 'Error',
+      diagnostics: [{ code: 'function.invalid_regex' }],
+    });
+    await expect(service.run({ query: '| rex "(?<n>e)\\1"' })).rejects.toBeInstanceOf(
+      QueryInputError,
+    );
+    // A pattern taken from a field is only known when DuckDB runs it.
+    const failed = service.run({ query: '| eval p = "[" | where match(raw, p)' });
+    await expect(failed).rejects.toBeInstanceOf(QueryInputError);
+    await expect(failed).rejects.toThrow(/The query failed in DuckDB: Invalid Input Error/);
   });
 
   it('answers an empty result with total 0', async () => {

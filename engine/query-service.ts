@@ -234,6 +234,8 @@ export class QueryService {
         );
         total = Number(Object.values(count.rows[0] ?? {})[0] ?? 0);
       }
+    } catch (error) {
+      throw inputErrorOf(error) ?? error;
     } finally {
       await snapshot.release();
     }
@@ -272,6 +274,25 @@ export class QueryService {
     if (typeof row.fields === 'string') row.fields = JSON.parse(row.fields);
     return row;
   }
+}
+
+/** DuckDB errors that come from values in the query, such as a regular expression RE2 rejects. */
+const INPUT_ERROR = /^(Invalid Input Error|Conversion Error|Out of Range Error): /;
+
+/** Returns a `QueryInputError` for a DuckDB error caused by the query's values, else undefined. */
+function inputErrorOf(error: unknown): QueryInputError | undefined {
+  if (!(error instanceof Error) || !INPUT_ERROR.test(error.message)) return undefined;
+  const reason = error.message.split('\n')[0]!;
+  return new QueryInputError([
+    {
+      code: 'query_failed',
+      message: `The query failed in DuckDB: ${reason}`,
+      offset: 0,
+      line: 1,
+      column: 1,
+      length: 0,
+    },
+  ]);
 }
 
 /** Sorts keys newest first, by time and then id, in the keyset order of the pages. */

@@ -301,6 +301,24 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test.each([
+    ['(?i)admin', true],
+    ['(?P<user>\\w+)', true],
+    ['a\\\\\\\\1', true],
+    ['(?s:a.b)', true],
+    ['(?=admin)', false],
+    ['(?<!x)y', false],
+    ['(a)\\1', false],
+    ['(?<n>a)\\k<n>', false],
+    ['(?>a)', false],
+    ['a++', false],
+    ['[', false],
+  ])('regex %s passes the RE2 check: %s', (pattern, ok) => {
+    const run = () => compile(`| where match(raw, "${pattern}")`);
+    if (ok) expect(run).not.toThrow();
+    else expect(run).toThrow(/Invalid regular expression/);
+  });
+
   test('eval string, list, math and time functions', async () => {
     const [row] = await rows(
       [

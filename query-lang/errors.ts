@@ -99,3 +99,43 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
   const allowed = Math.max(2, Math.floor(lowered.length / 3));
   return bestDistance <= allowed ? best : undefined;
 }
+
+/**
+ * Constructs of Perl-style regular expressions that RE2, DuckDB's engine, does not have and
+ * JavaScript accepts. JavaScript rejects the others RE2 lacks (atomic groups, possessive
+ * quantifiers) by itself.
+ */
+const UNSUPPORTED_REGEX: readonly [RegExp, string][] = [
+  // A backslash and a digit, where the backslash is not itself escaped.
+  [/(?:^|[^\\])(?:\\\\)*\\[1-9]/, 'backreferences such as \\1'],
+  [/(?:^|[^\\])(?:\\\\)*\\k</, 'named backreferences'],
+  [/(?:^|[^\\])(?:\\\\)*\(\?<?[=!]/, 'lookahead and lookbehind'],
+];
+
+/**
+ * Throws a `QueryError` unless `pattern` reads as a regular expression for RE2: it must not use
+ * the constructs RE2 lacks, and JavaScript's parser must accept it once RE2's own syntax
+ * (`(?P<name>`, inline flags such as `(?i)`) is rewritten. A pattern that passes can still fail
+ * in DuckDB, which the query service reports as a query error.
+ */
+export function checkRegex(pattern: string, code: string, loc: SourceLocation | undefined): void {
+  for (const [construct, name] of UNSUPPORTED_REGEX) {
+    if (construct.test(pattern)) {
+      fail(
+        code,
+        `Invalid regular expression /${pattern}/: ${name} are not supported (the engine is RE2)`,
+        loc,
+      );
+    }
+  }
+  try {
+    const javascript = pattern
+      .replace(/\(\?P</g, '(?<')
+      .replace(/\(\?[imsU]+\)/g, '')
+      .replace(/\(\?[imsU]*(?:-[imsU]+)?:/g, '(?:');
+    new RegExp(javascript);
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^Invalid regular expression: /, '');
+    fail(code, `Invalid regular expression: ${reason}`, loc);
+  }
+}

@@ -1,7 +1,7 @@
 /** Compilation of `where` and `eval` expressions to SQL. */
 
 import { EXPRESSION_FUNCTIONS, type Expr } from './ast.js';
-import { fail, nearestName, type SourceLocation } from './errors.js';
+import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js';
 import { resolveField, type Scope, type ValueType } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberValue, param, raw, type Sql, sql } from './sql.js';
@@ -157,6 +157,10 @@ function compileCall(
     );
   }
   if (expr.fn === 'cidrmatch') return compileCidrMatch(expr, scope, expr.loc);
+  const pattern = expr.args[1];
+  if ((expr.fn === 'match' || expr.fn === 'replace') && pattern?.expr === 'literal') {
+    checkRegex(String(pattern.value), 'function.invalid_regex', expr.loc);
+  }
   const args = expr.args.map((arg) => compileExpression(arg, scope, context));
   const list = (parts: TypedSql[]) =>
     join(

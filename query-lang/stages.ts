@@ -18,7 +18,7 @@ import {
   type State,
   tableScope,
 } from './compiler.js';
-import { fail, type SourceLocation } from './errors.js';
+import { checkRegex, fail, type SourceLocation } from './errors.js';
 import {
   type ColumnInfo,
   checkOutputName,
@@ -217,11 +217,7 @@ export function namedGroups(pattern: string): { re2: string; groups: RegexGroup[
 function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void {
   const field = resolveField(state.scope, stage.field, stage.loc);
   const { re2, groups } = namedGroups(stage.pattern);
-  try {
-    new RegExp(re2.replace(/\(\?P</g, '(?<'));
-  } catch (error) {
-    fail('rex.invalid_regex', `Invalid regular expression: ${(error as Error).message}`, stage.loc);
-  }
+  checkRegex(stage.pattern, 'rex.invalid_regex', stage.loc);
   if (groups.length === 0) {
     fail(
       'rex.no_groups',
