@@ -495,6 +495,14 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
     outputs.map((output) => output.column),
     aggregations[0]?.loc,
   );
+  // As in Splunk, rows that lack a by field are left out.
+  const present =
+    groups.length === 0
+      ? raw('')
+      : sql` WHERE ${join(
+          groups.map((group) => sql`${group.sql} IS NOT NULL`),
+          ' AND ',
+        )}`;
   const distinctField = soleDistinctField(aggregations);
   let body: Sql;
   if (distinctField === undefined) {
@@ -502,7 +510,7 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
       outputs.map((output) => sql`${output.sql} AS ${identifier(output.column.name)}`),
       ', ',
     );
-    body = sql`SELECT ${select} FROM ${raw(state.relation)}${groupBy(groups.length)}`;
+    body = sql`SELECT ${select} FROM ${raw(state.relation)}${present}${groupBy(groups.length)}`;
   } else {
     // Only dc() of one field: grouping by the groups and the value first, then counting the
     // values per group, is about twice as fast in DuckDB as count(DISTINCT) per group.
@@ -523,7 +531,7 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
       ],
       ', ',
     );
-    body = sql`SELECT ${select} FROM (SELECT ${inner} FROM ${raw(state.relation)}${groupBy(groups.length + 1)})${groupBy(groups.length)}`;
+    body = sql`SELECT ${select} FROM (SELECT ${inner} FROM ${raw(state.relation)}${present}${groupBy(groups.length + 1)})${groupBy(groups.length)}`;
   }
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
   state.aggregate = true;

@@ -104,10 +104,11 @@ export function resolveField(
   name: string,
   loc: SourceLocation | undefined,
 ): ResolvedField {
-  checkFieldName(name, loc);
   const lowered = name.toLowerCase();
+  // Columns that stages made, such as `dc(user)`, may have any name; others are checked.
   const derived = scope.columns.get(outputName(lowered));
   if (derived !== undefined) return physical(derived.name, derived.type);
+  checkFieldName(name, loc);
   if (!scope.eventShape) {
     const suggestion = nearestName(name, knownNames(scope));
     const message = `Unknown field '${name}': after the previous stage the fields are ${[...scope.columns.values()].map((column) => column.name).join(', ')}`;

@@ -797,13 +797,15 @@ class QueryParser extends EmbeddedActionsParser {
     return fields;
   });
 
+  /** A field name where no expression can stand; quoted either way, as in Splunk's rename. */
   private fieldName = this.RULE('fieldName', (): FieldRef => {
     const token = this.OR([
       { ALT: () => this.CONSUME(t.Name) },
       { ALT: () => this.CONSUME(t.SingleQuoted) },
+      { ALT: () => this.CONSUME(t.DoubleQuoted) },
     ]);
     return this.ACTION(() => ({
-      name: tokenMatcher(token, t.SingleQuoted) ? decodeQuotedText(token.image) : token.image,
+      name: tokenMatcher(token, t.Name) ? token.image : decodeQuotedText(token.image),
       loc: locationOf(token),
     }));
   });
