@@ -88,6 +88,30 @@ afterAll(async () => {
 });
 
 describe('query API', () => {
+  test('a body that is not JSON gets 400 with the reason', async () => {
+    const login = await fetch(`${appliance.httpUrl}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"username": "admin",',
+    });
+    expect(login.status).toBe(400);
+    const body = (await login.json()) as Body;
+    expect(body.error.code).toBe('invalid_json');
+    expect(body.error.message).toMatch(/^the request body is not valid JSON: /);
+  });
+
+  test('a regular expression DuckDB rejects gets 400, not 500', async () => {
+    const answer = await viewer('POST', '/api/v1/query', {
+      query: '| eval p = "[" | where match(raw, p)',
+      earliest: '0',
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toMatch(/Invalid Input Error/);
+    const lookahead = await viewer('POST', '/api/v1/query', { query: '| rex "(?<x>a(?=b))"' });
+    expect(lookahead.status).toBe(400);
+    expect(lookahead.body.error.message).toMatch(/lookahead and lookbehind are not supported/);
+  });
+
   test('query text and canonical JSON give the same result', async () => {
     const text = 'sourcetype=linux_secure | stats count by user | sort user';
     const byText = await viewer('POST', '/api/v1/query', { query: text, earliest: '0' });
@@ -185,12 +209,12 @@ describe('lookups', () => {
 
     const result = await viewer('POST', '/api/v1/query', {
       query:
-        'sourcetype=linux_secure | lookup owners name as user output team | stats count by user, team | sort user',
+        'sourcetype=linux_secure | lookup owners name as user output team | fillnull value=none team | stats count by user, team | sort user',
       earliest: '0',
     });
     expect(result.status, JSON.stringify(result.body)).toBe(200);
     expect(result.body.rows).toEqual([
-      { user: 'user0', team: null, count: 12 },
+      { user: 'user0', team: 'none', count: 12 },
       { user: 'user1', team: 'red, team', count: 12 },
       { user: 'user2', team: 'blue', count: 11 },
     ]);
