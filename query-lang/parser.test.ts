@@ -360,6 +360,13 @@ describe('stages', () => {
     expect(ast && astToJson(astFromJson(astToJson(ast)))).toEqual(ast && astToJson(ast));
   });
 
+  test('deep nesting is a clear error', () => {
+    const deep = `${'('.repeat(20_000)}user=root${')'.repeat(20_000)}`;
+    const result = parseQuery(deep);
+    expect(result.errors[0]).toMatchObject({ code: 'syntax.too_deep' });
+    expect(parseQuery(`${'NOT '.repeat(20_000)}x`).errors[0]?.message).toMatch(/nested too deeply/);
+  });
+
   test('timechart series options', () => {
     const expected = {
       stage: 'timechart',

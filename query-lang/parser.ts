@@ -1176,6 +1176,12 @@ export function parseQuery(text: string): { ast?: QueryAst; errors: QueryDiagnos
     const errors = checkQuery(parsed.ast, Date.now());
     return errors.length > 0 ? { errors } : parsed;
   } catch (error) {
+    // Thousands of nested parentheses or NOTs exhaust the stack of the recursive parser.
+    if (error instanceof RangeError) {
+      const message =
+        'The query is nested too deeply: use fewer levels of parentheses, NOT or function calls';
+      return { errors: [diagnosticAt('syntax.too_deep', message, undefined)] };
+    }
     // Reached only through a defect in the parser; reported as data to keep the contract.
     const message = `Query could not be parsed: ${error instanceof Error ? error.message : String(error)}`;
     return { errors: [diagnosticAt('internal.error', message, undefined)] };

@@ -45,7 +45,8 @@ function printResult(result: QueryResult, format: string): void {
     process.stdout.write(toCsv(result.columns, result.rows));
   } else {
     process.stdout.write(`${formatTable(result)}\n`);
-    process.stderr.write(`${result.total} results in ${result.elapsed_ms} ms\n`);
+    const noun = result.total === 1 ? 'result' : 'results';
+    process.stderr.write(`${result.total} ${noun} in ${result.elapsed_ms} ms\n`);
   }
 }
 
@@ -103,7 +104,7 @@ program
         batchSize: options.batchSize,
         progress: !options.quiet && process.stderr.isTTY,
       });
-      process.stdout.write(`sent ${sent} events from ${file}\n`);
+      process.stdout.write(`sent ${sent} ${sent === 1 ? 'event' : 'events'} from ${file}\n`);
     } catch (error) {
       fail((error as Error).message);
     }
