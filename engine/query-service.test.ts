@@ -125,6 +125,15 @@ describe('event searches over both tiers', () => {
     await expect(failed).rejects.toThrow(/The query failed in DuckDB: Invalid Input Error/);
   });
 
+  it('rejects a time range that ends before it starts', async () => {
+    await expect(
+      service.run({ query: 'user=user3', earliest: 'now', latest: '-1d' }),
+    ).rejects.toThrow(/The time range is empty/);
+    await expect(
+      service.run({ query: 'earliest=-1h latest=-2h user=user3' }),
+    ).rejects.toBeInstanceOf(QueryInputError);
+  });
+
   it('answers an empty result with total 0', async () => {
     const answer = await service.run({ query: 'user=nobody' });
     expect(answer.total).toBe(0);

@@ -183,7 +183,21 @@ export class QueryService {
     options: Omit<Parameters<typeof compileQuery>[1], 'source' | 'lookups'>,
   ): CompiledQuery {
     try {
-      return compileQuery(ast, { ...options, source, lookups: this.lookups });
+      const compiled = compileQuery(ast, { ...options, source, lookups: this.lookups });
+      const { earliestMs, latestMs } = compiled;
+      if (earliestMs !== undefined && latestMs !== undefined && earliestMs >= latestMs) {
+        throw new QueryInputError([
+          {
+            code: 'invalid_time',
+            message: `The time range is empty: earliest (${new Date(earliestMs).toISOString()}) is not before latest (${new Date(latestMs).toISOString()})`,
+            offset: 0,
+            line: 1,
+            column: 1,
+            length: 0,
+          },
+        ]);
+      }
+      return compiled;
     } catch (error) {
       if (error instanceof QueryError) throw new QueryInputError(error.diagnostics);
       throw error;
