@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -1032,6 +1033,44 @@ describe('HEC CORS', () => {
 });
 
 describe('HEC logging', () => {
+  it('answers open connections with 503 once closing', async () => {
+    const sink = new MemorySink();
+    const server = await startServer(sink);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const request = http.request(
+          {
+            host: '127.0.0.1',
+            port: server.port,
+            path: '/services/collector/event',
+            method: 'POST',
+            agent,
+            headers: { Authorization: `Splunk ${SECRETS.plain}` },
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk) => {
+              body += chunk;
+            });
+            response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+          },
+        );
+        request.on('error', reject);
+        request.end('{"event":"one"}');
+      });
+    try {
+      expect((await post()).status).toBe(200);
+      await server.close();
+      const late = await post();
+      expect(late.status).toBe(503);
+      expect(JSON.parse(late.body)).toMatchObject({ code: 9 });
+      expect(sink.events).toHaveLength(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('never logs a token secret', () => {
     expect(logLines.length).toBeGreaterThan(0);
     for (const secret of [...Object.values(SECRETS), UNKNOWN_SECRET]) {

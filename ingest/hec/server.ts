@@ -235,6 +235,9 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
     }
   }
 
+  /** Set once `close` starts; requests on open connections then get 503. */
+  let stopping = false;
+
   function busyReply(): HecReply {
     return { ...codeReply(9), headers: { 'Retry-After': busyRetryAfter } };
   }
@@ -483,6 +486,11 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
       responded: false,
       eventCount: 0,
     };
+    if (stopping) {
+      // Keep-alive connections outlive the listening socket: answer them without storage.
+      send(request, busyReply());
+      return;
+    }
     try {
       const outcome =
         kind === undefined ? httpReply(404) : admit(res, req, request, kind, receivedAt);
@@ -530,6 +538,7 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
         async close() {
           if (closed) return;
           closed = true;
+          stopping = true;
           uws.us_listen_socket_close(listenSocket);
           clearInterval(sweepTimer);
           await Promise.allSettled([...inFlight]);
