@@ -1,7 +1,8 @@
 import cliProgress from 'cli-progress';
 
 export interface SendOptions {
-  sourcetype: string;
+  /** Sourcetype of every event; when absent the server decides from the content. */
+  sourcetype?: string;
   source?: string;
   host?: string;
   index?: string;

@@ -63,7 +63,10 @@ program
   .command('import')
   .description('send a log file to a TelHawk (or Splunk) HEC endpoint in batches')
   .argument('<file>', 'log file to send')
-  .requiredOption('-s, --sourcetype <sourcetype>', 'sourcetype of every event, e.g. linux_secure')
+  .option(
+    '-s, --sourcetype <sourcetype>',
+    'sourcetype of every event, e.g. linux_secure; without it the appliance reads the content',
+  )
   .option('--url <url>', 'HEC base URL', defaultHecUrl())
   .option(
     '--token <token>',
@@ -90,7 +93,7 @@ program
     }
     let events: unknown[];
     try {
-      events = splitEvents(text, options.sourcetype, options.format as ImportFormat);
+      events = splitEvents(text, options.sourcetype ?? '', options.format as ImportFormat);
     } catch (error) {
       fail(`cannot split ${file} into events: ${(error as Error).message}`);
     }
