@@ -275,6 +275,9 @@ describe('malformed input', () => {
     expect(reasonOf(garbage, 'httpevent')).toBe(
       'event text is binary data (control characters), not a log line',
     );
+    expect(reasonOf('bad \ufffd\ufffd utf8', 'httpevent')).toBe(
+      'event text is binary data (invalid UTF-8), not a log line',
+    );
   });
 
   test('invalid IP rejected by validation', () => {

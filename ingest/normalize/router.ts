@@ -206,8 +206,11 @@ function genericEvent(
   sourcetype: string | undefined,
 ): NormalizeResult {
   const text = eventText(input);
-  if (typeof input.event === 'string' && !isPrintable(text)) {
-    return failure(GENERIC, 'event text is binary data (control characters), not a log line');
+  if (typeof input.event === 'string') {
+    const problem = unprintable(text);
+    if (problem !== undefined) {
+      return failure(GENERIC, `event text is binary data (${problem}), not a log line`);
+    }
   }
   const event = createEvent({
     classUid: CLASS.BASE_EVENT,
@@ -222,14 +225,16 @@ function genericEvent(
 }
 
 /**
- * Returns false when the text contains a control character other than tab, line
- * feed and carriage return, or U+FFFD, which decoding puts in place of invalid UTF-8.
+ * Names what makes the text binary: a control character other than tab, line feed and
+ * carriage return, or U+FFFD, which decoding puts in place of invalid UTF-8. Returns
+ * undefined for printable text.
  */
-function isPrintable(text: string): boolean {
+function unprintable(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
-    if (code === 0xfffd) return false;
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return 'control characters';
+    // The replacement character stands where the body had bytes that are not UTF-8.
+    if (code === 0xfffd) return 'invalid UTF-8';
   }
-  return true;
+  return undefined;
 }
