@@ -170,7 +170,12 @@ export type Stage =
       useOther?: boolean;
     }
   | { stage: 'top' | 'rare'; fields: FieldRef[]; by: FieldRef[]; limit: number }
-  | { stage: 'sort'; keys: SortKey[] }
+  | {
+      stage: 'sort';
+      keys: SortKey[];
+      /** Rows kept after sorting, as Splunk's `sort N`; absent or 0 keeps all. */
+      limit?: number;
+    }
   | { stage: 'head' | 'tail'; count: number }
   | { stage: 'table'; fields: FieldRef[] }
   | { stage: 'fields'; mode: 'include' | 'exclude'; fields: FieldRef[] }

@@ -314,6 +314,7 @@ function compileStage(state: State, stage: Stage): void {
     case 'sort':
       for (const key of stage.keys) resolveField(state.scope, key.field, key.loc);
       state.order = stage.keys.map((key: SortKey) => orderKey(key.field, key.descending, key.loc));
+      if (stage.limit !== undefined) compileHeadTail(state, 'head', stage.limit);
       return;
     case 'head':
     case 'tail':

@@ -286,8 +286,8 @@ function stageFromJson(value: unknown, path: string): Stage {
         by: fieldRefs(json.by ?? [], `${path}.by`),
         limit: positiveInteger(json.limit ?? 10, `${path}.limit`),
       };
-    case 'sort':
-      return {
+    case 'sort': {
+      const stage: Stage = {
         stage: 'sort',
         keys: array(json.keys, `${path}.keys`).map((item, i) => {
           const key = object(item, `${path}.keys[${i}]`);
@@ -297,6 +297,10 @@ function stageFromJson(value: unknown, path: string): Stage {
           };
         }),
       };
+      const limit = json.limit === undefined ? 0 : nonNegativeInteger(json.limit, `${path}.limit`);
+      if (limit > 0) stage.limit = limit;
+      return stage;
+    }
     case 'head':
     case 'tail':
       return { stage: json.stage, count: positiveInteger(json.count, `${path}.count`) };

@@ -360,6 +360,22 @@ describe('stages', () => {
     expect(ast && astToJson(astFromJson(astToJson(ast)))).toEqual(ast && astToJson(ast));
   });
 
+  test('sort with a row count', () => {
+    expect(stagesOf('| sort 5 -src_port, user')).toEqual([
+      {
+        stage: 'sort',
+        keys: [
+          { field: 'src_port', descending: true },
+          { field: 'user', descending: false },
+        ],
+        limit: 5,
+      },
+    ]);
+    expect(stagesOf('| sort 0 -time')).toEqual([
+      { stage: 'sort', keys: [{ field: 'time', descending: true }] },
+    ]);
+  });
+
   test('deep nesting is a clear error', () => {
     const deep = `${'('.repeat(20_000)}user=root${')'.repeat(20_000)}`;
     const result = parseQuery(deep);

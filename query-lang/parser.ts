@@ -650,6 +650,14 @@ class QueryParser extends EmbeddedActionsParser {
 
   private sortStage = this.RULE('sortStage', (): Stage => {
     this.CONSUME(t.SortKeyword);
+    let limit: number | undefined;
+    this.OPTION3(() => {
+      const count = this.CONSUME(t.NumberLiteral);
+      this.ACTION(() => {
+        // Splunk's `sort 0` keeps every row.
+        limit = count.image === '0' ? 0 : this.positiveInteger(count);
+      });
+    });
     const keys: SortKey[] = [];
     this.AT_LEAST_ONE(() => {
       this.OPTION(() => this.CONSUME(t.Comma));
@@ -668,7 +676,11 @@ class QueryParser extends EmbeddedActionsParser {
       const field = this.SUBRULE(this.fieldName);
       keys.push(this.ACTION(() => ({ field: field.name, descending, loc: field.loc })) as SortKey);
     });
-    return { stage: 'sort', keys };
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'sort', keys };
+      if (limit !== undefined && limit > 0) stage.limit = limit;
+      return stage;
+    });
   });
 
   private headStage = this.RULE('headStage', (): Stage => {
