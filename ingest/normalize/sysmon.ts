@@ -5,6 +5,7 @@
  * creation, registry changes and DNS queries.
  */
 import { CLASS, compact, endpoint, isIpAddress, merge, parseIsoMillis, toInteger } from './ocsf.js';
+import { daysFromCivil, digitsAt } from './utc-time.js';
 import type { WindowsEvent, WindowsSpec } from './windows.js';
 
 export const SYSMON_PRODUCT = { name: 'Sysmon', vendor_name: 'Microsoft' };
@@ -21,17 +22,6 @@ export function isSysmonEvent(source: WindowsEvent): boolean {
 export function sysmonTime(value: string | undefined): number | undefined {
   if (value === undefined || value.length < 19) return undefined;
   return exactSysmonTime(value) ?? parseIsoMillis(`${value.slice(0, 10)}T${value.slice(11)}Z`);
-}
-
-/** Returns the value of the `count` decimal digits at `start`, or -1 when one is not a digit. */
-function digits(text: string, start: number, count: number): number {
-  let value = 0;
-  for (let i = start; i < start + count; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value;
 }
 
 /**
@@ -52,13 +42,13 @@ function exactSysmonTime(text: string): number | undefined {
   ) {
     return undefined;
   }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 2);
-  const day = digits(text, 8, 2);
-  const hours = digits(text, 11, 2);
-  const minutes = digits(text, 14, 2);
-  const seconds = digits(text, 17, 2);
-  const millis = digits(text, 20, 3);
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  const hours = digitsAt(text, 11, 2);
+  const minutes = digitsAt(text, 14, 2);
+  const seconds = digitsAt(text, 17, 2);
+  const millis = digitsAt(text, 20, 3);
   if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || millis < 0) return undefined;
   if (hours < 0 || hours > 23 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) {
     return undefined;
@@ -68,17 +58,6 @@ function exactSysmonTime(text: string): number | undefined {
     ((hours * 60 + minutes) * 60 + seconds) * 1000 +
     millis
   );
-}
-
-/** Counts the days from 1970-01-01 to a date of the proleptic Gregorian calendar, in 400-year eras. */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const shifted = month <= 2 ? year - 1 : year;
-  const era = Math.floor(shifted / 400);
-  const yearOfEra = shifted - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /** Returns the OCSF mapping of a Sysmon event, or undefined for an EventID without one. */

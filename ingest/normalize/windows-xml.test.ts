@@ -55,6 +55,9 @@ describe('scanWindowsXml', () => {
     expect(
       scanWindowsXml(`${SYSTEM}<EventData><Data Name="A">a&nbsp;b</Data></EventData></Event>`),
     ).toBe('unknown or malformed entity in "a&nbsp;b"');
+    expect(
+      scanWindowsXml(`${SYSTEM}<EventData><Data Name="A">&constructor;</Data></EventData></Event>`),
+    ).toBe('unknown or malformed entity in "&constructor;"');
     expect(scanWindowsXml(`${SYSTEM}<EventData><Data Name="A">a</Dat></EventData></Event>`)).toBe(
       'mismatched tags: <Data> closed by </Dat>',
     );

@@ -13,13 +13,13 @@ import {
   fallbackTime,
   hasKeys,
   merge,
-  parseIsoMillis,
   STATUS,
   statusFromSuccess,
   toInteger,
 } from './ocsf.js';
 import { classifySysmon, isSysmonEvent, SYSMON_PRODUCT } from './sysmon.js';
 import type { NormalizeResult, OcsfEvent, RawEvent } from './types.js';
+import { isoUtcMillis } from './utc-time.js';
 import { readTextEvent } from './windows-text.js';
 import { scanWindowsXml } from './windows-xml.js';
 
@@ -46,6 +46,12 @@ export interface WindowsEvent {
   extra: Record<string, unknown>;
   /** True when `data` has no empty values, so that it can serve as `unmapped` as it is. */
   compactData?: boolean;
+  /**
+   * `ready` when `data` already contains the `extra` fields after its own and
+   * has keys, `empty` when it contains them and has none. Either way `unmapped`
+   * needs no more work.
+   */
+  unmapped?: 'ready' | 'empty';
 }
 
 /** Keyword bits of the System/Keywords mask. */
@@ -77,34 +83,72 @@ function readXmlEvent(text: string): { event: WindowsEvent } | { reason: string 
   if (eventId === undefined) {
     return { reason: 'Windows XML event has no numeric <EventID>' };
   }
-  const data: Record<string, string> = {};
+  const data: Record<string, unknown> = {};
   const names = scanned.dataNames;
   const values = scanned.dataValues;
+  let hasData = false;
   for (let i = 0; i < names.length; i++) {
     const value = values[i]!;
-    if (value !== '') data[names[i] ?? `Data${i}`] = value;
+    if (value === '') continue;
+    const name = names[i] ?? `Data${i}`;
+    data[name] = value;
+    // A `__proto__` store sets no key.
+    if (name !== '__proto__') hasData = true;
   }
+  // The `extra` fields go into `data` here, after the EventData values and
+  // where no value has their name, which is `unmapped` as `addExtra` would
+  // build it: the mapping reads none of these names from `data`.
   const extra: Record<string, unknown> = {};
-  if (scanned.userData !== undefined) extra.UserData = scanned.userData;
-  if (scanned.providerName !== undefined) extra.Provider = scanned.providerName;
-  if (present(system.Task)) extra.Task = system.Task;
-  if (present(system.Opcode)) extra.Opcode = system.Opcode;
-  if (present(system.Level)) extra.Level = system.Level;
-  if (present(system.Keywords)) extra.Keywords = system.Keywords;
+  const userData = scanned.userData;
+  if (userData !== undefined) {
+    extra.UserData = userData;
+    if (data.UserData === undefined) data.UserData = userData;
+  }
+  const provider = scanned.providerName;
+  if (provider !== undefined) {
+    extra.Provider = provider;
+    if (data.Provider === undefined) data.Provider = provider;
+  }
+  const { Task: task, Opcode: opcode, Level: level, Keywords: keywords } = system;
+  if (present(task)) {
+    extra.Task = task;
+    if (data.Task === undefined) data.Task = task;
+  }
+  if (present(opcode)) {
+    extra.Opcode = opcode;
+    if (data.Opcode === undefined) data.Opcode = opcode;
+  }
+  if (present(level)) {
+    extra.Level = level;
+    if (data.Level === undefined) data.Level = level;
+  }
+  if (present(keywords)) {
+    extra.Keywords = keywords;
+    if (data.Keywords === undefined) data.Keywords = keywords;
+  }
+  const hasUnmapped =
+    hasData ||
+    userData !== undefined ||
+    provider !== undefined ||
+    present(task) ||
+    present(opcode) ||
+    present(level) ||
+    present(keywords);
   const originalTime = scanned.systemTime === '' ? undefined : scanned.systemTime;
   return {
     event: {
       eventId,
-      time: parseIsoMillis(originalTime),
+      time: isoUtcMillis(originalTime),
       originalTime,
       computer: emptyToUndefined(system.Computer),
       channel: emptyToUndefined(system.Channel),
       recordId: emptyToUndefined(system.EventRecordID),
-      statusId: keywordStatus(system.Keywords),
+      statusId: keywordStatus(keywords),
       message: firstLine(scanned.message),
-      data,
+      data: data as Record<string, string>,
       extra,
       compactData: true,
+      unmapped: hasUnmapped ? 'ready' : 'empty',
     },
   };
 }
@@ -243,7 +287,7 @@ const LOGON_TYPES = new Set([0, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13]);
 const AUTH_PROTOCOLS: Readonly<Record<string, number>> = { NTLM: 1, Kerberos: 2 };
 
 export function mapWindowsEvent(source: WindowsEvent, input: RawEvent): OcsfEvent {
-  const { eventId, data } = source;
+  const { eventId } = source;
   const spec = classify(source);
   const statusId = spec.statusId ?? source.statusId;
   return createEvent({
@@ -259,8 +303,16 @@ export function mapWindowsEvent(source: WindowsEvent, input: RawEvent): OcsfEven
     product: isSysmonEvent(source) ? SYSMON_PRODUCT : PRODUCT,
     metadata: metadataOf(source),
     attributes: attributesOf(source, spec),
-    unmapped: source.compactData ? addExtra(data, source.extra) : merge(source.extra, data),
+    unmapped: unmappedOf(source),
+    unmappedHasKeys: source.unmapped === 'ready',
   });
+}
+
+function unmappedOf(source: WindowsEvent): Record<string, unknown> | undefined {
+  if (source.unmapped !== undefined) return source.unmapped === 'ready' ? source.data : undefined;
+  return source.compactData
+    ? addExtra(source.data, source.extra)
+    : merge(source.extra, source.data);
 }
 
 /** Returns the `metadata` keys of an event, leaving out empty ones as `compact` would. */
