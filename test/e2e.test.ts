@@ -108,7 +108,7 @@ describe('appliance end to end', () => {
         appliance.hecUrl,
         '--quiet',
       );
-      expect(stdout, file).toContain(`sent ${events} events`);
+      expect(stdout, file).toContain(`sent ${events} ${events === 1 ? 'event' : 'events'} from`);
     }
     for (const { file, sourcetype, events } of IMPORTS) {
       expect(
