@@ -245,9 +245,8 @@ describe('pipes on DuckDB', () => {
       '| stats dc(host) as hosts, dc(HOST) as again by status_id, class_uid',
       'SELECT status_id, class_uid, count(DISTINCT host) AS hosts, count(DISTINCT host) AS again FROM events WHERE status_id IS NOT NULL AND class_uid IS NOT NULL GROUP BY 1, 2',
     ],
-  ])('stats of dc alone matches count(DISTINCT): %s', async (query, reference) => {
+  ])('stats dc matches count(DISTINCT): %s', async (query, reference) => {
     const compiled = compile(query);
-    expect(compiled.sql).toContain('__distinct_value');
     const expected = await connection.runAndReadAll(`${reference} ORDER BY ALL`);
     const actual = await connection.runAndReadAll(
       `SELECT * FROM (${compiled.sql}) ORDER BY ALL`,
