@@ -809,7 +809,7 @@ class QueryParser extends EmbeddedActionsParser {
     return fields;
   });
 
-  /** A field name where no expression can stand; quoted either way, as in Splunk's rename. */
+  /** A field name where no expression can appear; quoted either way, as in Splunk's rename. */
   private fieldName = this.RULE('fieldName', (): FieldRef => {
     const token = this.OR([
       { ALT: () => this.CONSUME(t.Name) },

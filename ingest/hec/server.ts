@@ -487,7 +487,7 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
       eventCount: 0,
     };
     if (stopping) {
-      // Keep-alive connections outlive the listening socket: answer them without storage.
+      // Keep-alive connections outlive the listening socket: respond to them without storage.
       send(request, busyReply());
       return;
     }

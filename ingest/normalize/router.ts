@@ -233,7 +233,7 @@ function unprintable(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return 'control characters';
-    // The replacement character stands where the body had bytes that are not UTF-8.
+    // Decoding puts the replacement character where the body had bytes that are not UTF-8.
     if (code === 0xfffd) return 'invalid UTF-8';
   }
   return undefined;
