@@ -357,7 +357,8 @@ describe('stages', () => {
     });
     expect(parseQuery('| search').errors[0]?.message).toMatch(/found end of query/);
     const ast = parseQuery('| search user:admin OR fail*').ast;
-    expect(ast && astToJson(astFromJson(astToJson(ast)))).toEqual(ast && astToJson(ast));
+    expect(ast).toBeDefined();
+    expect(astToJson(astFromJson(astToJson(ast!)))).toEqual(astToJson(ast!));
   });
 
   test('sort with a row count', () => {
@@ -404,7 +405,8 @@ describe('stages', () => {
       'stage.invalid_option',
     );
     const ast = parseQuery('| timechart span=5m count by host limit=5 useother=f').ast;
-    expect(ast && astFromJson(astToJson(ast)).stages).toEqual([expected]);
+    expect(ast).toBeDefined();
+    expect(astFromJson(astToJson(ast!)).stages).toEqual([expected]);
   });
 
   test('stage keywords work as field names', () => {

@@ -282,6 +282,8 @@ class QueryParser extends EmbeddedActionsParser {
           { ALT: () => this.CONSUME2(t.Name) },
           { ALT: () => this.CONSUME(t.DoubleQuoted) },
           { ALT: () => this.CONSUME(t.SingleQuoted) },
+          { ALT: () => this.CONSUME(t.TrueKeyword) },
+          { ALT: () => this.CONSUME(t.FalseKeyword) },
         ]);
         options.push({ name, value });
       },
@@ -531,11 +533,10 @@ class QueryParser extends EmbeddedActionsParser {
   });
 
   private timechartStage = this.RULE('timechartStage', (): Stage => {
-    this.CONSUME(t.TimechartKeyword);
-    const options: TimechartOptions = { spanMs: 3_600_000 };
+    const keyword = this.CONSUME(t.TimechartKeyword);
+    const before = this.SUBRULE(this.options);
     let aggregations: Aggregation[] = [{ fn: 'count' }];
     let by: FieldRef | undefined;
-    this.MANY(() => this.SUBRULE(this.timechartOption, { ARGS: [options] }));
     this.OPTION(() => {
       aggregations = this.SUBRULE(this.aggregationList);
     });
@@ -544,70 +545,57 @@ class QueryParser extends EmbeddedActionsParser {
       by = this.SUBRULE(this.fieldName);
     });
     // Splunk also takes the series options after the by clause.
-    this.MANY2(() => this.SUBRULE2(this.timechartOption, { ARGS: [options] }));
+    const after = this.SUBRULE2(this.options);
     return this.ACTION(() => {
-      const stage: Stage = { stage: 'timechart', spanMs: options.spanMs, aggregations };
+      const options = [...before, ...after];
+      const read = this.readOptions(keyword, options, ['span', 'limit', 'useother']);
+      const valueToken = (name: string) =>
+        options.find((option) => option.name.image.toLowerCase() === name)!.value;
+      const stage: Stage = { stage: 'timechart', spanMs: 3_600_000, aggregations };
       if (by !== undefined) stage.by = by;
-      if (options.limit !== undefined) stage.limit = options.limit;
-      if (options.useOther !== undefined) stage.useOther = options.useOther;
-      return stage;
-    });
-  });
 
-  /** One `name=value` option of `timechart`: span, limit (series) or useother. */
-  private timechartOption = this.RULE('timechartOption', (options: TimechartOptions): void => {
-    const option = this.CONSUME(t.Name);
-    this.CONSUME(t.Equals);
-    const value = this.OR([
-      { ALT: () => this.CONSUME(t.Duration) },
-      { ALT: () => this.CONSUME(t.NumberLiteral) },
-      { ALT: () => this.CONSUME2(t.Name) },
-      { ALT: () => this.CONSUME(t.TrueKeyword) },
-      { ALT: () => this.CONSUME(t.FalseKeyword) },
-    ]);
-    this.ACTION(() => {
-      const name = option.image.toLowerCase();
-      if (name === 'span') {
-        const span = parseSpanMillis(value.image);
-        if (span === undefined) {
+      const span = read.get('span');
+      if (span !== undefined) {
+        const spanMs = parseSpanMillis(span);
+        if (spanMs === undefined) {
           this.report(
             'stage.invalid_span',
-            `Invalid span '${value.image}': use a count and a unit such as 30s, 5m, 1h or 1d`,
-            value,
+            `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h or 1d`,
+            valueToken('span'),
           );
         } else {
-          options.spanMs = span;
+          stage.spanMs = spanMs;
         }
-      } else if (name === 'limit') {
-        const limit = Number(value.image);
-        if (!Number.isSafeInteger(limit) || limit < 0) {
+      }
+
+      const limit = read.get('limit');
+      if (limit !== undefined) {
+        const count = Number(limit);
+        if (!Number.isSafeInteger(count) || count < 0) {
           this.report(
             'stage.invalid_limit',
-            `Invalid limit '${value.image}': use the number of series to keep, or 0 for all`,
-            value,
+            `Invalid limit '${limit}': use the number of series to keep, or 0 for all`,
+            valueToken('limit'),
           );
         } else {
-          options.limit = limit;
+          stage.limit = count;
         }
-      } else if (name === 'useother') {
-        const flag = BOOLEAN_OPTION_VALUES[value.image.toLowerCase()];
+      }
+
+      const useOther = read.get('useother');
+      if (useOther !== undefined) {
+        const flag = BOOLEAN_OPTION_VALUES[useOther.toLowerCase()];
         if (flag === undefined) {
           this.report(
             'stage.invalid_option',
-            `Invalid useother value '${value.image}': use true or false`,
-            value,
+            `Invalid useother value '${useOther}': use true or false`,
+            valueToken('useother'),
           );
         } else {
-          options.useOther = flag;
+          stage.useOther = flag;
         }
-      } else {
-        this.report(
-          'stage.invalid_option',
-          `Unknown timechart option '${option.image}'`,
-          option,
-          'span',
-        );
       }
+      return stage;
     });
   });
 
@@ -1093,13 +1081,6 @@ class QueryParser extends EmbeddedActionsParser {
 interface StageOption {
   name: IToken;
   value: IToken;
-}
-
-/** Options of `timechart` as the parser collects them. */
-interface TimechartOptions {
-  spanMs: number;
-  limit?: number;
-  useOther?: boolean;
 }
 
 /** Splunk's spellings of a boolean option value. */

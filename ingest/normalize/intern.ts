@@ -47,7 +47,7 @@ function insert(slot: number, hash: number, value: string): string {
   return shared;
 }
 
-/** True when `text` holds `name` at `start`; a loop, which V8 runs faster here than `startsWith`. */
+/** Returns true when `text` contains `name` at `start`. A loop, because V8 runs it faster here than `startsWith`. */
 export function sameText(name: string, text: string, start: number): boolean {
   for (let i = 0; i < name.length; i++) {
     if (name.charCodeAt(i) !== text.charCodeAt(start + i)) return false;

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { sysmonTime } from './sysmon.js';
 
-/** The result sysmonTime had before its hand-written fast path: Date.parse of the ISO form. */
+/** Reads UtcTime with Date.parse, as sysmonTime did before its hand-written parser. */
 function viaDateParse(value: string): number | undefined {
   const millis = Date.parse(`${value.slice(0, 10)}T${value.slice(11)}Z`);
   return Number.isFinite(millis) ? millis : undefined;

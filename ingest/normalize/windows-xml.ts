@@ -109,8 +109,9 @@ const ATTRIBUTE = ' [A-Za-z0-9_.:-]+="[^"<&]*"';
 const leaf = (name: string) => `(?:<${name}>([^<&]*)</${name}>)?`;
 
 /**
- * The start of an event up to `</System>`, sticky from position 0. The children
- * come in the order the Windows and corpus events use, each at most once.
+ * The start of an event up to `</System>`, sticky from position 0. It matches the
+ * children only in the order Windows writes them, each at most once, so any other
+ * order falls back to the character scanner.
  */
 const COMMON_SYSTEM = new RegExp(
   `<Event(?:${ATTRIBUTE})*><System>` +
