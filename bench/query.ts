@@ -19,7 +19,7 @@ import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { QueryService } from '../engine/query-service.js';
 import { createEventsTableSql } from '../query-lang/catalog.js';
-import { snapshotView } from '../storage/index.js';
+import { snapshotView, termsFileOf, writeTermIndex } from '../storage/index.js';
 import { updateReadmeSection } from './readme.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -274,6 +274,11 @@ async function main(): Promise<void> {
       }
     };
     walk(coldDir);
+    // Each cold file gets its term index, as the appliance's rollover writes it.
+    for (const file of files) {
+      if (!fs.existsSync(termsFileOf(file)))
+        await writeTermIndex(connection, file, termsFileOf(file));
+    }
     // The appliance's own snapshot view and query service, over the bench's connection.
     const view = snapshotView(connection, files);
     const service = new QueryService({

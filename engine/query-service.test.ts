@@ -73,17 +73,28 @@ describe('event searches over both tiers', () => {
     }
   }
 
-  it.each(['user=user3', 'src_ip=10.0.1.21', 'mimikatz', 'class_uid=4001 OR user=user5', 'user:*'])(
-    'returns the same rows as one statement: %s',
-    async (text) => {
-      const expected = await direct(text, 50);
-      const answer = await service.run({ query: text, limit: 50 });
-      expect(answer.total).toBe(expected.total);
-      expect(answer.rows.map((row) => row.id)).toEqual(expected.rows.map((row) => row.id));
-      expect(answer.rows).toEqual(expected.rows);
-      expect(answer.columns).toEqual(Object.keys(expected.rows[0] ?? {}));
-    },
-  );
+  it.each([
+    'user=user3',
+    'src_ip=10.0.1.21',
+    'mimikatz',
+    'class_uid=4001 OR user=user5',
+    'user:*',
+    // Searches the term index narrows: mixed case, lists, conjunctions, alternatives, no match.
+    'user=USER3',
+    'user IN (user3, User5, nobody)',
+    'src_ip=10.0.1.21 user=user9',
+    'user=user3 OR src_ip=10.0.2.2',
+    'user==User3',
+    'user=nobody',
+    'user=user3 NOT src_ip=10.0.3.3',
+  ])('returns the same rows as one statement: %s', async (text) => {
+    const expected = await direct(text, 50);
+    const answer = await service.run({ query: text, limit: 50 });
+    expect(answer.total).toBe(expected.total);
+    expect(answer.rows.map((row) => row.id)).toEqual(expected.rows.map((row) => row.id));
+    expect(answer.rows).toEqual(expected.rows);
+    if (expected.rows.length > 0) expect(answer.columns).toEqual(Object.keys(expected.rows[0]!));
+  });
 
   it('reads rows from the hot table and the cold files', async () => {
     const answer = await service.run({ query: 'src_ip=10.0.1.21', limit: 1000 });
@@ -138,6 +149,31 @@ describe('event searches over both tiers', () => {
     const answer = await service.run({ query: 'user=nobody' });
     expect(answer.total).toBe(0);
     expect(answer.rows).toEqual([]);
+  });
+
+  it('aggregates the same over the narrowed view as over every row', async () => {
+    const text = 'user IN (user3, user7) | stats count by src_ip | sort src_ip';
+    const whole = new QueryService({
+      snapshot: async (filter) => {
+        const snapshot = await store.snapshot(filter);
+        const { source, keyedSource, files } = snapshot;
+        return { ...snapshot, narrow: async () => ({ source, keyedSource, files }) };
+      },
+    });
+    const expected = await whole.run({ query: text, limit: 1000 });
+    expect(expected.rows.length).toBeGreaterThan(3);
+    expect((await service.run({ query: text, limit: 1000 })).rows).toEqual(expected.rows);
+  });
+
+  it('explains which cold files the term index leaves to read', async () => {
+    const all = await service.explain({ query: 'src_ip:*' });
+    // user_name is only set on authentications (class 3002).
+    const user = await service.explain({ query: 'user=user3' });
+    expect(user.needles).toEqual([{ columns: ['user_name', 'actor_user'], values: ['user3'] }]);
+    expect(user.files.length).toBeGreaterThan(0);
+    expect(user.files.length).toBeLessThan(all.files.length);
+    expect(user.files.every((file) => file.includes('class_uid=3002'))).toBe(true);
+    expect((await service.explain({ query: 'user=nobody' })).files).toEqual([]);
   });
 
   it('explains the statement that finds the keys', async () => {

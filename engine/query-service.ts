@@ -7,6 +7,7 @@ import {
   type EventKey,
   encodeCursor,
   type LookupTable,
+  type Needle,
   type PageKey,
   parseQuery,
   parseQueryJson,
@@ -15,7 +16,7 @@ import {
   QueryError,
   queryFingerprint,
 } from '../query-lang/index.js';
-import type { EventStore, ResultRow, Snapshot } from '../storage/index.js';
+import type { EventStore, NarrowedView, ResultRow, Snapshot } from '../storage/index.js';
 
 export interface QueryRequest {
   /** Query text; `json` (the canonical JSON query) may be given instead. */
@@ -48,8 +49,13 @@ export interface QueryExplanation {
   keys_sql?: string;
   keys_params?: unknown[];
   kind: 'events' | 'aggregate';
-  /** Cold files the query reads, relative to the data folder; the hot table is always read. */
+  /**
+   * Cold files the query reads, relative to the data folder, after the term index has left out
+   * those without a candidate row; the hot table is always read.
+   */
   files: string[];
+  /** Values of indexed columns every match has, which the term index looked up. */
+  needles?: Needle[];
   earliest_ms?: number;
   latest_ms?: number;
 }
@@ -82,6 +88,19 @@ export class QueryService {
     private readonly timeoutMs = 60_000,
   ) {}
 
+  /**
+   * The snapshot's sources, narrowed by the term index to the rows that can match when the
+   * query's filter names values of indexed columns.
+   */
+  private narrowed(snapshot: Snapshot, compiled: CompiledQuery): Promise<NarrowedView> {
+    const needles = compiled.needles;
+    if (needles === undefined) {
+      const { source, keyedSource, files } = snapshot;
+      return Promise.resolve({ source, keyedSource, files });
+    }
+    return this.withTimeout(snapshot, () => snapshot.narrow(needles));
+  }
+
   /** Runs a statement in a snapshot, cancelling it after the query timeout. */
   private runWithTimeout(
     snapshot: Snapshot,
@@ -92,10 +111,7 @@ export class QueryService {
   }
 
   /** Runs a snapshot read, cancelling it after the query timeout. */
-  private async withTimeout(
-    snapshot: Snapshot,
-    read: () => ReturnType<Snapshot['query']>,
-  ): Promise<Awaited<ReturnType<Snapshot['query']>>> {
+  private async withTimeout<T>(snapshot: Snapshot, read: () => Promise<T>): Promise<T> {
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -126,16 +142,18 @@ export class QueryService {
       latestMs: first.latestMs,
     });
     try {
-      const compiled = this.compileChecked(ast, snapshot.source, {
+      const view = await this.narrowed(snapshot, first);
+      const compiled = this.compileChecked(ast, view.source, {
         ...options,
-        keyedSource: snapshot.keyedSource,
+        keyedSource: view.keyedSource,
       });
       const explanation: QueryExplanation = {
         sql: compiled.sql,
         params: compiled.params.map(jsonSafe),
         kind: compiled.kind,
-        files: [...snapshot.files],
+        files: [...view.files],
       };
+      if (first.needles !== undefined) explanation.needles = first.needles;
       if (compiled.countSql !== undefined) {
         explanation.count_sql = compiled.countSql;
         explanation.count_params = (compiled.countParams ?? []).map(jsonSafe);
@@ -224,7 +242,8 @@ export class QueryService {
     let total: number;
     let lastKey: EventKey | undefined;
     try {
-      compiled = compile(snapshot.source, snapshot.keyedSource);
+      const view = await this.narrowed(snapshot, compiled);
+      compiled = compile(view.source, view.keyedSource);
       if (compiled.keys !== undefined) {
         // Two steps: find the count and the newest matches reading few columns, then read the
         // whole rows of just those matches.

@@ -294,6 +294,20 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
 /** Columns that free-text search looks in. */
 export const FREE_TEXT_COLUMNS: readonly string[] = ['raw', 'message'];
 
+/**
+ * Columns with a term index in the cold tier: the users, addresses and host names that needle
+ * searches look for. Equality on them reads only the rows the index names.
+ */
+export const INDEXED_COLUMNS: readonly string[] = [
+  'user_name',
+  'actor_user',
+  'src_ip',
+  'dst_ip',
+  'device_ip',
+  'device_hostname',
+  'host',
+];
+
 /** Name of the event table in the hot tier. */
 export const EVENTS_TABLE = 'events';
 

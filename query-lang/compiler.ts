@@ -23,6 +23,7 @@ import {
   type ValueType,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
+import { type Needle, needlesOf } from './needles.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { compileMoreStage } from './stages.js';
 import { parseRelativeTime } from './time.js';
@@ -87,6 +88,11 @@ export interface CompiledQuery {
    * is much cheaper than sorting every column of every match.
    */
   keys?: { sql: string; params: unknown[] };
+  /**
+   * What the filter says for certain about indexed columns; storage may narrow the sources to the
+   * rows its term index names before the query runs (`needles.ts`).
+   */
+  needles?: Needle[];
 }
 
 /** A matching event found by `CompiledQuery.keys`: time in epoch microseconds, id, location. */
@@ -217,6 +223,8 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   }
   if (earliestMs !== undefined) compiled.earliestMs = earliestMs;
   if (latestMs !== undefined) compiled.latestMs = latestMs;
+  const needles = needlesOf(ast.filter, eventScope());
+  if (needles.length > 0) compiled.needles = needles;
   return compiled;
 }
 

@@ -21,6 +21,7 @@ import {
   LOCATION_FILE_COLUMN,
   LOCATION_ROW_COLUMN,
 } from '../query-lang/catalog.js';
+import type { Needle } from '../query-lang/needles.js';
 import {
   COLD_DIR,
   COLD_FILES_TABLE,
@@ -37,6 +38,13 @@ import {
   sqlString,
 } from './cold-tier.js';
 import { createDeadLetterTableSql, DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE } from './dead-letter.js';
+import {
+  candidateRows,
+  isTermsFile,
+  TERMS_SUFFIX,
+  termsFileOf,
+  writeTermIndex,
+} from './term-index.js';
 import type { ColumnBatch, DeadLetterEntry } from './types.js';
 
 const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
@@ -116,10 +124,23 @@ export interface Snapshot {
    * that contain them.
    */
   fetch(locations: readonly EventLocation[]): Promise<QueryResult>;
+  /**
+   * The view's FROM-items narrowed to the rows that can meet every needle: cold files read only
+   * at the rows their term index names, files without a match left out. The hot table is
+   * always read whole, and the query's filter must still run over the result.
+   */
+  narrow(needles: readonly Needle[]): Promise<NarrowedView>;
   /** Cancels the statement running in the snapshot; it then fails with an interrupt error. */
   interrupt(): void;
   /** Ends the snapshot; its cold files may then be deleted. */
   release(): Promise<void>;
+}
+
+/** FROM-items of a view narrowed by needles, and the cold files they read (whole or in part). */
+export interface NarrowedView {
+  source: string;
+  keyedSource: string;
+  files: string[];
 }
 
 /** Location of an event: a cold file (absolute path) and row number, or the hot table's rowid. */
@@ -387,6 +408,14 @@ export class EventStore {
       return {
         ...view,
         files,
+        narrow: async (needles) => {
+          const narrowed = await view.narrow(needles);
+          const read = new Set(narrowed.files);
+          return {
+            ...narrowed,
+            files: files.filter((file) => read.has(path.join(this.dataDir, file))),
+          };
+        },
         interrupt: () => {
           if (!released) open.interrupt();
         },
@@ -423,7 +452,7 @@ export class EventStore {
         keep.push(entry);
         continue;
       }
-      fs.rmSync(path.join(this.dataDir, entry.file), { force: true });
+      this.removeColdFile(entry.file);
     }
     this.retired = keep;
   }
@@ -499,7 +528,7 @@ export class EventStore {
           });
         } catch (error) {
           for (const file of written) {
-            fs.rmSync(path.join(this.dataDir, file.file), { force: true });
+            this.removeColdFile(file.file);
           }
           throw error;
         }
@@ -527,7 +556,7 @@ export class EventStore {
           await this.transaction(() => this.insertManifest(written));
         } catch (error) {
           for (const file of written) {
-            fs.rmSync(path.join(this.dataDir, file.file), { force: true });
+            this.removeColdFile(file.file);
           }
           throw error;
         }
@@ -582,7 +611,7 @@ export class EventStore {
       }
       return written;
     } catch (error) {
-      for (const file of written) fs.rmSync(path.join(this.dataDir, file.file), { force: true });
+      for (const file of written) this.removeColdFile(file.file);
       throw error;
     } finally {
       await this.writer.run('DROP TABLE IF EXISTS "__stage"').catch(() => undefined);
@@ -604,17 +633,30 @@ export class EventStore {
     const absoluteDir = path.join(this.dataDir, dir);
     fs.mkdirSync(absoluteDir, { recursive: true });
     const temp = path.join(absoluteDir, `.part-${id}.parquet.tmp`);
+    const termsTemp = path.join(absoluteDir, `.part-${id}.parquet${TERMS_SUFFIX}.tmp`);
+    const absolute = path.join(this.dataDir, file);
     try {
       await connection.run(
         `COPY (${select}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`,
         params as DuckDBValue[],
       );
-      publishFile(temp, path.join(this.dataDir, file));
+      publishFile(temp, absolute);
+      await writeTermIndex(connection, absolute, termsTemp);
+      publishFile(termsTemp, termsFileOf(absolute));
     } catch (error) {
       fs.rmSync(temp, { force: true });
+      fs.rmSync(termsTemp, { force: true });
+      this.removeColdFile(file);
       throw error;
     }
     return file;
+  }
+
+  /** Deletes a cold file (relative to the data folder) and its term index. */
+  private removeColdFile(file: string): void {
+    const absolute = path.join(this.dataDir, file);
+    fs.rmSync(absolute, { force: true });
+    fs.rmSync(termsFileOf(absolute), { force: true });
   }
 
   private async insertManifest(files: readonly ColdFile[]): Promise<void> {
@@ -729,7 +771,7 @@ export class EventStore {
         }),
       );
     } catch (error) {
-      fs.rmSync(path.join(this.dataDir, file), { force: true });
+      this.removeColdFile(file);
       throw error;
     }
     this.retire(names);
@@ -783,7 +825,8 @@ export class EventStore {
 
   /**
    * Brings the cold tier in line with the manifest after a crash. It removes
-   * temporary files and files the manifest does not list, which come from a
+   * temporary files and files the manifest does not list (with their term
+   * files), which come from a
    * rollover or compaction that did not commit or are replaced files not yet
    * deleted. It drops manifest entries whose file is gone.
    */
@@ -797,6 +840,8 @@ export class EventStore {
         present.add(file);
         continue;
       }
+      // A term file stays with its cold file.
+      if (isTermsFile(file) && listed.has(file.slice(0, -TERMS_SUFFIX.length))) continue;
       fs.rmSync(path.join(this.dataDir, file), { force: true });
       this.options.logger?.info(
         { file },
@@ -826,9 +871,12 @@ export class EventStore {
       const listed = new Set(await this.coldFilesFrom(this.nextReaderConnection()));
       const waiting = new Set(this.retired.map((entry) => entry.file));
       const present = listColdFiles(this.dataDir);
+      const known = (file: string) => listed.has(file) || waiting.has(file);
       return {
         missing: [...listed].filter((file) => !present.includes(file)),
-        unlisted: present.filter((file) => !listed.has(file) && !waiting.has(file)),
+        unlisted: present.filter((file) =>
+          isTermsFile(file) ? !known(file.slice(0, -TERMS_SUFFIX.length)) : !known(file),
+        ),
       };
     });
   }
@@ -950,19 +998,23 @@ export function snapshotView(
   connection: DuckDBConnection,
   files: readonly string[],
   isReleased: () => boolean = () => false,
-): Pick<Snapshot, 'source' | 'keyedSource' | 'query' | 'fetch'> {
-  const parquet = `read_parquet([${files.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true`;
-  const hotKeyed = `SELECT *, NULL::VARCHAR AS "${LOCATION_FILE_COLUMN}", rowid AS "${LOCATION_ROW_COLUMN}" FROM "${EVENTS_TABLE}"`;
-  const coldKeyed = `SELECT * RENAME ("file_row_number" AS "${LOCATION_ROW_COLUMN}") FROM ${parquet}, filename = '${LOCATION_FILE_COLUMN}', file_row_number = true)`;
+): Pick<Snapshot, 'source' | 'keyedSource' | 'narrow' | 'query' | 'fetch'> {
   const allowed = new Set(files);
   const released = () => Promise.reject(new Error('snapshot is released'));
   return {
-    source:
-      files.length === 0
-        ? `"${EVENTS_TABLE}"`
-        : `(SELECT * FROM "${EVENTS_TABLE}" UNION ALL BY NAME SELECT * FROM ${parquet}))`,
-    keyedSource:
-      files.length === 0 ? `(${hotKeyed})` : `(${hotKeyed} UNION ALL BY NAME ${coldKeyed})`,
+    ...viewSources(files, new Map()),
+    narrow: async (needles) => {
+      if (isReleased()) return released();
+      if (needles.length === 0 || files.length === 0) {
+        return { ...viewSources(files, new Map()), files: [...files] };
+      }
+      const candidates = await candidateRows(connection, files, needles);
+      const read = new Set([...candidates.whole, ...candidates.rows.keys()]);
+      return {
+        ...viewSources(candidates.whole, candidates.rows),
+        files: files.filter((file) => read.has(file)),
+      };
+    },
     query: (sql, params = []) => (isReleased() ? released() : runQuery(connection, sql, params)),
     fetch: (locations) => {
       if (isReleased()) return released();
@@ -973,6 +1025,42 @@ export function snapshotView(
         return Promise.reject(error);
       }
     },
+  };
+}
+
+/**
+ * The FROM-items of a view: the hot table, the cold files of `whole` read entirely, and the
+ * files of `rows` read only at those row numbers (which come from a term file, not from a query,
+ * and are written into the SQL as integers).
+ */
+function viewSources(
+  whole: readonly string[],
+  rows: ReadonlyMap<string, readonly number[]>,
+): Pick<Snapshot, 'source' | 'keyedSource'> {
+  const sources = [`SELECT * FROM "${EVENTS_TABLE}"`];
+  const keyed = [
+    `SELECT *, NULL::VARCHAR AS "${LOCATION_FILE_COLUMN}", rowid AS "${LOCATION_ROW_COLUMN}" FROM "${EVENTS_TABLE}"`,
+  ];
+  if (whole.length > 0) {
+    const parquet = `read_parquet([${whole.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true`;
+    sources.push(`SELECT * FROM ${parquet})`);
+    keyed.push(
+      `SELECT * RENAME ("file_row_number" AS "${LOCATION_ROW_COLUMN}") FROM ${parquet}, filename = '${LOCATION_FILE_COLUMN}', file_row_number = true)`,
+    );
+  }
+  for (const [file, numbers] of rows) {
+    const parquet = `read_parquet(${sqlString(file)}, hive_partitioning = false`;
+    const where = `WHERE "file_row_number" IN (${numbers.map((row) => String(Math.trunc(row))).join(', ')})`;
+    sources.push(
+      `SELECT * EXCLUDE ("file_row_number") FROM ${parquet}, file_row_number = true) ${where}`,
+    );
+    keyed.push(
+      `SELECT * RENAME ("file_row_number" AS "${LOCATION_ROW_COLUMN}") FROM ${parquet}, filename = '${LOCATION_FILE_COLUMN}', file_row_number = true) ${where}`,
+    );
+  }
+  return {
+    source: sources.length === 1 ? `"${EVENTS_TABLE}"` : `(${sources.join(' UNION ALL BY NAME ')})`,
+    keyedSource: `(${keyed.join(' UNION ALL BY NAME ')})`,
   };
 }
 

@@ -7,6 +7,7 @@ export {
   type EventLocation,
   EventStore,
   type EventStoreOptions,
+  type NarrowedView,
   type QueryResult,
   type ResultRow,
   type RetentionOptions,
@@ -35,4 +36,5 @@ export {
   type Session,
   type User,
 } from './metadata.js';
+export { termsFileOf, writeTermIndex } from './term-index.js';
 export type { ColumnBatch, DeadLetterEntry, HecToken } from './types.js';

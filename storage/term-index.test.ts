@@ -1,0 +1,176 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COLUMNS } from '../query-lang/catalog.js';
+import { listColdFiles } from './cold-tier.js';
+import { EventStore, type Snapshot } from './event-store.js';
+import { termsFileOf } from './term-index.js';
+import type { ColumnBatch } from './types.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+const HOUR_MS = 3_600_000;
+
+/** Alternates mixed-case and lowercase user names. */
+function userName(n: number): string {
+  return n % 2 === 0 ? `Alice${n % 5}` : `bob${n % 5}`;
+}
+
+/** Events with users in mixed case on authentications and addresses on every class. */
+function events(first: number, count: number, ingestMs: number): ColumnBatch {
+  const rows = Array.from({ length: count }, (_, i) => {
+    const n = first + i;
+    const auth = n % 3 === 0;
+    return {
+      id: `e${String(n).padStart(8, '0')}`,
+      time: T0 + (n % 2) * 86_400_000 + n,
+      class_uid: auth ? 3002 : 4001,
+      index: 'main',
+      user_name: auth ? userName(n) : null,
+      actor_user: n % 7 === 0 ? `SVC${n % 4}` : null,
+      src_ip: `10.0.${n % 4}.${n % 50}`,
+      device_hostname: n % 10 === 0 ? 'İstanbul-1' : `host${n % 3}`,
+      ingest_time: ingestMs,
+      raw: `event number ${n}`,
+      ocsf: '{}',
+    } as Record<string, unknown>;
+  });
+  const columns: Record<string, unknown[]> = {};
+  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
+  return { rowCount: rows.length, columns };
+}
+
+describe('term index of the cold tier', () => {
+  let dataDir: string;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-terms-'));
+    store = await EventStore.open(dataDir);
+    const now = Date.now();
+    await store.commit([events(0, 2000, now - 2 * HOUR_MS)], []);
+    await store.commit([events(2000, 300, now)], []);
+    await store.rollover(HOUR_MS, now);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function ids(snapshot: Snapshot, source: string, where: string): Promise<string[]> {
+    const result = await snapshot.query(`SELECT "id" FROM ${source} WHERE ${where} ORDER BY "id"`);
+    return result.rows.map((row) => String(row.id));
+  }
+
+  it('indexes every value of each cold file', async () => {
+    const files = (await store.coldFiles()).map((file) => file.file);
+    expect(files.length).toBe(4);
+    for (const file of files) {
+      const data = path.join(dataDir, file);
+      expect(fs.existsSync(termsFileOf(data))).toBe(true);
+      // Every indexed value of every row is in the term file under its row number, lowercased.
+      const missing = await store.query(
+        `SELECT count(*) AS n FROM (
+           SELECT 'src_ip=' || lower(src_ip) AS k, file_row_number AS r FROM read_parquet(?, file_row_number = true) WHERE src_ip IS NOT NULL
+           UNION ALL SELECT 'user_name=' || lower(user_name), file_row_number FROM read_parquet(?, file_row_number = true) WHERE user_name IS NOT NULL
+           EXCEPT SELECT k, r FROM read_parquet(?))`,
+        [data, data, termsFileOf(data)],
+      );
+      expect(missing.rows[0]?.n).toBe(0);
+    }
+    expect(await store.verifyColdTier()).toEqual({ missing: [], unlisted: [] });
+  });
+
+  it('narrows a view without losing matches', async () => {
+    const cases: Array<{ needles: { columns: string[]; values: string[] }[]; where: string }> = [
+      {
+        needles: [{ columns: ['user_name', 'actor_user'], values: ['ALICE2'] }],
+        where: `lower(coalesce(user_name, actor_user)) = 'alice2'`,
+      },
+      { needles: [{ columns: ['src_ip'], values: ['10.0.1.21'] }], where: `src_ip = '10.0.1.21'` },
+      {
+        needles: [
+          { columns: ['src_ip'], values: ['10.0.1.21', '10.0.3.3'] },
+          { columns: ['user_name'], values: ['Bob1', 'bob3'] },
+        ],
+        where: `src_ip IN ('10.0.1.21', '10.0.3.3') AND lower(user_name) IN ('bob1', 'bob3')`,
+      },
+      {
+        needles: [{ columns: ['device_hostname'], values: ['İSTANBUL-1'] }],
+        // DuckDB lowercases İ to i, JavaScript to i and a combining dot: both are looked up.
+        where: `lower(device_hostname) IN (lower('İSTANBUL-1'), '${'İSTANBUL-1'.toLowerCase()}')`,
+      },
+      { needles: [{ columns: ['user_name'], values: ['nobody'] }], where: `user_name = 'nobody'` },
+    ];
+    const snapshot = await store.snapshot();
+    try {
+      for (const { needles, where } of cases) {
+        const narrowed = await snapshot.narrow(needles);
+        const expected = await ids(snapshot, snapshot.source, where);
+        expect(expected.length > 0).toBe(!where.includes('nobody'));
+        expect(await ids(snapshot, narrowed.source, where)).toEqual(expected);
+        const keyed = await snapshot.query(
+          `SELECT "id" FROM ${narrowed.keyedSource} WHERE ${where} ORDER BY "id"`,
+        );
+        expect(keyed.rows.map((row) => String(row.id))).toEqual(expected);
+        // Files without a candidate are left out; the hot table is always read.
+        expect(narrowed.files.length).toBeLessThanOrEqual(snapshot.files.length);
+      }
+      const none = await snapshot.narrow([{ columns: ['user_name'], values: ['nobody'] }]);
+      expect(none.files).toEqual([]);
+      expect(none.source).toBe('"events"');
+      // Alice is only ever a user of authentications, so only class 3002 files are read.
+      const alice = await snapshot.narrow([{ columns: ['user_name'], values: ['alice2'] }]);
+      expect(alice.files.length).toBeGreaterThan(0);
+      expect(alice.files.every((file) => file.includes('class_uid=3002'))).toBe(true);
+    } finally {
+      await snapshot.release();
+    }
+  });
+
+  it('reads unindexed files whole', async () => {
+    const [first] = await store.coldFiles();
+    fs.rmSync(termsFileOf(path.join(dataDir, first!.file)));
+    const snapshot = await store.snapshot();
+    try {
+      const narrowed = await snapshot.narrow([{ columns: ['user_name'], values: ['nobody'] }]);
+      expect(narrowed.files).toEqual([first!.file]);
+      const where = `lower(user_name) = 'alice2'`;
+      const all = await snapshot.narrow([{ columns: ['user_name'], values: ['alice2'] }]);
+      expect(await ids(snapshot, all.source, where)).toEqual(
+        await ids(snapshot, snapshot.source, where),
+      );
+    } finally {
+      await snapshot.release();
+    }
+  });
+
+  it('removes term files with cold files', async () => {
+    const now = Date.now();
+    await store.commit([events(5000, 400, now - 2 * HOUR_MS)], []);
+    await store.rollover(HOUR_MS, now);
+    const compaction = await store.compact({ targetBytes: 100_000_000, minFiles: 2 });
+    expect(compaction.merged.length).toBeGreaterThan(0);
+    for (const { from, into } of compaction.merged) {
+      for (const file of from)
+        expect(fs.existsSync(termsFileOf(path.join(dataDir, file)))).toBe(false);
+      expect(fs.existsSync(termsFileOf(path.join(dataDir, into.file)))).toBe(true);
+    }
+    expect(await store.verifyColdTier()).toEqual({ missing: [], unlisted: [] });
+
+    // A term file whose cold file the manifest does not list goes at the next start.
+    await store.close();
+    const before = listColdFiles(dataDir);
+    const orphan = path.join(path.dirname(path.join(dataDir, before[0]!)), 'part-orphan.parquet');
+    fs.copyFileSync(
+      termsFileOf(path.join(dataDir, before.find((f) => f.endsWith('.parquet'))!)),
+      termsFileOf(orphan),
+    );
+    store = await EventStore.open(dataDir);
+    expect(listColdFiles(dataDir).sort()).toEqual(before.sort());
+
+    await store.applyRetention({ diskBudgetBytes: 1 }, now);
+    expect(listColdFiles(dataDir)).toEqual([]);
+  });
+});
