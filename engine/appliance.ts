@@ -57,6 +57,8 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     maxQueuedEvents: config.maxQueuedEvents,
     onNormalized: latency.observeNormalize,
     rawData: config.rawData,
+    backlog: () => store.unloadedRows,
+    queryable: () => store.whenLoaded(),
   });
   const queries = new QueryService(store, config.queryTimeoutSeconds * 1000);
   const audit = new AuditLog(committer);

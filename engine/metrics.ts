@@ -6,8 +6,8 @@ export interface MetricSources {
   pipeline: IngestPipeline;
   committer: GroupCommitter;
   hec: () => HecServer | undefined;
-  /** The event store, for the dead-letter queue length. */
-  store?: { readonly deadLetterCount: number };
+  /** The event store, for the dead-letter queue length and the row log's backlog. */
+  store?: { readonly deadLetterCount: number; readonly unloadedRows: number };
 }
 
 /**
@@ -85,6 +85,14 @@ export function createMetrics(sources: MetricSources, latency?: LatencyMetrics):
       this.set(sources.pipeline.getStats().eventsInFlight);
     },
   });
+  new Gauge({
+    name: 'telhawk_row_log_backlog_events',
+    help: 'Events stored in the row log and not yet loaded into the hot table (not yet queryable)',
+    registers: [registry],
+    collect() {
+      this.set(sources.store?.unloadedRows ?? 0);
+    },
+  });
   new Counter({
     name: 'telhawk_ingest_busy_rejections_total',
     help: 'HEC requests rejected with 503 because the ingest queues were full',
@@ -96,7 +104,7 @@ export function createMetrics(sources: MetricSources, latency?: LatencyMetrics):
   });
   new Counter({
     name: 'telhawk_commits_total',
-    help: 'Group commits to the hot tier',
+    help: 'Group commits: one synced row-log append or hot-tier transaction each',
     registers: [registry],
     collect() {
       this.reset();

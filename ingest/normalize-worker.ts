@@ -4,7 +4,8 @@
  */
 
 import { workerData } from 'node:worker_threads';
-import type { ColumnBatch, DeadLetterEntry } from '../storage/index.js';
+import type { ColumnBatch, DeadLetterEntry, RowText } from '../storage/index.js';
+import { rowLogText } from '../storage/row-log.js';
 import { loadMappingFile, normalize } from './normalize/index.js';
 import type { OcsfEvent } from './normalize/types.js';
 import { buildColumnBatch, deadLetterEntry, type EventMetadata } from './rows.js';
@@ -51,6 +52,36 @@ function capFutureTime(event: OcsfEvent, receivedAt: number): void {
     ? String(event.time)
     : original.toISOString();
   event.time = receivedAt;
+}
+
+/** Result of `normalizeToText`: the stored events as row-log text. */
+export interface WorkerTextResult extends Omit<WorkerResult, 'batch'> {
+  rows: RowText;
+  /** Events too long for a row-log line, as a column batch; usually empty. */
+  batch: ColumnBatch;
+}
+
+/**
+ * Normalizes events as `normalizeBatch` does and returns them as row-log text, so that the main
+ * thread only appends it to the row log.
+ */
+export function normalizeToText(
+  events: WorkerEvent[],
+  rawData: boolean = keepRawData,
+): WorkerTextResult {
+  const started = performance.now();
+  const { batch, ...rest } = normalizeBatch(events, rawData);
+  const { text, rowCount, tooLong } = rowLogText(batch);
+  const columns: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(batch.columns)) {
+    columns[name] = tooLong.map((row) => values[row]);
+  }
+  return {
+    ...rest,
+    rows: { rowCount, text },
+    batch: { rowCount: tooLong.length, columns },
+    durationMs: performance.now() - started,
+  };
 }
 
 export default function normalizeBatch(

@@ -4,7 +4,12 @@ import { Piscina } from 'piscina';
 import type { GroupCommitter } from '../storage/index.js';
 import type { HecEvent, HecSink } from './hec/types.js';
 import { SinkBusyError } from './hec/types.js';
-import type { NormalizeWorkerData, WorkerEvent, WorkerResult } from './normalize-worker.js';
+import type {
+  NormalizeWorkerData,
+  WorkerEvent,
+  WorkerResult,
+  WorkerTextResult,
+} from './normalize-worker.js';
 
 export interface PipelineOptions {
   committer: GroupCommitter;
@@ -19,6 +24,13 @@ export interface PipelineOptions {
   onNormalized?: (durationMs: number) => void;
   /** Keeps the original text of each event in the OCSF `raw_data` attribute too. */
   rawData?: boolean;
+  /**
+   * Stored events not yet queryable (the row log's backlog); they count against
+   * `maxQueuedEvents`, so that HEC replies 503 when loading falls behind.
+   */
+  backlog?: () => number;
+  /** Resolves once every event stored before the call is queryable. */
+  queryable?: () => Promise<void>;
 }
 
 export interface PipelineStats {
@@ -36,7 +48,7 @@ export interface PipelineStats {
  * or as a dead-letter entry.
  */
 export class IngestPipeline implements HecSink {
-  private readonly pool: Piscina<WorkerEvent[], WorkerResult>;
+  private readonly pool: Piscina<WorkerEvent[], WorkerResult | WorkerTextResult>;
   private readonly maxQueuedEvents: number;
   private readonly eventsPerTask: number;
   private inFlight = 0;
@@ -63,7 +75,15 @@ export class IngestPipeline implements HecSink {
   }
 
   isBusy(): boolean {
-    return this.inFlight >= this.maxQueuedEvents;
+    return this.queued() >= this.maxQueuedEvents;
+  }
+
+  queryable(): Promise<void> {
+    return this.options.queryable?.() ?? Promise.resolve();
+  }
+
+  private queued(): number {
+    return this.inFlight + (this.options.backlog?.() ?? 0);
   }
 
   getStats(): PipelineStats {
@@ -72,7 +92,7 @@ export class IngestPipeline implements HecSink {
 
   async submit(events: HecEvent[]): Promise<void> {
     if (events.length === 0) return;
-    if (this.inFlight + events.length > this.maxQueuedEvents) {
+    if (this.queued() + events.length > this.maxQueuedEvents) {
       this.stats.busyRejections++;
       throw new SinkBusyError();
     }
@@ -90,7 +110,9 @@ export class IngestPipeline implements HecSink {
   }
 
   private async process(events: WorkerEvent[]): Promise<void> {
-    const result = await this.pool.run(events);
+    const result = (await this.pool.run(events, {
+      name: 'normalizeToText',
+    })) as WorkerTextResult;
     const { stats } = this;
     stats.normalizeMillis.push(result.durationMs);
     this.options.onNormalized?.(result.durationMs);
@@ -107,14 +129,16 @@ export class IngestPipeline implements HecSink {
         'events could not be normalized and went to the dead-letter queue',
       );
     }
-    await this.options.committer.add(result.batch, result.deadLetters);
-    stats.eventsStored += result.batch.rowCount;
+    const stored = [this.options.committer.add(result.rows, result.deadLetters)];
+    if (result.batch.rowCount > 0) stored.push(this.options.committer.add(result.batch, []));
+    await Promise.all(stored);
+    stats.eventsStored += result.rows.rowCount + result.batch.rowCount;
     stats.eventsDeadLettered += result.deadLetters.length;
   }
 
   /** Normalizes events without the HEC path, for replaying dead letters. */
   async normalizeOnly(events: WorkerEvent[]): Promise<WorkerResult> {
-    return this.pool.run(events);
+    return (await this.pool.run(events)) as WorkerResult;
   }
 
   async close(): Promise<void> {

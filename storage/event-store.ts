@@ -38,6 +38,7 @@ import {
   sqlString,
 } from './cold-tier.js';
 import { createDeadLetterTableSql, DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE } from './dead-letter.js';
+import { LOADED_SEGMENTS_TABLE, RowLog, segmentSelect, trimTornLine } from './row-log.js';
 import {
   candidateRows,
   isTermsFile,
@@ -45,7 +46,7 @@ import {
   termsFileOf,
   writeTermIndex,
 } from './term-index.js';
-import type { ColumnBatch, DeadLetterEntry } from './types.js';
+import type { ColumnBatch, DeadLetterEntry, RowText } from './types.js';
 
 const DUCKDB_TYPES: Record<ColumnType, DuckDBType> = {
   VARCHAR,
@@ -198,7 +199,7 @@ interface SnapshotToken {
 
 /**
  * The event store: the hot tier (the `events` table in `<data>/hot.duckdb`,
- * fed by group commits), the cold tier (zstd Parquet files in Hive layout
+ * fed by group commits and by the loader of the row log, `row-log.ts`), the cold tier (zstd Parquet files in Hive layout
  * under `<data>/cold/`, listed by the `cold_files` manifest table in the
  * same database) and the dead-letter queue. It is the only place that opens
  * `hot.duckdb`, because a second DuckDB instance on the same file would not
@@ -217,7 +218,9 @@ export class EventStore {
     private readonly readers: DuckDBConnection[],
     readonly dataDir: string,
     private readonly options: EventStoreOptions,
-  ) {}
+  ) {
+    this.rowLog = new RowLog(dataDir);
+  }
 
   private nextReader = 0;
   private closed = false;
@@ -231,6 +234,15 @@ export class EventStore {
   /** Files dropped from the manifest, deleted once no older snapshot is open. */
   private retired: { file: string; version: number }[] = [];
   private deadLetterTotal = 0;
+  private readonly rowLog: RowLog;
+  /** The running load of row-log segments into the hot table, if any. */
+  private loading: Promise<void> | undefined;
+  /** Appends to the row log so far, and how many of them the hot table holds. */
+  private appendCount = 0;
+  private loadedCount = 0;
+  private loadingRows = 0;
+  private readonly loadWaiters: { target: number; resolve(): void }[] = [];
+  private closing = false;
 
   /** Opens (creating when absent) `<dataDir>/hot.duckdb`, its tables and the cold tier. */
   static async open(dataDir: string, options: EventStoreOptions = {}): Promise<EventStore> {
@@ -261,8 +273,12 @@ export class EventStore {
 
     const readers: DuckDBConnection[] = [];
     for (let i = 0; i < (options.readers ?? 2); i++) readers.push(await instance.connect());
+    await writer.run(
+      `CREATE TABLE IF NOT EXISTS "${LOADED_SEGMENTS_TABLE}" ("segment" VARCHAR NOT NULL)`,
+    );
     const store = new EventStore(instance, writer, readers, root, options);
     await store.recover();
+    await store.recoverRowLog();
     const count = await writer.runAndReadAll(`SELECT count(*) FROM "${DEAD_LETTER_TABLE}"`);
     store.deadLetterTotal = Number(count.getRows()[0]?.[0] ?? 0);
     return store;
@@ -287,6 +303,135 @@ export class EventStore {
       });
       this.deadLetterTotal += deadLetters.length;
     });
+  }
+
+  /**
+   * Appends normalized rows to the row log and syncs them: when it returns, they are durable.
+   * They become queryable once the loader has moved them into the hot table (`whenLoaded`).
+   */
+  async appendRows(rows: readonly RowText[]): Promise<void> {
+    if (this.closed || this.closing) throw new Error('event store is closed');
+    this.checkFault();
+    const count = rows.reduce((sum, part) => sum + part.rowCount, 0);
+    if (count === 0) return;
+    await this.rowLog.append(
+      rows.map((part) => part.text),
+      count,
+    );
+    this.appendCount++;
+    this.scheduleLoad();
+  }
+
+  /** Rows in the row log that the hot table does not hold yet. */
+  get unloadedRows(): number {
+    return this.rowLog.pendingRows + this.loadingRows;
+  }
+
+  /** Resolves once every row appended before the call is in the hot table. */
+  whenLoaded(): Promise<void> {
+    const target = this.appendCount;
+    if (this.loadedCount >= target) return Promise.resolve();
+    return new Promise((resolve) => this.loadWaiters.push({ target, resolve }));
+  }
+
+  private scheduleLoad(): void {
+    if (this.loading !== undefined) return;
+    this.loading = this.loadPending().finally(() => {
+      this.loading = undefined;
+      if (this.closing) {
+        // Rows left in the log now are loaded at the next start; nobody waits for them.
+        this.releaseWaiters(Number.POSITIVE_INFINITY);
+      } else if (this.rowLog.pendingRows > 0) {
+        // Rows appended after the last rotation but before this callback ran.
+        this.scheduleLoad();
+      }
+    });
+  }
+
+  /**
+   * Moves closed row-log segments into the hot table until the log is empty. While one load
+   * runs, appends gather in the next segment, so loads grow with the ingest rate. A failed load
+   * is retried with growing pauses; its rows stay durable in the segment meanwhile.
+   */
+  private async loadPending(): Promise<void> {
+    for (;;) {
+      const target = this.appendCount;
+      const closed = await this.rowLog.rotate();
+      if (closed === undefined) return;
+      this.loadingRows = closed.rows;
+      for (let failures = 0; ; failures++) {
+        try {
+          await this.writeLock.run(() => this.loadSegment(closed.segment.file));
+          break;
+        } catch (error) {
+          this.options.logger?.error(
+            { err: error, segment: closed.segment.file, failures: failures + 1 },
+            'loading the row log into the hot table failed; retrying',
+          );
+          if (this.closing) return;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** failures)));
+        }
+      }
+      this.loadingRows = 0;
+      this.loadedCount = target;
+      this.releaseWaiters(target);
+    }
+  }
+
+  private releaseWaiters(loaded: number): void {
+    for (let i = this.loadWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.loadWaiters[i]!;
+      if (waiter.target <= loaded) {
+        this.loadWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  /**
+   * Inserts a segment's rows into the hot table and records the segment as loaded in the same
+   * transaction, then deletes the file. The caller holds the write lock.
+   */
+  private async loadSegment(file: string): Promise<void> {
+    this.checkFault();
+    const name = path.basename(file);
+    await this.transaction(async () => {
+      await this.writer.run(`INSERT INTO "${EVENTS_TABLE}" BY NAME ${segmentSelect(file)}`);
+      await this.writer.run(`INSERT INTO "${LOADED_SEGMENTS_TABLE}" VALUES (?)`, [name]);
+    });
+    // Deleting a file of tens of megabytes takes milliseconds; off the main thread it is.
+    await fs.promises.rm(file, { force: true });
+    await this.writer.run(`DELETE FROM "${LOADED_SEGMENTS_TABLE}" WHERE "segment" = ?`, [name]);
+  }
+
+  /**
+   * Loads the segments a stopped or crashed process left in the row log. A segment recorded as
+   * loaded is only deleted. One that DuckDB cannot read is moved to `rowlog/failed/` with an
+   * error in the log, so that the appliance still starts.
+   */
+  private async recoverRowLog(): Promise<void> {
+    const listed = await runQuery(this.writer, `SELECT "segment" FROM "${LOADED_SEGMENTS_TABLE}"`);
+    const loaded = new Set(listed.rows.map((row) => String(row.segment)));
+    for (const segment of this.rowLog.segments()) {
+      if (loaded.has(path.basename(segment.file))) {
+        fs.rmSync(segment.file, { force: true });
+        continue;
+      }
+      trimTornLine(segment.file);
+      try {
+        await this.writeLock.run(() => this.loadSegment(segment.file));
+        this.options.logger?.info({ segment: segment.file }, 'recovery loaded a row-log segment');
+      } catch (error) {
+        const failed = path.join(path.dirname(segment.file), 'failed');
+        fs.mkdirSync(failed, { recursive: true });
+        fs.renameSync(segment.file, path.join(failed, path.basename(segment.file)));
+        this.options.logger?.error(
+          { err: error, segment: segment.file, movedTo: failed },
+          'a row-log segment could not be loaded; it was moved aside and its events are not searchable',
+        );
+      }
+    }
+    await this.writer.run(`DELETE FROM "${LOADED_SEGMENTS_TABLE}"`);
   }
 
   private checkFault(): void {
@@ -365,6 +510,9 @@ export class EventStore {
    */
   async snapshot(filter: SnapshotFilter = {}): Promise<Snapshot> {
     if (this.closed) throw new Error('event store is closed');
+    // Every event acknowledged before the query is in it, unless loads are failing: then the
+    // view holds what is loaded after a short wait.
+    await waitAtMost(this.whenLoaded(), SNAPSHOT_LOAD_WAIT_MS);
     // Registered before the transaction starts: files retired by any later
     // manifest commit stay on disk until this view is released.
     const token: SnapshotToken = { version: this.manifestVersion };
@@ -967,6 +1115,11 @@ export class EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    // Loads what the row log holds; a load that fails now is retried at the next start.
+    this.closing = true;
+    this.scheduleLoad();
+    while (this.loading !== undefined) await this.loading;
+    await this.rowLog.close();
     await this.maintenanceLock.run(async () => {
       await this.writeLock.run(async () => {
         this.closed = true;
@@ -977,6 +1130,15 @@ export class EventStore {
     this.writer.closeSync();
     this.instance.closeSync();
   }
+}
+
+/** Longest wait of a snapshot for acknowledged rows to reach the hot table. */
+const SNAPSHOT_LOAD_WAIT_MS = 10_000;
+
+async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 async function runQuery(

@@ -1,5 +1,5 @@
 import type { EventStore } from './event-store.js';
-import type { ColumnBatch, DeadLetterEntry } from './types.js';
+import type { ColumnBatch, DeadLetterEntry, RowText } from './types.js';
 
 export interface GroupCommitOptions {
   /** Longest wait before a commit starts after the first pending event, in milliseconds. */
@@ -14,13 +14,15 @@ interface Waiter {
 }
 
 /**
- * Groups the batches of many requests into one transaction, so that
- * durability costs one write-ahead-log sync per group rather than per
- * request. At most one commit runs at a time; batches that arrive while it
- * runs form the next group.
+ * Groups the events of many requests into one durable write, so that
+ * durability costs one disk sync per group rather than per request. Rows as
+ * text go to the row log (one append and sync), column batches and
+ * dead-letter entries into one DuckDB transaction. At most one commit runs
+ * at a time; events that arrive while it runs form the next group.
  */
 export class GroupCommitter {
   private batches: ColumnBatch[] = [];
+  private texts: RowText[] = [];
   private deadLetters: DeadLetterEntry[] = [];
   private waiters: Waiter[] = [];
   private pendingEvents = 0;
@@ -52,11 +54,17 @@ export class GroupCommitter {
     return this.lastCommitMs;
   }
 
-  /** Queues events and dead-letter entries; resolves once they are committed. */
-  add(batch: ColumnBatch, deadLetters: readonly DeadLetterEntry[]): Promise<void> {
+  /**
+   * Queues events (a column batch, or rows as row-log text) and dead-letter entries; resolves
+   * once they are durable.
+   */
+  add(batch: ColumnBatch | RowText, deadLetters: readonly DeadLetterEntry[]): Promise<void> {
     const events = batch.rowCount + deadLetters.length;
     if (events === 0) return Promise.resolve();
-    if (batch.rowCount > 0) this.batches.push(batch);
+    if (batch.rowCount > 0) {
+      if ('text' in batch) this.texts.push(batch);
+      else this.batches.push(batch);
+    }
     for (const entry of deadLetters) this.deadLetters.push(entry);
     this.pendingEvents += events;
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
@@ -75,7 +83,9 @@ export class GroupCommitter {
   private schedule(): void {
     if (this.committing) return;
     const queued =
-      this.batches.reduce((sum, batch) => sum + batch.rowCount, 0) + this.deadLetters.length;
+      this.batches.reduce((sum, batch) => sum + batch.rowCount, 0) +
+      this.texts.reduce((sum, part) => sum + part.rowCount, 0) +
+      this.deadLetters.length;
     if (queued >= this.options.maxEvents) {
       this.startCommit();
     } else if (!this.timer) {
@@ -90,15 +100,24 @@ export class GroupCommitter {
     }
     if (this.committing || this.waiters.length === 0) return;
     const batches = this.batches;
+    const texts = this.texts;
     const deadLetters = this.deadLetters;
     const waiters = this.waiters;
-    const events = batches.reduce((sum, batch) => sum + batch.rowCount, 0);
+    const events =
+      batches.reduce((sum, batch) => sum + batch.rowCount, 0) +
+      texts.reduce((sum, part) => sum + part.rowCount, 0);
     this.batches = [];
+    this.texts = [];
     this.deadLetters = [];
     this.waiters = [];
     const started = performance.now();
-    this.committing = this.store
-      .commit(batches, deadLetters)
+    const write = async () => {
+      if (texts.length > 0) await this.store.appendRows(texts);
+      if (batches.length > 0 || deadLetters.length > 0) {
+        await this.store.commit(batches, deadLetters);
+      }
+    };
+    this.committing = write()
       .then(
         () => {
           this.lastCommitMs = performance.now() - started;

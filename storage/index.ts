@@ -36,5 +36,6 @@ export {
   type Session,
   type User,
 } from './metadata.js';
+export { ROW_LOG_DIR, rowLogText } from './row-log.js';
 export { termsFileOf, writeTermIndex } from './term-index.js';
-export type { ColumnBatch, DeadLetterEntry, HecToken } from './types.js';
+export type { ColumnBatch, DeadLetterEntry, HecToken, RowText } from './types.js';

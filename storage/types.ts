@@ -11,6 +11,12 @@ export interface ColumnBatch {
   columns: Record<string, unknown[]>;
 }
 
+/** Normalized events as row-log text: one JSON line per event, from `rowLogText`. */
+export interface RowText {
+  rowCount: number;
+  text: string;
+}
+
 /** An event that could not be normalized, kept with its raw text and the reason. */
 export interface DeadLetterEntry {
   id: string;

@@ -251,14 +251,23 @@ describe('curl', () => {
     const second = await curl(url, ...headers, '-d', '{"event":"ack 1","host":"curl-ack"}');
     expect(first.body).toEqual({ text: 'Success', code: 0, ackId: 0 });
     expect(second.body).toEqual({ text: 'Success', code: 0, ackId: 1 });
-    const poll = await curl(
-      `${appliance.hecUrl}/services/collector/ack?channel=${CHANNEL}`,
-      '-H',
-      `Authorization: Splunk ${token}`,
-      '-d',
-      '{"acks":[0,1,2]}',
-    );
-    expect(poll).toEqual({ status: 200, body: { acks: { 0: true, 1: true, 2: false } } });
+    // Acks turn true once the events are queryable, a moment after the reply; clients poll.
+    const seen: Record<string, boolean> = {};
+    for (let round = 0; round < 100 && !(seen[0] && seen[1]); round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      const poll = await curl(
+        `${appliance.hecUrl}/services/collector/ack?channel=${CHANNEL}`,
+        '-H',
+        `Authorization: Splunk ${token}`,
+        '-d',
+        '{"acks":[0,1,2]}',
+      );
+      expect(poll.status).toBe(200);
+      const { acks } = poll.body as { acks: Record<string, boolean> };
+      expect(acks[2]).toBe(false);
+      for (const id of ['0', '1']) if (acks[id]) seen[id] = true;
+    }
+    expect(seen).toEqual({ 0: true, 1: true });
     // An ack reported true means the events are queryable.
     expect(await count('host:curl-ack')).toBe(2);
     const missing = await curl(url, '-H', `Authorization: Splunk ${token}`, '-d', '{"event":"x"}');

@@ -279,6 +279,7 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
   ): Promise<void> {
     const { token, channel } = ingest;
     let ackId: number | undefined;
+    let repliedAckId: number | undefined;
     try {
       let text: string;
       let decodedBytes: number;
@@ -315,14 +316,24 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
         ackId = acks.reserve(token.id, channel, Date.now());
       }
       if (result.events.length > 0) await sink.submit(result.events);
-      if (ackId !== undefined) acks.complete(token.id, channel!, ackId);
+      if (ackId !== undefined) {
+        const id = ackId;
+        const ackChannel = channel!;
+        // Stored is durable; the ack turns true once the events are queryable too.
+        ackId = undefined;
+        (sink.queryable?.() ?? Promise.resolve()).then(
+          () => acks.complete(token.id, ackChannel, id),
+          () => acks.fail(token.id, ackChannel, id),
+        );
+        repliedAckId = id;
+      }
       eventsAccepted += result.events.length;
       if (result.error) {
         warnRejected(request, result.error, token);
         send(request, errorReply(result.error));
       } else {
         bytesAccepted += decodedBytes;
-        send(request, successReply(ackId));
+        send(request, successReply(repliedAckId));
       }
     } catch (err) {
       if (ackId !== undefined) acks.fail(token.id, channel!, ackId);

@@ -49,4 +49,9 @@ export interface HecSink {
   submit(events: HecEvent[]): Promise<void>;
   /** True while back-pressure holds; the health endpoint reports it. */
   isBusy(): boolean;
+  /**
+   * Resolves once every event submitted before the call is queryable, which may come after
+   * `submit` resolves. Indexer acknowledgement reports an ack id true only then.
+   */
+  queryable?(): Promise<void>;
 }

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COLUMNS } from '../query-lang/catalog.js';
+import { EventStore } from './event-store.js';
+import { LOADED_SEGMENTS_TABLE, ROW_LOG_DIR, rowLogText } from './row-log.js';
+import type { ColumnBatch } from './types.js';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+function batchOf(rows: Record<string, unknown>[]): ColumnBatch {
+  const columns: Record<string, unknown[]> = {};
+  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
+  return { rowCount: rows.length, columns };
+}
+
+/** Rows with the values that are easy to get wrong in JSON: escapes, limits and odd types. */
+const TRICKY = batchOf([
+  {
+    id: 'a1',
+    time: T0 + 0.75,
+    class_uid: 3002,
+    severity_id: 2 ** 31,
+    src_port: -7,
+    message: 'line\nbreak "quoted" \\ back\u0000nul \u2028 ü 🦆',
+    user_name: 'Ünïcode',
+    fields: { a: 1, b: ['x'] },
+    raw: '{"nested": "json"}',
+    ocsf: '{}',
+    ingest_time: T0,
+  },
+  {
+    id: 'a2',
+    time: Number.NaN,
+    class_uid: 4001.5,
+    type_uid: 400_101,
+    process_pid: 12.5,
+    http_status: Number.POSITIVE_INFINITY,
+    raw: '',
+    ocsf: '{}',
+  },
+  { id: 'a3', time: null, raw: 'x'.repeat(100_000), ocsf: '{}' },
+]);
+
+describe('row log', () => {
+  let dataDir: string;
+  let store: EventStore;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-rowlog-'));
+    store = await EventStore.open(dataDir);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function rows(): Promise<Record<string, unknown>[]> {
+    return (await store.query('SELECT * FROM events ORDER BY "id"')).rows;
+  }
+
+  it('stores rows as the appender does', async () => {
+    await store.commit([TRICKY], []);
+    const direct = await rows();
+    await store.query('DELETE FROM events');
+
+    await store.appendRows([rowLogText(TRICKY)]);
+    await store.whenLoaded();
+    expect(await rows()).toEqual(direct);
+    expect(direct).toHaveLength(3);
+    expect(direct[0]?.message).toBe(TRICKY.columns.message?.[0]);
+    expect(direct[0]?.severity_id).toBeNull();
+    expect(direct[1]?.class_uid).toBeNull();
+  });
+
+  it('leaves out rows too long for one line', () => {
+    const long = batchOf([
+      { id: 'l1', raw: 'short', ocsf: '{}' },
+      { id: 'l2', raw: '\u0001'.repeat(3_000_000), ocsf: '{}' },
+    ]);
+    const { rowCount, tooLong, text } = rowLogText(long);
+    expect(rowCount).toBe(1);
+    expect(tooLong).toEqual([1]);
+    expect(text.split('\n')).toHaveLength(2);
+  });
+
+  it('makes appended rows visible to the next snapshot', async () => {
+    for (let i = 0; i < 20; i++) {
+      const batch = batchOf([{ id: `r${i}`, time: T0 + i, raw: `row ${i}`, ocsf: '{}' }]);
+      await store.appendRows([rowLogText(batch)]);
+      const snapshot = await store.snapshot();
+      const seen = await snapshot.query(`SELECT count(*) AS n FROM ${snapshot.source}`);
+      await snapshot.release();
+      expect(seen.rows[0]?.n).toBe(i + 1);
+    }
+    expect(store.unloadedRows).toBe(0);
+    expect(fs.readdirSync(path.join(dataDir, ROW_LOG_DIR))).toEqual([]);
+  });
+
+  it('loads segments left by a crash once', async () => {
+    // What a crash between a load's commit and the deletion of its segment leaves.
+    await store.query(
+      `INSERT INTO "${LOADED_SEGMENTS_TABLE}" VALUES ('segment-000000000003.ndjson')`,
+    );
+    await store.close();
+    const dir = path.join(dataDir, ROW_LOG_DIR);
+    const one = rowLogText(batchOf([{ id: 'c1', time: T0, raw: 'one', ocsf: '{}' }])).text;
+    const two = rowLogText(batchOf([{ id: 'c2', time: T0, raw: 'two', ocsf: '{}' }])).text;
+    // A complete segment, one whose last line was cut short, and the one already loaded.
+    fs.writeFileSync(path.join(dir, 'segment-000000000001.ndjson'), one);
+    fs.writeFileSync(path.join(dir, 'segment-000000000002.ndjson'), two + two.slice(0, 40));
+    fs.writeFileSync(path.join(dir, 'segment-000000000003.ndjson'), one);
+
+    store = await EventStore.open(dataDir);
+    expect((await rows()).map((row) => row.id)).toEqual(['c1', 'c2']);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('moves an unreadable segment aside and starts', async () => {
+    await store.close();
+    const dir = path.join(dataDir, ROW_LOG_DIR);
+    fs.writeFileSync(path.join(dir, 'segment-000000000001.ndjson'), '{"id": [not json}\n');
+    store = await EventStore.open(dataDir);
+    expect(fs.readdirSync(path.join(dir, 'failed'))).toEqual(['segment-000000000001.ndjson']);
+    expect(await rows()).toEqual([]);
+  });
+
+  it('rejects appends while a fault is injected', async () => {
+    await store.close();
+    const faultFile = path.join(dataDir, 'fault');
+    store = await EventStore.open(dataDir, { faultFile });
+    fs.writeFileSync(faultFile, 'fail');
+    const batch = batchOf([{ id: 'f1', time: T0, raw: 'f', ocsf: '{}' }]);
+    await expect(store.appendRows([rowLogText(batch)])).rejects.toThrow(/injected storage fault/);
+    fs.rmSync(faultFile);
+    await store.appendRows([rowLogText(batch)]);
+    await store.whenLoaded();
+    expect((await rows()).map((row) => row.id)).toEqual(['f1']);
+  });
+});
