@@ -237,7 +237,11 @@ export class EventStore {
   private readonly rowLog: RowLog;
   /** The running load of row-log segments into the hot table, if any. */
   private loading: Promise<void> | undefined;
-  /** Appends to the row log so far, and how many of them the hot table holds. */
+  /**
+   * Appends to the row log: numbers handed out, the highest completed (appends complete in order)
+   * and the highest whose rows the hot table holds.
+   */
+  private appendSequence = 0;
   private appendCount = 0;
   private loadedCount = 0;
   private loadingRows = 0;
@@ -314,11 +318,13 @@ export class EventStore {
     this.checkFault();
     const count = rows.reduce((sum, part) => sum + part.rowCount, 0);
     if (count === 0) return;
+    const sequence = ++this.appendSequence;
     await this.rowLog.append(
       rows.map((part) => part.text),
       count,
+      sequence,
     );
-    this.appendCount++;
+    this.appendCount = Math.max(this.appendCount, sequence);
     this.scheduleLoad();
   }
 
@@ -355,7 +361,6 @@ export class EventStore {
    */
   private async loadPending(): Promise<void> {
     for (;;) {
-      const target = this.appendCount;
       const closed = await this.rowLog.rotate();
       if (closed === undefined) return;
       this.loadingRows = closed.rows;
@@ -373,8 +378,8 @@ export class EventStore {
         }
       }
       this.loadingRows = 0;
-      this.loadedCount = target;
-      this.releaseWaiters(target);
+      this.loadedCount = closed.lastSequence;
+      this.releaseWaiters(closed.lastSequence);
     }
   }
 

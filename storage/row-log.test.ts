@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../query-lang/catalog.js';
 import { EventStore } from './event-store.js';
-import { LOADED_SEGMENTS_TABLE, ROW_LOG_DIR, rowLogText } from './row-log.js';
+import { LOADED_SEGMENTS_TABLE, ROW_LOG_DIR, RowLog, rowLogText } from './row-log.js';
 import type { ColumnBatch } from './types.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -97,6 +97,21 @@ describe('row log', () => {
     }
     expect(store.unloadedRows).toBe(0);
     expect(fs.readdirSync(path.join(dataDir, ROW_LOG_DIR))).toEqual([]);
+  });
+
+  it('splits the log into bounded segments', async () => {
+    const log = new RowLog(path.join(dataDir, 'split'));
+    const text = `${JSON.stringify({ raw: 'x'.repeat(1_000_000) })}\n`.repeat(20);
+    // 20 MB per append: the second fills the first segment, the third starts another.
+    for (let sequence = 1; sequence <= 3; sequence++) await log.append([text], 20, sequence);
+    expect(log.pendingRows).toBe(60);
+    const first = await log.rotate();
+    expect(first).toMatchObject({ rows: 40, lastSequence: 2 });
+    const second = await log.rotate();
+    expect(second).toMatchObject({ rows: 20, lastSequence: 3 });
+    expect(await log.rotate()).toBeUndefined();
+    expect(log.segments().map((segment) => segment.number)).toEqual([1, 2]);
+    await log.close();
   });
 
   it('loads segments left by a crash once', async () => {

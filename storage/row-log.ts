@@ -24,6 +24,9 @@ export const LOADED_SEGMENTS_TABLE = 'row_log_loaded';
 
 const SEGMENT = /^segment-(\d{12})\.ndjson$/;
 
+/** Size at which a segment is closed and a new one started. */
+const MAX_SEGMENT_BYTES = 32 * 1024 * 1024;
+
 const writev = promisify(fs.writev);
 const fdatasync = promisify(fs.fdatasync);
 
@@ -115,6 +118,13 @@ interface Segment {
   file: string;
 }
 
+/** A segment handed to the loader: its rows and the sequence number of its last append. */
+export interface ClosedSegment {
+  segment: Segment;
+  rows: number;
+  lastSequence: number;
+}
+
 /**
  * Appends rows to the open segment and hands closed segments to the loader. Appends and
  * rotations take turns, so a rotation never closes a file that a write is using. The writes and
@@ -123,7 +133,10 @@ interface Segment {
 export class RowLog {
   private readonly dir: string;
   private readonly turn = new Mutex();
-  private current: { segment: Segment; fd: number; rows: number; bytes: number } | undefined;
+  private current: (ClosedSegment & { fd: number; bytes: number }) | undefined;
+  /** Full segments, oldest first, closed by `write` and not yet handed to the loader. */
+  private readonly full: ClosedSegment[] = [];
+  private fullRows = 0;
   private nextNumber: number;
 
   constructor(dataDir: string) {
@@ -143,17 +156,20 @@ export class RowLog {
     return found.sort((a, b) => a.number - b.number);
   }
 
-  /** Rows appended to the open segment. */
+  /** Rows appended and not yet handed to the loader. */
   get pendingRows(): number {
-    return this.current?.rows ?? 0;
+    return this.fullRows + (this.current?.rows ?? 0);
   }
 
-  /** Appends JSON lines (each ending in a newline) and syncs them to disk. */
-  append(texts: readonly string[], rows: number): Promise<void> {
-    return this.turn.run(() => this.write(texts, rows));
+  /**
+   * Appends JSON lines (each ending in a newline) and syncs them to disk. `sequence` numbers the
+   * append; the segment that holds it reports the highest it holds as `lastSequence`.
+   */
+  append(texts: readonly string[], rows: number, sequence: number): Promise<void> {
+    return this.turn.run(() => this.write(texts, rows, sequence));
   }
 
-  private async write(texts: readonly string[], rows: number): Promise<void> {
+  private async write(texts: readonly string[], rows: number, sequence: number): Promise<void> {
     if (texts.length === 0) return;
     if (this.current === undefined) {
       const segment = {
@@ -164,7 +180,7 @@ export class RowLog {
       const fd = fs.openSync(segment.file, 'a');
       // The new file's folder entry must be durable too.
       fsyncDir(this.dir);
-      this.current = { segment, fd, rows: 0, bytes: 0 };
+      this.current = { segment, fd, rows: 0, bytes: 0, lastSequence: sequence };
     }
     const { fd } = this.current;
     let buffers = texts.map((text) => Buffer.from(text, 'utf8'));
@@ -188,16 +204,33 @@ export class RowLog {
     await fdatasync(fd);
     this.current.rows += rows;
     this.current.bytes += bytes;
+    this.current.lastSequence = sequence;
+    // A full segment waits for the loader, so that one load never holds more than a segment.
+    if (this.current.bytes >= MAX_SEGMENT_BYTES) {
+      fs.closeSync(fd);
+      const { segment, rows: count, lastSequence } = this.current;
+      this.full.push({ segment, rows: count, lastSequence });
+      this.fullRows += this.current.rows;
+      this.current = undefined;
+    }
   }
 
-  /** Closes the open segment and returns it for loading; undefined when nothing is pending. */
-  rotate(): Promise<{ segment: Segment; rows: number } | undefined> {
+  /**
+   * Returns the oldest full segment for loading, or else closes the open one and returns it;
+   * undefined when nothing is pending.
+   */
+  rotate(): Promise<ClosedSegment | undefined> {
     return this.turn.run(async () => {
+      const oldest = this.full.shift();
+      if (oldest !== undefined) {
+        this.fullRows -= oldest.rows;
+        return oldest;
+      }
       const current = this.current;
       if (current === undefined) return undefined;
       this.current = undefined;
       fs.closeSync(current.fd);
-      return { segment: current.segment, rows: current.rows };
+      return { segment: current.segment, rows: current.rows, lastSequence: current.lastSequence };
     });
   }
 
