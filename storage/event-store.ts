@@ -932,6 +932,36 @@ export class EventStore {
   }
 
   /**
+   * Writes the missing term files of up to `limit` cold files, oldest first, and returns how
+   * many it wrote. Cold files written before term files existed, or whose term file was lost,
+   * are read whole by needle searches until then.
+   */
+  indexColdFiles(limit: number): Promise<number> {
+    return this.maintenanceLock.run(async () => {
+      let written = 0;
+      for (const file of await this.coldFiles()) {
+        if (written >= limit || this.closed) break;
+        const absolute = path.join(this.dataDir, file.file);
+        const target = termsFileOf(absolute);
+        if (fs.existsSync(target)) continue;
+        const temp = path.join(path.dirname(absolute), `.${path.basename(target)}.tmp`);
+        const connection = await this.instance.connect();
+        try {
+          await writeTermIndex(connection, absolute, temp);
+          publishFile(temp, target);
+          written++;
+        } catch (error) {
+          fs.rmSync(temp, { force: true });
+          throw error;
+        } finally {
+          connection.closeSync();
+        }
+      }
+      return written;
+    });
+  }
+
+  /**
    * Deletes whole cold files past their index's maximum age, then the
    * oldest files while the cold tier is over its disk budget. Hot rows are
    * never touched.

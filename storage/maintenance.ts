@@ -51,7 +51,7 @@ export class StorageMaintenance {
     this.timer.unref();
   }
 
-  /** Runs one round now: rollover, then compaction, then retention. */
+  /** Runs one round now: rollover, compaction, retention, then term files of older cold files. */
   async runOnce(): Promise<void> {
     const { store, options } = this;
     const log = options.logger;
@@ -73,6 +73,9 @@ export class StorageMaintenance {
       }
       if (this.stopped) return;
       await store.applyRetention(options.retention);
+      if (this.stopped) return;
+      const indexed = await store.indexColdFiles(INDEX_FILES_PER_ROUND);
+      if (indexed > 0) log?.info({ files: indexed }, 'wrote term files of older cold files');
     } catch (error) {
       if (!this.stopped) log?.error({ err: error }, 'storage maintenance failed');
     }
@@ -100,6 +103,9 @@ export interface StorageSettings {
 }
 
 const DAY_MS = 86_400_000;
+
+/** Cold files without a term file that one round indexes, so that a round stays short. */
+const INDEX_FILES_PER_ROUND = 8;
 const MB = 1024 * 1024;
 
 /** Turns configuration settings into maintenance options. */

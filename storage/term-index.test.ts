@@ -146,6 +146,17 @@ describe('term index of the cold tier', () => {
     }
   });
 
+  it('writes missing term files later', async () => {
+    const files = (await store.coldFiles()).map((file) => path.join(dataDir, file.file));
+    for (const file of files) fs.rmSync(termsFileOf(file));
+    expect(await store.indexColdFiles(1)).toBe(1);
+    expect(files.filter((file) => fs.existsSync(termsFileOf(file)))).toHaveLength(1);
+    expect(await store.indexColdFiles(100)).toBe(files.length - 1);
+    expect(files.every((file) => fs.existsSync(termsFileOf(file)))).toBe(true);
+    expect(await store.indexColdFiles(100)).toBe(0);
+    expect(await store.verifyColdTier()).toEqual({ missing: [], unlisted: [] });
+  });
+
   it('removes term files with cold files', async () => {
     const now = Date.now();
     await store.commit([events(5000, 400, now - 2 * HOUR_MS)], []);
