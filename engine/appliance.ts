@@ -101,6 +101,9 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
           },
         }
       : {}),
+    ...(config.hecCorsOrigins ? { corsOrigins: config.hecCorsOrigins } : {}),
+    ...(config.hecReplyHeaders ? { replyHeaders: config.hecReplyHeaders } : {}),
+    ...(config.hecChannelCookie ? { channelCookie: config.hecChannelCookie } : {}),
   });
   const http = await listen(app.fetch, config.bindAddress, config.httpPort);
   const httpPort = (http.address() as AddressInfo).port;

@@ -16,6 +16,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ TELHAWK_RAW_DATA: '0' }, DEFAULTS).rawData).toBe(false);
   });
 
+  it('reads the HEC reply settings', () => {
+    const config = loadConfig(
+      {
+        TELHAWK_HEC_CORS_ORIGINS: 'https://*.example.com, !https://evil.example.com',
+        TELHAWK_HEC_REPLY_HEADERS: 'X-Frame-Options=DENY, X-Team=soc team',
+        TELHAWK_HEC_CHANNEL_COOKIE: 'hec_channel',
+      },
+      DEFAULTS,
+    );
+    expect(config.hecCorsOrigins).toEqual(['https://*.example.com', '!https://evil.example.com']);
+    expect(config.hecReplyHeaders).toEqual({ 'X-Frame-Options': 'DENY', 'X-Team': 'soc team' });
+    expect(config.hecChannelCookie).toBe('hec_channel');
+  });
+
+  it.each([
+    ['TELHAWK_HEC_REPLY_HEADERS', 'Bad Name=x'],
+    ['TELHAWK_HEC_REPLY_HEADERS', 'NoValue'],
+    ['TELHAWK_HEC_CHANNEL_COOKIE', 'a=b'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value }, DEFAULTS)).toThrow(ConfigError);
+  });
+
   it('names every invalid setting', () => {
     const load = () => loadConfig({ TELHAWK_RAW_DATA: 'yes', TELHAWK_HEC_PORT: '70000' }, DEFAULTS);
     expect(load).toThrow(ConfigError);

@@ -25,6 +25,37 @@ const ConfigSchema = z.object({
   hecRateLimitPerIp: positiveInt.optional(),
   /** HEC requests per second per token; off when absent. */
   hecRateLimitPerToken: positiveInt.optional(),
+  /** Origins allowed to send to HEC from a browser, comma-separated (`*` wildcards, `!` excludes). */
+  hecCorsOrigins: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
+    .optional(),
+  /** Static headers on every HEC reply, as `Name=value` pairs separated by commas. */
+  hecReplyHeaders: z
+    .string()
+    .regex(
+      /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+=[^,\r\n]*)(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+=[^,\r\n]*)*\s*$/,
+      'use Name=value pairs separated by commas, e.g. X-Frame-Options=DENY',
+    )
+    .transform((text) =>
+      Object.fromEntries(
+        text.split(',').map((pair) => {
+          const equals = pair.indexOf('=');
+          return [pair.slice(0, equals).trim(), pair.slice(equals + 1).trim()];
+        }),
+      ),
+    )
+    .optional(),
+  /** Cookie that HEC sets to the channel on replies to requests with one, for sticky balancers. */
+  hecChannelCookie: z
+    .string()
+    .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be a cookie name (letters, digits, -_.)')
+    .optional(),
   /** Folder of the built UI that the API serves. */
   uiDir: z.string().min(1),
   /** Hot rows ingested longer ago than this move to the cold tier; fractions allowed. */
@@ -75,6 +106,9 @@ const ENVIRONMENT: Record<keyof Config, string> = {
   duckdbMemoryLimitMiB: 'TELHAWK_DUCKDB_MEMORY_LIMIT_MB',
   hecRateLimitPerIp: 'TELHAWK_HEC_RATE_LIMIT_PER_IP',
   hecRateLimitPerToken: 'TELHAWK_HEC_RATE_LIMIT_PER_TOKEN',
+  hecCorsOrigins: 'TELHAWK_HEC_CORS_ORIGINS',
+  hecReplyHeaders: 'TELHAWK_HEC_REPLY_HEADERS',
+  hecChannelCookie: 'TELHAWK_HEC_CHANNEL_COOKIE',
   uiDir: 'TELHAWK_UI_DIR',
   rolloverAgeMinutes: 'TELHAWK_ROLLOVER_AGE_MINUTES',
   rolloverIntervalSeconds: 'TELHAWK_ROLLOVER_INTERVAL_SECONDS',

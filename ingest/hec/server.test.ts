@@ -1032,6 +1032,40 @@ describe('HEC CORS', () => {
   });
 });
 
+describe('HEC reply headers and channel cookie', () => {
+  it('adds configured headers and the channel cookie', async () => {
+    const server = await startServer(new MemorySink(), {
+      replyHeaders: { 'X-Frame-Options': 'DENY', 'X-Team': 'soc' },
+      channelCookie: 'hec_channel',
+    });
+    try {
+      const channel = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+      const withChannel = await request(server, `/services/collector/event?channel=${channel}`, {
+        body: '{"event":"a"}',
+        headers: splunk(SECRETS.plain),
+      });
+      expect(withChannel.status).toBe(200);
+      expect(withChannel.headers.get('x-frame-options')).toBe('DENY');
+      expect(withChannel.headers.get('x-team')).toBe('soc');
+      expect(withChannel.headers.get('set-cookie')).toBe(`hec_channel=${channel}`);
+
+      const without = await request(server, '/services/collector/health', { method: 'GET' });
+      expect(without.headers.get('x-frame-options')).toBe('DENY');
+      expect(without.headers.get('set-cookie')).toBeNull();
+
+      // An invalid channel gets code 11 and no cookie.
+      const invalid = await request(server, '/services/collector/event?channel=a%0d%0ab', {
+        body: '{"event":"a"}',
+        headers: splunk(SECRETS.plain),
+      });
+      expect(invalid.body).toMatchObject({ code: 11 });
+      expect(invalid.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('HEC logging', () => {
   it('answers open connections with 503 once closing', async () => {
     const sink = new MemorySink();

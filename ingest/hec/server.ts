@@ -52,6 +52,13 @@ export interface HecServerOptions {
   corsOrigins?: string[];
   /** `Retry-After` seconds on 503 "Server is busy"; default 5. */
   busyRetryAfterSeconds?: number;
+  /** Static headers on every reply, as Splunk's `replyHeader.<name>=<value>` settings add. */
+  replyHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Cookie name, as Splunk's `channel_cookie`: replies to requests with a channel set
+   * `<name>=<channel>`, so that a cookie-sticky load balancer keeps a channel on one server.
+   */
+  channelCookie?: string;
 }
 
 /** Count of responses on one path with one HTTP status and HEC code. */
@@ -156,6 +163,7 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
   const tokenLimiter =
     options.rateLimitPerToken && new TokenBucketLimiter(options.rateLimitPerToken);
   const corsAllows = options.corsOrigins && compileOriginPolicy(options.corsOrigins);
+  const replyHeaders = Object.entries(options.replyHeaders ?? {});
   const acks = new AckRegistry(ackIdleTimeoutMs);
   const uws = loadUws(logger);
 
@@ -208,6 +216,15 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
       if (reply.body !== '') res.writeHeader('Content-Type', 'application/json; charset=UTF-8');
       if (reply.headers) {
         for (const name in reply.headers) res.writeHeader(name, reply.headers[name] ?? '');
+      }
+      for (const [name, value] of replyHeaders) res.writeHeader(name, value);
+      // Only a valid channel (a GUID) goes into the cookie, so no request text reaches a header.
+      if (
+        options.channelCookie !== undefined &&
+        request.channel !== undefined &&
+        GUID.test(request.channel)
+      ) {
+        res.writeHeader('Set-Cookie', `${options.channelCookie}=${request.channel}`);
       }
       if (corsAllows?.(request.origin)) {
         res.writeHeader('Access-Control-Allow-Origin', request.origin);
@@ -319,7 +336,7 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
       if (ackId !== undefined) {
         const id = ackId;
         const ackChannel = channel!;
-        // Stored is durable; the ack turns true once the events are queryable too.
+        // The reply means durable; the ack turns true once the events are queryable too.
         ackId = undefined;
         (sink.queryable?.() ?? Promise.resolve()).then(
           () => acks.complete(token.id, ackChannel, id),
