@@ -38,4 +38,4 @@ export {
 } from './metadata.js';
 export { ROW_LOG_DIR, rowLogText } from './row-log.js';
 export { termsFileOf, writeTermIndex } from './term-index.js';
-export type { ColumnBatch, DeadLetterEntry, HecToken, RowText } from './types.js';
+export type { ColumnBatch, ConnectionHost, DeadLetterEntry, HecToken, RowText } from './types.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MetadataStore } from './metadata.js';
 
@@ -25,6 +26,18 @@ describe('MetadataStore', () => {
     expect(metadata.verifyPassword('nobody', 'correct horse')).toBeUndefined();
     const file = fs.readFileSync(path.join(dataDir, 'meta.sqlite'));
     expect(file.includes(Buffer.from('correct horse'))).toBe(false);
+  });
+
+  it('adds connection_host to an older token table', () => {
+    metadata.close();
+    const db = new Database(path.join(dataDir, 'meta.sqlite'));
+    db.exec('ALTER TABLE hec_tokens DROP COLUMN connection_host');
+    db.close();
+    metadata = new MetadataStore(dataDir);
+    const { secret } = metadata.createHecToken({ name: 'proxy', connectionHost: 'proxied_ip' });
+    expect(metadata.lookupHecToken(secret)?.connectionHost).toBe('proxied_ip');
+    const plain = metadata.createHecToken({ name: 'plain' });
+    expect(plain.token.connectionHost).toBeUndefined();
   });
 
   it('expires and deletes sessions', () => {

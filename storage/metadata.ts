@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { HecToken } from './types.js';
+import type { ConnectionHost, HecToken } from './types.js';
 
 export type Role = 'admin' | 'analyst' | 'viewer';
 
@@ -33,6 +33,7 @@ export interface NewHecToken {
   defaultHost?: string;
   useAck?: boolean;
   allowQueryStringAuth?: boolean;
+  connectionHost?: ConnectionHost;
 }
 
 const SCRYPT_KEY_LENGTH = 32;
@@ -62,7 +63,8 @@ CREATE TABLE IF NOT EXISTS hec_tokens (
   default_host TEXT,
   use_ack INTEGER NOT NULL DEFAULT 0,
   allow_query_string_auth INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL
+  created_at TEXT NOT NULL,
+  connection_host TEXT
 );
 CREATE TABLE IF NOT EXISTS saved_searches (
   id INTEGER PRIMARY KEY,
@@ -161,6 +163,7 @@ interface TokenRow {
   default_host: string | null;
   use_ack: number;
   allow_query_string_auth: number;
+  connection_host: string | null;
 }
 
 /**
@@ -178,6 +181,13 @@ export class MetadataStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    // Databases made before connection_host existed get the column.
+    const tokenColumns = this.db.prepare('PRAGMA table_info(hec_tokens)').all() as {
+      name: string;
+    }[];
+    if (!tokenColumns.some((column) => column.name === 'connection_host')) {
+      this.db.exec('ALTER TABLE hec_tokens ADD COLUMN connection_host TEXT');
+    }
   }
 
   close(): void {
@@ -386,8 +396,9 @@ export class MetadataStore {
     this.db
       .prepare(
         `INSERT INTO hec_tokens (id, name, secret_hash, default_index, indexes, default_sourcetype,
-           default_source, default_host, use_ack, allow_query_string_auth, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           default_source, default_host, use_ack, allow_query_string_auth, created_at,
+           connection_host)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
@@ -401,6 +412,7 @@ export class MetadataStore {
         spec.useAck ? 1 : 0,
         spec.allowQueryStringAuth ? 1 : 0,
         new Date().toISOString(),
+        spec.connectionHost ?? null,
       );
     this.tokenCache.clear();
     return { token: this.lookupHecToken(secret)!, secret };
@@ -454,6 +466,7 @@ function tokenFromRow(row: TokenRow): HecToken {
     defaultHost: row.default_host ?? undefined,
     useAck: row.use_ack === 1,
     allowQueryStringAuth: row.allow_query_string_auth === 1,
+    ...(row.connection_host ? { connectionHost: row.connection_host as ConnectionHost } : {}),
   };
 }
 

@@ -49,4 +49,12 @@ export interface HecToken {
   defaultHost?: string;
   useAck: boolean;
   allowQueryStringAuth: boolean;
+  /**
+   * Where the host of events without one comes from, as Splunk's `connection_host`: the
+   * sender's address (`ip`), its name by reverse lookup (`dns`), the first `X-Forwarded-For`
+   * address (`proxied_ip`), or the HTTP `Host` header (`none`, also when absent).
+   */
+  connectionHost?: ConnectionHost;
 }
+
+export type ConnectionHost = 'ip' | 'dns' | 'proxied_ip' | 'none';

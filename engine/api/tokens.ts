@@ -43,6 +43,7 @@ const CreateTokenRequest = z
     defaultHost: z.string().min(1).max(256).optional(),
     useAck: z.boolean().optional(),
     allowQueryStringAuth: z.boolean().optional(),
+    connectionHost: z.enum(['ip', 'dns', 'proxied_ip', 'none']).optional(),
   })
   .refine(
     // A default index outside the allow list would reject every event without an index (code 7).

@@ -17,6 +17,7 @@ import {
   statusLine,
   successReply,
 } from './codes.js';
+import { connectionHost, reverseName } from './connection-host.js';
 import { CORS_ALLOWED_HEADERS, compileOriginPolicy } from './cors.js';
 import {
   type EnvelopeContext,
@@ -148,6 +149,7 @@ interface IngestRequest {
   params: URLSearchParams;
   encoding: 'gzip' | 'identity';
   hostHeader: string;
+  forwardedFor: string;
   remoteAddress: string;
   receivedAt: number;
 }
@@ -268,13 +270,13 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
     return { ...httpReply(429), headers: { 'Retry-After': String(waitSeconds) } };
   }
 
-  function resolveDefaults(ingest: IngestRequest): EnvelopeDefaults {
+  function resolveDefaults(ingest: IngestRequest, peerName: string | undefined): EnvelopeDefaults {
     const { params, token } = ingest;
     const defaults: EnvelopeDefaults = {
       host:
         param(params, 'host') ??
         token.defaultHost ??
-        (ingest.hostHeader === '' ? ingest.remoteAddress : ingest.hostHeader),
+        connectionHost(token.connectionHost, ingest, peerName),
       source: param(params, 'source') ?? token.defaultSource ?? `http:${token.name}`,
       sourcetype: param(params, 'sourcetype') ?? token.defaultSourcetype ?? 'httpevent',
       index: param(params, 'index') ?? (token.defaultIndex || 'main'),
@@ -316,9 +318,13 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
         return;
       }
 
+      const peerName =
+        token.connectionHost === 'dns' && token.defaultHost === undefined
+          ? await reverseName(ingest.remoteAddress)
+          : undefined;
       const context: EnvelopeContext = {
         token,
-        defaults: resolveDefaults(ingest),
+        defaults: resolveDefaults(ingest, peerName),
         channel,
         receivedAt: ingest.receivedAt,
         maxEventSize,
@@ -493,6 +499,7 @@ export function startHecServer(options: HecServerOptions): Promise<HecServer> {
       params,
       encoding,
       hostHeader: req.getHeader('host'),
+      forwardedFor: req.getHeader('x-forwarded-for'),
       remoteAddress,
       receivedAt,
     };
