@@ -136,6 +136,14 @@ describe('event searches over both tiers', () => {
     await expect(failed).rejects.toThrow(/The query failed in DuckDB: Invalid Input Error/);
   });
 
+  it('rejects too many pipe stages', async () => {
+    const text = `user=user3${' | eval x=1'.repeat(1000)}`;
+    await expect(service.run({ query: text })).rejects.toBeInstanceOf(QueryInputError);
+    await expect(service.run({ query: text })).rejects.toThrow(/1000 pipe stages; at most 200/);
+    const answer = await service.run({ query: `user=user3${' | eval x=1'.repeat(200)}` });
+    expect(answer.total).toBeGreaterThan(0);
+  });
+
   it('rejects a time range that ends before it starts', async () => {
     await expect(
       service.run({ query: 'user=user3', earliest: 'now', latest: '-1d' }),

@@ -89,7 +89,7 @@ export interface CompiledQuery {
    */
   keys?: { sql: string; params: unknown[] };
   /**
-   * What the filter says for certain about indexed columns; storage may narrow the sources to the
+   * Conditions the filter puts on indexed columns; storage may narrow the sources to the
    * rows its term index names before the query runs (`needles.ts`).
    */
   needles?: Needle[];
@@ -104,6 +104,12 @@ export interface EventKey {
 }
 
 export const DEFAULT_LIMIT = 1000;
+
+/**
+ * Maximum number of pipe stages in one query. Each stage nests the statement one level deeper, and DuckDB
+ * stops binding at about a thousand levels; real searches use a few dozen.
+ */
+const MAX_STAGES = 200;
 
 export interface OrderKey {
   name: string;
@@ -140,6 +146,13 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   const limit = options.limit ?? DEFAULT_LIMIT;
   if (!Number.isSafeInteger(limit) || limit <= 0) {
     throw new RangeError(`limit must be a positive integer, got ${options.limit}`);
+  }
+  if (ast.stages.length > MAX_STAGES) {
+    fail(
+      'query.too_many_stages',
+      `The query has ${ast.stages.length} pipe stages; at most ${MAX_STAGES} are allowed`,
+      undefined,
+    );
   }
   const context: CompileContext = { nowMs: options.nowMs };
   const { earliestMs, latestMs } = effectiveTimeRange(ast, options);

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -366,7 +367,7 @@ export class EventStore {
       this.loadingRows = closed.rows;
       for (let failures = 0; ; failures++) {
         try {
-          await this.writeLock.run(() => this.loadSegment(closed.segment.file));
+          await this.writeLock.run(() => this.loadSegment(closed.segment.file, failures > 0));
           break;
         } catch (error) {
           this.options.logger?.error(
@@ -395,15 +396,26 @@ export class EventStore {
 
   /**
    * Inserts a segment's rows into the hot table and records the segment as loaded in the same
-   * transaction, then deletes the file. The caller holds the write lock.
+   * transaction, then deletes the file. The caller holds the write lock. `byLine` reads the
+   * lines in JavaScript instead of with DuckDB's JSON reader, after that reader failed: rows go
+   * through the appender, and a line that is not JSON goes to the dead-letter queue.
    */
-  private async loadSegment(file: string): Promise<void> {
+  private async loadSegment(file: string, byLine = false): Promise<void> {
     this.checkFault();
     const name = path.basename(file);
+    let deadLetters = 0;
     await this.transaction(async () => {
-      await this.writer.run(`INSERT INTO "${EVENTS_TABLE}" BY NAME ${segmentSelect(file)}`);
+      if (byLine) {
+        const { batch, dead } = await readSegmentLines(file);
+        if (batch.rowCount > 0) await this.appendEvents([batch]);
+        if (dead.length > 0) await this.appendDeadLetters(dead);
+        deadLetters = dead.length;
+      } else {
+        await this.writer.run(`INSERT INTO "${EVENTS_TABLE}" BY NAME ${segmentSelect(file)}`);
+      }
       await this.writer.run(`INSERT INTO "${LOADED_SEGMENTS_TABLE}" VALUES (?)`, [name]);
     });
+    this.deadLetterTotal += deadLetters;
     // Deleting a file of tens of megabytes takes milliseconds; off the main thread it is.
     await fs.promises.rm(file, { force: true });
     await this.writer.run(`DELETE FROM "${LOADED_SEGMENTS_TABLE}" WHERE "segment" = ?`, [name]);
@@ -424,7 +436,9 @@ export class EventStore {
       }
       trimTornLine(segment.file);
       try {
-        await this.writeLock.run(() => this.loadSegment(segment.file));
+        await this.writeLock.run(() =>
+          this.loadSegment(segment.file).catch(() => this.loadSegment(segment.file, true)),
+        );
         this.options.logger?.info({ segment: segment.file }, 'recovery loaded a row-log segment');
       } catch (error) {
         const failed = path.join(path.dirname(segment.file), 'failed');
@@ -1150,7 +1164,7 @@ export class EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    // Loads what the row log holds; a load that fails now is retried at the next start.
+    // Loads what the row log contains; a load that fails now is retried at the next start.
     this.closing = true;
     this.scheduleLoad();
     while (this.loading !== undefined) await this.loading;
@@ -1167,7 +1181,57 @@ export class EventStore {
   }
 }
 
-/** Longest wait of a snapshot for acknowledged rows to reach the hot table. */
+/**
+ * Reads a row-log segment line by line: rows as a column batch (timestamps are epoch
+ * milliseconds in both), and each line that is not a JSON object as a dead-letter entry.
+ */
+async function readSegmentLines(
+  file: string,
+): Promise<{ batch: ColumnBatch; dead: DeadLetterEntry[] }> {
+  const text = await fs.promises.readFile(file, 'utf8');
+  const columns: Record<string, unknown[]> = {};
+  for (const column of COLUMNS) columns[column.name] = [];
+  const dead: DeadLetterEntry[] = [];
+  let rowCount = 0;
+  const receivedAt = Date.now();
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (error) {
+      dead.push(rowLogDeadLetter(line, `row-log line is not JSON: ${String(error)}`, receivedAt));
+      continue;
+    }
+    if (typeof row !== 'object' || row === null || Array.isArray(row)) {
+      dead.push(rowLogDeadLetter(line, 'row-log line is not a JSON object', receivedAt));
+      continue;
+    }
+    const values = row as Record<string, unknown>;
+    for (const column of COLUMNS) columns[column.name]!.push(values[column.name] ?? null);
+    rowCount++;
+  }
+  return { batch: { rowCount, columns }, dead };
+}
+
+function rowLogDeadLetter(line: string, reason: string, receivedAt: number): DeadLetterEntry {
+  return {
+    id: `rowlog-${receivedAt.toString(16)}-${crypto.randomBytes(6).toString('hex')}`,
+    received_at: receivedAt,
+    reason,
+    normalizer: 'row-log',
+    raw: line,
+    host: null,
+    source: null,
+    sourcetype: null,
+    index: null,
+    token_id: null,
+    channel: null,
+    event_time: null,
+  };
+}
+
+/** Maximum wait of a snapshot for acknowledged rows to reach the hot table. */
 const SNAPSHOT_LOAD_WAIT_MS = 10_000;
 
 async function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
@@ -1226,9 +1290,9 @@ export function snapshotView(
 }
 
 /**
- * The FROM-items of a view: the hot table, the cold files of `whole` read entirely, and the
- * files of `rows` read only at those row numbers (which come from a term file, not from a query,
- * and are written into the SQL as integers).
+ * Builds the FROM-items of a view: the hot table, the cold files of `whole` read entirely, and
+ * the files of `rows` read only at those row numbers. The numbers come from a term file, not
+ * from a query, and are written into the SQL as integers.
  */
 function viewSources(
   whole: readonly string[],

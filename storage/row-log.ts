@@ -39,7 +39,7 @@ const INT32_MAX = 2 ** 31 - 1;
 function jsonValue(value: unknown, type: ColumnType): string | undefined {
   switch (type) {
     case 'VARCHAR':
-      return JSON.stringify(typeof value === 'string' ? value : JSON.stringify(value));
+      return JSON.stringify(wellFormed(typeof value === 'string' ? value : JSON.stringify(value)));
     case 'INTEGER':
       return Number.isInteger(value) && Math.abs(value as number) <= INT32_MAX
         ? String(value)
@@ -53,6 +53,21 @@ function jsonValue(value: unknown, type: ColumnType): string | undefined {
         ? String(Math.trunc(value))
         : undefined;
   }
+}
+
+interface WellFormedString {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/**
+ * Replaces lone UTF-16 surrogates with U+FFFD, as the appender's UTF-8 conversion does. DuckDB's
+ * JSON reader rejects the `\ud800` escapes that `JSON.stringify` writes for them, and one such
+ * line would fail the load of its whole segment.
+ */
+function wellFormed(text: string): string {
+  const checked = text as unknown as WellFormedString;
+  return checked.isWellFormed() ? text : checked.toWellFormed();
 }
 
 const KEYS = COLUMNS.map((column) => `${JSON.stringify(column.name)}:`);
@@ -205,7 +220,7 @@ export class RowLog {
     this.current.rows += rows;
     this.current.bytes += bytes;
     this.current.lastSequence = sequence;
-    // A full segment waits for the loader, so that one load never holds more than a segment.
+    // A full segment waits for the loader, so that one load never takes more than a segment.
     if (this.current.bytes >= MAX_SEGMENT_BYTES) {
       fs.closeSync(fd);
       const { segment, rows: count, lastSequence } = this.current;
