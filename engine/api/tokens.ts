@@ -7,6 +7,7 @@
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { INDEX_NAME } from '../../ingest/hec/envelopes.js';
 import type { HecToken, MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { type ApiEnv, requireRole } from './auth.js';
@@ -20,9 +21,7 @@ export interface TokenRouteDependencies {
 }
 
 /** Index names: lowercase letters, digits, `_` and `-`, not starting with `-`. */
-const IndexName = z
-  .string()
-  .regex(/^[a-z0-9_][a-z0-9_-]{0,79}$/, 'an index name is 1-80 of a-z, 0-9, _ and -');
+const IndexName = z.string().regex(INDEX_NAME, 'an index name is 1-80 of a-z, 0-9, _ and -');
 
 const CreateTokenRequest = z
   .strictObject({

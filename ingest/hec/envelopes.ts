@@ -206,7 +206,15 @@ function metadataString(value: unknown, fallback: string): string | undefined {
 }
 
 /** Index allowed by the token's allow list; an empty list allows any index. */
+/** Index names the appliance stores, as Splunk names indexes: lowercase, 1-80 characters. */
+export const INDEX_NAME = /^[a-z0-9_][a-z0-9_-]{0,79}$/;
+
+/**
+ * True when the token may write to `index`. A name no index can have (spaces, capitals,
+ * punctuation) is refused as Splunk refuses an index that does not exist.
+ */
 export function isIndexAllowed(token: HecToken, index: string): boolean {
+  if (!INDEX_NAME.test(index)) return false;
   return token.indexes.length === 0 || token.indexes.includes(index);
 }
 

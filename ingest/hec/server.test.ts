@@ -251,6 +251,15 @@ const CONFORMANCE: ConformanceCase[] = [
     stored: 0,
   },
   {
+    code: 7,
+    name: 'index name no index can have',
+    body: '{"event":"a"}{"event":"b","index":"no such index!"}',
+    headers: splunk(SECRETS.plain),
+    status: 400,
+    reply: { text: 'Incorrect index', code: 7, 'invalid-event-number': 1 },
+    stored: 1,
+  },
+  {
     // The server never sends code 8: a storage failure gets 503 code 9 so that clients retry.
     code: 8,
     name: 'storage failure answers 9, not 8',
