@@ -23,7 +23,10 @@ export const QueryBody = z
     limit: z.number().int().min(1).max(10_000).optional(),
     cursor: z.string().max(512).optional(),
   })
-  .refine((body) => (body.query === undefined) !== (body.json === undefined), {
+  .refine((body) => body.query !== undefined || body.json !== undefined, {
+    message: 'missing query: give query (text) or json (the canonical JSON query)',
+  })
+  .refine((body) => body.query === undefined || body.json === undefined, {
     message: 'give either query (text) or json (the canonical JSON query), not both',
   });
 

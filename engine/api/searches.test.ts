@@ -112,6 +112,15 @@ describe('query API', () => {
     expect(lookahead.body.error.message).toMatch(/lookahead and lookbehind are not supported/);
   });
 
+  test('a body without a query names what is missing', async () => {
+    const none = await viewer('POST', '/api/v1/query', { earliest: '0' });
+    expect(none.status).toBe(400);
+    expect(none.body.error.message).toMatch(/missing query/);
+    const both = await viewer('POST', '/api/v1/query', { query: '*', json: {} });
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toMatch(/not both/);
+  });
+
   test('query text and canonical JSON give the same result', async () => {
     const text = 'sourcetype=linux_secure | stats count by user | sort user';
     const byText = await viewer('POST', '/api/v1/query', { query: text, earliest: '0' });
