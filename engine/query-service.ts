@@ -51,7 +51,7 @@ export interface QueryExplanation {
   kind: 'events' | 'aggregate';
   /**
    * Cold files the query reads, relative to the data folder, after the term index has left out
-   * those without a candidate row; the hot table is always read.
+   * those without a candidate row. The hot table is always read.
    */
   files: string[];
   /** Values of indexed columns every match has, which the term index looked up. */
@@ -89,8 +89,8 @@ export class QueryService {
   ) {}
 
   /**
-   * The snapshot's sources, narrowed by the term index to the rows that can match when the
-   * query's filter names values of indexed columns.
+   * Returns the snapshot's sources, narrowed by the term index to the rows that can match when
+   * the query's filter names values of indexed columns.
    */
   private narrowed(snapshot: Snapshot, compiled: CompiledQuery): Promise<NarrowedView> {
     const needles = compiled.needles;

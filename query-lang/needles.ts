@@ -2,8 +2,8 @@
  * Needles: what a search's filter requires of the values of the indexed columns, so
  * that storage can read only the rows its term index names. `user=alice src_ip=10.0.0.1` gives
  * two needles (every match has `alice` in `user_name` or `actor_user`, and `10.0.0.1` in
- * `src_ip`); `user=alice OR user=bob` gives one with both values. A filter that says nothing
- * certain about an indexed column, such as `NOT user=alice` or `user=al*`, gives none.
+ * `src_ip`). `user=alice OR user=bob` gives one with both values. A filter that sets no
+ * certain condition on an indexed column, such as `NOT user=alice` or `user=al*`, gives none.
  */
 
 import type { FilterNode } from './ast.js';

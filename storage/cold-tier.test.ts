@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../query-lang/catalog.js';
+import { batchOf } from '../test/support/rows.js';
 import { listColdFiles } from './cold-tier.js';
 import { EventStore } from './event-store.js';
 import { exportEvents } from './export.js';
@@ -10,12 +11,6 @@ import type { ColumnBatch } from './types.js';
 
 const DAY_MS = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
-
-function batchOf(rows: Record<string, unknown>[]): ColumnBatch {
-  const columns: Record<string, unknown[]> = {};
-  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
-  return { rowCount: rows.length, columns };
-}
 
 /** `count` events numbered from `first`, spread over two days and two classes, ingested at `ingestMs`. */
 function events(first: number, count: number, ingestMs: number, index = 'main'): ColumnBatch {

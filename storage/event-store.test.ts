@@ -2,16 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COLUMNS } from '../query-lang/catalog.js';
+import { batchOf } from '../test/support/rows.js';
 import { EventStore } from './event-store.js';
 import { GroupCommitter } from './group-commit.js';
 import type { ColumnBatch, DeadLetterEntry } from './types.js';
-
-function batchOf(rows: Record<string, unknown>[]): ColumnBatch {
-  const columns: Record<string, unknown[]> = {};
-  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
-  return { rowCount: rows.length, columns };
-}
 
 function deadLetter(id: string): DeadLetterEntry {
   return {

@@ -346,7 +346,7 @@ export class EventStore {
     this.loading = this.loadPending().finally(() => {
       this.loading = undefined;
       if (this.closing) {
-        // Rows left in the log now are loaded at the next start; nobody waits for them.
+        // Rows left in the log now are loaded at the next start, so no caller waits for them.
         this.releaseWaiters(Number.POSITIVE_INFINITY);
       } else if (this.rowLog.pendingRows > 0) {
         // Rows appended after the last rotation but before this callback ran.
@@ -529,9 +529,11 @@ export class EventStore {
    */
   async snapshot(filter: SnapshotFilter = {}): Promise<Snapshot> {
     if (this.closed) throw new Error('event store is closed');
-    // Every event acknowledged before the query is in it, unless loads are failing: then the
-    // view holds what is loaded after a short wait.
-    await waitAtMost(this.whenLoaded(), SNAPSHOT_LOAD_WAIT_MS);
+    // Every event acknowledged before the query is in the view. While loads are failing, the
+    // view contains what was loaded when the wait ends.
+    if (this.loadedCount < this.appendCount) {
+      await waitAtMost(this.whenLoaded(), SNAPSHOT_LOAD_WAIT_MS);
+    }
     // Registered before the transaction starts: files retired by any later
     // manifest commit stay on disk until this view is released.
     const token: SnapshotToken = { version: this.manifestVersion };

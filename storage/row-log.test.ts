@@ -2,18 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COLUMNS } from '../query-lang/catalog.js';
+import { batchOf } from '../test/support/rows.js';
 import { EventStore } from './event-store.js';
 import { LOADED_SEGMENTS_TABLE, ROW_LOG_DIR, RowLog, rowLogText } from './row-log.js';
-import type { ColumnBatch } from './types.js';
 
 const T0 = Date.UTC(2024, 0, 1);
-
-function batchOf(rows: Record<string, unknown>[]): ColumnBatch {
-  const columns: Record<string, unknown[]> = {};
-  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
-  return { rowCount: rows.length, columns };
-}
 
 /** Rows with the values that are easy to get wrong in JSON: escapes, limits and odd types. */
 const TRICKY = batchOf([
@@ -121,12 +114,15 @@ describe('row log', () => {
     );
     await store.close();
     const dir = path.join(dataDir, ROW_LOG_DIR);
-    const one = rowLogText(batchOf([{ id: 'c1', time: T0, raw: 'one', ocsf: '{}' }])).text;
-    const two = rowLogText(batchOf([{ id: 'c2', time: T0, raw: 'two', ocsf: '{}' }])).text;
+    const firstLine = rowLogText(batchOf([{ id: 'c1', time: T0, raw: 'one', ocsf: '{}' }])).text;
+    const secondLine = rowLogText(batchOf([{ id: 'c2', time: T0, raw: 'two', ocsf: '{}' }])).text;
     // A complete segment, one whose last line was cut short, and the one already loaded.
-    fs.writeFileSync(path.join(dir, 'segment-000000000001.ndjson'), one);
-    fs.writeFileSync(path.join(dir, 'segment-000000000002.ndjson'), two + two.slice(0, 40));
-    fs.writeFileSync(path.join(dir, 'segment-000000000003.ndjson'), one);
+    fs.writeFileSync(path.join(dir, 'segment-000000000001.ndjson'), firstLine);
+    fs.writeFileSync(
+      path.join(dir, 'segment-000000000002.ndjson'),
+      secondLine + secondLine.slice(0, 40),
+    );
+    fs.writeFileSync(path.join(dir, 'segment-000000000003.ndjson'), firstLine);
 
     store = await EventStore.open(dataDir);
     expect((await rows()).map((row) => row.id)).toEqual(['c1', 'c2']);

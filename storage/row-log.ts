@@ -5,9 +5,9 @@
  * transaction per group commit. A synced append costs one write and one sync per group, and
  * the load runs in DuckDB's threads.
  *
- * Segments are numbered files. Appends go to the open segment; the loader closes it, starts the
- * next one and loads the closed one in a transaction that also records its name, so a crash
- * between the commit and the file's deletion cannot load it twice.
+ * Segments are numbered files, and appends go to the open one. The loader closes it, starts the
+ * next one and loads the closed one in a transaction that also records its name. So a crash
+ * between that commit and the file's deletion cannot load the segment twice.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -178,7 +178,7 @@ export class RowLog {
 
   /**
    * Appends JSON lines (each ending in a newline) and syncs them to disk. `sequence` numbers the
-   * append; the segment that holds it reports the highest it holds as `lastSequence`.
+   * append, and each segment reports the highest number it contains as `lastSequence`.
    */
   append(texts: readonly string[], rows: number, sequence: number): Promise<void> {
     return this.turn.run(() => this.write(texts, rows, sequence));
@@ -186,48 +186,39 @@ export class RowLog {
 
   private async write(texts: readonly string[], rows: number, sequence: number): Promise<void> {
     if (texts.length === 0) return;
-    if (this.current === undefined) {
-      const segment = {
-        number: this.nextNumber,
-        file: path.join(this.dir, `segment-${String(this.nextNumber).padStart(12, '0')}.ndjson`),
-      };
-      this.nextNumber++;
-      const fd = fs.openSync(segment.file, 'a');
-      // The new file's folder entry must be durable too.
-      fsyncDir(this.dir);
-      this.current = { segment, fd, rows: 0, bytes: 0, lastSequence: sequence };
-    }
-    const { fd } = this.current;
-    let buffers = texts.map((text) => Buffer.from(text, 'utf8'));
-    const bytes = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
-    let left = bytes;
-    while (left > 0) {
-      let { bytesWritten: written } = await writev(fd, buffers);
-      left -= written;
-      // A short write leaves the rest of the buffers for the next call.
-      while (written > 0 && buffers.length > 0) {
-        const first = buffers[0]!;
-        if (written >= first.length) {
-          written -= first.length;
-          buffers = buffers.slice(1);
-        } else {
-          buffers = [first.subarray(written), ...buffers.slice(1)];
-          written = 0;
-        }
-      }
-    }
-    await fdatasync(fd);
-    this.current.rows += rows;
-    this.current.bytes += bytes;
-    this.current.lastSequence = sequence;
+    this.current ??= this.openSegment(sequence);
+    const current = this.current;
+
+    const buffers = texts.map((text) => Buffer.from(text, 'utf8'));
+    await writeFully(current.fd, buffers);
+    await fdatasync(current.fd);
+    current.rows += rows;
+    current.bytes += buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+    current.lastSequence = sequence;
+
     // A full segment waits for the loader, so that one load never takes more than a segment.
-    if (this.current.bytes >= MAX_SEGMENT_BYTES) {
-      fs.closeSync(fd);
-      const { segment, rows: count, lastSequence } = this.current;
-      this.full.push({ segment, rows: count, lastSequence });
-      this.fullRows += this.current.rows;
+    if (current.bytes >= MAX_SEGMENT_BYTES) {
+      fs.closeSync(current.fd);
+      this.full.push({
+        segment: current.segment,
+        rows: current.rows,
+        lastSequence: current.lastSequence,
+      });
+      this.fullRows += current.rows;
       this.current = undefined;
     }
+  }
+
+  private openSegment(sequence: number): ClosedSegment & { fd: number; bytes: number } {
+    const number = this.nextNumber++;
+    const segment = {
+      number,
+      file: path.join(this.dir, `segment-${String(number).padStart(12, '0')}.ndjson`),
+    };
+    const fd = fs.openSync(segment.file, 'a');
+    // The new file's folder entry must be durable too.
+    fsyncDir(this.dir);
+    return { segment, fd, rows: 0, bytes: 0, lastSequence: sequence };
   }
 
   /**
@@ -247,11 +238,6 @@ export class RowLog {
       fs.closeSync(current.fd);
       return { segment: current.segment, rows: current.rows, lastSequence: current.lastSequence };
     });
-  }
-
-  /** Deletes a loaded segment. */
-  remove(segment: Segment): void {
-    fs.rmSync(segment.file, { force: true });
   }
 
   /** Closes the open segment's file once the append under way has finished. */
@@ -290,5 +276,23 @@ export function trimTornLine(file: string): void {
     }
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** Writes every buffer to `fd`, calling `writev` again after a short write. */
+async function writeFully(fd: number, buffers: Buffer[]): Promise<void> {
+  let pending = buffers.filter((buffer) => buffer.length > 0);
+  while (pending.length > 0) {
+    let { bytesWritten: written } = await writev(fd, pending);
+    while (written > 0 && pending.length > 0) {
+      const first = pending[0]!;
+      if (written >= first.length) {
+        written -= first.length;
+        pending = pending.slice(1);
+      } else {
+        pending = [first.subarray(written), ...pending.slice(1)];
+        written = 0;
+      }
+    }
   }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { COLUMNS } from '../query-lang/catalog.js';
+import { batchOf } from '../test/support/rows.js';
 import { listColdFiles } from './cold-tier.js';
 import { EventStore, type Snapshot } from './event-store.js';
 import { termsFileOf } from './term-index.js';
@@ -35,9 +35,7 @@ function events(first: number, count: number, ingestMs: number): ColumnBatch {
       ocsf: '{}',
     } as Record<string, unknown>;
   });
-  const columns: Record<string, unknown[]> = {};
-  for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
-  return { rowCount: rows.length, columns };
+  return batchOf(rows);
 }
 
 describe('term index of the cold tier', () => {

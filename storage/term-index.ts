@@ -7,10 +7,11 @@
  * min/max statistics, instead of the needle columns of every row, and reads
  * from each cold file only the rows the index names.
  *
- * The index only narrows: the query's own filter still runs over the rows it
- * names, so a value the index lowercases differently from the filter can at
- * worst cost a full read of a file, never a missed or extra row. A cold file
- * without a term file (written before the index existed) is read whole.
+ * The index only narrows, because the query's own filter still runs over the
+ * rows it names. A value is looked up lowercased both as DuckDB and as
+ * JavaScript lowercase it, so every row the filter matches is among them. A
+ * cold file without a term file (written before the index existed) is read
+ * whole.
  */
 import fs from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -87,7 +88,8 @@ export async function candidateRows(
   needles: readonly Needle[],
 ): Promise<Candidates> {
   const indexed = files.filter((file) => fs.existsSync(termsFileOf(file)));
-  const whole = files.filter((file) => !indexed.includes(file));
+  const indexedSet = new Set(indexed);
+  const whole = files.filter((file) => !indexedSet.has(file));
   const rows = new Map<string, number[]>();
   if (indexed.length === 0 || needles.length === 0) return { whole: [...files], rows };
 

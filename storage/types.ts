@@ -50,7 +50,7 @@ export interface HecToken {
   useAck: boolean;
   allowQueryStringAuth: boolean;
   /**
-   * Where the host of events without one comes from, as Splunk's `connection_host`: the
+   * Source of the host of events without one, as Splunk's `connection_host`: the
    * sender's address (`ip`), its name by reverse lookup (`dns`), the first `X-Forwarded-For`
    * address (`proxied_ip`), or the HTTP `Host` header (`none`, also when absent).
    */
