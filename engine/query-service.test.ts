@@ -20,6 +20,8 @@ function events(first: number, count: number, ingestMs: number): ColumnBatch {
       class_uid: [3002, 4001, 1007][n % 3],
       index: 'main',
       user_name: n % 3 === 0 ? `User${n % 11}` : null,
+      // Some events have both users, so that `user` (the first of the two) differs from either.
+      actor_user: n % 7 === 0 ? `user${n % 5}` : null,
       src_ip: `10.0.${n % 4}.${n % 50}`,
       ingest_time: ingestMs,
       raw: n % 17 === 0 ? `alert mimikatz run ${n}` : `event number ${n}`,
@@ -87,6 +89,12 @@ describe('event searches over both tiers', () => {
     'user==User3',
     'user=nobody',
     'user=user3 NOT src_ip=10.0.3.3',
+    // Searches the term index answers alone, within a time range too.
+    'actor=USER3',
+    'user_name=user3',
+    'user=user3 src_ip IN (10.0.0.0, 10.0.1.21, 10.0.3.33)',
+    'earliest="2024-01-01T00:01:00Z" latest="2024-01-02T00:02:00Z" user=user3',
+    'latest="2024-01-01T00:05:00.000Z" src_ip=10.0.1.21',
   ])('returns the same rows as one statement: %s', async (text) => {
     const expected = await direct(text, 50);
     const answer = await service.run({ query: text, limit: 50 });
@@ -104,23 +112,26 @@ describe('event searches over both tiers', () => {
     expect(answer.rows.every((row) => row.ocsf === undefined)).toBe(true);
   });
 
-  it('pages through every match once, newest first', async () => {
-    const expected = await direct('user=user3 OR mimikatz', 10_000);
-    const seen: string[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 100; page++) {
-      const answer = await service.run({
-        query: 'user=user3 OR mimikatz',
-        limit: 7,
-        ...(cursor === undefined ? {} : { cursor }),
-      });
-      expect(answer.total).toBe(expected.total);
-      seen.push(...answer.rows.map((row) => String(row.id)));
-      cursor = answer.next_cursor;
-      if (cursor === undefined) break;
-    }
-    expect(seen).toEqual(expected.rows.map((row) => row.id));
-  });
+  it.each(['user=user3 OR mimikatz', 'user=user3'])(
+    'pages through every match once, newest first: %s',
+    async (query) => {
+      const expected = await direct(query, 10_000);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 100; page++) {
+        const answer = await service.run({
+          query,
+          limit: 7,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        expect(answer.total).toBe(expected.total);
+        seen.push(...answer.rows.map((row) => String(row.id)));
+        cursor = answer.next_cursor;
+        if (cursor === undefined) break;
+      }
+      expect(seen).toEqual(expected.rows.map((row) => row.id));
+    },
+  );
 
   it('reports regular expressions RE2 rejects as query errors', async () => {
     await expect(service.run({ query: '| where match(raw, "(?=event)")' })).rejects.toMatchObject({
@@ -173,15 +184,69 @@ describe('event searches over both tiers', () => {
     expect((await service.run({ query: text, limit: 1000 })).rows).toEqual(expected.rows);
   });
 
+  it('answers a search of needles alone from the term index', async () => {
+    const calls: string[] = [];
+    const watched = new QueryService({
+      snapshot: async (filter) => {
+        const snapshot = await store.snapshot(filter);
+        return {
+          ...snapshot,
+          narrow: (needles) => {
+            calls.push('narrow');
+            return snapshot.narrow(needles);
+          },
+          indexedMatches: (needles, range, limit) => {
+            calls.push('index');
+            return snapshot.indexedMatches(needles, range, limit);
+          },
+        };
+      },
+    });
+    for (const [query, expected] of [
+      ['user=user3', ['index']],
+      ['user=user3 mimikatz', ['narrow']],
+      ['user=CASE(User3)', ['narrow']],
+      ['user=user3 | head 5', ['narrow']],
+    ] as const) {
+      calls.length = 0;
+      const answer = await watched.run({ query, limit: 20 });
+      expect(calls, query).toEqual(expected);
+      const one = await direct(query, 20);
+      expect(answer.total).toBe(one.total);
+      expect(answer.rows).toEqual(one.rows);
+    }
+
+    // Without a term file the answer comes from reading the files.
+    const [first] = await store.coldFiles();
+    const termFile = `${path.join(dataDir, first!.file)}.terms2`;
+    const saved = fs.readFileSync(termFile);
+    fs.rmSync(termFile);
+    try {
+      calls.length = 0;
+      const answer = await watched.run({ query: 'user=user3', limit: 20 });
+      expect(calls).toEqual(['index', 'narrow']);
+      expect(answer.rows).toEqual((await direct('user=user3', 20)).rows);
+    } finally {
+      fs.writeFileSync(termFile, saved);
+    }
+  });
+
   it('explains which cold files the term index leaves to read', async () => {
     const all = await service.explain({ query: 'src_ip:*' });
     // user_name is only set on authentications (class 3002).
-    const user = await service.explain({ query: 'user=user3' });
-    expect(user.needles).toEqual([{ columns: ['user_name', 'actor_user'], values: ['user3'] }]);
+    const user = await service.explain({ query: 'user_name=user3' });
+    expect(user.needles).toEqual([{ keys: ['user_name'], values: ['user3'] }]);
     expect(user.files.length).toBeGreaterThan(0);
     expect(user.files.length).toBeLessThan(all.files.length);
     expect(user.files.every((file) => file.includes('class_uid=3002'))).toBe(true);
     expect((await service.explain({ query: 'user=nobody' })).files).toEqual([]);
+    // The term index answers these alone: only files that hold the newest matches are read.
+    expect(user.indexed).toBe(true);
+    const newest = await service.explain({ query: 'user_name=user3', limit: 1 });
+    expect(newest.files).toHaveLength(1);
+    expect(user.files).toContain(newest.files[0]);
+    const text = await service.explain({ query: 'user_name=user3 mimikatz' });
+    expect(text.indexed).toBeUndefined();
   });
 
   it('explains the statement that finds the keys', async () => {

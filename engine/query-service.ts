@@ -16,7 +16,13 @@ import {
   QueryError,
   queryFingerprint,
 } from '../query-lang/index.js';
-import type { EventStore, NarrowedView, ResultRow, Snapshot } from '../storage/index.js';
+import type {
+  EventStore,
+  NarrowedView,
+  QueryResult,
+  ResultRow,
+  Snapshot,
+} from '../storage/index.js';
 
 export interface QueryRequest {
   /** Query text; `json` (the canonical JSON query) may be given instead. */
@@ -56,6 +62,11 @@ export interface QueryExplanation {
   files: string[];
   /** Values of indexed columns every match has, which the term index looked up. */
   needles?: Needle[];
+  /**
+   * True when the needles alone decide a match, so that the term index counts and finds the
+   * cold matches and `files` holds only the files that the newest matches are read from.
+   */
+  indexed?: boolean;
   earliest_ms?: number;
   latest_ms?: number;
 }
@@ -154,6 +165,16 @@ export class QueryService {
         files: [...view.files],
       };
       if (first.needles !== undefined) explanation.needles = first.needles;
+      const exact = after === undefined ? first.exactNeedles : undefined;
+      const range = { earliestMs: first.earliestMs, latestMs: first.latestMs };
+      const indexed =
+        exact === undefined
+          ? undefined
+          : await snapshot.indexedMatches(exact, range, options.limit);
+      if (indexed !== undefined) {
+        explanation.indexed = true;
+        explanation.files = indexed.files;
+      }
       if (compiled.countSql !== undefined) {
         explanation.count_sql = compiled.countSql;
         explanation.count_params = (compiled.countParams ?? []).map(jsonSafe);
@@ -242,9 +263,15 @@ export class QueryService {
     let total: number;
     let lastKey: EventKey | undefined;
     try {
-      const view = await this.narrowed(snapshot, compiled);
-      compiled = compile(view.source, view.keyedSource);
-      if (compiled.keys !== undefined) {
+      const indexed =
+        after === undefined
+          ? await this.indexedSearch(snapshot, compiled, options.limit, compile)
+          : undefined;
+      const view = indexed === undefined ? await this.narrowed(snapshot, compiled) : undefined;
+      if (view !== undefined) compiled = compile(view.source, view.keyedSource);
+      if (indexed !== undefined) {
+        ({ result, total, lastKey } = indexed);
+      } else if (compiled.keys !== undefined) {
         // Two steps: find the count and the newest matches reading few columns, then read the
         // whole rows of just those matches.
         const found = await this.runWithTimeout(snapshot, compiled.keys.sql, compiled.keys.params);
@@ -259,7 +286,7 @@ export class QueryService {
         result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
         total = result.rows.length;
       }
-      if (compiled.countSql && compiled.keys === undefined) {
+      if (indexed === undefined && compiled.countSql && compiled.keys === undefined) {
         const count = await this.runWithTimeout(
           snapshot,
           compiled.countSql,
@@ -295,6 +322,55 @@ export class QueryService {
     return response;
   }
 
+  /**
+   * Answers the first page of a search that is nothing but needles without reading the cold
+   * files beyond the rows it returns: the term index counts and finds the cold matches, one
+   * statement over the hot table the hot ones. Undefined for other queries, and when a cold file
+   * has no term file.
+   */
+  private async indexedSearch(
+    snapshot: Snapshot,
+    compiled: CompiledQuery,
+    limit: number,
+    compile: (source: string, keyedSource?: string) => CompiledQuery,
+  ): Promise<{ result: QueryResult; total: number; lastKey: EventKey | undefined } | undefined> {
+    const needles = compiled.exactNeedles;
+    if (needles === undefined) return undefined;
+    const range = { earliestMs: compiled.earliestMs, latestMs: compiled.latestMs };
+    const cold = await this.withTimeout(snapshot, () =>
+      snapshot.indexedMatches(needles, range, limit),
+    );
+    if (cold === undefined) return undefined;
+    const hot = compile(`"${EVENTS_TABLE}"`, snapshot.hotKeyedSource).keys;
+    if (hot === undefined) return undefined;
+    const found = (await this.runWithTimeout(snapshot, hot.sql, hot.params)).rows[0] ?? {};
+    const hotKeys = (found.keys as EventKey[] | null) ?? [];
+    const matches = [
+      ...hotKeys.map((key) => ({ timeUs: BigInt(key.t), file: null, row: key.r })),
+      ...cold.newest,
+    ].sort(newestFirst);
+    // The index has no ids, which order events of the same time: every match as new as the
+    // last one kept is read, and the rows are cut after the fetch has sorted them by id.
+    const kept = Math.min(limit, matches.length);
+    const boundary = matches[kept - 1]?.timeUs;
+    const read = boundary === undefined ? [] : matches.filter((match) => match.timeUs >= boundary);
+    const result = await this.withTimeout(snapshot, () =>
+      snapshot.fetch(read.map(({ file, row }) => ({ file, row }))),
+    );
+    if (result.rows.length !== read.length) {
+      throw new Error(
+        `reading the ${read.length} matches the term index named returned ${result.rows.length} rows`,
+      );
+    }
+    result.rows = result.rows.slice(0, kept);
+    const last = result.rows.at(-1);
+    const lastKey =
+      last === undefined || boundary === undefined
+        ? undefined
+        : { t: String(boundary), i: String(last.id), f: null, r: 0 };
+    return { result, total: Number(found.count ?? 0) + cold.count, lastKey };
+  }
+
   /** Returns one stored event with its OCSF document parsed, or undefined. */
   async getEvent(id: string): Promise<ResultRow | undefined> {
     const snapshot = await this.store.snapshot();
@@ -326,6 +402,12 @@ function inputErrorOf(error: unknown): QueryInputError | undefined {
       length: 0,
     },
   ]);
+}
+
+/** Orders matches of the term index and the hot table newest first, by time alone. */
+function newestFirst(a: { timeUs: bigint }, b: { timeUs: bigint }): number {
+  if (a.timeUs === b.timeUs) return 0;
+  return a.timeUs > b.timeUs ? -1 : 1;
 }
 
 /** Sorts keys newest first, by time and then id, in the keyset order of the pages. */

@@ -308,6 +308,20 @@ export const INDEXED_COLUMNS: readonly string[] = [
   'host',
 ];
 
+/**
+ * Key families of the term index: each indexed column, and each alias of several indexed
+ * columns (`user`) as the columns joined by `|`, whose key holds the first non-null value as a
+ * search for the alias compares it.
+ */
+export const TERM_KEYS: readonly string[] = [
+  ...INDEXED_COLUMNS,
+  ...new Set(
+    Object.values(ALIASES)
+      .filter((columns) => columns.length > 1 && columns.every((c) => INDEXED_COLUMNS.includes(c)))
+      .map((columns) => columns.join('|')),
+  ),
+];
+
 /** Name of the event table in the hot tier. */
 export const EVENTS_TABLE = 'events';
 

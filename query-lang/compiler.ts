@@ -23,7 +23,7 @@ import {
   type ValueType,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
-import { type Needle, needlesOf } from './needles.js';
+import { exactNeedlesOf, type Needle, needlesOf } from './needles.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { compileMoreStage } from './stages.js';
 import { parseRelativeTime } from './time.js';
@@ -93,6 +93,11 @@ export interface CompiledQuery {
    * rows its term index names before the query runs (`needles.ts`).
    */
   needles?: Needle[];
+  /**
+   * Set when a search without stages matches exactly the events that meet all these needles
+   * within the time range, so that the term index alone can count and find matches.
+   */
+  exactNeedles?: Needle[];
 }
 
 /** A matching event found by `CompiledQuery.keys`: time in epoch microseconds, id, location. */
@@ -238,6 +243,10 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   if (latestMs !== undefined) compiled.latestMs = latestMs;
   const needles = needlesOf(ast.filter, eventScope());
   if (needles.length > 0) compiled.needles = needles;
+  if (ast.stages.length === 0) {
+    const exact = exactNeedlesOf(ast.filter, eventScope());
+    if (exact !== undefined) compiled.exactNeedles = exact;
+  }
   return compiled;
 }
 

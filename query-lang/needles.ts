@@ -1,23 +1,29 @@
 /**
  * Needles: what a search's filter requires of the values of the indexed columns, so
  * that storage can read only the rows its term index names. `user=alice src_ip=10.0.0.1` gives
- * two needles (every match has `alice` in `user_name` or `actor_user`, and `10.0.0.1` in
- * `src_ip`). `user=alice OR user=bob` gives one with both values. A filter that sets no
- * certain condition on an indexed column, such as `NOT user=alice` or `user=al*`, gives none.
+ * two needles (every match has `alice` under the key of `user` and `10.0.0.1` under `src_ip`).
+ * `user=alice OR user=bob` gives one with both values. A filter that sets no certain condition
+ * on an indexed column, such as `NOT user=alice` or `user=al*`, gives none.
+ *
+ * When the filter is nothing but such needles, the term index alone answers which rows match:
+ * `exactNeedlesOf` returns them then.
  */
 
 import type { FilterNode } from './ast.js';
-import { INDEXED_COLUMNS } from './catalog.js';
+import { TERM_KEYS } from './catalog.js';
 import { QueryError } from './errors.js';
 import { resolveField, type Scope } from './fields.js';
 
-/** Every match has one of `values`, compared ignoring case, in one of `columns`. */
+/**
+ * Every match has one of `values`, compared ignoring case, under one of `keys`: the term key
+ * families of `TERM_KEYS`, a column or an alias's columns joined by `|`.
+ */
 export interface Needle {
-  columns: readonly string[];
+  keys: readonly string[];
   values: readonly string[];
 }
 
-const INDEXED: ReadonlySet<string> = new Set(INDEXED_COLUMNS);
+const INDEXED: ReadonlySet<string> = new Set(TERM_KEYS);
 
 /** Returns the needles every event matching `filter` meets, or none. */
 export function needlesOf(filter: FilterNode | undefined, scope: Scope): Needle[] {
@@ -26,6 +32,32 @@ export function needlesOf(filter: FilterNode | undefined, scope: Scope): Needle[
   const needle = needleOf(filter, scope);
   return needle === undefined ? [] : [needle];
 }
+
+/**
+ * Returns the needles when an event matches `filter` exactly when it meets all of them: the
+ * filter is a conjunction of case-insensitive `=` and `IN` on indexed fields, with values whose
+ * lowercase is the same in JavaScript and DuckDB (ASCII). Otherwise undefined.
+ */
+export function exactNeedlesOf(filter: FilterNode | undefined, scope: Scope): Needle[] | undefined {
+  if (filter === undefined) return undefined;
+  const leaves = filter.op === 'and' ? filter.args : [filter];
+  const needles: Needle[] = [];
+  for (const leaf of leaves) {
+    if (leaf.op === 'and') {
+      const inner = exactNeedlesOf(leaf, scope);
+      if (inner === undefined) return undefined;
+      needles.push(...inner);
+      continue;
+    }
+    if ((leaf.op !== 'eq' && leaf.op !== 'in') || leaf.caseSensitive) return undefined;
+    const needle = needleOf(leaf, scope);
+    if (needle === undefined || !needle.values.every((value) => ASCII.test(value))) return;
+    needles.push(needle);
+  }
+  return needles;
+}
+
+const ASCII = /^[\x20-\x7e]*$/;
 
 function needleOf(node: FilterNode, scope: Scope): Needle | undefined {
   switch (node.op) {
@@ -42,7 +74,7 @@ function needleOf(node: FilterNode, scope: Scope): Needle | undefined {
       if (branches.length === 0 || branches.some((branch) => branch === undefined)) return;
       const needles = branches as Needle[];
       return {
-        columns: [...new Set(needles.flatMap((needle) => needle.columns))],
+        keys: [...new Set(needles.flatMap((needle) => needle.keys))],
         values: [...new Set(needles.flatMap((needle) => needle.values))],
       };
     }
@@ -64,7 +96,9 @@ function fieldNeedle(
     throw error;
   }
   if (field.type !== 'string' || field.json || field.columns.length === 0) return undefined;
-  if (!field.columns.every((column) => INDEXED.has(column))) return undefined;
+  // A field of several columns compares their first non-null value, which its own key holds.
+  const key = field.columns.join('|');
+  if (!INDEXED.has(key)) return undefined;
   // Case-sensitive or not, a match is among the rows whose value is equal ignoring case.
-  return { columns: [...field.columns], values: [...new Set(values.map(String))] };
+  return { keys: [key], values: [...new Set(values.map(String))] };
 }

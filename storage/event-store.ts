@@ -42,7 +42,10 @@ import { createDeadLetterTableSql, DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE } from
 import { LOADED_SEGMENTS_TABLE, RowLog, segmentSelect, trimTornLine } from './row-log.js';
 import {
   candidateRows,
+  type IndexedMatches,
+  indexedMatches,
   isTermsFile,
+  OLD_TERMS_SUFFIX,
   TERMS_SUFFIX,
   termsFileOf,
   writeTermIndex,
@@ -132,6 +135,18 @@ export interface Snapshot {
    * always read whole, and the query's filter must still run over the result.
    */
   narrow(needles: readonly Needle[]): Promise<NarrowedView>;
+  /** The hot table alone, with the location columns of `keyedSource`. */
+  hotKeyedSource: string;
+  /**
+   * The count and the newest matches in the cold files of needles that decide a match on their
+   * own (`exactNeedlesOf`), from the term index alone; undefined when a cold file of the view
+   * has no term file. Hot rows are not included.
+   */
+  indexedMatches(
+    needles: readonly Needle[],
+    range: { earliestMs?: number; latestMs?: number },
+    limit: number,
+  ): Promise<IndexedMatches | undefined>;
   /** Cancels the statement running in the snapshot; it then fails with an interrupt error. */
   interrupt(): void;
   /** Ends the snapshot; its cold files may then be deleted. */
@@ -582,6 +597,15 @@ export class EventStore {
           const read = new Set(narrowed.files);
           return {
             ...narrowed,
+            files: files.filter((file) => read.has(path.join(this.dataDir, file))),
+          };
+        },
+        indexedMatches: async (needles, range, limit) => {
+          const found = await view.indexedMatches(needles, range, limit);
+          if (found === undefined) return undefined;
+          const read = new Set(found.files);
+          return {
+            ...found,
             files: files.filter((file) => read.has(path.join(this.dataDir, file))),
           };
         },
@@ -1042,6 +1066,8 @@ export class EventStore {
       // A term file stays with its cold file.
       if (isTermsFile(file) && listed.has(file.slice(0, -TERMS_SUFFIX.length))) continue;
       fs.rmSync(path.join(this.dataDir, file), { force: true });
+      // Term files of the first layout are replaced by maintenance; their removal is routine.
+      if (file.endsWith(OLD_TERMS_SUFFIX)) continue;
       this.options.logger?.info(
         { file },
         'recovery removed a cold file the manifest does not list',
@@ -1261,11 +1287,17 @@ export function snapshotView(
   connection: DuckDBConnection,
   files: readonly string[],
   isReleased: () => boolean = () => false,
-): Pick<Snapshot, 'source' | 'keyedSource' | 'narrow' | 'query' | 'fetch'> {
+): Pick<
+  Snapshot,
+  'source' | 'keyedSource' | 'hotKeyedSource' | 'narrow' | 'indexedMatches' | 'query' | 'fetch'
+> {
   const allowed = new Set(files);
   const released = () => Promise.reject(new Error('snapshot is released'));
   return {
     ...viewSources(files, new Map()),
+    hotKeyedSource: viewSources([], new Map()).keyedSource,
+    indexedMatches: (needles, range, limit) =>
+      isReleased() ? released() : indexedMatches(connection, files, needles, range, limit),
     narrow: async (needles) => {
       if (isReleased()) return released();
       if (needles.length === 0 || files.length === 0) {

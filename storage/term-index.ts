@@ -1,26 +1,32 @@
 /**
  * Term index of the cold tier. Beside each cold file `part-X.parquet` lies
- * `part-X.parquet.terms`, a small Parquet file with one row per value of the
- * needle columns (users, addresses, host names): the key `column=value`,
- * lowercased, and the number of the row that contains it, sorted by key. A search
- * for a needle then reads a few row groups of each term file, found by their
- * min/max statistics, instead of the needle columns of every row, and reads
- * from each cold file only the rows the index names.
+ * `part-X.parquet.terms2`, a small Parquet file with one row per value of the
+ * needle columns (users, addresses, host names) and of the aliases that
+ * combine them (`user`): the key `column=value`, lowercased, with the number
+ * and the time of the row that holds it, sorted by key. A search for a needle
+ * then reads a few row groups of each term file, found by their min/max
+ * statistics, instead of the needle columns of every row, and reads from each
+ * cold file only the rows the index names.
  *
- * The index only narrows, because the query's own filter still runs over the
- * rows it names. A value is looked up lowercased both as DuckDB and as
- * JavaScript lowercase it, so every row the filter matches is among them. A
- * cold file without a term file (written before the index existed) is read
- * whole.
+ * Narrowing never changes a result, because the query's own filter still runs
+ * over the rows the index names. A value is looked up lowercased both as
+ * DuckDB and as JavaScript lowercase it, so every row the filter matches is
+ * among them. A cold file without a term file (written before the index
+ * existed, or with the first layout, `.terms`, which had no times) is read
+ * whole. A search that is nothing but needles is answered from the term files
+ * alone (`indexedMatches`).
  */
 import fs from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { INDEXED_COLUMNS } from '../query-lang/catalog.js';
+import { TERM_KEYS } from '../query-lang/catalog.js';
 import type { Needle } from '../query-lang/needles.js';
 import { sqlString } from './cold-tier.js';
 
 /** Suffix of the term file of a cold file. */
-export const TERMS_SUFFIX = '.terms';
+export const TERMS_SUFFIX = '.terms2';
+
+/** Suffix of term files of the first layout, without times; recovery removes them. */
+export const OLD_TERMS_SUFFIX = '.terms';
 
 /**
  * Above this many candidate rows, a cold file is read whole: reading rows by number pays off
@@ -52,19 +58,29 @@ export async function writeTermIndex(
     `SELECT name FROM parquet_schema(${sqlString(dataFile)})`,
   );
   const names = new Set(present.getRows().map((row) => String(row[0])));
-  const columns = INDEXED_COLUMNS.filter((column) => names.has(column));
-  const parts = columns.map(
-    (column) =>
-      `SELECT ${sqlString(`${column}=`)} || lower("${column}") AS k, file_row_number AS r FROM src WHERE "${column}" IS NOT NULL`,
-  );
-  if (parts.length === 0) parts.push('SELECT NULL::VARCHAR AS k, NULL::BIGINT AS r WHERE FALSE');
+  // A family of several columns takes those the file has: the others are null in every row.
+  const families = TERM_KEYS.map((key) => ({
+    key,
+    columns: key.split('|').filter((column) => names.has(column)),
+  })).filter((family) => family.columns.length > 0);
+  const parts = families.map(({ key, columns }) => {
+    const value =
+      columns.length === 1
+        ? `"${columns[0]}"`
+        : `coalesce(${columns.map((column) => `"${column}"`).join(', ')})`;
+    return `SELECT ${sqlString(`${key}=`)} || lower(${value}) AS k, file_row_number AS r, t FROM src WHERE ${value} IS NOT NULL`;
+  });
+  if (parts.length === 0) {
+    parts.push('SELECT NULL::VARCHAR AS k, NULL::BIGINT AS r, NULL::BIGINT AS t WHERE FALSE');
+  }
+  const columns = [...new Set(families.flatMap((family) => family.columns))];
   const read =
     columns.length === 0
       ? 'SELECT 1'
-      : `SELECT ${columns.map((column) => `"${column}"`).join(', ')}, file_row_number FROM read_parquet(${sqlString(dataFile)}, hive_partitioning = false, file_row_number = true)`;
+      : `SELECT ${columns.map((column) => `"${column}"`).join(', ')}, epoch_us("time") AS t, file_row_number FROM read_parquet(${sqlString(dataFile)}, hive_partitioning = false, file_row_number = true)`;
   await connection.run(
-    // Each (column, row) pair occurs once, so the keys need no DISTINCT.
-    `COPY (WITH src AS (${read}) SELECT k, r FROM (${parts.join(' UNION ALL ')}) ORDER BY k, r)
+    // Each (key, row) pair occurs once, so the keys need no DISTINCT.
+    `COPY (WITH src AS (${read}) SELECT k, r, t FROM (${parts.join(' UNION ALL ')}) ORDER BY k, r)
      TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${TERM_ROW_GROUP})`,
   );
 }
@@ -93,30 +109,7 @@ export async function candidateRows(
   const rows = new Map<string, number[]>();
   if (indexed.length === 0 || needles.length === 0) return { whole: [...files], rows };
 
-  const termFiles = `[${indexed.map((file) => sqlString(termsFileOf(file))).join(', ')}]`;
-  const params: DuckDBValue[] = [];
-  const lookups = needles.map((needle) => {
-    const keys: string[] = [];
-    for (const column of needle.columns) {
-      for (const value of needle.values) {
-        keys.push(`concat(?, '=', lower(?))`);
-        params.push(column, value);
-        // The filter lowercases in JavaScript and the index in DuckDB. Outside ASCII the two can
-        // differ, so such a value is looked up both ways.
-        if (Buffer.byteLength(value) !== value.length) {
-          keys.push('?');
-          params.push(`${column}=${value.toLowerCase()}`);
-        }
-      }
-    }
-    return keys
-      .map(
-        (key) =>
-          `SELECT filename AS f, r FROM read_parquet(${termFiles}, filename = true) WHERE k = ${key}`,
-      )
-      .join(' UNION ');
-  });
-  const hits = lookups.map((lookup) => `(${lookup})`).join(' INTERSECT ');
+  const { sql: hits, params } = hitsStatement(indexed, needles);
   const reader = await connection.runAndReadAll(
     `SELECT f, count(*) AS n, CASE WHEN count(*) <= ${MAX_CANDIDATE_ROWS} THEN list(r ORDER BY r) END AS rows
      FROM (${hits}) GROUP BY f`,
@@ -138,4 +131,100 @@ export async function candidateRows(
     else rows.set(file, hit.rows);
   }
   return { whole, rows };
+}
+
+/**
+ * Builds the statement that lists the rows (`f` the term file, `r` the row number, `t` the time
+ * in epoch microseconds) that meet every needle, from the term files of `files`.
+ */
+function hitsStatement(
+  files: readonly string[],
+  needles: readonly Needle[],
+): { sql: string; params: DuckDBValue[] } {
+  const termFiles = `[${files.map((file) => sqlString(termsFileOf(file))).join(', ')}]`;
+  const params: DuckDBValue[] = [];
+  const lookups = needles.map((needle) => {
+    const keys: string[] = [];
+    for (const family of needle.keys) {
+      for (const value of needle.values) {
+        keys.push(`concat(?, '=', lower(?))`);
+        params.push(family, value);
+        // The filter lowercases in JavaScript and the index in DuckDB. Outside ASCII the two can
+        // differ, so such a value is looked up both ways.
+        if (Buffer.byteLength(value) !== value.length) {
+          keys.push('?');
+          params.push(`${family}=${value.toLowerCase()}`);
+        }
+      }
+    }
+    if (keys.length === 0)
+      return 'SELECT NULL::VARCHAR AS f, NULL::BIGINT AS r, NULL::BIGINT AS t WHERE FALSE';
+    return keys
+      .map(
+        (key) =>
+          `SELECT filename AS f, r, t FROM read_parquet(${termFiles}, filename = true) WHERE k = ${key}`,
+      )
+      .join(' UNION ');
+  });
+  return { sql: lookups.map((lookup) => `(${lookup})`).join(' INTERSECT '), params };
+}
+
+/** Matches of a search found in the term index; see `indexedMatches`. */
+export interface IndexedMatches {
+  count: number;
+  /** The newest matches, newest first: `limit` of them, and any of the same time as the last. */
+  newest: Array<{ file: string; row: number; timeUs: bigint }>;
+  /** The files that hold the newest matches, named as the view names its files. */
+  files: string[];
+}
+
+/**
+ * Counts the rows of `files` (absolute paths) that meet every needle within the time range, and
+ * returns the newest of them, from the term files alone. Valid only for needles that decide a
+ * match on their own (`exactNeedlesOf`); undefined when a file has no term file.
+ */
+export async function indexedMatches(
+  connection: DuckDBConnection,
+  files: readonly string[],
+  needles: readonly Needle[],
+  range: { earliestMs?: number; latestMs?: number },
+  limit: number,
+): Promise<IndexedMatches | undefined> {
+  if (files.length === 0) return { count: 0, newest: [], files: [] };
+  if (!files.every((file) => fs.existsSync(termsFileOf(file)))) return undefined;
+  const { sql: hits, params } = hitsStatement(files, needles);
+
+  const bounds: string[] = [];
+  // The same bounds as the compiled filter: earliest inclusive, latest exclusive.
+  if (range.earliestMs !== undefined) {
+    bounds.push('t >= ?');
+    params.push(BigInt(range.earliestMs) * 1000n);
+  }
+  if (range.latestMs !== undefined) {
+    bounds.push('t < ?');
+    params.push(BigInt(range.latestMs) * 1000n);
+  }
+  params.push(limit);
+
+  const where = bounds.length === 0 ? '' : ` WHERE ${bounds.join(' AND ')}`;
+  const reader = await connection.runAndReadAll(
+    `WITH m AS (SELECT * FROM (${hits})${where})
+     SELECT (SELECT count(*) FROM m) AS n,
+       (SELECT list({'f': f, 'r': r, 't': t} ORDER BY t DESC)
+        FROM (SELECT * FROM m QUALIFY rank() OVER (ORDER BY t DESC) <= ?)) AS newest`,
+    params,
+  );
+
+  const row = reader.getRowObjectsJS()[0] ?? {};
+  const byTermFile = new Map(files.map((file) => [termsFileOf(file), file]));
+  const newest = ((row.newest as Array<{ f: string; r: bigint; t: bigint }> | null) ?? []).map(
+    (hit) => {
+      // DuckDB reports the term file's name as it was given.
+      const file = byTermFile.get(hit.f);
+      if (file === undefined) throw new Error(`term index named an unknown file: ${hit.f}`);
+      return { file, row: Number(hit.r), timeUs: BigInt(hit.t) };
+    },
+  );
+  const read = new Set(newest.map((match) => match.file));
+  return { count: Number(row.n ?? 0), newest, files: files.filter((file) => read.has(file)) };
 }
