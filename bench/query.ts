@@ -259,6 +259,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const instance = await DuckDBInstance.create(path.join(dir, 'hot.duckdb'));
   const connection = await instance.connect();
+  // As the appliance's event store sets it.
+  await connection.run('SET parquet_metadata_cache = true');
   try {
     const startedAll = performance.now();
     const coldDir = path.join(dir, 'cold');
