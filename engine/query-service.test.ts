@@ -267,3 +267,65 @@ describe('event searches over both tiers', () => {
     }
   });
 });
+
+describe('needle searches over many events of one time', () => {
+  it('orders the tied matches by id', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-query-ties-'));
+    const store = await EventStore.open(dataDir);
+    try {
+      const now = Date.now();
+      const rows = Array.from({ length: 1500 }, (_, n) => ({
+        id: `t${String(n).padStart(5, '0')}`,
+        time: T0,
+        class_uid: 3002,
+        index: 'main',
+        user_name: 'tied',
+        ingest_time: now - 3 * HOUR_MS,
+        raw: `login ${n}`,
+        ocsf: '{}',
+      })) as Record<string, unknown>[];
+      const columns: Record<string, unknown[]> = {};
+      for (const column of COLUMNS) {
+        columns[column.name] = rows.map((row) => row[column.name] ?? null);
+      }
+      await store.commit([{ rowCount: rows.length, columns }], []);
+      await store.rollover(HOUR_MS, now);
+
+      const calls: string[] = [];
+      const service = new QueryService({
+        snapshot: async (filter) => {
+          const snapshot = await store.snapshot(filter);
+          return {
+            ...snapshot,
+            narrow: (needles) => {
+              calls.push('narrow');
+              return snapshot.narrow(needles);
+            },
+          };
+        },
+      });
+      const answer = await service.run({ query: 'user=tied', limit: 5 });
+      // Too many rows share the last time shown, so the keys come from the statement.
+      expect(calls).toEqual(['narrow']);
+      expect(answer.total).toBe(1500);
+      expect(answer.rows.map((row) => row.id)).toEqual([
+        't01499',
+        't01498',
+        't01497',
+        't01496',
+        't01495',
+      ]);
+      // With a larger page the index answers: every tied row is read, and cut after sorting.
+      calls.length = 0;
+      const page = await service.run({ query: 'user=tied', limit: 600 });
+      expect(calls).toEqual([]);
+      expect(page.total).toBe(1500);
+      expect(page.rows).toHaveLength(600);
+      expect(page.rows[0]?.id).toBe('t01499');
+      expect(page.rows.at(-1)?.id).toBe('t00900');
+    } finally {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
