@@ -22,6 +22,7 @@ function events(first: number, count: number, ingestMs: number): ColumnBatch {
       user_name: n % 3 === 0 ? `User${n % 11}` : null,
       // Some events have both users, so that `user` (the first of the two) differs from either.
       actor_user: n % 7 === 0 ? `user${n % 5}` : null,
+      device_hostname: n % 10 === 0 ? 'İstanbul-1' : `host${n % 3}`,
       src_ip: `10.0.${n % 4}.${n % 50}`,
       ingest_time: ingestMs,
       raw: n % 17 === 0 ? `alert mimikatz run ${n}` : `event number ${n}`,
@@ -102,6 +103,18 @@ describe('event searches over both tiers', () => {
     expect(answer.rows.map((row) => row.id)).toEqual(expected.rows.map((row) => row.id));
     expect(answer.rows).toEqual(expected.rows);
     if (expected.rows.length > 0) expect(answer.columns).toEqual(Object.keys(expected.rows[0]!));
+  });
+
+  it.each([
+    'hostname=İSTANBUL-1',
+    'hostname=istanbul-1',
+    'hostname IN (İstanbul-1, nowhere)',
+    'hostname=İstanbul*',
+  ])('lowercases values as DuckDB does: %s', async (query) => {
+    // DuckDB lowercases İ to i, where JavaScript adds a combining dot.
+    const answer = await service.run({ query, limit: 5 });
+    expect(answer.total).toBe(400);
+    expect(answer.rows.every((row) => row.device_hostname === 'İstanbul-1')).toBe(true);
   });
 
   it('reads rows from the hot table and the cold files', async () => {

@@ -164,11 +164,11 @@ describe('time range', () => {
   test('time filter SQL shape', () => {
     const compiled = compile('user:alice', { earliestMs: 1000, latestMs: 2000 });
     expect(compiled.sql).toBe(
-      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = ?) SELECT * EXCLUDE ("ocsf") FROM s0 ORDER BY "time" DESC LIMIT ?',
+      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = lower(?)) SELECT * EXCLUDE ("ocsf") FROM s0 ORDER BY "time" DESC LIMIT ?',
     );
     expect(compiled.params).toEqual([1000, 2000, 'alice', 1000]);
     expect(compiled.countSql).toBe(
-      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = ?) SELECT count(*) AS "count" FROM s0',
+      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = lower(?)) SELECT count(*) AS "count" FROM s0',
     );
     expect(compiled.countParams).toEqual([1000, 2000, 'alice']);
     expect(compiled.kind).toBe('events');
@@ -467,7 +467,7 @@ describe('pipes on DuckDB', () => {
 
   test('top-level OCSF attribute without a dot', () => {
     const compiled = compile('Activity_Name=Logon');
-    expect(compiled.sql).toContain('lower(json_extract_string("ocsf", ?)) = ?');
+    expect(compiled.sql).toContain('lower(json_extract_string("ocsf", ?)) = lower(?)');
     expect(compiled.params).toContain('$.activity_name');
     expect(() => compile('activty_name=Logon')).toThrow(/did you mean 'activity_name'/);
   });

@@ -72,7 +72,7 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
       // comparison lets DuckDB skip row groups by their statistics.
       const plain = (node.op === 'eq' || node.op === 'ne') && !hasCase(value);
       if (node.caseSensitive || plain) return sql`${text} ${operator} ${param(value)}`;
-      return sql`lower(${text}) ${operator} ${param(value.toLowerCase())}`;
+      return sql`lower(${text}) ${operator} lower(${param(value)})`;
     }
     case 'in': {
       const field = resolveField(scope, node.field, node.loc);
@@ -85,7 +85,7 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
         const values = node.values.map((value) => param(String(value)));
         return sql`${textOf(field)} IN (${join(values, ', ')})`;
       }
-      const values = node.values.map((value) => param(String(value).toLowerCase()));
+      const values = node.values.map((value) => sql`lower(${param(String(value))})`);
       return sql`lower(${textOf(field)}) IN (${join(values, ', ')})`;
     }
     case 'contains':
@@ -95,9 +95,8 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
       const functionName = raw(
         { contains: 'contains', startsWith: 'starts_with', endsWith: 'ends_with' }[node.op],
       );
-      const text = node.caseSensitive ? textOf(field) : sql`lower(${textOf(field)})`;
-      const value = node.caseSensitive ? node.value : node.value.toLowerCase();
-      return sql`${functionName}(${text}, ${param(value)})`;
+      if (node.caseSensitive) return sql`${functionName}(${textOf(field)}, ${param(node.value)})`;
+      return sql`${functionName}(lower(${textOf(field)}), lower(${param(node.value)}))`;
     }
     case 'wildcard': {
       const field = resolveField(scope, node.field, node.loc);
@@ -157,7 +156,7 @@ export function timeValue(
 function likePattern(text: Sql, pattern: string, caseSensitive: boolean): Sql {
   const like = patternToLike(pattern);
   if (caseSensitive) return sql`${text} LIKE ${param(like)} ESCAPE ${param('\\')}`;
-  return sql`lower(${text}) LIKE ${param(like.toLowerCase())} ESCAPE ${param('\\')}`;
+  return sql`lower(${text}) LIKE lower(${param(like)}) ESCAPE ${param('\\')}`;
 }
 
 function compileFreeText(pattern: string, scope: Scope): Sql {
@@ -169,10 +168,10 @@ function compileFreeText(pattern: string, scope: Scope): Sql {
     const text = sql`lower(${identifier(column)})`;
     if (!hasWildcard) {
       const literal = parts.map((part) => ('literal' in part ? part.literal : '')).join('');
-      return sql`contains(${text}, ${param(literal.toLowerCase())})`;
+      return sql`contains(${text}, lower(${param(literal)}))`;
     }
-    const like = patternToLike(pattern, true).toLowerCase();
-    return sql`${text} LIKE ${param(like)} ESCAPE ${param('\\')}`;
+    const like = patternToLike(pattern, true);
+    return sql`${text} LIKE lower(${param(like)}) ESCAPE ${param('\\')}`;
   });
   return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
 }

@@ -80,7 +80,6 @@ describe('needles that decide a match alone', () => {
     'user=alice mimikatz',
     'user=CASE(Alice)',
     'user=alice class_uid=3002',
-    'hostname=İstanbul',
     'user=ali*',
     'NOT user=alice',
     '*',

@@ -35,8 +35,8 @@ export function needlesOf(filter: FilterNode | undefined, scope: Scope): Needle[
 
 /**
  * Returns the needles when an event matches `filter` exactly when it meets all of them: the
- * filter is a conjunction of case-insensitive `=` and `IN` on indexed fields, with values whose
- * lowercase is the same in JavaScript and DuckDB (ASCII). Otherwise undefined.
+ * filter is a conjunction of case-insensitive `=` and `IN` on indexed fields, which compare
+ * values lowercased as the term index holds them. Otherwise undefined.
  */
 export function exactNeedlesOf(filter: FilterNode | undefined, scope: Scope): Needle[] | undefined {
   if (filter === undefined) return undefined;
@@ -51,13 +51,11 @@ export function exactNeedlesOf(filter: FilterNode | undefined, scope: Scope): Ne
     }
     if ((leaf.op !== 'eq' && leaf.op !== 'in') || leaf.caseSensitive) return undefined;
     const needle = needleOf(leaf, scope);
-    if (needle === undefined || !needle.values.every((value) => ASCII.test(value))) return;
+    if (needle === undefined) return undefined;
     needles.push(needle);
   }
   return needles;
 }
-
-const ASCII = /^[\x20-\x7e]*$/;
 
 function needleOf(node: FilterNode, scope: Scope): Needle | undefined {
   switch (node.op) {

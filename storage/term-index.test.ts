@@ -99,8 +99,8 @@ describe('term index of the cold tier', () => {
       },
       {
         needles: [{ keys: ['device_hostname'], values: ['İSTANBUL-1'] }],
-        // DuckDB lowercases İ to i, JavaScript to i and a combining dot: both are looked up.
-        where: `lower(device_hostname) IN (lower('İSTANBUL-1'), '${'İSTANBUL-1'.toLowerCase()}')`,
+        // DuckDB lowercases İ to i, where JavaScript adds a combining dot.
+        where: `lower(device_hostname) = lower('İSTANBUL-1')`,
       },
       { needles: [{ keys: ['user_name'], values: ['nobody'] }], where: `user_name = 'nobody'` },
     ];

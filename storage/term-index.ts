@@ -9,9 +9,8 @@
  * cold file only the rows the index names.
  *
  * Narrowing never changes a result, because the query's own filter still runs
- * over the rows the index names. A value is looked up lowercased both as
- * DuckDB and as JavaScript lowercase it, so every row the filter matches is
- * among them. A cold file without a term file (written before the index
+ * over the rows the index names, and both lowercase values with DuckDB's
+ * `lower()`. A cold file without a term file (written before the index
  * existed, or with the first layout, `.terms`, which had no times) is read
  * whole. A search that is nothing but needles is answered from the term files
  * alone (`indexedMatches`).
@@ -147,14 +146,9 @@ function hitsStatement(
     const keys: string[] = [];
     for (const family of needle.keys) {
       for (const value of needle.values) {
+        // Lowercased by DuckDB, as the index and the compiled filter lowercase.
         keys.push(`concat(?, '=', lower(?))`);
         params.push(family, value);
-        // The filter lowercases in JavaScript and the index in DuckDB. Outside ASCII the two can
-        // differ, so such a value is looked up both ways.
-        if (Buffer.byteLength(value) !== value.length) {
-          keys.push('?');
-          params.push(`${family}=${value.toLowerCase()}`);
-        }
       }
     }
     if (keys.length === 0)
