@@ -83,6 +83,11 @@ describe('offline queries over Parquet', () => {
         .map((line) => JSON.parse(line)),
     ).toEqual(result.rows);
     expect(toCsv(['a'], [{ a: 'x,"y"' }])).toBe('a\n"x,""y"""\n');
+    // The total counts the result rows before the limit.
+    const first = await runOffline({ dataDir: dir, query: '| stats count by src_ip', limit: 1 });
+    expect(first.rows).toHaveLength(1);
+    expect(first.total).toBe(3);
+    expect(first.columns).toEqual(['src_ip', 'count']);
   });
 
   test('bad folders and queries are reported', async () => {

@@ -14,6 +14,7 @@ import {
   parseRelativeTime,
   type QueryDiagnostic,
   QueryError,
+  TOTAL_COLUMN,
 } from '../query-lang/index.js';
 import { toJsonSafe } from '../storage/event-store.js';
 
@@ -112,7 +113,11 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
       ...compiled.params,
     ] as never);
     const rows = reader.getRowObjectsJS().map((row) => toJsonSafe(row) as Record<string, unknown>);
-    let total = rows.length;
+    // Aggregate results carry the number of rows before the limit in every row.
+    let total = reader.columnNames().includes(TOTAL_COLUMN)
+      ? Number(rows[0]?.[TOTAL_COLUMN] ?? 0)
+      : rows.length;
+    for (const row of rows) delete row[TOTAL_COLUMN];
     if (compiled.countSql !== undefined) {
       const count = await connection.runAndReadAll(compiled.countSql, [
         ...files,
@@ -120,7 +125,9 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
       ] as never);
       total = Number(count.getRows()[0]?.[0] ?? 0);
     }
-    const columns = reader.columnNames().filter((column) => column !== 'ocsf');
+    const columns = reader
+      .columnNames()
+      .filter((column) => column !== 'ocsf' && column !== TOTAL_COLUMN);
     return {
       columns,
       rows,

@@ -117,6 +117,22 @@ describe('event searches over both tiers', () => {
     expect(answer.rows.every((row) => row.device_hostname === 'İstanbul-1')).toBe(true);
   });
 
+  it('counts aggregate rows beyond the limit', async () => {
+    const snapshot = await store.snapshot();
+    const groups = await snapshot
+      .query(`SELECT count(DISTINCT src_ip) AS n FROM ${snapshot.source}`)
+      .finally(() => snapshot.release());
+    const answer = await service.run({ query: '| stats count by src_ip', limit: 3 });
+    expect(answer.rows).toHaveLength(3);
+    expect(answer.total).toBe(Number(groups.rows[0]?.n));
+    expect(answer.columns).toEqual(['src_ip', 'count']);
+    expect(Object.keys(answer.rows[0]!)).toEqual(['src_ip', 'count']);
+    const cut = await service.run({ query: '| stats count by src_ip | head 5', limit: 3 });
+    expect(cut.total).toBe(5);
+    const none = await service.run({ query: 'user=nobody | stats count by src_ip' });
+    expect(none.total).toBe(0);
+  });
+
   it('reads rows from the hot table and the cold files', async () => {
     const answer = await service.run({ query: 'src_ip=10.0.1.21', limit: 1000 });
     const fromHot = answer.rows.filter((row) => Number(String(row.id).slice(1)) >= 3000);

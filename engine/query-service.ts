@@ -15,6 +15,7 @@ import {
   type QueryDiagnostic,
   QueryError,
   queryFingerprint,
+  TOTAL_COLUMN,
 } from '../query-lang/index.js';
 import type {
   EventStore,
@@ -287,7 +288,7 @@ export class QueryService {
         );
       } else {
         result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
-        total = result.rows.length;
+        total = takeTotal(result);
       }
       if (indexed === undefined && compiled.countSql && compiled.keys === undefined) {
         const count = await this.runWithTimeout(
@@ -408,6 +409,18 @@ function inputErrorOf(error: unknown): QueryInputError | undefined {
       length: 0,
     },
   ]);
+}
+
+/**
+ * Returns the number of rows before the limit, which aggregate results carry in `TOTAL_COLUMN`,
+ * and removes that column; other results count their rows.
+ */
+function takeTotal(result: QueryResult): number {
+  if (!result.columns.includes(TOTAL_COLUMN)) return result.rows.length;
+  const total = Number(result.rows[0]?.[TOTAL_COLUMN] ?? 0);
+  for (const row of result.rows) delete row[TOTAL_COLUMN];
+  result.columns = result.columns.filter((column) => column !== TOTAL_COLUMN);
+  return total;
 }
 
 /** Orders matches of the term index and the hot table newest first, by time alone. */

@@ -62,6 +62,9 @@ export interface PageKey {
 /** The column that carries the page key of each row when `page` applies. */
 export const CURSOR_COLUMN = '__cursor_us';
 
+/** The column that carries the number of result rows before the limit, in aggregate results. */
+export const TOTAL_COLUMN = '__total';
+
 export interface LookupTable {
   /** Trusted SQL FROM-item, such as `"lookup_3"`. */
   relation: string;
@@ -210,6 +213,9 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
         ? raw('')
         : sql` WHERE (epoch_us("time") < CAST(${param(after.timeUs)} AS BIGINT) OR (epoch_us("time") = CAST(${param(after.timeUs)} AS BIGINT) AND "id" < ${param(after.id)}))`;
     query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
+  } else if (state.aggregate) {
+    // The window counts every result row before the limit cuts them, in the same pass.
+    query = sql`${withClause}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
   } else {
     query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
   }

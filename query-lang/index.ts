@@ -11,6 +11,7 @@ export {
   type EventKey,
   type LookupTable,
   type PageKey,
+  TOTAL_COLUMN,
 } from './compiler.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { type QueryDiagnostic, QueryError, type SourceLocation } from './errors.js';
