@@ -75,8 +75,17 @@ describe('needles that decide a match alone', () => {
     expect(exact(text)).toEqual(expected);
   });
 
+  it('takes alternatives of one field as a list', () => {
+    expect(exact('user=alice OR user IN (bob, carol) OR user=dave')).toEqual([
+      { keys: ['user_name|actor_user'], values: ['alice', 'bob', 'carol', 'dave'] },
+    ]);
+  });
+
   it.each([
-    'user=alice OR user=bob',
+    'user=alice OR src_ip=10.0.0.1',
+    'user=alice OR user_name=bob',
+    'user=alice OR user=CASE(Bob)',
+    'user=alice OR (user=bob class_uid=3002)',
     'user=alice mimikatz',
     'user=CASE(Alice)',
     'user=alice class_uid=3002',

@@ -35,8 +35,9 @@ export function needlesOf(filter: FilterNode | undefined, scope: Scope): Needle[
 
 /**
  * Returns the needles when an event matches `filter` exactly when it meets all of them: the
- * filter is a conjunction of case-insensitive `=` and `IN` on indexed fields, which compare
- * values lowercased as the term index holds them. Otherwise undefined.
+ * filter is a conjunction of case-insensitive `=` and `IN` on indexed fields, or of `OR`s of
+ * them on one field, which compare values lowercased as the term index holds them. Otherwise
+ * undefined.
  */
 export function exactNeedlesOf(filter: FilterNode | undefined, scope: Scope): Needle[] | undefined {
   if (filter === undefined) return undefined;
@@ -49,12 +50,22 @@ export function exactNeedlesOf(filter: FilterNode | undefined, scope: Scope): Ne
       needles.push(...inner);
       continue;
     }
-    if ((leaf.op !== 'eq' && leaf.op !== 'in') || leaf.caseSensitive) return undefined;
-    const needle = needleOf(leaf, scope);
+    const needle = exactNeedleOf(leaf, scope);
     if (needle === undefined) return undefined;
     needles.push(needle);
   }
   return needles;
+}
+
+/** Returns the needle that decides `node` alone: a value list under one key, or undefined. */
+function exactNeedleOf(node: FilterNode, scope: Scope): Needle | undefined {
+  if ((node.op === 'eq' || node.op === 'in') && !node.caseSensitive) return needleOf(node, scope);
+  if (node.op !== 'or') return undefined;
+  // `user=a OR user=b` is `user IN (a, b)`; branches on different keys are not one needle.
+  const branches = node.args.map((arg) => exactNeedleOf(arg, scope));
+  const key = branches[0]?.keys[0];
+  if (key === undefined || branches.some((branch) => branch?.keys[0] !== key)) return undefined;
+  return needleOf(node, scope);
 }
 
 function needleOf(node: FilterNode, scope: Scope): Needle | undefined {
