@@ -94,6 +94,7 @@ describe('event searches over both tiers', () => {
     'actor=USER3',
     'user_name=user3',
     'user=user3 src_ip IN (10.0.0.0, 10.0.1.21, 10.0.3.33)',
+    'user=user3 OR user=User5 OR user=nobody',
     'earliest="2024-01-01T00:01:00Z" latest="2024-01-02T00:02:00Z" user=user3',
     'latest="2024-01-01T00:05:00.000Z" src_ip=10.0.1.21',
   ])('returns the same rows as one statement: %s', async (text) => {

@@ -11,7 +11,7 @@ import { assist } from '../../query-lang/assist.js';
 import type { MetadataStore } from '../../storage/index.js';
 import { QueryInputError, type QueryService } from '../query-service.js';
 import { type ApiEnv, requireRole } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 
 /** The body of `POST /api/v1/query` and `/api/v1/query/explain`: `query` text or `json`. */
 export const QueryBody = z
@@ -58,7 +58,7 @@ export function registerQueryToolRoutes(
         c,
         400,
         'invalid_request',
-        `invalid assist request: ${z.prettifyError(parsed.error)}`,
+        `invalid assist request: ${issuesText(parsed.error)}`,
       );
     }
     const { q, pos } = parsed.data;
@@ -72,7 +72,7 @@ export function registerQueryToolRoutes(
         c,
         400,
         'invalid_request',
-        `invalid query request: ${z.prettifyError(body.error)}`,
+        `invalid query request: ${issuesText(body.error)}`,
       );
     }
     try {

@@ -19,7 +19,7 @@ import {
   type MetadataStore,
 } from '../../storage/index.js';
 import { type ApiEnv, requireRole } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 
 export interface StorageApiDependencies {
   store: EventStore;
@@ -57,7 +57,7 @@ export function mountStorageRoutes(
 
   app.get('/api/v1/dlq', requireRole(metadata, 'analyst'), async (c) => {
     const query = ListQuery.safeParse(c.req.query());
-    if (!query.success) return apiError(c, 400, 'invalid_request', z.prettifyError(query.error));
+    if (!query.success) return apiError(c, 400, 'invalid_request', issuesText(query.error));
     const { total, entries } = await store.listDeadLetters({
       ...filterOf(query.data),
       limit: query.data.limit,
@@ -68,7 +68,7 @@ export function mountStorageRoutes(
 
   app.post('/api/v1/dlq/replay', requireRole(metadata, 'analyst'), async (c) => {
     const body = Filter.safeParse((await c.req.json().catch(() => ({}))) ?? {});
-    if (!body.success) return apiError(c, 400, 'invalid_request', z.prettifyError(body.error));
+    if (!body.success) return apiError(c, 400, 'invalid_request', issuesText(body.error));
     const result = await store.replayDeadLetters(filterOf(body.data), (entries) =>
       renormalize(deps.pipeline, entries),
     );
@@ -77,7 +77,7 @@ export function mountStorageRoutes(
 
   app.delete('/api/v1/dlq', requireRole(metadata, 'admin'), async (c) => {
     const query = Filter.safeParse(c.req.query());
-    if (!query.success) return apiError(c, 400, 'invalid_request', z.prettifyError(query.error));
+    if (!query.success) return apiError(c, 400, 'invalid_request', issuesText(query.error));
     return c.json({ purged: await store.purgeDeadLetters(filterOf(query.data)) });
   });
 
@@ -91,7 +91,7 @@ export function mountStorageRoutes(
 
   app.post('/api/v1/export', requireRole(metadata, 'admin'), async (c) => {
     const body = ExportRequest.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) return apiError(c, 400, 'invalid_request', z.prettifyError(body.error));
+    if (!body.success) return apiError(c, 400, 'invalid_request', issuesText(body.error));
     const nowMs = Date.now();
     let range: ExportRange;
     try {

@@ -13,7 +13,7 @@ import type { LookupTable } from '../../query-lang/index.js';
 import type { MetadataStore } from '../../storage/metadata.js';
 import type { QueryService } from '../query-service.js';
 import { type ApiEnv, requireRole } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 
 export const LOOKUP_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -116,7 +116,7 @@ export function registerLookupRoutes(
         c,
         400,
         'invalid_request',
-        `invalid lookup upload: ${z.prettifyError(body.error)}`,
+        `invalid lookup upload: ${issuesText(body.error)}`,
       );
     }
     let rows: string[][];

@@ -121,6 +121,14 @@ describe('query API', () => {
     expect(both.body.error.message).toMatch(/not both/);
   });
 
+  test('an out-of-range limit names the field and the bound', async () => {
+    const answer = await viewer('POST', '/api/v1/query', { query: '*', limit: 20_000 });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error.message).toBe(
+      'invalid query request: limit: Too big: expected number to be <=10000',
+    );
+  });
+
   test('query text and canonical JSON give the same result', async () => {
     const text = 'sourcetype=linux_secure | stats count by user | sort user';
     const byText = await viewer('POST', '/api/v1/query', { query: text, earliest: '0' });

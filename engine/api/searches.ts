@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { astToJson, parseQuery } from '../../query-lang/index.js';
 import type { MetadataStore, SavedSearch, Session } from '../../storage/metadata.js';
 import { type ApiEnv, requireRole } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 
 const SearchBody = z.object({
   name: z.string().trim().min(1).max(200),
@@ -53,12 +53,7 @@ async function readBody(c: Context) {
   const body = SearchBody.safeParse(await c.req.json().catch(() => undefined));
   if (!body.success) {
     return {
-      error: apiError(
-        c,
-        400,
-        'invalid_request',
-        `invalid saved search: ${z.prettifyError(body.error)}`,
-      ),
+      error: apiError(c, 400, 'invalid_request', `invalid saved search: ${issuesText(body.error)}`),
     };
   }
   const parsed = parseQuery(body.data.query);

@@ -6,14 +6,13 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
 import type { MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { QueryInputError, type QueryService, QueryTimeoutError } from '../query-service.js';
 import { QueryBody, registerQueryToolRoutes } from './assist.js';
 import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
 import { mountStorageRoutes, type StorageApiDependencies } from './dlq.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 import { LoginThrottle } from './login-throttle.js';
 import { registerLookupRoutes } from './lookups.js';
 import { registerSearchRoutes } from './searches.js';
@@ -160,7 +159,7 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
         c,
         400,
         'invalid_request',
-        `invalid query request: ${z.prettifyError(body.error)}`,
+        `invalid query request: ${issuesText(body.error)}`,
       );
     }
     try {

@@ -11,7 +11,7 @@ import { INDEX_NAME } from '../../ingest/hec/envelopes.js';
 import type { HecToken, MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { type ApiEnv, requireRole } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 
 export interface TokenRouteDependencies {
   metadata: MetadataStore;
@@ -72,7 +72,7 @@ export function registerTokenRoutes(app: Hono<ApiEnv>, deps: TokenRouteDependenc
         c,
         400,
         'invalid_request',
-        `invalid token request: ${z.prettifyError(body.error)}`,
+        `invalid token request: ${issuesText(body.error)}`,
       );
     }
     const clash = findClash(metadata, body.data.name, body.data.secret);

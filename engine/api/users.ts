@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type MetadataStore, ROLES } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { type ApiEnv, requireRole } from './auth.js';
-import { apiError } from './errors.js';
+import { apiError, issuesText } from './errors.js';
 
 export interface UserRouteDependencies {
   metadata: MetadataStore;
@@ -46,7 +46,7 @@ export function registerUserRoutes(app: Hono<ApiEnv>, deps: UserRouteDependencie
   app.post('/api/v1/users', admin, async (c) => {
     const body = CreateUserRequest.safeParse(await readJson(c));
     if (!body.success) {
-      return apiError(c, 400, 'invalid_request', `invalid user: ${z.prettifyError(body.error)}`);
+      return apiError(c, 400, 'invalid_request', `invalid user: ${issuesText(body.error)}`);
     }
     const { username, password, role } = body.data;
     if (metadata.listUsers().some((user) => user.username === username)) {
@@ -85,7 +85,7 @@ export function registerUserRoutes(app: Hono<ApiEnv>, deps: UserRouteDependencie
     }
     const body = ChangePasswordRequest.safeParse(await readJson(c));
     if (!body.success) {
-      return apiError(c, 400, 'invalid_request', `invalid request: ${z.prettifyError(body.error)}`);
+      return apiError(c, 400, 'invalid_request', `invalid request: ${issuesText(body.error)}`);
     }
     if (self && !metadata.verifyPassword(username, body.data.currentPassword ?? '')) {
       return apiError(c, 403, 'forbidden', 'currentPassword is missing or wrong');
