@@ -49,6 +49,47 @@ describe('linux auth time', () => {
   });
 });
 
+describe('linux auth sshd connection ends', () => {
+  test.each([
+    ['Connection closed by 203.0.113.20 port 40100 [preauth]', 2, undefined, { preauth: true }],
+    ['Disconnected from 203.0.113.20 port 40100', 2, undefined, undefined],
+    [
+      'Received disconnect from 203.0.113.20 port 40100:11: Bye Bye [preauth]',
+      2,
+      undefined,
+      { disconnect_code: 11, preauth: true },
+    ],
+    ['Connection reset by 203.0.113.20 port 40100 [preauth]', 3, undefined, { preauth: true }],
+    [
+      'Connection closed by authenticating user root 203.0.113.20 port 40100 [preauth]',
+      2,
+      'root',
+      { preauth: true },
+    ],
+    [
+      'Disconnected from invalid user admin 203.0.113.20 port 40100 [preauth]',
+      2,
+      'admin',
+      { preauth: true },
+    ],
+    ['Disconnected from user ubuntu 203.0.113.20 port 40100', 2, 'ubuntu', undefined],
+  ])('%s', (message, activityId, user, unmapped) => {
+    const event = eventOf(`Mar 27 13:08:09 web1 sshd[1361]: ${message}`);
+    expect(event.class_uid).toBe(4007);
+    expect(event.activity_id).toBe(activityId);
+    expect(event.src_endpoint).toEqual({ ip: '203.0.113.20', port: 40100 });
+    expect(event.actor?.user?.name).toBe(user);
+    expect(event.unmapped).toEqual(unmapped);
+  });
+
+  test('the reason the client gave', () => {
+    const event = eventOf(
+      'Mar 27 13:08:09 web1 sshd[1361]: Received disconnect from 203.0.113.20 port 40100:11: disconnected by user',
+    );
+    expect(event.status_detail).toBe('disconnected by user');
+  });
+});
+
 describe('linux auth sshd', () => {
   test('accepted publickey', () => {
     const event = eventOf(

@@ -41,6 +41,13 @@ const SSH_FAILED =
 const SSH_INVALID_USER = /^Invalid user (.*?) from (\S+)(?: port (\d+))?$/;
 const SSH_MAX_ATTEMPTS =
   /^error: maximum authentication attempts exceeded for (invalid user )?(.*?) from (\S+) port (\d+)/;
+/**
+ * sshd's end of a connection: `Connection closed by`, `Disconnected from`, `Received disconnect
+ * from` (with the client's reason code and text) and `Connection reset by`, with the user when
+ * sshd knew one (`authenticating user`, `invalid user`, `user`).
+ */
+const SSH_CLOSED =
+  /^(Connection closed by|Disconnected from|Received disconnect from|Connection reset by) (?:(?:authenticating |invalid )?user (\S+) )?(\S+) port (\d+)(?::(\d+): (.*?))?( \[preauth\])?$/;
 const PAM_AUTH_FAILURE = /^pam_unix\(([^:)]+):auth\): authentication failure; (.*)$/;
 const PAM_SESSION =
   /^pam_unix\(([^:)]+):session\): session (opened|closed) for user (\S+?)(?: by (\S*?)\(uid=(\d+)\))?$/;
@@ -240,6 +247,24 @@ function mapSshd(text: string): MessageSpec | undefined {
       { src_endpoint: endpoint(ip, port), is_remote: true },
       'Invalid user',
     );
+  }
+  match = SSH_CLOSED.exec(text);
+  if (match !== null) {
+    const [, how, user, ip, port, code, reason, preauth] = match;
+    const unmapped = compact({
+      disconnect_code: code === undefined ? undefined : Number(code),
+      preauth: preauth === undefined ? undefined : true,
+    });
+    return {
+      classUid: CLASS.SSH_ACTIVITY,
+      activityId: how === 'Connection reset by' ? 3 : 2,
+      statusDetail: reason,
+      attributes: compact({
+        actor: user === undefined ? undefined : { user: { name: user } },
+        src_endpoint: endpoint(ip, port),
+        unmapped: Object.keys(unmapped).length > 0 ? unmapped : undefined,
+      }),
+    };
   }
   match = SSH_MAX_ATTEMPTS.exec(text);
   if (match !== null) {
