@@ -270,6 +270,25 @@ describe('pipes on DuckDB', () => {
     expect(result).toEqual([{ total: 6600, 'avg(traffic.bytes)': 3300, 'count(dst_ip)': '2' }]);
   });
 
+  test('numbers of the OCSF schema compare as numbers', async () => {
+    // Compared as text, '900' would be greater than '1200'.
+    const compiled = compile('| stats max(traffic.bytes) as most, min(traffic.bytes) as least');
+    expect(compiled.sql).toContain('max(TRY_CAST(json_extract_string("ocsf", ?) AS DOUBLE))');
+    expect(await rows('| stats max(traffic.bytes) as most, min(traffic.bytes) as least')).toEqual([
+      { most: 5400, least: 1200 },
+    ]);
+    expect(await rows('traffic.bytes>=1200 traffic.bytes<=5400 | stats count')).toEqual([
+      { count: '2' },
+    ]);
+    expect(parseQuery('traffic.bytes=lots').errors[0]?.message).toBe(
+      "Field expects a number, found 'lots'",
+    );
+    // A path the schema does not know stays text.
+    expect(compile('| stats max(unmapped.size)').sql).toContain(
+      'max(json_extract_string("ocsf", ?))',
+    );
+  });
+
   test('stats by several fields and head', async () => {
     const result = await rows(
       'class_uid=3002 | stats count by host, src_ip | sort -count, host | head 2',

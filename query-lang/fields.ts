@@ -16,7 +16,7 @@ import {
   type ColumnType,
 } from './catalog.js';
 import { fail, nearestName, type SourceLocation } from './errors.js';
-import { OCSF_EVENT_ATTRIBUTES } from './ocsf-fields.js';
+import { OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { identifier, join, param, type Sql, sql } from './sql.js';
 
 /** `list` is a DuckDB list, as `values()`, `{}` paths and `rex` on many matches give. */
@@ -169,12 +169,39 @@ function resolvePath(scope: Scope, path: string, loc: SourceLocation | undefined
   }
   // `a{}.b` reads `b` of every element of the array `a`, as a list.
   const any = path.includes('{}');
-  return {
-    sql: sql`json_extract_string("ocsf", ${param(`$.${path.replace(/\{\}/g, '[*]')}`)})`,
-    type: any ? 'list' : 'string',
-    json: true,
-    columns: [],
-  };
+  const text = sql`json_extract_string("ocsf", ${param(`$.${path.replace(/\{\}/g, '[*]')}`)})`;
+  // A number of the schema compares, sorts and aggregates as a number: max(traffic.bytes) is
+  // the largest count of bytes, not the greatest string.
+  if (!any && NUMERIC_TYPES.has(ocsfTypeOf(path) ?? '')) {
+    return { sql: sql`TRY_CAST(${text} AS DOUBLE)`, type: 'number', json: true, columns: [] };
+  }
+  return { sql: text, type: any ? 'list' : 'string', json: true, columns: [] };
+}
+
+/** OCSF scalar types that hold numbers. */
+const NUMERIC_TYPES: ReadonlySet<string> = new Set([
+  'integer_t',
+  'long_t',
+  'float_t',
+  'port_t',
+  'timestamp_t',
+]);
+
+/**
+ * Returns the OCSF type of an attribute path such as `traffic.bytes` or `attacks[0].tactic.name`,
+ * following the schema's objects, or undefined for a path the schema does not have.
+ */
+function ocsfTypeOf(path: string): string | undefined {
+  const [first, ...rest] = path
+    .toLowerCase()
+    .replace(/\[\d+\]/g, '')
+    .split('.');
+  let type = OCSF_EVENT_ATTRIBUTES[first ?? '']?.[0];
+  for (const name of rest) {
+    if (type === undefined) return undefined;
+    type = OCSF_OBJECTS[type.replace(/\[\]$/, '')]?.[name];
+  }
+  return type;
 }
 
 /** Returns the output column name for a field reference: the name as written, without a leading dot. */

@@ -65,7 +65,7 @@ describe('hostile values are bound parameters', () => {
       `user IN (${quoted}, alice)`,
       `user=${quoted.slice(0, -1)}*"`,
       quoted,
-      `traffic.bytes=${quoted}`,
+      `metadata.product.name=${quoted}`,
       `| where user = ${quoted} or lower(host) like ${quoted}`,
       `| eval x = coalesce(user, ${quoted}) | stats count by x`,
     ];
