@@ -221,6 +221,10 @@ describe('appliance end to end', () => {
     ]);
   });
 
+  it('builds thawk as an executable, which npx needs', () => {
+    expect(fs.statSync(CLI_JS).mode & 0o111).toBe(0o111);
+  });
+
   it('prints the same counts through thawk query', async () => {
     const stdout = await cli(
       'query',
