@@ -174,8 +174,17 @@ suite(suiteName, () => {
   });
 
   it('closes the detail panel with Escape', async () => {
-    await page.locator('th-results tr.event').first().click();
-    await page.locator('th-event-detail pre.raw').waitFor();
+    // The search just run may still replace the rows, which drops a click on the old ones, so
+    // the row is clicked until the panel shows.
+    await expect
+      .poll(
+        async () => {
+          await page.locator('th-results tr.event').first().click();
+          return page.locator('th-event-detail pre.raw').isVisible();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await page.keyboard.press('Escape');
     await page.locator('th-event-detail').waitFor({ state: 'detached' });
   });
