@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COLUMNS } from '../query-lang/catalog.js';
 import { compileQuery, parseQuery } from '../query-lang/index.js';
 import { type ColumnBatch, EventStore, type ResultRow } from '../storage/index.js';
+import { batchOf } from '../test/support/rows.js';
 import { QueryInputError, QueryService } from './query-service.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -32,6 +33,26 @@ function events(first: number, count: number, ingestMs: number): ColumnBatch {
   const columns: Record<string, unknown[]> = {};
   for (const column of COLUMNS) columns[column.name] = rows.map((row) => row[column.name] ?? null);
   return { rowCount: rows.length, columns };
+}
+
+/** Returns a query service over `store` that records each term-index lookup in `calls`. */
+function recordingService(store: EventStore, calls: string[]): QueryService {
+  return new QueryService({
+    snapshot: async (filter) => {
+      const snapshot = await store.snapshot(filter);
+      return {
+        ...snapshot,
+        narrow: (needles) => {
+          calls.push('narrow');
+          return snapshot.narrow(needles);
+        },
+        indexedMatches: (needles, range, limit) => {
+          calls.push('index');
+          return snapshot.indexedMatches(needles, range, limit);
+        },
+      };
+    },
+  });
 }
 
 describe('event searches over both tiers', () => {
@@ -90,7 +111,7 @@ describe('event searches over both tiers', () => {
     'user==User3',
     'user=nobody',
     'user=user3 NOT src_ip=10.0.3.3',
-    // Searches the term index answers alone, within a time range too.
+    // Searches that the term index resolves alone, within a time range too.
     'actor=USER3',
     'user_name=user3',
     'user=user3 src_ip IN (10.0.0.0, 10.0.1.21, 10.0.3.33)',
@@ -214,24 +235,9 @@ describe('event searches over both tiers', () => {
     expect((await service.run({ query: text, limit: 1000 })).rows).toEqual(expected.rows);
   });
 
-  it('answers a search of needles alone from the term index', async () => {
+  it('finds needle-only searches through the term index', async () => {
     const calls: string[] = [];
-    const watched = new QueryService({
-      snapshot: async (filter) => {
-        const snapshot = await store.snapshot(filter);
-        return {
-          ...snapshot,
-          narrow: (needles) => {
-            calls.push('narrow');
-            return snapshot.narrow(needles);
-          },
-          indexedMatches: (needles, range, limit) => {
-            calls.push('index');
-            return snapshot.indexedMatches(needles, range, limit);
-          },
-        };
-      },
-    });
+    const watched = recordingService(store, calls);
     for (const [query, expected] of [
       ['user=user3', ['index']],
       ['user=user3 mimikatz', ['narrow']],
@@ -246,7 +252,7 @@ describe('event searches over both tiers', () => {
       expect(answer.rows).toEqual(one.rows);
     }
 
-    // Without a term file the answer comes from reading the files.
+    // Without a term file, the search reads the cold files instead.
     const [first] = await store.coldFiles();
     const termFile = `${path.join(dataDir, first!.file)}.terms2`;
     const saved = fs.readFileSync(termFile);
@@ -270,7 +276,7 @@ describe('event searches over both tiers', () => {
     expect(user.files.length).toBeLessThan(all.files.length);
     expect(user.files.every((file) => file.includes('class_uid=3002'))).toBe(true);
     expect((await service.explain({ query: 'user=nobody' })).files).toEqual([]);
-    // The term index answers these alone: only files that hold the newest matches are read.
+    // The term index resolves these alone, so only files with the newest matches are read.
     expect(user.indexed).toBe(true);
     const newest = await service.explain({ query: 'user_name=user3', limit: 1 });
     expect(newest.files).toHaveLength(1);
@@ -314,29 +320,14 @@ describe('needle searches over many events of one time', () => {
         raw: `login ${n}`,
         ocsf: '{}',
       })) as Record<string, unknown>[];
-      const columns: Record<string, unknown[]> = {};
-      for (const column of COLUMNS) {
-        columns[column.name] = rows.map((row) => row[column.name] ?? null);
-      }
-      await store.commit([{ rowCount: rows.length, columns }], []);
+      await store.commit([batchOf(rows)], []);
       await store.rollover(HOUR_MS, now);
 
       const calls: string[] = [];
-      const service = new QueryService({
-        snapshot: async (filter) => {
-          const snapshot = await store.snapshot(filter);
-          return {
-            ...snapshot,
-            narrow: (needles) => {
-              calls.push('narrow');
-              return snapshot.narrow(needles);
-            },
-          };
-        },
-      });
+      const service = recordingService(store, calls);
       const answer = await service.run({ query: 'user=tied', limit: 5 });
       // Too many rows share the last time shown, so the keys come from the statement.
-      expect(calls).toEqual(['narrow']);
+      expect(calls).toEqual(['index', 'narrow']);
       expect(answer.total).toBe(1500);
       expect(answer.rows.map((row) => row.id)).toEqual([
         't01499',
@@ -345,10 +336,10 @@ describe('needle searches over many events of one time', () => {
         't01496',
         't01495',
       ]);
-      // With a larger page the index answers: every tied row is read, and cut after sorting.
+      // With a larger page the term index is enough: every tied row is read and cut after sorting.
       calls.length = 0;
       const page = await service.run({ query: 'user=tied', limit: 600 });
-      expect(calls).toEqual([]);
+      expect(calls).toEqual(['index']);
       expect(page.total).toBe(1500);
       expect(page.rows).toHaveLength(600);
       expect(page.rows[0]?.id).toBe('t01499');

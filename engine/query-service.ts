@@ -90,7 +90,7 @@ export class QueryInputError extends Error {
 
 export const MAX_RESULT_ROWS = 10_000;
 
-/** Rows of the same time as the last one shown that a search answered by the index may read. */
+/** Extra rows of the last shown time that a search through the term index may read. */
 const MAX_EXTRA_TIED_ROWS = 1000;
 
 /** Parses, compiles and runs queries against the event store. */
@@ -327,10 +327,10 @@ export class QueryService {
   }
 
   /**
-   * Answers the first page of a search that is nothing but needles without reading the cold
-   * files beyond the rows it returns: the term index counts and finds the cold matches, one
-   * statement over the hot table the hot ones. Undefined for other queries, and when a cold file
-   * has no term file.
+   * Runs the first page of a needle-only search without reading cold files beyond the rows it
+   * returns. The term index counts and finds the cold matches, and one statement over the hot
+   * table finds the hot ones. Returns undefined for other queries and when a cold file has no
+   * term file.
    */
   private async indexedSearch(
     snapshot: Snapshot,
@@ -353,14 +353,14 @@ export class QueryService {
       ...hotKeys.map((key) => ({ timeUs: BigInt(key.t), file: null, row: key.r })),
       ...cold.newest,
     ].sort(newestFirst);
-    // The index has no ids, which order events of the same time: every match as new as the
-    // last one kept is read, and the rows are cut after the fetch has sorted them by id.
-    const kept = Math.min(limit, matches.length);
-    const boundary = matches[kept - 1]?.timeUs;
+    // The index has no ids, which order events of the same time. So every match as new as the
+    // last one shown is read, and the rows are cut after the fetch has sorted them by id.
+    const shown = Math.min(limit, matches.length);
+    const boundary = matches[shown - 1]?.timeUs;
     const read = boundary === undefined ? [] : matches.filter((match) => match.timeUs >= boundary);
     // Thousands of matches of one time (an import without sub-second times) are cheaper to
     // order by id in the statement that finds the keys.
-    if (read.length > kept + MAX_EXTRA_TIED_ROWS) return undefined;
+    if (read.length > shown + MAX_EXTRA_TIED_ROWS) return undefined;
     const result = await this.withTimeout(snapshot, () =>
       snapshot.fetch(read.map(({ file, row }) => ({ file, row }))),
     );
@@ -369,7 +369,7 @@ export class QueryService {
         `reading the ${read.length} matches the term index named returned ${result.rows.length} rows`,
       );
     }
-    result.rows = result.rows.slice(0, kept);
+    result.rows = result.rows.slice(0, shown);
     const last = result.rows.at(-1);
     const lastKey =
       last === undefined || boundary === undefined

@@ -310,8 +310,8 @@ export const INDEXED_COLUMNS: readonly string[] = [
 
 /**
  * Key families of the term index: each indexed column, and each alias of several indexed
- * columns (`user`) as the columns joined by `|`, whose key holds the first non-null value as a
- * search for the alias compares it.
+ * columns (`user`) as the columns joined by `|`. An alias key contains the first non-null value,
+ * which is what a search for the alias compares.
  */
 export const TERM_KEYS: readonly string[] = [
   ...INDEXED_COLUMNS,

@@ -5,8 +5,8 @@
  * `user=alice OR user=bob` gives one with both values. A filter that sets no certain condition
  * on an indexed column, such as `NOT user=alice` or `user=al*`, gives none.
  *
- * When the filter is nothing but such needles, the term index alone answers which rows match:
- * `exactNeedlesOf` returns them then.
+ * When the filter contains nothing but such needles, the term index alone decides which rows
+ * match, and `exactNeedlesOf` returns them.
  */
 
 import type { FilterNode } from './ast.js';
@@ -36,8 +36,8 @@ export function needlesOf(filter: FilterNode | undefined, scope: Scope): Needle[
 /**
  * Returns the needles when an event matches `filter` exactly when it meets all of them: the
  * filter is a conjunction of case-insensitive `=` and `IN` on indexed fields, or of `OR`s of
- * them on one field, which compare values lowercased as the term index holds them. Otherwise
- * undefined.
+ * them on one field, which compare values lowercased as the term index stores them. Otherwise
+ * returns undefined.
  */
 export function exactNeedlesOf(filter: FilterNode | undefined, scope: Scope): Needle[] | undefined {
   if (filter === undefined) return undefined;

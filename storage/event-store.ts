@@ -138,8 +138,8 @@ export interface Snapshot {
   /** The hot table alone, with the location columns of `keyedSource`. */
   hotKeyedSource: string;
   /**
-   * The count and the newest matches in the cold files of needles that decide a match on their
-   * own (`exactNeedlesOf`), from the term index alone; undefined when a cold file of the view
+   * Count and newest cold matches of needles that decide a match on their own
+   * (`exactNeedlesOf`), read from the term index alone. Undefined when a cold file of the view
    * has no term file. Hot rows are not included.
    */
   indexedMatches(

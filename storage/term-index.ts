@@ -3,7 +3,7 @@
  * `part-X.parquet.terms2`, a small Parquet file with one row per value of the
  * needle columns (users, addresses, host names) and of the aliases that
  * combine them (`user`): the key `column=value`, lowercased, with the number
- * and the time of the row that holds it, sorted by key. A search for a needle
+ * and the time of the row that contains it, sorted by key. A search for a needle
  * then reads a few row groups of each term file, found by their min/max
  * statistics, instead of the needle columns of every row, and reads from each
  * cold file only the rows the index names.
@@ -12,8 +12,8 @@
  * over the rows the index names, and both lowercase values with DuckDB's
  * `lower()`. A cold file without a term file (written before the index
  * existed, or with the first layout, `.terms`, which had no times) is read
- * whole. A search that is nothing but needles is answered from the term files
- * alone (`indexedMatches`).
+ * whole. A search of needles alone is resolved from the term files alone
+ * (`indexedMatches`).
  */
 import fs from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
