@@ -19,7 +19,7 @@ import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { QueryService } from '../engine/query-service.js';
 import { createEventsTableSql } from '../query-lang/catalog.js';
-import { snapshotView, termsFileOf, writeTermIndex } from '../storage/index.js';
+import { snapshotView, writeSidecars } from '../storage/index.js';
 import { updateReadmeSection } from './readme.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -259,8 +259,9 @@ async function main(): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
   const instance = await DuckDBInstance.create(path.join(dir, 'hot.duckdb'));
   const connection = await instance.connect();
-  // As the appliance's event store sets it.
+  // As the appliance's event store sets them.
   await connection.run('SET parquet_metadata_cache = true');
+  await connection.run('SET GLOBAL dynamic_or_filter_threshold = 1000');
   try {
     const startedAll = performance.now();
     const coldDir = path.join(dir, 'cold');
@@ -276,11 +277,8 @@ async function main(): Promise<void> {
       }
     };
     walk(coldDir);
-    // Each cold file gets its term index, as the appliance's rollover writes it.
-    for (const file of files) {
-      if (!fs.existsSync(termsFileOf(file)))
-        await writeTermIndex(connection, file, termsFileOf(file));
-    }
+    // Each cold file gets its term index and row store, as the appliance's rollover writes them.
+    for (const file of files) await writeSidecars(connection, file);
     // The appliance's own snapshot view and query service, over the bench's connection.
     const view = snapshotView(connection, files);
     const service = new QueryService({

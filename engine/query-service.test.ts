@@ -278,7 +278,15 @@ describe('event searches over both tiers', () => {
     expect((await service.explain({ query: 'user=nobody' })).files).toEqual([]);
     // The term index resolves these alone, so only files with the newest matches are read.
     expect(user.indexed).toBe(true);
-    const newest = await service.explain({ query: 'user_name=user3', limit: 1 });
+    // The newest match overall is hot, so no cold file is read for it.
+    expect((await service.explain({ query: 'user_name=user3', limit: 1 })).files).toEqual([]);
+    // Day two's first 600 seconds hold only cold events.
+    const newest = await service.explain({
+      query: 'user_name=user3',
+      limit: 1,
+      earliest: new Date(T0 + 86_400_000).toISOString(),
+      latest: new Date(T0 + 86_400_000 + 600_000).toISOString(),
+    });
     expect(newest.files).toHaveLength(1);
     expect(user.files).toContain(newest.files[0]);
     const text = await service.explain({ query: 'user_name=user3 mimikatz' });

@@ -269,7 +269,7 @@ export class QueryService {
     try {
       const indexed =
         after === undefined
-          ? await this.indexedSearch(snapshot, compiled, options.limit, compile)
+          ? await this.indexedSearch(snapshot, compiled, options.limit)
           : undefined;
       const view = indexed === undefined ? await this.narrowed(snapshot, compiled) : undefined;
       if (view !== undefined) compiled = compile(view.source, view.keyedSource);
@@ -328,36 +328,28 @@ export class QueryService {
 
   /**
    * Runs the first page of a needle-only search without reading cold files beyond the rows it
-   * returns. The term index counts and finds the cold matches, and one statement over the hot
-   * table finds the hot ones. Returns undefined for other queries and when a cold file has no
-   * term file.
+   * returns. The term index counts and finds the cold matches, and a scan of the compared
+   * columns of the hot table finds the hot ones. Returns undefined for other queries and when a
+   * cold file has no term file.
    */
   private async indexedSearch(
     snapshot: Snapshot,
     compiled: CompiledQuery,
     limit: number,
-    compile: (source: string, keyedSource?: string) => CompiledQuery,
   ): Promise<{ result: QueryResult; total: number; lastKey: EventKey | undefined } | undefined> {
     const needles = compiled.exactNeedles;
     if (needles === undefined) return undefined;
     const range = { earliestMs: compiled.earliestMs, latestMs: compiled.latestMs };
-    const cold = await this.withTimeout(snapshot, () =>
+    const found = await this.withTimeout(snapshot, () =>
       snapshot.indexedMatches(needles, range, limit),
     );
-    if (cold === undefined) return undefined;
-    const hot = compile(`"${EVENTS_TABLE}"`, snapshot.hotKeyedSource).keys;
-    if (hot === undefined) return undefined;
-    const found = (await this.runWithTimeout(snapshot, hot.sql, hot.params)).rows[0] ?? {};
-    const hotKeys = (found.keys as EventKey[] | null) ?? [];
-    const matches = [
-      ...hotKeys.map((key) => ({ timeUs: BigInt(key.t), file: null, row: key.r })),
-      ...cold.newest,
-    ].sort(newestFirst);
-    // The index has no ids, which order events of the same time. So every match as new as the
-    // last one shown is read, and the rows are cut after the fetch has sorted them by id.
-    const shown = Math.min(limit, matches.length);
-    const boundary = matches[shown - 1]?.timeUs;
-    const read = boundary === undefined ? [] : matches.filter((match) => match.timeUs >= boundary);
+    if (found === undefined) return undefined;
+    // The index has no ids, which order events of the same time. So the matches hold every
+    // match as new as the last one shown, and the rows are cut after the fetch has sorted them
+    // by id.
+    const read = found.newest;
+    const shown = Math.min(limit, read.length);
+    const boundary = read[shown - 1]?.timeUs;
     // Thousands of matches of one time (an import without sub-second times) are cheaper to
     // order by id in the statement that finds the keys.
     if (read.length > shown + MAX_EXTRA_TIED_ROWS) return undefined;
@@ -375,7 +367,7 @@ export class QueryService {
       last === undefined || boundary === undefined
         ? undefined
         : { t: String(boundary), i: String(last.id), f: null, r: 0 };
-    return { result, total: Number(found.count ?? 0) + cold.count, lastKey };
+    return { result, total: found.count, lastKey };
   }
 
   /** Returns one stored event with its OCSF document parsed, or undefined. */
@@ -421,12 +413,6 @@ function takeTotal(result: QueryResult): number {
   for (const row of result.rows) delete row[TOTAL_COLUMN];
   result.columns = result.columns.filter((column) => column !== TOTAL_COLUMN);
   return total;
-}
-
-/** Orders matches of the term index and the hot table newest first, by time alone. */
-function newestFirst(a: { timeUs: bigint }, b: { timeUs: bigint }): number {
-  if (a.timeUs === b.timeUs) return 0;
-  return a.timeUs > b.timeUs ? -1 : 1;
 }
 
 /** Sorts keys newest first, by time and then id, in the keyset order of the pages. */

@@ -242,7 +242,10 @@ function ipv6Condition(text: Sql, cidr: string, loc: SourceLocation | undefined)
   return sql`(${join(conditions, ' AND ')})`;
 }
 
-/** Returns true when the text has a letter with upper and lower case forms. */
-function hasCase(text: string): boolean {
+/**
+ * Whether `text` has a letter with upper and lower case forms. Without them, comparing lowercased values matches the same
+ * rows as comparing the values themselves.
+ */
+export function hasCase(text: string): boolean {
   return text.toLowerCase() !== text.toUpperCase();
 }

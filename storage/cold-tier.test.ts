@@ -183,6 +183,10 @@ describe('cold tier', () => {
     expect(byAge.removed.every((file) => file.index === 'main' && file.why === 'age')).toBe(true);
     // Hot rows are not touched.
     expect((await store.stats()).hotRows).toBe(10);
+    // The manifest's sizes are the Parquet files' alone; the budget counts the sidecars too.
+    const parquetBytes = (await store.coldFiles()).reduce((sum, file) => sum + file.bytes, 0);
+    const overBudget = await store.applyRetention({ diskBudgetBytes: parquetBytes }, now);
+    expect(overBudget.removed.length).toBeGreaterThan(0);
     const byBudget = await store.applyRetention({ diskBudgetBytes: 1 }, now);
     expect(byBudget.removed.every((file) => file.why === 'disk_budget')).toBe(true);
     expect((await store.stats()).coldFiles).toBe(0);

@@ -19,6 +19,7 @@ export {
   snapshotView,
   type TierStats,
   toJsonSafe,
+  writeSidecars,
 } from './event-store.js';
 export { type ExportManifest, type ExportOptions, exportEvents } from './export.js';
 export { type GroupCommitOptions, GroupCommitter } from './group-commit.js';
@@ -37,5 +38,6 @@ export {
   type User,
 } from './metadata.js';
 export { ROW_LOG_DIR, rowLogText } from './row-log.js';
-export { termsFileOf, writeTermIndex } from './term-index.js';
+export { rowsFileOf } from './row-store.js';
+export { termsFileOf } from './term-index.js';
 export type { ColumnBatch, ConnectionHost, DeadLetterEntry, HecToken, RowText } from './types.js';

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { batchOf } from '../test/support/rows.js';
 import { listColdFiles } from './cold-tier.js';
 import { EventStore, type Snapshot } from './event-store.js';
+import { rowsFileOf } from './row-store.js';
 import { termsFileOf } from './term-index.js';
 import type { ColumnBatch } from './types.js';
 
@@ -177,27 +178,28 @@ describe('term index of the cold tier', () => {
     expect(await store.verifyColdTier()).toEqual({ missing: [], unlisted: [] });
   });
 
-  it('removes term files with cold files', async () => {
+  it('removes term files and row stores with cold files', async () => {
     const now = Date.now();
     await store.commit([events(5000, 400, now - 2 * HOUR_MS)], []);
     await store.rollover(HOUR_MS, now);
     const compaction = await store.compact({ targetBytes: 100_000_000, minFiles: 2 });
     expect(compaction.merged.length).toBeGreaterThan(0);
     for (const { from, into } of compaction.merged) {
-      for (const file of from)
-        expect(fs.existsSync(termsFileOf(path.join(dataDir, file)))).toBe(false);
-      expect(fs.existsSync(termsFileOf(path.join(dataDir, into.file)))).toBe(true);
+      for (const sidecarOf of [termsFileOf, rowsFileOf]) {
+        for (const file of from)
+          expect(fs.existsSync(sidecarOf(path.join(dataDir, file)))).toBe(false);
+        expect(fs.existsSync(sidecarOf(path.join(dataDir, into.file)))).toBe(true);
+      }
     }
     expect(await store.verifyColdTier()).toEqual({ missing: [], unlisted: [] });
 
-    // A term file whose cold file the manifest does not list goes at the next start.
+    // Sidecars whose cold file the manifest does not list go at the next start.
     await store.close();
     const before = listColdFiles(dataDir);
     const orphan = path.join(path.dirname(path.join(dataDir, before[0]!)), 'part-orphan.parquet');
-    fs.copyFileSync(
-      termsFileOf(path.join(dataDir, before.find((f) => f.endsWith('.parquet'))!)),
-      termsFileOf(orphan),
-    );
+    const kept = path.join(dataDir, before.find((f) => f.endsWith('.parquet'))!);
+    fs.copyFileSync(termsFileOf(kept), termsFileOf(orphan));
+    fs.copyFileSync(rowsFileOf(kept), rowsFileOf(orphan));
     store = await EventStore.open(dataDir);
     expect(listColdFiles(dataDir).sort()).toEqual(before.sort());
 

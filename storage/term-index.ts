@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { TERM_KEYS } from '../query-lang/catalog.js';
+import { hasCase } from '../query-lang/filter-compiler.js';
 import type { Needle } from '../query-lang/needles.js';
 import { sqlString } from './cold-tier.js';
 
@@ -63,10 +64,7 @@ export async function writeTermIndex(
     columns: key.split('|').filter((column) => names.has(column)),
   })).filter((family) => family.columns.length > 0);
   const parts = families.map(({ key, columns }) => {
-    const value =
-      columns.length === 1
-        ? `"${columns[0]}"`
-        : `coalesce(${columns.map((column) => `"${column}"`).join(', ')})`;
+    const value = familyValue(columns);
     return `SELECT ${sqlString(`${key}=`)} || lower(${value}) AS k, file_row_number AS r, t FROM src WHERE ${value} IS NOT NULL`;
   });
   if (parts.length === 0) {
@@ -82,6 +80,12 @@ export async function writeTermIndex(
     `COPY (WITH src AS (${read}) SELECT k, r, t FROM (${parts.join(' UNION ALL ')}) ORDER BY k, r)
      TO ${sqlString(target)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${TERM_ROW_GROUP})`,
   );
+}
+
+/** The value a key family indexes: its column, or the first non-null of its columns. */
+function familyValue(columns: readonly string[]): string {
+  const quoted = columns.map((column) => `"${column}"`);
+  return quoted.length === 1 ? quoted[0]! : `coalesce(${quoted.join(', ')})`;
 }
 
 /** Candidate rows of each cold file, from the term files; see `candidateRows`. */
@@ -166,10 +170,86 @@ function hitsStatement(
 /** Matches of a search found in the term index; see `indexedMatches`. */
 export interface IndexedMatches {
   count: number;
-  /** The newest matches, newest first: `limit` of them, and any of the same time as the last. */
-  newest: Array<{ file: string; row: number; timeUs: bigint }>;
-  /** The files that hold the newest matches, named as the view names its files. */
+  /**
+   * The newest matches, newest first: `limit` of them, and any of the same time as the last.
+   * `file` is null for a row of the hot table, whose `row` is then its rowid.
+   */
+  newest: Array<{ file: string | null; row: number; timeUs: bigint }>;
+  /** The cold files that hold the newest matches, named as the view names its files. */
   files: string[];
+}
+
+/**
+ * Counts the rows of hot table `table` that meet every needle within the time range, and
+ * returns the newest of them, as `indexedMatches` does for cold files. The condition is the one
+ * the compiler writes for these needles, so that hot and cold rows match alike. Reading only the compared columns and the time, without the
+ * ids that order events of one time, keeps the scan cheap.
+ */
+export async function hotIndexedMatches(
+  connection: DuckDBConnection,
+  table: string,
+  needles: readonly Needle[],
+  range: { earliestMs?: number; latestMs?: number },
+  limit: number,
+): Promise<IndexedMatches> {
+  const params: DuckDBValue[] = [];
+  const conditions = needles.map((needle) => {
+    const pairs = needle.keys.flatMap((family) =>
+      needle.values.map((value) => {
+        params.push(value);
+        const column = familyValue(family.split('|'));
+        // As the compiler does: a plain comparison lets DuckDB filter inside the scan.
+        return hasCase(value) ? `lower(${column}) = lower(?)` : `${column} = ?`;
+      }),
+    );
+    return pairs.length === 0 ? 'FALSE' : `(${pairs.join(' OR ')})`;
+  });
+  if (range.earliestMs !== undefined) {
+    conditions.push('"time" >= epoch_ms(CAST(? AS BIGINT))');
+    params.push(BigInt(Math.trunc(range.earliestMs)));
+  }
+  if (range.latestMs !== undefined) {
+    conditions.push('"time" < epoch_ms(CAST(? AS BIGINT))');
+    params.push(BigInt(Math.trunc(range.latestMs)));
+  }
+  params.push(limit);
+  const where = conditions.length === 0 ? '' : ` WHERE ${conditions.join(' AND ')}`;
+  const reader = await connection.runAndReadAll(
+    `WITH m AS (SELECT epoch_us("time") AS t, rowid AS r FROM "${table}"${where})
+     SELECT (SELECT count(*) FROM m) AS n,
+       (SELECT list({'r': r, 't': t} ORDER BY t DESC)
+        FROM (SELECT * FROM m QUALIFY rank() OVER (ORDER BY t DESC) <= ?)) AS newest`,
+    params,
+  );
+  const row = reader.getRowObjectsJS()[0] ?? {};
+  const newest = ((row.newest as Array<{ r: bigint; t: bigint }> | null) ?? []).map((hit) => ({
+    file: null,
+    row: Number(hit.r),
+    timeUs: BigInt(hit.t),
+  }));
+  return { count: Number(row.n ?? 0), newest, files: [] };
+}
+
+/**
+ * Joins the matches of the hot table and of the cold files: the counts added, the newest of both
+ * cut to `limit` and the ties of the last.
+ */
+export function joinMatches(
+  hot: IndexedMatches,
+  cold: IndexedMatches,
+  limit: number,
+): IndexedMatches {
+  const all = [...hot.newest, ...cold.newest].sort((a, b) =>
+    a.timeUs === b.timeUs ? 0 : a.timeUs > b.timeUs ? -1 : 1,
+  );
+  const last = all[Math.min(limit, all.length) - 1]?.timeUs;
+  const newest = last === undefined ? [] : all.filter((match) => match.timeUs >= last);
+  const read = new Set(newest.map((match) => match.file));
+  return {
+    count: hot.count + cold.count,
+    newest,
+    files: cold.files.filter((file) => read.has(file)),
+  };
 }
 
 /**
