@@ -15,7 +15,6 @@
  */
 import fs from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlString } from './cold-tier.js';
@@ -43,10 +42,11 @@ const DICTIONARY_MIN_ROWS = 4096;
 /** Columns that search results leave out. The event view reads the OCSF JSON from Parquet. */
 const OMITTED = new Set(['ocsf', 'file_row_number']);
 
+/** Parquet file size above which the writer streams the rows instead of reading them at once. */
+const STREAM_MIN_BYTES = 4 * 1024 * 1024;
+
 /** Number of blocks a read inflates before it lets other work run (an estimate of 10 ms). */
 const YIELD_BLOCKS = 64;
-
-const deflateRaw = promisify(zlib.deflateRaw);
 
 export function rowsFileOf(file: string): string {
   return `${file}${ROWS_SUFFIX}`;
@@ -67,7 +67,8 @@ function jsonValue(name: string, type: string): string | undefined {
     case 'UTINYINT':
     case 'USMALLINT':
     case 'UINTEGER':
-      return `to_json(${column})`;
+      // `json_array` turns these into JSON itself.
+      return column;
     case 'BIGINT':
     case 'UBIGINT':
     case 'HUGEINT':
@@ -114,65 +115,72 @@ export async function writeRowStore(
     names.push(String(name));
     values.push(value);
   }
-  const counted = await connection.runAndReadAll(`SELECT count(*) FROM ${source})`);
-  const useDictionary = Number(counted.getRows()[0]?.[0] ?? 0) >= DICTIONARY_MIN_ROWS;
-  const result = await connection.stream(
-    `SELECT file_row_number, json_array(${values.join(', ')})::VARCHAR FROM ${source}, file_row_number = true)`,
-  );
+  // A streamed result costs about 6 ms more than a materialized one, which small files notice.
+  const select = `SELECT file_row_number, json_array(${values.join(', ')})::VARCHAR FROM ${source}, file_row_number = true)`;
+  const result =
+    fs.statSync(dataFile).size > STREAM_MIN_BYTES
+      ? await connection.stream(select)
+      : await connection.run(select);
 
-  const handle = await fs.promises.open(target, 'w');
+  // Small files are common (one per day and class at each rollover), so everything here is
+  // synchronous: thread pool round trips cost more than deflating 32 rows.
+  const fd = fs.openSync(target, 'w');
   try {
     let position = 0;
-    const write = async (bytes: Buffer) => {
-      await handle.write(bytes, 0, bytes.length, position);
+    const write = (bytes: Buffer) => {
+      fs.writeSync(fd, bytes, 0, bytes.length, position);
       position += bytes.length;
     };
-    await write(MAGIC);
+    write(MAGIC);
     const offsets: number[] = [];
-    let dictionary: Buffer | undefined = useDictionary ? undefined : Buffer.alloc(0);
+    // The first rows wait until there are enough of them for a dictionary, or the file ends.
+    let dictionary: Buffer | undefined;
     let pending: string[] = [];
     let rowCount = 0;
-    const flush = async (lines: string[]) => {
-      const blocks: string[][] = [];
+    const flush = (lines: readonly string[]) => {
+      const blocks: Buffer[] = [];
+      let end = position;
       for (let start = 0; start < lines.length; start += BLOCK_ROWS) {
-        blocks.push(lines.slice(start, start + BLOCK_ROWS));
+        const block = lines.slice(start, start + BLOCK_ROWS).join('\n');
+        const bytes = zlib.deflateRawSync(Buffer.from(block), { dictionary });
+        offsets.push(end);
+        blocks.push(bytes);
+        end += bytes.length;
       }
-      const compressed = await Promise.all(
-        blocks.map((block) => deflateRaw(Buffer.from(block.join('\n')), { dictionary })),
-      );
-      for (const bytes of compressed) {
-        offsets.push(position);
-        await write(bytes);
-      }
+      write(Buffer.concat(blocks));
     };
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
       const numbers = chunk.getColumnValues(0) as bigint[];
       const lines = chunk.getColumnValues(1) as string[];
-      for (let index = 0; index < numbers.length; index++) {
-        if (Number(numbers[index]) !== rowCount) {
+      for (const number of numbers) {
+        if (Number(number) !== rowCount) {
           throw new Error(`rows of ${dataFile} arrived out of order at row ${rowCount}`);
         }
         rowCount++;
       }
-      dictionary ??= dictionaryOf(lines);
       pending.push(...lines);
+      if (dictionary === undefined) {
+        if (pending.length < DICTIONARY_MIN_ROWS) continue;
+        dictionary = dictionaryOf(pending);
+      }
       const whole = pending.length - (pending.length % BLOCK_ROWS);
-      await flush(pending.slice(0, whole));
+      flush(pending.slice(0, whole));
       pending = pending.slice(whole);
     }
-    await flush(pending);
+    dictionary ??= Buffer.alloc(0);
+    flush(pending);
     const dictionaryOffset = position;
-    await write(dictionary ?? Buffer.alloc(0));
+    write(dictionary);
     const columnsOffset = position;
-    await write(await deflateRaw(Buffer.from(JSON.stringify(names))));
+    write(zlib.deflateRawSync(Buffer.from(JSON.stringify(names))));
     const indexOffset = position;
     const index = Buffer.alloc((offsets.length + 1) * 8);
     [...offsets, dictionaryOffset].forEach((offset, at) => {
       index.writeBigUInt64LE(BigInt(offset), at * 8);
     });
-    await write(index);
+    write(index);
     const footer = Buffer.alloc(FOOTER_BYTES);
     footer.writeUInt32LE(VERSION, 0);
     footer.writeUInt32LE(BLOCK_ROWS, 4);
@@ -182,14 +190,14 @@ export async function writeRowStore(
     footer.writeBigUInt64LE(BigInt(columnsOffset), 32);
     footer.writeUInt32LE(offsets.length, 40);
     footer.writeUInt32LE(FOOTER_MAGIC, 44);
-    await write(footer);
+    write(footer);
   } finally {
-    await handle.close();
+    fs.closeSync(fd);
   }
 }
 
 /**
- * Builds a preset dictionary from the first rows: lines spread over the chunk until the window is
+ * Builds a preset dictionary from the first rows: lines spread over them until the window is
  * full, so that it contains the common values of the file's events.
  */
 function dictionaryOf(lines: readonly string[]): Buffer {
