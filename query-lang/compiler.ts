@@ -25,7 +25,7 @@ import {
 import { type CompileContext, compileFilter } from './filter-compiler.js';
 import { exactNeedlesOf, type Needle, needlesOf } from './needles.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
-import { compileMoreStage } from './stages.js';
+import { compileMoreStage, timeBucket } from './stages.js';
 import { parseRelativeTime } from './time.js';
 
 export interface CompileOptions {
@@ -565,7 +565,7 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   const events = state.relation;
   const eventScopeBefore = state.scope;
   const time = resolveField(state.scope, 'time', undefined);
-  const bucket = sql`time_bucket(to_milliseconds(CAST(${param(stage.spanMs)} AS BIGINT)), ${time.sql})`;
+  const bucket = timeBucket(stage.spanMs, time.sql);
   const groups: Group[] = [{ sql: bucket, column: { name: '_time', type: 'time' } }];
   if (stage.by !== undefined) groups.push(...resolveGroups(state, [stage.by]));
   const aggregates = stage.aggregations.map((aggregation) => {

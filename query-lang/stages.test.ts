@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEventsTableSql } from './catalog.js';
 import {
@@ -15,6 +15,9 @@ import {
   insertEventStatement,
   NOW_MS,
 } from './test-fixtures.js';
+import { sql } from './sql.js';
+import { timeBucket } from './stages.js';
+import { parseSpanMillis } from './time.js';
 
 const FINDINGS: FixtureEvent[] = [
   {
@@ -82,6 +85,34 @@ async function rows(text: string) {
 }
 
 describe('new stages on DuckDB', () => {
+  test('time buckets match time_bucket', async () => {
+    // Times before 1970 and before the origin (2000-01-03), on and off bucket edges.
+    const times = [
+      '1969-12-31 23:59:59.999999',
+      '1970-01-01 00:00:00',
+      '1999-12-31 17:23:45.5',
+      '2000-01-03 00:00:00',
+      '2000-01-02 23:59:59.999',
+      '2024-02-29 12:34:56.789123',
+      '2024-05-01 00:00:00',
+      '2106-02-07 06:28:16',
+    ];
+    const spans = ['1ms', '1s', '7m', '1h', '5h', '1d', '7d', '30d'];
+    for (const span of spans) {
+      const spanMs = parseSpanMillis(span)!;
+      const bucket = timeBucket(spanMs, sql`CAST(t AS TIMESTAMP)`);
+      const result = await connection.runAndReadAll(
+        `SELECT t, CAST(${bucket.text} AS VARCHAR) AS ours,
+           CAST(time_bucket(to_milliseconds(CAST(? AS BIGINT)), CAST(t AS TIMESTAMP)) AS VARCHAR) AS duck
+         FROM unnest(CAST(? AS VARCHAR[])) AS u(t)`,
+        [...(bucket.params as DuckDBValue[]), spanMs, `[${times.join(',')}]`],
+      );
+      for (const row of result.getRowObjects()) {
+        expect({ span, t: row.t, bucket: row.ours }).toEqual({ span, t: row.t, bucket: row.duck });
+      }
+    }
+  });
+
   test('bin on time and numbers', async () => {
     const byHour = await rows('class_uid=3002 | bin _time span=1h | stats count by _time');
     expect(byHour.reduce((sum, row) => sum + Number(row.count), 0)).toBe(4);
