@@ -63,6 +63,33 @@ export function newEventId(receivedAt: number): string {
   );
 }
 
+/** A UTF-16 surrogate without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Serializes `value` as JSON that DuckDB's JSON functions accept. `JSON.stringify` writes a lone
+ * surrogate as an escape such as `\ud800`, which DuckDB rejects, and then every query that reads
+ * a path of that column fails. Such text is rare, so only text with an escape of that form is
+ * serialized again, with each lone surrogate replaced by U+FFFD.
+ */
+export function jsonText(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.includes('\\ud') || text.includes('\\uD') ? JSON.stringify(wellFormed(value)) : text;
+}
+
+function wellFormed(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd');
+  if (Array.isArray(value)) return value.map(wellFormed);
+  if (value !== null && typeof value === 'object') {
+    const { toJSON } = value as { toJSON?: () => unknown };
+    if (typeof toJSON === 'function') return wellFormed(toJSON.call(value));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [wellFormed(key) as string, wellFormed(item)]),
+    );
+  }
+  return value;
+}
+
 /** Builds the columnar batch the event store appends, in catalog column order. */
 export function buildColumnBatch(
   events: readonly { ocsf: OcsfEvent; meta: EventMetadata; raw: string }[],
@@ -84,7 +111,7 @@ export function buildColumnBatch(
           source.key === 'id'
             ? newEventId(meta.receivedAt)
             : source.key === 'ocsf'
-              ? JSON.stringify(ocsf)
+              ? jsonText(ocsf)
               : source.key === 'raw'
                 ? raw
                 : meta.receivedAt;
@@ -99,9 +126,7 @@ function hecValue(meta: EventMetadata, key: string): unknown {
     case 'token_id':
       return meta.tokenId;
     case 'fields':
-      return meta.fields && Object.keys(meta.fields).length > 0
-        ? JSON.stringify(meta.fields)
-        : null;
+      return meta.fields && Object.keys(meta.fields).length > 0 ? jsonText(meta.fields) : null;
     case 'channel':
       return meta.channel ?? null;
     default:

@@ -64,6 +64,21 @@ describe('EventStore', () => {
     expect(dead.rows).toEqual([{ reason: 'unparseable XML' }]);
   });
 
+  it('stores out-of-range dead-letter times as null', async () => {
+    await store.commit(
+      [],
+      [
+        { ...deadLetter('far'), event_time: 1e30 },
+        { ...deadLetter('past'), event_time: -1e30 },
+      ],
+    );
+    const dead = await store.query('SELECT id, event_time FROM dead_letter ORDER BY id');
+    expect(dead.rows).toEqual([
+      { id: 'far', event_time: null },
+      { id: 'past', event_time: null },
+    ]);
+  });
+
   it('stores out-of-range integers as null instead of failing', async () => {
     await store.commit([batchOf([{ id: 'a', src_port: 2 ** 40, class_uid: 1.5 }])], []);
     const result = await store.query('SELECT src_port, class_uid FROM events');

@@ -40,7 +40,7 @@ import {
 } from './cold-tier.js';
 import { createDeadLetterTableSql, DEAD_LETTER_COLUMNS, DEAD_LETTER_TABLE } from './dead-letter.js';
 import { LOADED_SEGMENTS_TABLE, RowLog, segmentSelect, trimTornLine } from './row-log.js';
-import { ROWS_SUFFIX, readStoredRows, writeRowStore } from './row-store.js';
+import { ROWS_SUFFIX, readStoredRows, rowStoreIntact, writeRowStore } from './row-store.js';
 import {
   candidateRows,
   hotIndexedMatches,
@@ -49,6 +49,7 @@ import {
   joinMatches,
   OLD_TERMS_SUFFIX,
   TERMS_SUFFIX,
+  termFileIntact,
   writeTermIndex,
 } from './term-index.js';
 import type { ColumnBatch, DeadLetterEntry, RowText } from './types.js';
@@ -64,9 +65,11 @@ const HOT_FETCH_CHUNK = 1000;
 const SIDECARS: ReadonlyArray<{
   suffix: string;
   write: (connection: DuckDBConnection, dataFile: string, target: string) => Promise<void>;
+  /** Whether the file at this path is whole; a damaged one is written again. */
+  intact: (path: string) => boolean;
 }> = [
-  { suffix: TERMS_SUFFIX, write: writeTermIndex },
-  { suffix: ROWS_SUFFIX, write: writeRowStore },
+  { suffix: TERMS_SUFFIX, write: writeTermIndex, intact: termFileIntact },
+  { suffix: ROWS_SUFFIX, write: writeRowStore, intact: rowStoreIntact },
 ];
 
 /** The cold file that `file` lies beside, or undefined when it is not a sidecar. */
@@ -75,18 +78,23 @@ function sidecarOwner(file: string): string | undefined {
   return sidecar === undefined ? undefined : file.slice(0, -sidecar.suffix.length);
 }
 
+/** Whether cold file `absolute` has every sidecar, each whole. */
+function hasSidecars(absolute: string): boolean {
+  return SIDECARS.every(({ suffix, intact }) => intact(`${absolute}${suffix}`));
+}
+
 /**
- * Writes the sidecars that cold file `absolute` lacks, each through a synced temporary file, and
- * returns how many it wrote.
+ * Writes the sidecars that cold file `absolute` lacks or has damaged, each through a synced
+ * temporary file, and returns how many it wrote.
  */
 export async function writeSidecars(
   connection: DuckDBConnection,
   absolute: string,
 ): Promise<number> {
   let written = 0;
-  for (const { suffix, write } of SIDECARS) {
+  for (const { suffix, write, intact } of SIDECARS) {
     const target = `${absolute}${suffix}`;
-    if (fs.existsSync(target)) continue;
+    if (intact(target)) continue;
     const temp = path.join(path.dirname(absolute), `.${path.basename(target)}.tmp`);
     try {
       await write(connection, absolute, temp);
@@ -1034,9 +1042,9 @@ export class EventStore {
   }
 
   /**
-   * Writes the missing sidecars (term index, row store) of up to `limit` cold files, oldest
-   * first, and returns for how many files it wrote any. Cold files written before a sidecar
-   * existed, or whose sidecar was lost, are read more slowly until then.
+   * Writes the missing or damaged sidecars (term index, row store) of up to `limit` cold files,
+   * oldest first, and returns for how many files it wrote any. Cold files written before a
+   * sidecar existed, or whose sidecar was lost, are read more slowly until then.
    */
   indexColdFiles(limit: number): Promise<number> {
     return this.maintenanceLock.run(async () => {
@@ -1044,7 +1052,7 @@ export class EventStore {
       for (const file of await this.coldFiles()) {
         if (written >= limit || this.closed) break;
         const absolute = path.join(this.dataDir, file.file);
-        if (SIDECARS.every(({ suffix }) => fs.existsSync(`${absolute}${suffix}`))) continue;
+        if (hasSidecars(absolute)) continue;
         const connection = await this.instance.connect();
         try {
           if ((await writeSidecars(connection, absolute)) > 0) written++;
@@ -1579,11 +1587,18 @@ function toDuckDBValue(value: unknown, type: ColumnType): DuckDBValue {
     case 'BIGINT':
       return typeof value === 'number' && Number.isFinite(value) ? BigInt(Math.trunc(value)) : null;
     case 'TIMESTAMP':
-      return typeof value === 'number' && Number.isFinite(value)
+      // Beyond DuckDB's range the appender throws, which would fail the whole commit.
+      return typeof value === 'number' && Math.abs(value) <= MAX_TIMESTAMP_MS
         ? new DuckDBTimestampValue(BigInt(Math.trunc(value)) * 1000n)
         : null;
   }
 }
+
+/**
+ * Largest timestamp, in epoch milliseconds either way, that DuckDB stores: its microseconds fit
+ * a signed 64-bit integer with room to spare (about the year 287,000).
+ */
+const MAX_TIMESTAMP_MS = 9_000_000_000_000_000;
 
 /**
  * Converts DuckDB's JS values for JSON: integers beyond 2^53 stay exact as

@@ -111,11 +111,13 @@ export class GroupCommitter {
     this.deadLetters = [];
     this.waiters = [];
     const started = performance.now();
+    // Dead letters go first: the row log cannot be rolled back, so a failure there would leave
+    // the rows stored under a 503, and the client's retry would store them twice.
     const write = async () => {
-      if (texts.length > 0) await this.store.appendRows(texts);
       if (batches.length > 0 || deadLetters.length > 0) {
         await this.store.commit(batches, deadLetters);
       }
+      if (texts.length > 0) await this.store.appendRows(texts);
     };
     this.committing = write()
       .then(

@@ -239,4 +239,15 @@ describe('row stores of the event store', () => {
     fs.writeFileSync(rowsFileOf(first!), 'not a row store');
     expect(await fetchAll(locations)).toEqual(before);
   });
+
+  it('is written again when corrupt', async () => {
+    const [first] = (await store.coldFiles()).map((file) => path.join(dataDir, file.file));
+    const good = fs.readFileSync(rowsFileOf(first!));
+    const garbage = Buffer.from(good);
+    garbage.fill(7, 0, 8);
+    fs.writeFileSync(rowsFileOf(first!), garbage);
+    expect(await store.indexColdFiles(100)).toBe(1);
+    expect(fs.readFileSync(rowsFileOf(first!))).toEqual(good);
+    expect(await store.indexColdFiles(100)).toBe(0);
+  });
 });

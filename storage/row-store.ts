@@ -213,6 +213,36 @@ function dictionaryOf(lines: readonly string[]): Buffer {
 }
 
 /**
+ * Checks the frame of the row store at `path`: the magic at both ends, the version, and an index
+ * that ends where the footer begins. A file cut short or overwritten fails the check.
+ */
+export function rowStoreIntact(path: string): boolean {
+  try {
+    const fd = fs.openSync(path, 'r');
+    try {
+      const { size } = fs.fstatSync(fd);
+      if (size < MAGIC.length + FOOTER_BYTES) return false;
+      const head = Buffer.alloc(MAGIC.length);
+      const footer = Buffer.alloc(FOOTER_BYTES);
+      fs.readSync(fd, head, 0, head.length, 0);
+      fs.readSync(fd, footer, 0, FOOTER_BYTES, size - FOOTER_BYTES);
+      const indexOffset = Number(footer.readBigUInt64LE(16));
+      const blocks = footer.readUInt32LE(40);
+      return (
+        head.equals(MAGIC) &&
+        footer.readUInt32LE(44) === FOOTER_MAGIC &&
+        footer.readUInt32LE(0) === VERSION &&
+        indexOffset + (blocks + 1) * 8 + FOOTER_BYTES === size
+      );
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Reads rows of the row store of cold file `file` (absolute path) by row number, in the order
  * given, as objects with every column of the file. Returns undefined when the file has no row
  * store, and throws when the store is damaged or lacks a row.

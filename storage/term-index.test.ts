@@ -148,6 +148,26 @@ describe('term index of the cold tier', () => {
     }
   });
 
+  it('reads files with a damaged term file whole, then writes it again', async () => {
+    const [first] = (await store.coldFiles()).map((file) => path.join(dataDir, file.file));
+    const good = fs.readFileSync(termsFileOf(first!));
+    fs.writeFileSync(termsFileOf(first!), 'not Parquet');
+    const snapshot = await store.snapshot();
+    try {
+      const needles = [{ keys: ['user_name'], values: ['alice2'] }];
+      expect(await snapshot.indexedMatches(needles, {}, 10)).toBeUndefined();
+      const narrowed = await snapshot.narrow(needles);
+      const where = `lower(user_name) = 'alice2'`;
+      expect(await ids(snapshot, narrowed.source, where)).toEqual(
+        await ids(snapshot, snapshot.source, where),
+      );
+    } finally {
+      await snapshot.release();
+    }
+    expect(await store.indexColdFiles(100)).toBe(1);
+    expect(fs.readFileSync(termsFileOf(first!)).length).toBe(good.length);
+  });
+
   it('writes missing term files later', async () => {
     const files = (await store.coldFiles()).map((file) => path.join(dataDir, file.file));
     for (const file of files) fs.rmSync(termsFileOf(file));

@@ -10,7 +10,7 @@
  *
  * Narrowing never changes a result, because the query's own filter still runs
  * over the rows the index names, and both lowercase values with DuckDB's
- * `lower()`. A cold file without a term file (written before the index
+ * `lower()`. A cold file without a whole term file (written before the index
  * existed, or with the first layout, `.terms`, which had no times) is read
  * whole. A search of needles alone is resolved from the term files alone
  * (`indexedMatches`).
@@ -43,6 +43,26 @@ export function termsFileOf(file: string): string {
 
 export function isTermsFile(file: string): boolean {
   return file.endsWith(TERMS_SUFFIX);
+}
+
+/** Checks that the term file at `path` starts and ends with Parquet's magic `PAR1`. */
+export function termFileIntact(path: string): boolean {
+  try {
+    const fd = fs.openSync(path, 'r');
+    try {
+      const { size } = fs.fstatSync(fd);
+      if (size < 12) return false;
+      const head = Buffer.alloc(4);
+      const tail = Buffer.alloc(4);
+      fs.readSync(fd, head, 0, 4, 0);
+      fs.readSync(fd, tail, 0, 4, size - 4);
+      return head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1';
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -82,7 +102,7 @@ export async function writeTermIndex(
   );
 }
 
-/** The value a key family indexes: its column, or the first non-null of its columns. */
+/** Returns the SQL value a key family indexes: its column, or the first non-null of its columns. */
 function familyValue(columns: readonly string[]): string {
   const quoted = columns.map((column) => `"${column}"`);
   return quoted.length === 1 ? quoted[0]! : `coalesce(${quoted.join(', ')})`;
@@ -106,7 +126,7 @@ export async function candidateRows(
   files: readonly string[],
   needles: readonly Needle[],
 ): Promise<Candidates> {
-  const indexed = files.filter((file) => fs.existsSync(termsFileOf(file)));
+  const indexed = files.filter((file) => termFileIntact(termsFileOf(file)));
   const indexedSet = new Set(indexed);
   const whole = files.filter((file) => !indexedSet.has(file));
   const rows = new Map<string, number[]>();
@@ -231,17 +251,18 @@ export async function hotIndexedMatches(
 }
 
 /**
- * Joins the matches of the hot table and of the cold files: the counts added, the newest of both
- * cut to `limit` and the ties of the last.
+ * Merges the matches of the hot table and of the cold files: the counts added, the newest of
+ * both cut to `limit`, and the ties of the last.
  */
 export function joinMatches(
   hot: IndexedMatches,
   cold: IndexedMatches,
   limit: number,
 ): IndexedMatches {
-  const all = [...hot.newest, ...cold.newest].sort((a, b) =>
-    a.timeUs === b.timeUs ? 0 : a.timeUs > b.timeUs ? -1 : 1,
-  );
+  const all = [...hot.newest, ...cold.newest].sort((a, b) => {
+    if (a.timeUs === b.timeUs) return 0;
+    return a.timeUs > b.timeUs ? -1 : 1;
+  });
   const last = all[Math.min(limit, all.length) - 1]?.timeUs;
   const newest = last === undefined ? [] : all.filter((match) => match.timeUs >= last);
   const read = new Set(newest.map((match) => match.file));
@@ -265,7 +286,7 @@ export async function indexedMatches(
   limit: number,
 ): Promise<IndexedMatches | undefined> {
   if (files.length === 0) return { count: 0, newest: [], files: [] };
-  if (!files.every((file) => fs.existsSync(termsFileOf(file)))) return undefined;
+  if (!files.every((file) => termFileIntact(termsFileOf(file)))) return undefined;
   const { sql: hits, params } = hitsStatement(files, needles);
 
   const bounds: string[] = [];
