@@ -9,14 +9,14 @@ import {
   parseQuery,
   TOTAL_COLUMN,
 } from './index.js';
+import { sql } from './sql.js';
+import { timeBucket } from './stages.js';
 import {
   FIXTURE_EVENTS,
   type FixtureEvent,
   insertEventStatement,
   NOW_MS,
 } from './test-fixtures.js';
-import { sql } from './sql.js';
-import { timeBucket } from './stages.js';
 import { parseSpanMillis } from './time.js';
 
 const FINDINGS: FixtureEvent[] = [
