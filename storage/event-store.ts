@@ -650,6 +650,7 @@ export class EventStore {
         connection,
         files.map((file) => path.join(this.dataDir, file)),
         () => released,
+        this.options.logger,
       );
       const open = connection;
       return {
@@ -1345,12 +1346,13 @@ async function runQuery(
 /**
  * Builds the FROM-items and readers of a view over the hot table and the given cold files
  * (absolute paths), read through `connection`. `isReleased` makes every read fail once the view
- * has ended.
+ * has ended, and `logger` receives a warning for each damaged row store read.
  */
 export function snapshotView(
   connection: DuckDBConnection,
   files: readonly string[],
   isReleased: () => boolean = () => false,
+  logger?: StoreLogger,
 ): Pick<Snapshot, 'source' | 'keyedSource' | 'narrow' | 'indexedMatches' | 'query' | 'fetch'> {
   const allowed = new Set(files);
   const released = () => Promise.reject(new Error('snapshot is released'));
@@ -1377,7 +1379,7 @@ export function snapshotView(
     },
     query: (sql, params = []) => (isReleased() ? released() : runQuery(connection, sql, params)),
     fetch: (locations) =>
-      isReleased() ? released() : fetchLocations(connection, locations, allowed),
+      isReleased() ? released() : fetchLocations(connection, locations, allowed, logger),
   };
 }
 
@@ -1427,6 +1429,7 @@ async function fetchLocations(
   connection: DuckDBConnection,
   locations: readonly EventLocation[],
   allowed: ReadonlySet<string>,
+  logger: StoreLogger | undefined,
 ): Promise<QueryResult> {
   const hot: Array<number | string> = [];
   const cold = new Map<string, number[]>();
@@ -1448,8 +1451,12 @@ async function fetchLocations(
   const fromParquet = new Map<string, number[]>();
   const storedRows: ResultRow[] = [];
   for (const [file, rows] of cold) {
-    // A damaged store is passed over: Parquet still holds its rows.
-    const found = await readStoredRows(file, rows).catch(() => undefined);
+    // A damaged store is passed over, because Parquet still has its rows. Maintenance writes it
+    // again.
+    const found = await readStoredRows(file, rows).catch((error: unknown) => {
+      logger?.warn({ file, err: error }, 'row store unreadable; reading the rows from Parquet');
+      return undefined;
+    });
     if (found === undefined) fromParquet.set(file, rows);
     else storedRows.push(...(found as ResultRow[]));
   }

@@ -130,10 +130,19 @@ describe('row store file', () => {
 describe('row stores of the event store', () => {
   let dataDir: string;
   let store: EventStore;
+  let warnings: Array<{ file: unknown; message: string }>;
 
   beforeEach(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-rows-store-'));
-    store = await EventStore.open(dataDir);
+    warnings = [];
+    const logger = {
+      info: () => undefined,
+      warn: (object: object, message: string) => {
+        warnings.push({ file: (object as { file?: unknown }).file, message });
+      },
+      error: () => undefined,
+    };
+    store = await EventStore.open(dataDir, { logger });
     const rows = Array.from({ length: 600 }, (_, n) => ({
       id: `e${String(n).padStart(5, '0')}`,
       // Pairs of events share a time, so the order by id matters.
@@ -238,6 +247,7 @@ describe('row stores of the event store', () => {
     const [first] = (await store.coldFiles()).map((file) => path.join(dataDir, file.file));
     fs.writeFileSync(rowsFileOf(first!), 'not a row store');
     expect(await fetchAll(locations)).toEqual(before);
+    expect(warnings).toEqual([{ file: first, message: expect.stringContaining('Parquet') }]);
   });
 
   it('is written again when corrupt', async () => {
