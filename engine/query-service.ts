@@ -348,11 +348,11 @@ export class QueryService {
     // match as new as the last one shown, and the rows are cut after the fetch has sorted them
     // by id.
     const read = found.newest;
-    const shown = Math.min(limit, read.length);
-    const boundary = read[shown - 1]?.timeUs;
+    const pageRows = Math.min(limit, read.length);
+    const boundary = read[pageRows - 1]?.timeUs;
     // Thousands of matches of one time (an import without sub-second times) are cheaper to
     // order by id in the statement that finds the keys.
-    if (read.length > shown + MAX_EXTRA_TIED_ROWS) return undefined;
+    if (read.length > pageRows + MAX_EXTRA_TIED_ROWS) return undefined;
     const result = await this.withTimeout(snapshot, () =>
       snapshot.fetch(read.map(({ file, row }) => ({ file, row }))),
     );
@@ -361,7 +361,7 @@ export class QueryService {
         `reading the ${read.length} matches the term index named returned ${result.rows.length} rows`,
       );
     }
-    result.rows = result.rows.slice(0, shown);
+    result.rows = result.rows.slice(0, pageRows);
     const last = result.rows.at(-1);
     const lastKey =
       last === undefined || boundary === undefined

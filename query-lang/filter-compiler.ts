@@ -243,8 +243,8 @@ function ipv6Condition(text: Sql, cidr: string, loc: SourceLocation | undefined)
 }
 
 /**
- * Whether `text` has a letter with upper and lower case forms. Without them, comparing lowercased values matches the same
- * rows as comparing the values themselves.
+ * Returns whether `text` has a letter with upper and lower case forms. Without one, comparing
+ * lowercased values matches the same rows as comparing the values themselves.
  */
 export function hasCase(text: string): boolean {
   return text.toLowerCase() !== text.toUpperCase();

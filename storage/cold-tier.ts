@@ -93,6 +93,36 @@ export function publishFile(tempFile: string, finalFile: string): number {
   return fs.statSync(finalFile).size;
 }
 
+/**
+ * Reads the first `head` and the last `tail` bytes of the file at `file`, with its size. Returns
+ * undefined when the file is missing, unreadable or shorter than both parts together.
+ */
+export function readFileEnds(
+  file: string,
+  head: number,
+  tail: number,
+): { head: Buffer; tail: Buffer; size: number } | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const { size } = fs.fstatSync(fd);
+    if (size < head + tail) return undefined;
+    const start = Buffer.alloc(head);
+    const end = Buffer.alloc(tail);
+    fs.readSync(fd, start, 0, head, 0);
+    fs.readSync(fd, end, 0, tail, size - tail);
+    return { head: start, tail: end, size };
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Every file below `<dataDir>/cold`, relative to the data folder with `/` separators. */
 export function listColdFiles(dataDir: string): string[] {
   const out: string[] = [];

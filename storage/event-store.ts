@@ -72,13 +72,13 @@ const SIDECARS: ReadonlyArray<{
   { suffix: ROWS_SUFFIX, write: writeRowStore, intact: rowStoreIntact },
 ];
 
-/** The cold file that `file` lies beside, or undefined when it is not a sidecar. */
+/** Returns the cold file that `file` lies beside, or undefined when it is not a sidecar. */
 function sidecarOwner(file: string): string | undefined {
   const sidecar = SIDECARS.find(({ suffix }) => file.endsWith(suffix));
   return sidecar === undefined ? undefined : file.slice(0, -sidecar.suffix.length);
 }
 
-/** Whether cold file `absolute` has every sidecar, each whole. */
+/** Checks that cold file `absolute` has every sidecar, each one whole. */
 function hasSidecars(absolute: string): boolean {
   return SIDECARS.every(({ suffix, intact }) => intact(`${absolute}${suffix}`));
 }
@@ -345,9 +345,9 @@ export class EventStore {
     // 80 ms over 30 files. A file replaced under the same name is read anew (DuckDB 1.5).
     await writer.run('SET parquet_metadata_cache = true');
     // Up to this many rows, a semi-join on rowid (how `fetch` reads hot rows) becomes a filter
-    // of the scan that reads just those rows: 85 ms for 100 of 2 million rows, against 500 ms
-    // for the whole scan that DuckDB's default of 50 gives. Other joins with build sides of up
-    // to 1,000 rows get such filters too, which measured within 10% either way on lookups.
+    // of the scan that reads just those rows. That took 85 ms for 100 of 2 million rows, and the
+    // whole scan that DuckDB's default of 50 gives took 500 ms. Other joins with up to 1,000
+    // rows on their build side get such filters too. Lookups measured within 10% either way.
     await writer.run(`SET GLOBAL dynamic_or_filter_threshold = ${HOT_FETCH_CHUNK}`);
     await writer.run(`SET temp_directory = ${sqlString(spillDir)}`);
     await writer.run(`SET allowed_directories = [${sqlString(allowed)}]`);
@@ -1490,7 +1490,7 @@ function fetchHot(
   return runQuery(connection, statement.sql, statement.params);
 }
 
-/** The order of DuckDB's `ORDER BY "time" DESC, "id" DESC` (nulls last) for result rows. */
+/** Compares result rows as DuckDB's `ORDER BY "time" DESC, "id" DESC` (nulls last) orders them. */
 function newestEventFirst(a: ResultRow, b: ResultRow): number {
   return descending(a.time, b.time) || descending(a.id, b.id);
 }

@@ -57,9 +57,9 @@ describe('row store file', () => {
   }
 
   it('returns rows as Parquet gives them', async () => {
-    const wanted = Array.from({ length: 1000 }, (_, i) => i);
-    const stored = await readStoredRows(parquet(), wanted);
-    expect(stored).toEqual(await fromParquet(wanted));
+    const requested = Array.from({ length: 1000 }, (_, i) => i);
+    const stored = await readStoredRows(parquet(), requested);
+    expect(stored).toEqual(await fromParquet(requested));
     expect(stored?.[0]).not.toHaveProperty('ocsf');
   });
 

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { sqlString } from './cold-tier.js';
+import { readFileEnds, sqlString } from './cold-tier.js';
 
 export const ROWS_SUFFIX = '.rows';
 
@@ -217,29 +217,17 @@ function dictionaryOf(lines: readonly string[]): Buffer {
  * that ends where the footer begins. A file cut short or overwritten fails the check.
  */
 export function rowStoreIntact(path: string): boolean {
-  try {
-    const fd = fs.openSync(path, 'r');
-    try {
-      const { size } = fs.fstatSync(fd);
-      if (size < MAGIC.length + FOOTER_BYTES) return false;
-      const head = Buffer.alloc(MAGIC.length);
-      const footer = Buffer.alloc(FOOTER_BYTES);
-      fs.readSync(fd, head, 0, head.length, 0);
-      fs.readSync(fd, footer, 0, FOOTER_BYTES, size - FOOTER_BYTES);
-      const indexOffset = Number(footer.readBigUInt64LE(16));
-      const blocks = footer.readUInt32LE(40);
-      return (
-        head.equals(MAGIC) &&
-        footer.readUInt32LE(44) === FOOTER_MAGIC &&
-        footer.readUInt32LE(0) === VERSION &&
-        indexOffset + (blocks + 1) * 8 + FOOTER_BYTES === size
-      );
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const ends = readFileEnds(path, MAGIC.length, FOOTER_BYTES);
+  if (ends === undefined) return false;
+  const footer = ends.tail;
+  const indexOffset = Number(footer.readBigUInt64LE(16));
+  const blocks = footer.readUInt32LE(40);
+  return (
+    ends.head.equals(MAGIC) &&
+    footer.readUInt32LE(44) === FOOTER_MAGIC &&
+    footer.readUInt32LE(0) === VERSION &&
+    indexOffset + (blocks + 1) * 8 + FOOTER_BYTES === ends.size
+  );
 }
 
 /**

@@ -217,9 +217,9 @@ describe('term index of the cold tier', () => {
     await store.close();
     const before = listColdFiles(dataDir);
     const orphan = path.join(path.dirname(path.join(dataDir, before[0]!)), 'part-orphan.parquet');
-    const kept = path.join(dataDir, before.find((f) => f.endsWith('.parquet'))!);
-    fs.copyFileSync(termsFileOf(kept), termsFileOf(orphan));
-    fs.copyFileSync(rowsFileOf(kept), rowsFileOf(orphan));
+    const listed = path.join(dataDir, before.find((f) => f.endsWith('.parquet'))!);
+    fs.copyFileSync(termsFileOf(listed), termsFileOf(orphan));
+    fs.copyFileSync(rowsFileOf(listed), rowsFileOf(orphan));
     store = await EventStore.open(dataDir);
     expect(listColdFiles(dataDir).sort()).toEqual(before.sort());
 

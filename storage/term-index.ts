@@ -15,12 +15,11 @@
  * whole. A search of needles alone is resolved from the term files alone
  * (`indexedMatches`).
  */
-import fs from 'node:fs';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { TERM_KEYS } from '../query-lang/catalog.js';
 import { hasCase } from '../query-lang/filter-compiler.js';
 import type { Needle } from '../query-lang/needles.js';
-import { sqlString } from './cold-tier.js';
+import { readFileEnds, sqlString } from './cold-tier.js';
 
 /** Suffix of the term file of a cold file. */
 export const TERMS_SUFFIX = '.terms2';
@@ -47,22 +46,8 @@ export function isTermsFile(file: string): boolean {
 
 /** Checks that the term file at `path` starts and ends with Parquet's magic `PAR1`. */
 export function termFileIntact(path: string): boolean {
-  try {
-    const fd = fs.openSync(path, 'r');
-    try {
-      const { size } = fs.fstatSync(fd);
-      if (size < 12) return false;
-      const head = Buffer.alloc(4);
-      const tail = Buffer.alloc(4);
-      fs.readSync(fd, head, 0, 4, 0);
-      fs.readSync(fd, tail, 0, 4, size - 4);
-      return head.toString('latin1') === 'PAR1' && tail.toString('latin1') === 'PAR1';
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
+  const ends = readFileEnds(path, 4, 4);
+  return ends?.head.toString('latin1') === 'PAR1' && ends.tail.toString('latin1') === 'PAR1';
 }
 
 /**
