@@ -57,6 +57,28 @@ describe('cold tier', () => {
     }
   }
 
+  it('writes a dictionary for a column of many distinct values', async () => {
+    const now = Date.now();
+    const rows = Array.from({ length: 20_000 }, (_, n) => ({
+      id: `e${n}`,
+      time: T0 + n,
+      class_uid: 3002,
+      user_name: `user${n % 10_000}`,
+      ingest_time: now - 2 * 3_600_000,
+      raw: `event number ${n}`,
+      ocsf: '{}',
+    }));
+    await store.commit([batchOf(rows)], []);
+    const result = await store.rollover(3_600_000, now);
+    expect(result.files).toHaveLength(1);
+    const columns = await store.query(
+      `SELECT path_in_schema AS name, bool_and(dictionary_page_offset IS NOT NULL) AS dictionary
+       FROM parquet_metadata(?) WHERE path_in_schema = 'user_name' GROUP BY 1`,
+      [path.join(dataDir, result.files[0]!.file)],
+    );
+    expect(columns.rows).toEqual([{ name: 'user_name', dictionary: true }]);
+  });
+
   it('rolls old rows over into Hive-partitioned zstd Parquet with the catalog types', async () => {
     const now = Date.now();
     await store.commit([events(0, 3000, now - 2 * 3_600_000)], []);

@@ -33,6 +33,7 @@ import {
   listColdFiles,
   Mutex,
   newFileId,
+  PARQUET_OPTIONS,
   partitionDir,
   publishFile,
   removeEmptyDirs,
@@ -893,7 +894,7 @@ export class EventStore {
     const absolute = path.join(this.dataDir, file);
     try {
       await connection.run(
-        `COPY (${select}) TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+        `COPY (${select}) TO ${sqlString(temp)} (${PARQUET_OPTIONS})`,
         params as DuckDBValue[],
       );
       publishFile(temp, absolute);

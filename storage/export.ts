@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { COLUMNS } from '../query-lang/catalog.js';
-import { EXPORTS_DIR, newFileId, partitionDir, publishFile, sqlString } from './cold-tier.js';
+import {
+  EXPORTS_DIR,
+  newFileId,
+  PARQUET_OPTIONS,
+  partitionDir,
+  publishFile,
+  sqlString,
+} from './cold-tier.js';
 import type { EventStore } from './event-store.js';
 
 /** `manifest.json` of an export folder. */
@@ -97,7 +104,7 @@ export async function exportEvents(
       const temp = path.join(staging, `${file}.tmp`);
       await snapshot.query(
         `COPY (SELECT * FROM ${selected} WHERE ${DAY_SQL} = ? AND coalesce("class_uid", 0) = ? ORDER BY "time")
-         TO ${sqlString(temp)} (FORMAT parquet, COMPRESSION zstd)`,
+         TO ${sqlString(temp)} (${PARQUET_OPTIONS})`,
         [...params, day, classUid],
       );
       const bytes = publishFile(temp, path.join(staging, file));

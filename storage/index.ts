@@ -1,4 +1,10 @@
-export { COLD_DIR, COLD_FILES_TABLE, type ColdFile, EXPORTS_DIR } from './cold-tier.js';
+export {
+  COLD_DIR,
+  COLD_FILES_TABLE,
+  type ColdFile,
+  EXPORTS_DIR,
+  PARQUET_OPTIONS,
+} from './cold-tier.js';
 export { DEAD_LETTER_TABLE } from './dead-letter.js';
 export {
   type CompactionOptions,
