@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { writeSidecars } from '../storage/index.js';
 import { OfflineInputError, runOffline, toCsv, toJsonLines } from './offline.js';
 
 let dir: string;
@@ -88,6 +89,57 @@ describe('offline queries over Parquet', () => {
     expect(first.rows).toHaveLength(1);
     expect(first.total).toBe(3);
     expect(first.columns).toEqual(['src_ip', 'count']);
+  });
+
+  test('indexed cold tier matches a scan', async () => {
+    const indexed = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-indexed-'));
+    const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-plain-'));
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      for (const [index, day] of ['2024-05-01', '2024-05-02'].entries()) {
+        const folder = path.join(indexed, `date=${day}`, 'class_uid=3002');
+        fs.mkdirSync(folder, { recursive: true });
+        const file = path.join(folder, `part-${index}.parquet`);
+        await connection.run(
+          `COPY (SELECT 'e' || ? || '-' || i AS id, CAST(? AS TIMESTAMP) + to_seconds(i * 7) AS "time",
+             3002 AS class_uid, CASE WHEN i % 3 = 0 THEN 'User' || (i % 5) ELSE 'user' || (i % 5) END AS user_name,
+             '10.0.' || (i % 4) || '.1' AS src_ip, 'login ' || i AS raw, '{}' AS ocsf
+           FROM range(300) t(i) ORDER BY "time") TO '${file}' (FORMAT parquet)`,
+          [index, `${day} 08:00:00`] as never,
+        );
+        await writeSidecars(connection, file);
+        const copy = path.join(plain, `date=${day}`, 'class_uid=3002');
+        fs.mkdirSync(copy, { recursive: true });
+        fs.copyFileSync(file, path.join(copy, `part-${index}.parquet`));
+      }
+      expect(
+        fs.readdirSync(path.join(indexed, 'date=2024-05-01', 'class_uid=3002')).sort(),
+      ).toEqual(['part-0.parquet', 'part-0.parquet.rows', 'part-0.parquet.terms2']);
+      const searches = [
+        { query: 'user=user2' },
+        { query: 'user=USER2 src_ip=10.0.2.1' },
+        {
+          query: 'src_ip=10.0.3.1',
+          earliest: '2024-05-01T08:10:00Z',
+          latest: '2024-05-02T08:05:00Z',
+        },
+        { query: 'user=nobody' },
+      ];
+      for (const search of searches) {
+        const fromIndex = await runOffline({ dataDir: indexed, limit: 7, ...search });
+        const fromScan = await runOffline({ dataDir: plain, limit: 7, ...search });
+        expect({ ...fromIndex, elapsed_ms: 0 }).toEqual({ ...fromScan, elapsed_ms: 0 });
+      }
+      const found = await runOffline({ dataDir: indexed, query: 'user=user2', limit: 3 });
+      expect(found.total).toBe(120);
+      expect(found.rows.map((row) => row.id)).toEqual(['e1-297', 'e1-292', 'e1-287']);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+      fs.rmSync(indexed, { recursive: true, force: true });
+      fs.rmSync(plain, { recursive: true, force: true });
+    }
   });
 
   test('bad folders and queries are reported', async () => {
