@@ -115,7 +115,12 @@ describe('offline queries over Parquet', () => {
       }
       expect(
         fs.readdirSync(path.join(indexed, 'date=2024-05-01', 'class_uid=3002')).sort(),
-      ).toEqual(['part-0.parquet', 'part-0.parquet.rows', 'part-0.parquet.terms2']);
+      ).toEqual([
+        'part-0.parquet',
+        'part-0.parquet.rows',
+        'part-0.parquet.terms2',
+        'part-0.parquet.tokens',
+      ]);
       const searches = [
         { query: 'user=user2' },
         { query: 'user=USER2 src_ip=10.0.2.1' },
@@ -125,6 +130,10 @@ describe('offline queries over Parquet', () => {
           latest: '2024-05-02T08:05:00Z',
         },
         { query: 'user=nobody' },
+        { query: 'LOGIN' },
+        { query: 'login 29' },
+        { query: '9 login', earliest: '2024-05-01T08:20:00Z', latest: '2024-05-02T08:10:00Z' },
+        { query: 'nothing' },
       ];
       for (const search of searches) {
         const fromIndex = await runOffline({ dataDir: indexed, limit: 7, ...search });

@@ -50,6 +50,10 @@ function recordingService(store: EventStore, calls: string[]): QueryService {
           calls.push('index');
           return snapshot.indexedMatches(needles, range, limit);
         },
+        wordMatches: (words, range, limit) => {
+          calls.push('words');
+          return snapshot.wordMatches(words, range, limit);
+        },
       };
     },
   });
@@ -118,6 +122,13 @@ describe('event searches over both tiers', () => {
     'user=user3 OR user=User5 OR user=nobody',
     'earliest="2024-01-01T00:01:00Z" latest="2024-01-02T00:02:00Z" user=user3',
     'latest="2024-01-01T00:05:00.000Z" src_ip=10.0.1.21',
+    // Free text that the token index resolves alone: words in any case, parts of tokens.
+    'MIMIKATZ',
+    'mimikatz run',
+    'number 12',
+    'imika',
+    'earliest="2024-01-01T00:01:00Z" latest="2024-01-02T00:02:00Z" mimikatz',
+    'nothingatall',
   ])('returns the same rows as one statement: %s', async (text) => {
     const expected = await direct(text, 50);
     const answer = await service.run({ query: text, limit: 50 });
@@ -267,6 +278,39 @@ describe('event searches over both tiers', () => {
     }
   });
 
+  it('finds free-text words through the token index', async () => {
+    const calls: string[] = [];
+    const watched = recordingService(store, calls);
+    for (const [query, expected] of [
+      ['mimikatz', ['words']],
+      ['mimikatz number', ['words']],
+      ['"mimikatz run"', []],
+      ['mimi*', []],
+      ['mimikatz | head 5', []],
+    ] as const) {
+      calls.length = 0;
+      const answer = await watched.run({ query, limit: 20 });
+      expect(calls, query).toEqual(expected);
+      const one = await direct(query, 20);
+      expect(answer.total).toBe(one.total);
+      expect(answer.rows).toEqual(one.rows);
+    }
+
+    // Without a token file, the search reads the cold files instead.
+    const [first] = await store.coldFiles();
+    const tokenFile = `${path.join(dataDir, first!.file)}.tokens`;
+    const saved = fs.readFileSync(tokenFile);
+    fs.rmSync(tokenFile);
+    try {
+      calls.length = 0;
+      const answer = await watched.run({ query: 'mimikatz', limit: 20 });
+      expect(calls).toEqual(['words']);
+      expect(answer.rows).toEqual((await direct('mimikatz', 20)).rows);
+    } finally {
+      fs.writeFileSync(tokenFile, saved);
+    }
+  });
+
   it('explains which cold files the term index leaves to read', async () => {
     const all = await service.explain({ query: 'src_ip:*' });
     // user_name is only set on authentications (class 3002).
@@ -291,6 +335,8 @@ describe('event searches over both tiers', () => {
     expect(user.files).toContain(newest.files[0]);
     const text = await service.explain({ query: 'user_name=user3 mimikatz' });
     expect(text.indexed).toBeUndefined();
+    // The token index resolves free-text words alone.
+    expect((await service.explain({ query: 'mimikatz' })).indexed).toBe(true);
   });
 
   it('explains the statement that finds the keys', async () => {

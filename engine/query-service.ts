@@ -19,6 +19,7 @@ import {
 } from '../query-lang/index.js';
 import type {
   EventStore,
+  IndexedMatches,
   NarrowedView,
   QueryResult,
   ResultRow,
@@ -92,6 +93,25 @@ export const MAX_RESULT_ROWS = 10_000;
 
 /** Extra rows of the last shown time that a search through the term index may read. */
 const MAX_EXTRA_TIED_ROWS = 1000;
+
+/**
+ * Counts and finds the newest matches of a search from the indexes alone: the term index for
+ * needles, the token index for free-text words. Undefined for other searches, and when a cold
+ * file lacks the index.
+ */
+function indexedMatchesOf(
+  snapshot: Snapshot,
+  compiled: CompiledQuery,
+  range: { earliestMs?: number; latestMs?: number },
+  limit: number,
+): Promise<IndexedMatches | undefined> {
+  if (compiled.exactNeedles !== undefined) {
+    return snapshot.indexedMatches(compiled.exactNeedles, range, limit);
+  }
+  if (compiled.exactWords !== undefined)
+    return snapshot.wordMatches(compiled.exactWords, range, limit);
+  return Promise.resolve(undefined);
+}
 
 /** Parses, compiles and runs queries against the event store. */
 export class QueryService {
@@ -169,12 +189,11 @@ export class QueryService {
         files: [...view.files],
       };
       if (first.needles !== undefined) explanation.needles = first.needles;
-      const exact = after === undefined ? first.exactNeedles : undefined;
       const range = { earliestMs: first.earliestMs, latestMs: first.latestMs };
       const indexed =
-        exact === undefined
-          ? undefined
-          : await snapshot.indexedMatches(exact, range, options.limit);
+        after === undefined
+          ? await indexedMatchesOf(snapshot, first, range, options.limit)
+          : undefined;
       if (indexed !== undefined) {
         explanation.indexed = true;
         explanation.files = indexed.files;
@@ -337,11 +356,9 @@ export class QueryService {
     compiled: CompiledQuery,
     limit: number,
   ): Promise<{ result: QueryResult; total: number; lastKey: EventKey | undefined } | undefined> {
-    const needles = compiled.exactNeedles;
-    if (needles === undefined) return undefined;
     const range = { earliestMs: compiled.earliestMs, latestMs: compiled.latestMs };
     const found = await this.withTimeout(snapshot, () =>
-      snapshot.indexedMatches(needles, range, limit),
+      indexedMatchesOf(snapshot, compiled, range, limit),
     );
     if (found === undefined) return undefined;
     // The index has no ids, which order events of the same time. So the matches hold every

@@ -23,7 +23,7 @@ import {
   type ValueType,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
-import { exactNeedlesOf, type Needle, needlesOf } from './needles.js';
+import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { compileMoreStage, timeBucket } from './stages.js';
 import { parseRelativeTime } from './time.js';
@@ -101,6 +101,12 @@ export interface CompiledQuery {
    * within the time range, so that the term index alone can count and find matches.
    */
   exactNeedles?: Needle[];
+  /**
+   * Set when a search without stages matches exactly the events whose raw or message text
+   * contains all these words (lowercase), so that the token index alone can count and find
+   * matches.
+   */
+  exactWords?: string[];
 }
 
 /** A matching event found by `CompiledQuery.keys`: time in epoch microseconds, id, location. */
@@ -252,6 +258,8 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   if (ast.stages.length === 0) {
     const exact = exactNeedlesOf(ast.filter, eventScope());
     if (exact !== undefined) compiled.exactNeedles = exact;
+    const words = exactWordsOf(ast.filter);
+    if (words !== undefined) compiled.exactWords = words;
   }
   return compiled;
 }

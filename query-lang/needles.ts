@@ -68,6 +68,36 @@ function exactNeedleOf(node: FilterNode, scope: Scope): Needle | undefined {
   return needleOf(node, scope);
 }
 
+/**
+ * Returns whether the token index finds free text `word`: ASCII letters and digits only, which
+ * are token characters, so that any occurrence of the word lies inside one token.
+ */
+export function isIndexableWord(word: string): boolean {
+  return /^[a-z0-9]+$/i.test(word);
+}
+
+/**
+ * Returns the words, lowercased, when the filter is a conjunction of free-text words that the
+ * token index finds (`isIndexableWord`), so that an event matches exactly when its text contains
+ * all of them. Otherwise returns undefined.
+ */
+export function exactWordsOf(filter: FilterNode | undefined): string[] | undefined {
+  if (filter === undefined) return undefined;
+  const leaves = filter.op === 'and' ? filter.args : [filter];
+  const words: string[] = [];
+  for (const leaf of leaves) {
+    if (leaf.op === 'and') {
+      const inner = exactWordsOf(leaf);
+      if (inner === undefined) return undefined;
+      words.push(...inner);
+      continue;
+    }
+    if (leaf.op !== 'text' || !isIndexableWord(leaf.value)) return undefined;
+    words.push(leaf.value.toLowerCase());
+  }
+  return words.length === 0 ? undefined : [...new Set(words)];
+}
+
 function needleOf(node: FilterNode, scope: Scope): Needle | undefined {
   switch (node.op) {
     case 'eq':

@@ -45,6 +45,7 @@ import { ROWS_SUFFIX, readStoredRows, rowStoreIntact, writeRowStore } from './ro
 import {
   candidateRows,
   hotIndexedMatches,
+  hotWordMatches,
   type IndexedMatches,
   indexedMatches,
   joinMatches,
@@ -53,6 +54,7 @@ import {
   termFileIntact,
   writeTermIndex,
 } from './term-index.js';
+import { TOKENS_SUFFIX, tokenFileIntact, tokenMatches, writeTokenIndex } from './token-index.js';
 import type { ColumnBatch, DeadLetterEntry, RowText } from './types.js';
 
 /** Hot rows one semi-join of `fetch` reads; see `dynamic_or_filter_threshold` in `open`. */
@@ -71,6 +73,7 @@ const SIDECARS: ReadonlyArray<{
 }> = [
   { suffix: TERMS_SUFFIX, write: writeTermIndex, intact: termFileIntact },
   { suffix: ROWS_SUFFIX, write: writeRowStore, intact: rowStoreIntact },
+  { suffix: TOKENS_SUFFIX, write: writeTokenIndex, intact: tokenFileIntact },
 ];
 
 /** Returns the cold file that `file` lies beside, or undefined when it is not a sidecar. */
@@ -199,6 +202,16 @@ export interface Snapshot {
    */
   indexedMatches(
     needles: readonly Needle[],
+    range: { earliestMs?: number; latestMs?: number },
+    limit: number,
+  ): Promise<IndexedMatches | undefined>;
+  /**
+   * Count and newest matches of a free-text search for words that all must occur
+   * (`isIndexableWord`, lowercase), hot and cold: cold ones from the token index alone, hot ones
+   * from a scan of the text. Undefined when a cold file of the view has no token file.
+   */
+  wordMatches(
+    words: readonly string[],
     range: { earliestMs?: number; latestMs?: number },
     limit: number,
   ): Promise<IndexedMatches | undefined>;
@@ -654,6 +667,15 @@ export class EventStore {
         this.options.logger,
       );
       const open = connection;
+      // Index results name cold files by absolute path; the snapshot names them relatively.
+      const relative = (found: IndexedMatches | undefined) => {
+        if (found === undefined) return undefined;
+        const read = new Set(found.files);
+        return {
+          ...found,
+          files: files.filter((file) => read.has(path.join(this.dataDir, file))),
+        };
+      };
       return {
         ...view,
         files,
@@ -665,15 +687,10 @@ export class EventStore {
             files: files.filter((file) => read.has(path.join(this.dataDir, file))),
           };
         },
-        indexedMatches: async (needles, range, limit) => {
-          const found = await view.indexedMatches(needles, range, limit);
-          if (found === undefined) return undefined;
-          const read = new Set(found.files);
-          return {
-            ...found,
-            files: files.filter((file) => read.has(path.join(this.dataDir, file))),
-          };
-        },
+        indexedMatches: async (needles, range, limit) =>
+          relative(await view.indexedMatches(needles, range, limit)),
+        wordMatches: async (words, range, limit) =>
+          relative(await view.wordMatches(words, range, limit)),
         interrupt: () => {
           if (!released) open.interrupt();
         },
@@ -1354,7 +1371,10 @@ export function snapshotView(
   files: readonly string[],
   isReleased: () => boolean = () => false,
   logger?: StoreLogger,
-): Pick<Snapshot, 'source' | 'keyedSource' | 'narrow' | 'indexedMatches' | 'query' | 'fetch'> {
+): Pick<
+  Snapshot,
+  'source' | 'keyedSource' | 'narrow' | 'indexedMatches' | 'wordMatches' | 'query' | 'fetch'
+> {
   const allowed = new Set(files);
   const released = () => Promise.reject(new Error('snapshot is released'));
   return {
@@ -1364,6 +1384,13 @@ export function snapshotView(
       const cold = await indexedMatches(connection, files, needles, range, limit);
       if (cold === undefined) return undefined;
       const hot = await hotIndexedMatches(connection, EVENTS_TABLE, needles, range, limit);
+      return joinMatches(hot, cold, limit);
+    },
+    wordMatches: async (words, range, limit) => {
+      if (isReleased()) return released();
+      const cold = await tokenMatches(files, words, range, limit);
+      if (cold === undefined) return undefined;
+      const hot = await hotWordMatches(connection, EVENTS_TABLE, words, range, limit);
       return joinMatches(hot, cold, limit);
     },
     narrow: async (needles) => {

@@ -45,5 +45,6 @@ export {
 } from './metadata.js';
 export { ROW_LOG_DIR, rowLogText } from './row-log.js';
 export { rowsFileOf } from './row-store.js';
+export type { IndexedMatches } from './term-index.js';
 export { termsFileOf } from './term-index.js';
 export type { ColumnBatch, ConnectionHost, DeadLetterEntry, HecToken, RowText } from './types.js';

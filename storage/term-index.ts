@@ -16,7 +16,7 @@
  * (`indexedMatches`).
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { TERM_KEYS } from '../query-lang/catalog.js';
+import { FREE_TEXT_COLUMNS, TERM_KEYS } from '../query-lang/catalog.js';
 import { hasCase } from '../query-lang/filter-compiler.js';
 import type { Needle } from '../query-lang/needles.js';
 import { readFileEnds, sqlString } from './cold-tier.js';
@@ -209,6 +209,41 @@ export async function hotIndexedMatches(
     );
     return pairs.length === 0 ? 'FALSE' : `(${pairs.join(' OR ')})`;
   });
+  return hotMatches(connection, table, conditions, params, range, limit);
+}
+
+/**
+ * Counts the rows of hot table `table` whose raw or message text contains every word within the
+ * time range, and returns the newest of them, as `tokenMatches` does for cold files. The
+ * condition is the one the compiler writes for free text.
+ */
+export function hotWordMatches(
+  connection: DuckDBConnection,
+  table: string,
+  words: readonly string[],
+  range: { earliestMs?: number; latestMs?: number },
+  limit: number,
+): Promise<IndexedMatches> {
+  const params: DuckDBValue[] = [];
+  const conditions = words.map((word) => {
+    const parts = FREE_TEXT_COLUMNS.map((column) => {
+      params.push(word);
+      return `contains(lower("${column}"), lower(?))`;
+    });
+    return `(${parts.join(' OR ')})`;
+  });
+  return hotMatches(connection, table, conditions, params, range, limit);
+}
+
+/** Counts and finds the newest rows of hot table `table` that meet every condition. */
+async function hotMatches(
+  connection: DuckDBConnection,
+  table: string,
+  conditions: string[],
+  params: DuckDBValue[],
+  range: { earliestMs?: number; latestMs?: number },
+  limit: number,
+): Promise<IndexedMatches> {
   if (range.earliestMs !== undefined) {
     conditions.push('"time" >= epoch_ms(CAST(? AS BIGINT))');
     params.push(BigInt(Math.trunc(range.earliestMs)));
