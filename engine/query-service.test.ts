@@ -246,15 +246,19 @@ describe('event searches over both tiers', () => {
     expect((await service.run({ query: text, limit: 1000 })).rows).toEqual(expected.rows);
   });
 
-  it('finds needle-only searches through the term index', async () => {
+  /**
+   * Runs each search through a recording service, checks which index calls it made and that it
+   * returns what one statement returns, then does the same for `fallback` without the sidecar
+   * `suffix` of the first cold file.
+   */
+  async function expectIndexCalls(
+    cases: ReadonlyArray<readonly [string, readonly string[]]>,
+    suffix: string,
+    fallback: readonly [string, readonly string[]],
+  ): Promise<void> {
     const calls: string[] = [];
     const watched = recordingService(store, calls);
-    for (const [query, expected] of [
-      ['user=user3', ['index']],
-      ['user=user3 mimikatz', ['narrow']],
-      ['user=CASE(User3)', ['narrow']],
-      ['user=user3 | head 5', ['narrow']],
-    ] as const) {
+    for (const [query, expected] of cases) {
       calls.length = 0;
       const answer = await watched.run({ query, limit: 20 });
       expect(calls, query).toEqual(expected);
@@ -263,52 +267,48 @@ describe('event searches over both tiers', () => {
       expect(answer.rows).toEqual(one.rows);
     }
 
-    // Without a term file, the search reads the cold files instead.
     const [first] = await store.coldFiles();
-    const termFile = `${path.join(dataDir, first!.file)}.terms2`;
-    const saved = fs.readFileSync(termFile);
-    fs.rmSync(termFile);
+    const sidecar = `${path.join(dataDir, first!.file)}${suffix}`;
+    const saved = fs.readFileSync(sidecar);
+    fs.rmSync(sidecar);
     try {
       calls.length = 0;
-      const answer = await watched.run({ query: 'user=user3', limit: 20 });
-      expect(calls).toEqual(['index', 'narrow']);
-      expect(answer.rows).toEqual((await direct('user=user3', 20)).rows);
+      const [query, expected] = fallback;
+      const answer = await watched.run({ query, limit: 20 });
+      expect(calls).toEqual(expected);
+      expect(answer.rows).toEqual((await direct(query, 20)).rows);
     } finally {
-      fs.writeFileSync(termFile, saved);
+      fs.writeFileSync(sidecar, saved);
     }
+  }
+
+  it('finds needle-only searches through the term index', async () => {
+    await expectIndexCalls(
+      [
+        ['user=user3', ['index']],
+        ['user=user3 mimikatz', ['narrow']],
+        ['user=CASE(User3)', ['narrow']],
+        ['user=user3 | head 5', ['narrow']],
+      ],
+      // Without a term file, the search reads the cold files instead.
+      '.terms2',
+      ['user=user3', ['index', 'narrow']],
+    );
   });
 
   it('finds free-text words through the token index', async () => {
-    const calls: string[] = [];
-    const watched = recordingService(store, calls);
-    for (const [query, expected] of [
+    await expectIndexCalls(
+      [
+        ['mimikatz', ['words']],
+        ['mimikatz number', ['words']],
+        ['"mimikatz run"', []],
+        ['mimi*', []],
+        ['mimikatz | head 5', []],
+      ],
+      // Without a token file, the search scans the cold files instead.
+      '.tokens',
       ['mimikatz', ['words']],
-      ['mimikatz number', ['words']],
-      ['"mimikatz run"', []],
-      ['mimi*', []],
-      ['mimikatz | head 5', []],
-    ] as const) {
-      calls.length = 0;
-      const answer = await watched.run({ query, limit: 20 });
-      expect(calls, query).toEqual(expected);
-      const one = await direct(query, 20);
-      expect(answer.total).toBe(one.total);
-      expect(answer.rows).toEqual(one.rows);
-    }
-
-    // Without a token file, the search reads the cold files instead.
-    const [first] = await store.coldFiles();
-    const tokenFile = `${path.join(dataDir, first!.file)}.tokens`;
-    const saved = fs.readFileSync(tokenFile);
-    fs.rmSync(tokenFile);
-    try {
-      calls.length = 0;
-      const answer = await watched.run({ query: 'mimikatz', limit: 20 });
-      expect(calls).toEqual(['words']);
-      expect(answer.rows).toEqual((await direct('mimikatz', 20)).rows);
-    } finally {
-      fs.writeFileSync(tokenFile, saved);
-    }
+    );
   });
 
   it('explains which cold files the term index leaves to read', async () => {
