@@ -48,6 +48,11 @@ export interface ExportOptions {
 const COLUMN_LIST = COLUMNS.map((column) => `"${column.name}"`).join(', ');
 const DAY_SQL = `coalesce(strftime(coalesce("time", "ingest_time"), '%Y-%m-%d'), '0000-00-00')`;
 
+/** Temporary table of the exported rows, with their folder's day and class. */
+const STAGE_TABLE = '__export';
+const DAY_COLUMN = '__day';
+const CLASS_COLUMN = '__class';
+
 /**
  * Writes the events of a time range as zstd Parquet files in the cold
  * tier's Hive layout (`date=YYYY-MM-DD/class_uid=N/part-K.parquet`) plus
@@ -86,12 +91,19 @@ export async function exportEvents(
       params.push(...ids.params);
     }
     const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-    const selected = `(SELECT ${COLUMN_LIST} FROM ${snapshot.source}${where})`;
-    const groups = await snapshot.query(
-      `SELECT ${DAY_SQL} AS day, coalesce("class_uid", 0) AS class_uid, count(*) AS n,
-        min("time") AS min_time, max("time") AS max_time
-       FROM ${selected} GROUP BY ALL ORDER BY ALL`,
+    // The rows are read from the tiers once, into a temporary table in the order of the files,
+    // because each file's statement would otherwise read every cold file again: 100 files of
+    // 250 events took 11 s that way. DuckDB spills the table to disk when it outgrows memory.
+    await snapshot.query(
+      `CREATE TEMP TABLE "${STAGE_TABLE}" AS
+       SELECT ${DAY_SQL} AS "${DAY_COLUMN}", coalesce("class_uid", 0) AS "${CLASS_COLUMN}", ${COLUMN_LIST}
+       FROM ${snapshot.source}${where} ORDER BY 1, 2, "time"`,
       params,
+    );
+    const groups = await snapshot.query(
+      `SELECT "${DAY_COLUMN}" AS day, "${CLASS_COLUMN}" AS class_uid, count(*) AS n,
+        min("time") AS min_time, max("time") AS max_time
+       FROM "${STAGE_TABLE}" GROUP BY ALL ORDER BY ALL`,
     );
     const files: ExportManifest['files'] = [];
     let part = 0;
@@ -103,9 +115,9 @@ export async function exportEvents(
       fs.mkdirSync(path.join(staging, dir), { recursive: true });
       const temp = path.join(staging, `${file}.tmp`);
       await snapshot.query(
-        `COPY (SELECT * FROM ${selected} WHERE ${DAY_SQL} = ? AND coalesce("class_uid", 0) = ? ORDER BY "time")
+        `COPY (SELECT ${COLUMN_LIST} FROM "${STAGE_TABLE}" WHERE "${DAY_COLUMN}" = ? AND "${CLASS_COLUMN}" = ? ORDER BY "time")
          TO ${sqlString(temp)} (${PARQUET_OPTIONS})`,
-        [...params, day, classUid],
+        [day, classUid],
       );
       const bytes = publishFile(temp, path.join(staging, file));
       files.push({
@@ -133,6 +145,7 @@ export async function exportEvents(
     moveFolder(staging, outDir);
     return manifest;
   } finally {
+    await snapshot.query(`DROP TABLE IF EXISTS "${STAGE_TABLE}"`).catch(() => undefined);
     await snapshot.release();
     fs.rmSync(staging, { recursive: true, force: true });
   }
