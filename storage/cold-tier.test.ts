@@ -237,4 +237,16 @@ describe('cold tier', () => {
       JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')).files,
     ).toHaveLength(2);
   });
+
+  it('removes the staging folder of an interrupted export at start', async () => {
+    await store.close();
+    const staging = path.join(dataDir, 'exports', '.staging-abc', 'date=2024-01-01');
+    fs.mkdirSync(staging, { recursive: true });
+    fs.writeFileSync(path.join(staging, 'part-00000.parquet.tmp'), 'partial');
+    const finished = path.join(dataDir, 'exports', 'finished');
+    fs.mkdirSync(finished);
+    store = await EventStore.open(dataDir);
+    expect(fs.existsSync(path.join(dataDir, 'exports', '.staging-abc'))).toBe(false);
+    expect(fs.existsSync(finished)).toBe(true);
+  });
 });

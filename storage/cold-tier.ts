@@ -15,6 +15,9 @@ export const COLD_DIR = 'cold';
 /** Folder of exports inside the data folder. */
 export const EXPORTS_DIR = 'exports';
 
+/** Start of the name of the folder in `EXPORTS_DIR` that an export writes before it moves it. */
+export const EXPORT_STAGING_PREFIX = '.staging-';
+
 /**
  * Options of `COPY ... TO` for cold files and exports. DuckDB writes a dictionary for a column
  * of a row group only up to a number of distinct values, by default a small one (a few

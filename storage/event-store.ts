@@ -28,6 +28,8 @@ import {
   COLD_FILES_TABLE,
   type ColdFile,
   createColdFilesTableSql,
+  EXPORT_STAGING_PREFIX,
+  EXPORTS_DIR,
   fileList,
   fsyncDir,
   listColdFiles,
@@ -1168,6 +1170,21 @@ export class EventStore {
     }
     removeEmptyDirs(this.dataDir);
     fsyncDir(path.join(this.dataDir, COLD_DIR));
+    this.removeExportStaging();
+  }
+
+  /** Removes the staging folders of exports that a stop interrupted; none runs at start. */
+  private removeExportStaging(): void {
+    const exports = path.join(this.dataDir, EXPORTS_DIR);
+    if (!fs.existsSync(exports)) return;
+    for (const entry of fs.readdirSync(exports, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !entry.name.startsWith(EXPORT_STAGING_PREFIX)) continue;
+      fs.rmSync(path.join(exports, entry.name), { recursive: true, force: true });
+      this.options.logger?.info(
+        { folder: entry.name },
+        'removed the staging folder of an interrupted export',
+      );
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { COLUMNS } from '../query-lang/catalog.js';
 import {
+  EXPORT_STAGING_PREFIX,
   EXPORTS_DIR,
   newFileId,
   PARQUET_OPTIONS,
@@ -68,7 +69,7 @@ export async function exportEvents(
   if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0) {
     throw new Error(`export folder ${outDir} is not empty`);
   }
-  const staging = path.join(store.dataDir, EXPORTS_DIR, `.staging-${newFileId()}`);
+  const staging = path.join(store.dataDir, EXPORTS_DIR, `${EXPORT_STAGING_PREFIX}${newFileId()}`);
   fs.mkdirSync(staging, { recursive: true });
   const snapshot = await store.snapshot({
     earliestMs: options.earliestMs,
