@@ -11,12 +11,13 @@
  * as the scan of `contains(lower(raw), 'mimikatz')` would find their rows.
  *
  * Layout: the magic; the time of each row (epoch microseconds, signed 64-bit little-endian);
- * the row lists; the sorted tokens, one per line, deflated; the start of each token's row list
- * within the row lists and the end of the last (unsigned 32-bit little-endian), deflated; then a
- * fixed-size footer. A row list is a flag byte, then the row numbers as differences in LEB128
- * varints, deflated when that is smaller (flag 1).
+ * the row lists; the tokens' UTF-8 bytes, one after another, those without a letter first;
+ * the start of each token and the end of the last, then the same for the row lists (unsigned
+ * 32-bit little-endian); then a fixed-size footer. A row list is a flag byte, then the row
+ * numbers as differences in LEB128 varints, deflated when that is smaller (flag 1).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import { setImmediate } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -31,6 +32,9 @@ const FOOTER_MAGIC = 0x4b544854; // "THTK"
 const FOOTER_BYTES = 48;
 const VERSION = 1;
 
+/** Flag of the footer: every row's time is at least the time of the row before. */
+const SORTED_BY_TIME = 1;
+
 /** Time of a row whose time is null; it sorts after every real time, as DuckDB's nulls do. */
 const NULL_TIME = -(2n ** 63n);
 
@@ -40,11 +44,10 @@ const DEFLATE_MIN_BYTES = 64;
 /** Files above this size are streamed from DuckDB instead of materialized. */
 const STREAM_MIN_BYTES = 4 * 1024 * 1024;
 
-/** Bytes of token lists that are kept parsed between searches. */
-const CACHE_BYTES = 64 * 1024 * 1024;
-
 /** Characters of a token: letters and digits of any script. */
 const TOKEN = /[\p{L}\p{N}]+/gu;
+
+const LETTER = /\p{L}/u;
 
 export function tokensFileOf(file: string): string {
   return `${file}${TOKENS_SUFFIX}`;
@@ -107,45 +110,55 @@ export async function writeTokenIndex(
     }
   }
   timeBytes = timeBytes.subarray(0, rowCount * 8);
+  let sorted = true;
+  for (let row = 1; row < rowCount && sorted; row++) {
+    sorted = timeBytes.readBigInt64LE((row - 1) * 8) <= timeBytes.readBigInt64LE(row * 8);
+  }
 
-  const tokens = [...lists.keys()].sort();
-  const starts = new Uint32Array(tokens.length + 1);
+  // Tokens without a letter (numbers, mostly) come first, so that a word with a letter, which
+  // cannot lie inside them, searches only the rest.
+  const withLetter = (token: string) => LETTER.test(token);
+  const tokens = [...lists.keys()].sort((a, b) => {
+    const order = Number(withLetter(a)) - Number(withLetter(b));
+    if (order !== 0) return order;
+    return a < b ? -1 : a > b ? 1 : 0;
+  });
+  const lettersFrom = tokens.findIndex(withLetter);
+  const listStarts = Buffer.alloc((tokens.length + 1) * 4);
+  const tokenStarts = Buffer.alloc((tokens.length + 1) * 4);
   const encoded: Buffer[] = [];
-  let offset = 0;
+  const names: Buffer[] = [];
+  let listOffset = 0;
+  let nameOffset = 0;
   tokens.forEach((token, index) => {
     const bytes = encodeList(lists.get(token)!);
-    starts[index] = offset;
+    listStarts.writeUInt32LE(listOffset, index * 4);
     encoded.push(bytes);
-    offset += bytes.length;
+    listOffset += bytes.length;
+    const name = Buffer.from(token);
+    tokenStarts.writeUInt32LE(nameOffset, index * 4);
+    names.push(name);
+    nameOffset += name.length;
   });
-  starts[tokens.length] = offset;
+  listStarts.writeUInt32LE(listOffset, tokens.length * 4);
+  tokenStarts.writeUInt32LE(nameOffset, tokens.length * 4);
 
   const postingsOffset = MAGIC.length + timeBytes.length;
-  const dictionary = zlib.deflateRawSync(Buffer.from(tokens.join('\n')));
-  const dictionaryOffset = postingsOffset + offset;
-  const startsOffset = dictionaryOffset + dictionary.length;
+  const dictionaryOffset = postingsOffset + listOffset;
+  const startsOffset = dictionaryOffset + nameOffset;
   const footer = Buffer.alloc(FOOTER_BYTES);
   footer.writeUInt32LE(VERSION, 0);
   footer.writeUInt32LE(rowCount, 4);
   footer.writeUInt32LE(tokens.length, 8);
+  footer.writeUInt32LE(sorted ? SORTED_BY_TIME : 0, 12);
   footer.writeBigUInt64LE(BigInt(postingsOffset), 16);
   footer.writeBigUInt64LE(BigInt(dictionaryOffset), 24);
   footer.writeBigUInt64LE(BigInt(startsOffset), 32);
+  footer.writeUInt32LE(lettersFrom === -1 ? tokens.length : lettersFrom, 40);
   footer.writeUInt32LE(FOOTER_MAGIC, 44);
-  const startBytes = Buffer.alloc(starts.length * 4);
-  starts.forEach((start, index) => {
-    startBytes.writeUInt32LE(start, index * 4);
-  });
   fs.writeFileSync(
     target,
-    Buffer.concat([
-      MAGIC,
-      timeBytes,
-      ...encoded,
-      dictionary,
-      zlib.deflateRawSync(startBytes),
-      footer,
-    ]),
+    Buffer.concat([MAGIC, timeBytes, ...encoded, ...names, tokenStarts, listStarts, footer]),
   );
 }
 
@@ -208,9 +221,13 @@ function decodeList(bytes: Buffer): number[] {
 interface Footer {
   rows: number;
   tokens: number;
+  /** Whether each row's time is at least the time of the row before, a null time the least. */
+  sorted: boolean;
   postingsOffset: number;
   dictionaryOffset: number;
   startsOffset: number;
+  /** Number of the first token with a letter; the ones before it have none. */
+  lettersFrom: number;
   size: number;
 }
 
@@ -219,16 +236,19 @@ function parseFooter(footer: Buffer, size: number): Footer | undefined {
   const parsed = {
     rows: footer.readUInt32LE(4),
     tokens: footer.readUInt32LE(8),
+    sorted: (footer.readUInt32LE(12) & SORTED_BY_TIME) !== 0,
     postingsOffset: Number(footer.readBigUInt64LE(16)),
     dictionaryOffset: Number(footer.readBigUInt64LE(24)),
     startsOffset: Number(footer.readBigUInt64LE(32)),
+    lettersFrom: footer.readUInt32LE(40),
     size,
   };
   const ordered =
     parsed.postingsOffset === MAGIC.length + parsed.rows * 8 &&
     parsed.dictionaryOffset >= parsed.postingsOffset &&
     parsed.startsOffset >= parsed.dictionaryOffset &&
-    parsed.startsOffset < size - FOOTER_BYTES;
+    parsed.startsOffset + (parsed.tokens + 1) * 8 === size - FOOTER_BYTES &&
+    parsed.lettersFrom <= parsed.tokens;
   return ordered ? parsed : undefined;
 }
 
@@ -242,18 +262,6 @@ export function tokenFileIntact(path: string): boolean {
   return parseFooter(ends.tail, ends.size) !== undefined;
 }
 
-/** The token list of a file, parsed: the tokens, the start of each line, and of each row list. */
-interface TokenList {
-  text: string;
-  lineStarts: Int32Array;
-  listStarts: Uint32Array;
-  bytes: number;
-}
-
-/** Parsed token lists, by path, size and modification time, the least recently used first. */
-const cache = new Map<string, TokenList>();
-let cachedBytes = 0;
-
 function readAt(fd: number, start: number, length: number): Buffer {
   const bytes = Buffer.alloc(length);
   let done = 0;
@@ -263,62 +271,6 @@ function readAt(fd: number, start: number, length: number): Buffer {
     done += read;
   }
   return bytes;
-}
-
-function tokenList(fd: number, path: string, footer: Footer, mtimeMs: number): TokenList {
-  const key = `${path}\n${footer.size}\n${mtimeMs}`;
-  const cached = cache.get(key);
-  if (cached !== undefined) {
-    cache.delete(key);
-    cache.set(key, cached);
-    return cached;
-  }
-
-  const text = zlib
-    .inflateRawSync(
-      readAt(fd, footer.dictionaryOffset, footer.startsOffset - footer.dictionaryOffset),
-    )
-    .toString('utf8');
-  const startBytes = zlib.inflateRawSync(
-    readAt(fd, footer.startsOffset, footer.size - FOOTER_BYTES - footer.startsOffset),
-  );
-
-  if (startBytes.length !== (footer.tokens + 1) * 4) throw new Error('token file is damaged');
-  const listStarts = new Uint32Array(footer.tokens + 1);
-  for (let index = 0; index <= footer.tokens; index++) {
-    listStarts[index] = startBytes.readUInt32LE(index * 4);
-  }
-
-  const lineStarts = new Int32Array(footer.tokens);
-  let line = 0;
-  if (footer.tokens > 0) lineStarts[line++] = 0;
-  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) {
-    lineStarts[line++] = at + 1;
-  }
-  if (line !== footer.tokens) throw new Error('token file is damaged');
-
-  const list = { text, lineStarts, listStarts, bytes: text.length * 2 + footer.tokens * 8 };
-  cache.set(key, list);
-  cachedBytes += list.bytes;
-  for (const [oldKey, old] of cache) {
-    if (cachedBytes <= CACHE_BYTES || oldKey === key) break;
-    cache.delete(oldKey);
-    cachedBytes -= old.bytes;
-  }
-  return list;
-}
-
-function tokenListOrUndefined(
-  fd: number,
-  path: string,
-  footer: Footer,
-  mtimeMs: number,
-): TokenList | undefined {
-  try {
-    return tokenList(fd, path, footer, mtimeMs);
-  } catch {
-    return undefined;
-  }
 }
 
 /** Decodes a row list, or returns undefined when it does not inflate or names a missing row. */
@@ -332,21 +284,40 @@ function decodeListOrUndefined(bytes: Buffer, rowCount: number): number[] | unde
   return rows.every((row) => row < rowCount) ? rows : undefined;
 }
 
-/** Returns the numbers of the tokens of `list` that contain `word`, ascending. */
-function tokensContaining(list: TokenList, word: string): number[] {
+/**
+ * Returns the numbers of the tokens that contain `word`, ascending. The token names are read as
+ * bytes and searched as they are: an ASCII word never matches inside a longer UTF-8 character.
+ */
+function tokensContaining(fd: number, footer: Footer, word: string): number[] | undefined {
+  const startBytes = readAt(fd, footer.startsOffset, (footer.tokens + 1) * 4);
+  const starts = uint32View(startBytes);
+  const first = LETTER.test(word) ? footer.lettersFrom : 0;
+  const from = starts[first]!;
+  const to = starts[footer.tokens]!;
+  if (to < from || footer.dictionaryOffset + to > footer.startsOffset) return undefined;
+  const names = readAt(fd, footer.dictionaryOffset + from, to - from);
   const found: number[] = [];
-  for (let at = list.text.indexOf(word); at !== -1; at = list.text.indexOf(word, at + 1)) {
-    // The token whose line contains the match: the last line that starts at or before it.
-    let low = 0;
-    let high = list.lineStarts.length - 1;
+  for (let at = names.indexOf(word); at !== -1; at = names.indexOf(word, at + 1)) {
+    // The token that contains the match: the last one that starts at or before it.
+    let low = first;
+    let high = footer.tokens - 1;
     while (low < high) {
       const middle = (low + high + 1) >> 1;
-      if (list.lineStarts[middle]! <= at) low = middle;
+      if (starts[middle]! - from <= at) low = middle;
       else high = middle - 1;
     }
+    // A match across the end of a token continues into the next, so it is no match.
+    if (at + word.length > starts[low + 1]! - from) continue;
     if (found[found.length - 1] !== low) found.push(low);
   }
   return found;
+}
+
+/** Reads little-endian unsigned 32-bit integers, as a view where the machine's order is the same. */
+function uint32View(bytes: Buffer): Uint32Array {
+  const count = bytes.length / 4;
+  if (os.endianness() === 'LE') return new Uint32Array(bytes.buffer, bytes.byteOffset, count);
+  return Uint32Array.from({ length: count }, (_, index) => bytes.readUInt32LE(index * 4));
 }
 
 /** Count and newest matches of one file; rows are the file's row numbers. */
@@ -373,22 +344,25 @@ function fileMatches(
     return undefined;
   }
   try {
-    const { size, mtimeMs } = fs.fstatSync(fd);
+    const { size } = fs.fstatSync(fd);
     if (size < MAGIC.length + FOOTER_BYTES) return undefined;
     if (!readAt(fd, 0, MAGIC.length).equals(MAGIC)) return undefined;
     const footer = parseFooter(readAt(fd, size - FOOTER_BYTES, FOOTER_BYTES), size);
     if (footer === undefined) return undefined;
-    // A token file whose frame is whole but whose contents fail to decode is passed over too.
-    const list = tokenListOrUndefined(fd, path, footer, mtimeMs);
-    if (list === undefined) return undefined;
 
     // Rows of each word: the union of its tokens' rows. A row matches when it has every word.
     let matched: number[] | undefined;
     for (const word of words) {
       const seen = new Uint8Array(footer.rows);
-      for (const token of tokensContaining(list, word)) {
-        const start = list.listStarts[token]!;
-        const end = list.listStarts[token + 1]!;
+      // A token file whose frame is whole but whose contents fail to decode is passed over too.
+      const tokens = tokensContaining(fd, footer, word);
+      if (tokens === undefined) return undefined;
+      const listStarts = footer.startsOffset + (footer.tokens + 1) * 4;
+      for (const token of tokens) {
+        const bounds = readAt(fd, listStarts + token * 4, 8);
+        const start = bounds.readUInt32LE(0);
+        const end = bounds.readUInt32LE(4);
+        if (end < start || footer.postingsOffset + end > footer.dictionaryOffset) return undefined;
         const bytes = readAt(fd, footer.postingsOffset + start, end - start);
         const rows = decodeListOrUndefined(bytes, footer.rows);
         if (rows === undefined) return undefined;
@@ -404,23 +378,87 @@ function fileMatches(
     }
     if (matched === undefined || matched.length === 0) return { count: 0, newest: [] };
 
+    if (footer.sorted) return sortedMatches(fd, matched, range, limit);
+
     // The times of the rows from the first match to the last, read at once.
     const first = matched[0]!;
     const last = matched[matched.length - 1]!;
-    const timeBytes = readAt(fd, MAGIC.length + first * 8, (last - first + 1) * 8);
+    const times = int64View(readAt(fd, MAGIC.length + first * 8, (last - first + 1) * 8));
     const earliest = range.earliestMs === undefined ? undefined : BigInt(range.earliestMs) * 1000n;
     const latest = range.latestMs === undefined ? undefined : BigInt(range.latestMs) * 1000n;
-    const inRange: Array<{ row: number; timeUs: bigint }> = [];
+    const rows: number[] = [];
+    const rowTimes = new BigInt64Array(matched.length);
     for (const row of matched) {
-      const timeUs = timeBytes.readBigInt64LE((row - first) * 8);
+      const timeUs = times[row - first]!;
       if (earliest !== undefined && (timeUs === NULL_TIME || timeUs < earliest)) continue;
       if (latest !== undefined && (timeUs === NULL_TIME || timeUs >= latest)) continue;
-      inRange.push({ row, timeUs });
+      rowTimes[rows.length] = timeUs;
+      rows.push(row);
     }
-    return { count: inRange.length, newest: newestOf(inRange, limit) };
+    if (limit <= 0 || rows.length === 0) return { count: rows.length, newest: [] };
+    // The `limit`-th newest time; the newest are the rows at or after it.
+    const boundary =
+      rows.length <= limit
+        ? NULL_TIME
+        : rowTimes.slice(0, rows.length).sort()[rows.length - limit]!;
+    const newest: Array<{ row: number; timeUs: bigint }> = [];
+    rows.forEach((row, index) => {
+      if (rowTimes[index]! >= boundary) newest.push({ row, timeUs: rowTimes[index]! });
+    });
+    return { count: rows.length, newest: newest.sort(newestFirst) };
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Reads little-endian signed 64-bit integers, as a view where the machine's order is the same. */
+function int64View(bytes: Buffer): BigInt64Array {
+  const count = bytes.length / 8;
+  if (os.endianness() === 'LE') return new BigInt64Array(bytes.buffer, bytes.byteOffset, count);
+  return BigInt64Array.from({ length: count }, (_, index) => bytes.readBigInt64LE(index * 8));
+}
+
+/**
+ * Counts and finds the newest of `matched` (ascending row numbers) in a file whose rows are in
+ * time order, reading only the times that a binary search and the newest rows need.
+ */
+function sortedMatches(
+  fd: number,
+  matched: readonly number[],
+  range: { earliestMs?: number; latestMs?: number },
+  limit: number,
+): FileMatches {
+  const timeOf = (row: number) => readAt(fd, MAGIC.length + row * 8, 8).readBigInt64LE(0);
+  // The first match at or after `bound`, found among the matches by their times.
+  const firstAtOrAfter = (bound: bigint) => {
+    let low = 0;
+    let high = matched.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (timeOf(matched[middle]!) < bound) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
+  const bounded = range.earliestMs !== undefined || range.latestMs !== undefined;
+  // A time range leaves out the rows without a time, which come first.
+  let start = bounded ? firstAtOrAfter(NULL_TIME + 1n) : 0;
+  if (range.earliestMs !== undefined) {
+    start = Math.max(start, firstAtOrAfter(BigInt(range.earliestMs) * 1000n));
+  }
+  const end =
+    range.latestMs === undefined ? matched.length : firstAtOrAfter(BigInt(range.latestMs) * 1000n);
+  if (end <= start) return { count: 0, newest: [] };
+
+  const newest: Array<{ row: number; timeUs: bigint }> = [];
+  for (let index = end - 1; index >= start; index--) {
+    const row = matched[index]!;
+    const timeUs = timeOf(row);
+    // Past `limit`, only rows of the same time as the last one kept.
+    if (newest.length >= limit && timeUs !== newest[newest.length - 1]!.timeUs) break;
+    newest.push({ row, timeUs });
+  }
+  return { count: end - start, newest: limit <= 0 ? [] : newest };
 }
 
 /** Returns the `limit` newest of `matches`, and any of the same time as the last, newest first. */
