@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import { JsonText } from './import-file.js';
 
 export interface SendOptions {
   /** Sourcetype of every event; when absent the server decides from the content. */
@@ -16,6 +17,26 @@ const MAX_BODY_BYTES = 900_000;
 const MAX_ATTEMPTS = 6;
 
 /** A small HEC client: batches envelopes and retries 503 and 429 answers. */
+/**
+ * Builds the HEC envelope of one event. JSON events go as their source text, which keeps large
+ * integers exact and the raw text the appliance stores as written.
+ */
+export function envelopeOf(
+  event: unknown,
+  options: Pick<SendOptions, 'sourcetype' | 'source' | 'host' | 'index'>,
+): string {
+  const metadata = JSON.stringify({
+    sourcetype: options.sourcetype,
+    source: options.source,
+    host: options.host,
+    index: options.index,
+  });
+  const eventJson = event instanceof JsonText ? event.text : JSON.stringify(event);
+  return metadata === '{}'
+    ? `{"event":${eventJson}}`
+    : `{"event":${eventJson},${metadata.slice(1)}`;
+}
+
 export class HecClient {
   constructor(
     private readonly baseUrl: string,
@@ -36,13 +57,7 @@ export class HecClient {
       let body = '';
       let inBody = 0;
       for (const event of events) {
-        const envelope = JSON.stringify({
-          event,
-          sourcetype: options.sourcetype,
-          source: options.source,
-          host: options.host,
-          index: options.index,
-        });
+        const envelope = envelopeOf(event, options);
         if (
           inBody > 0 &&
           (inBody >= options.batchSize || body.length + envelope.length > MAX_BODY_BYTES)

@@ -2,10 +2,20 @@
  * Splits a log file into HEC events the way a forwarder would send them.
  */
 
+import { skipWhitespace, valueEnd } from '../../ingest/hec/envelopes.js';
+
 export type ImportFormat = 'auto' | 'lines' | 'ndjson' | 'json' | 'zeek-tsv' | 'multiline';
 
-/** One event for the HEC `event` key: a JSON value or a string. */
-export type FileEvent = unknown;
+/**
+ * Source text of a JSON value in a file, sent as written. Parsing and serializing it again would
+ * round integers beyond 2^53 and change the raw text that the appliance stores.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/** One event for the HEC `event` key: JSON text, or a line of text. */
+export type FileEvent = JsonText | string;
 
 /** First line of a classic-rendered Windows event, e.g. `03/12/2021 10:48:14 AM`. */
 const WINDOWS_EVENT_START = /^\d{1,2}\/\d{1,2}\/\d{4} \d{1,2}:\d{2}:\d{2}( [AP]M)?\s*$/;
@@ -26,12 +36,13 @@ export function splitEvents(
   switch (chosen) {
     case 'json': {
       const value = JSON.parse(text) as unknown;
-      return Array.isArray(value) ? value : [value];
+      return Array.isArray(value) ? arrayElements(text) : [new JsonText(text.trim())];
     }
     case 'ndjson':
       return nonEmptyLines(text).map((line, index) => {
         try {
-          return JSON.parse(line) as unknown;
+          JSON.parse(line);
+          return new JsonText(line.trim());
         } catch {
           throw new Error(
             `line ${index + 1} is not valid JSON; use --format lines to send lines as text`,
@@ -45,6 +56,19 @@ export function splitEvents(
     default:
       return joinContinuationLines(text);
   }
+}
+
+/** Returns the source text of each element of the JSON array `text`, which JSON.parse accepted. */
+function arrayElements(text: string): JsonText[] {
+  const elements: JsonText[] = [];
+  let at = skipWhitespace(text, skipWhitespace(text, 0) + 1);
+  while (at < text.length && text[at] !== ']') {
+    const end = valueEnd(text, at);
+    elements.push(new JsonText(text.slice(at, end)));
+    at = skipWhitespace(text, end);
+    if (text[at] === ',') at = skipWhitespace(text, at + 1);
+  }
+  return elements;
 }
 
 function detectFormat(text: string, sourcetype: string): Exclude<ImportFormat, 'auto'> {

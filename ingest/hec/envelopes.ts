@@ -50,7 +50,7 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 
-function skipWhitespace(text: string, start: number): number {
+export function skipWhitespace(text: string, start: number): number {
   let i = start;
   const n = text.length;
   while (i < n) {
@@ -104,7 +104,7 @@ export function scanJsonValueEnd(text: string, start: number): number {
 }
 
 /** Returns the index after the JSON value at `start` (object, array, string or literal). */
-function valueEnd(text: string, start: number): number {
+export function valueEnd(text: string, start: number): number {
   const c = text.charCodeAt(start);
   if (c === OPEN_BRACE || c === OPEN_BRACKET) return scanJsonValueEnd(text, start);
   if (c === QUOTE) {
