@@ -19,7 +19,7 @@ import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { QueryService } from '../engine/query-service.js';
 import { createEventsTableSql } from '../query-lang/catalog.js';
-import { PARQUET_OPTIONS, snapshotView, writeSidecars } from '../storage/index.js';
+import { parquetOptions, snapshotView, writeSidecars } from '../storage/index.js';
 import { updateReadmeSection } from './readme.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -246,7 +246,7 @@ async function generate(connection: DuckDBConnection, coldDir: string): Promise<
     process.stderr.write(`generated ${to} of ${EVENTS} events\n`);
   }
   await connection.run(
-    `COPY (SELECT *, strftime("time", '%Y-%m-%d') AS "date" FROM staging) TO '${coldDir}' (${PARQUET_OPTIONS}, PARTITION_BY ("date", class_uid), WRITE_PARTITION_COLUMNS true)`,
+    `COPY (SELECT *, strftime("time", '%Y-%m-%d') AS "date" FROM staging) TO '${coldDir}' (${parquetOptions(EVENTS)}, PARTITION_BY ("date", class_uid), WRITE_PARTITION_COLUMNS true)`,
   );
   await connection.run('DROP TABLE staging');
   await connection.run('CHECKPOINT');

@@ -57,12 +57,12 @@ describe('cold tier', () => {
     }
   }
 
-  it('writes a dictionary for a column of many distinct values', async () => {
+  it('writes dictionaries in large files only', async () => {
     const now = Date.now();
-    const rows = Array.from({ length: 20_000 }, (_, n) => ({
+    const rows = Array.from({ length: 122_880 + 100 }, (_, n) => ({
       id: `e${n}`,
       time: T0 + n,
-      class_uid: 3002,
+      class_uid: n < 100 ? 4001 : 3002,
       user_name: `user${n % 10_000}`,
       ingest_time: now - 2 * 3_600_000,
       raw: `event number ${n}`,
@@ -70,13 +70,26 @@ describe('cold tier', () => {
     }));
     await store.commit([batchOf(rows)], []);
     const result = await store.rollover(3_600_000, now);
-    expect(result.files).toHaveLength(1);
-    const columns = await store.query(
-      `SELECT path_in_schema AS name, bool_and(dictionary_page_offset IS NOT NULL) AS dictionary
-       FROM parquet_metadata(?) WHERE path_in_schema = 'user_name' GROUP BY 1`,
-      [path.join(dataDir, result.files[0]!.file)],
-    );
-    expect(columns.rows).toEqual([{ name: 'user_name', dictionary: true }]);
+    expect(result.files).toHaveLength(2);
+    const dictionaries = async (classUid: number) => {
+      const file = result.files.find((cold) => cold.classUid === classUid)!;
+      const columns = await store.query(
+        `SELECT path_in_schema AS name, bool_and(dictionary_page_offset IS NOT NULL) AS dictionary
+         FROM parquet_metadata(?) WHERE path_in_schema IN ('user_name', 'raw') GROUP BY 1 ORDER BY 1`,
+        [path.join(dataDir, file.file)],
+      );
+      return columns.rows;
+    };
+    // 10,000 users in a file of a row group get a dictionary; the raw text of each row does not.
+    expect(await dictionaries(3002)).toEqual([
+      { name: 'raw', dictionary: false },
+      { name: 'user_name', dictionary: true },
+    ]);
+    // A small file keeps DuckDB's default, which leaves the raw text plain.
+    expect((await dictionaries(4001)).find((column) => column.name === 'raw')).toEqual({
+      name: 'raw',
+      dictionary: false,
+    });
   });
 
   it('rolls old rows over into Hive-partitioned zstd Parquet with the catalog types', async () => {

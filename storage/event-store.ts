@@ -35,7 +35,7 @@ import {
   listColdFiles,
   Mutex,
   newFileId,
-  PARQUET_OPTIONS,
+  parquetOptions,
   partitionDir,
   publishFile,
   removeEmptyDirs,
@@ -872,7 +872,7 @@ export class EventStore {
         const file = await this.writeParquet(
           dir,
           `SELECT ${COLUMN_LIST} FROM "__stage" WHERE "__grp" = ${Number(group.grp)}`,
-          [],
+          Number(group.n),
         );
         written.push({
           file,
@@ -902,7 +902,7 @@ export class EventStore {
   private async writeParquet(
     dir: string,
     select: string,
-    params: readonly unknown[],
+    rows: number,
     connection: DuckDBConnection = this.writer,
   ): Promise<string> {
     const id = newFileId();
@@ -912,10 +912,7 @@ export class EventStore {
     const temp = path.join(absoluteDir, `.part-${id}.parquet.tmp`);
     const absolute = path.join(this.dataDir, file);
     try {
-      await connection.run(
-        `COPY (${select}) TO ${sqlString(temp)} (${PARQUET_OPTIONS})`,
-        params as DuckDBValue[],
-      );
+      await connection.run(`COPY (${select}) TO ${sqlString(temp)} (${parquetOptions(rows)})`);
       publishFile(temp, absolute);
       await writeSidecars(connection, absolute);
     } catch (error) {
@@ -1025,7 +1022,7 @@ export class EventStore {
       file = await this.writeParquet(
         partitionDir(first.day, first.classUid),
         `SELECT ${COLUMN_LIST} FROM read_parquet(${fileList(this.dataDir, names)}, hive_partitioning = false, union_by_name = true) ORDER BY "time"`,
-        [],
+        sources.reduce((sum, source) => sum + source.rows, 0),
         connection,
       );
     } finally {

@@ -5,7 +5,7 @@ import {
   EXPORT_STAGING_PREFIX,
   EXPORTS_DIR,
   newFileId,
-  PARQUET_OPTIONS,
+  parquetOptions,
   partitionDir,
   publishFile,
   sqlString,
@@ -117,7 +117,7 @@ export async function exportEvents(
       const temp = path.join(staging, `${file}.tmp`);
       await snapshot.query(
         `COPY (SELECT ${COLUMN_LIST} FROM "${STAGE_TABLE}" WHERE "${DAY_COLUMN}" = ? AND "${CLASS_COLUMN}" = ? ORDER BY "time")
-         TO ${sqlString(temp)} (${PARQUET_OPTIONS})`,
+         TO ${sqlString(temp)} (${parquetOptions(Number(group.n))})`,
         [day, classUid],
       );
       const bytes = publishFile(temp, path.join(staging, file));

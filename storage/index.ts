@@ -3,7 +3,7 @@ export {
   COLD_FILES_TABLE,
   type ColdFile,
   EXPORTS_DIR,
-  PARQUET_OPTIONS,
+  parquetOptions,
 } from './cold-tier.js';
 export { DEAD_LETTER_TABLE } from './dead-letter.js';
 export {
@@ -47,4 +47,5 @@ export { ROW_LOG_DIR, rowLogText } from './row-log.js';
 export { rowsFileOf } from './row-store.js';
 export type { IndexedMatches } from './term-index.js';
 export { termsFileOf } from './term-index.js';
+export { tokensFileOf } from './token-index.js';
 export type { ColumnBatch, ConnectionHost, DeadLetterEntry, HecToken, RowText } from './types.js';
