@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import { setImmediate } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { readFileEnds, sqlString } from './cold-tier.js';
+import { readFileEnds, readFileRows, sqlString } from './cold-tier.js';
 
 export const ROWS_SUFFIX = '.rows';
 
@@ -41,9 +41,6 @@ const DICTIONARY_MIN_ROWS = 4096;
 
 /** Columns that search results leave out. The event view reads the OCSF JSON from Parquet. */
 const OMITTED = new Set(['ocsf', 'file_row_number']);
-
-/** Parquet file size above which the writer streams the rows instead of reading them at once. */
-const STREAM_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Number of blocks a read inflates before it lets other work run (an estimate of 10 ms). */
 const YIELD_BLOCKS = 64;
@@ -115,12 +112,8 @@ export async function writeRowStore(
     names.push(String(name));
     values.push(value);
   }
-  // A streamed result costs about 6 ms more than a materialized one, which small files notice.
   const select = `SELECT file_row_number, json_array(${values.join(', ')})::VARCHAR FROM ${source}, file_row_number = true)`;
-  const result =
-    fs.statSync(dataFile).size > STREAM_MIN_BYTES
-      ? await connection.stream(select)
-      : await connection.run(select);
+  const result = await readFileRows(connection, dataFile, select);
 
   // Small files are common (one per day and class at each rollover), so everything here is
   // synchronous: thread pool round trips cost more than deflating 32 rows.

@@ -10,11 +10,15 @@
  * search of the file's token list. `mimikatz` finds the tokens `mimikatz` and `invokemimikatz`,
  * as the scan of `contains(lower(raw), 'mimikatz')` would find their rows.
  *
- * Layout: the magic; the time of each row (epoch microseconds, signed 64-bit little-endian);
- * the row lists; the tokens' UTF-8 bytes, one after another, those without a letter first;
- * the start of each token and the end of the last, then the same for the row lists (unsigned
- * 32-bit little-endian); then a fixed-size footer. A row list is a flag byte, then the row
- * numbers as differences in LEB128 varints, deflated when that is smaller (flag 1).
+ * Layout, in this order:
+ * - the magic;
+ * - the time of each row (epoch microseconds, signed 64-bit little-endian);
+ * - the row lists, each a flag byte and then the row numbers as differences in LEB128 varints,
+ *   deflated when that is smaller (flag 1);
+ * - the tokens' UTF-8 bytes, one after another, those without a letter first;
+ * - the start of each token and the end of the last, then the same for the row lists
+ *   (unsigned 32-bit little-endian);
+ * - a fixed-size footer.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +26,7 @@ import { setImmediate } from 'node:timers/promises';
 import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FREE_TEXT_COLUMNS } from '../query-lang/catalog.js';
-import { readFileEnds, sqlString } from './cold-tier.js';
+import { readFileEnds, readFileRows, sqlString } from './cold-tier.js';
 import type { IndexedMatches } from './term-index.js';
 
 export const TOKENS_SUFFIX = '.tokens';
@@ -35,14 +39,11 @@ const VERSION = 1;
 /** Flag of the footer: every row's time is at least the time of the row before. */
 const SORTED_BY_TIME = 1;
 
-/** Time of a row whose time is null; it sorts after every real time, as DuckDB's nulls do. */
+/** Time of a row whose time is null. It sorts after every real time, as DuckDB's nulls do. */
 const NULL_TIME = -(2n ** 63n);
 
 /** Row lists of at least this many bytes are deflated when that makes them smaller. */
 const DEFLATE_MIN_BYTES = 64;
-
-/** Files above this size are streamed from DuckDB instead of materialized. */
-const STREAM_MIN_BYTES = 4 * 1024 * 1024;
 
 /** Characters of a token: letters and digits of any script. */
 const TOKEN = /[\p{L}\p{N}]+/gu;
@@ -74,13 +75,10 @@ export async function writeTokenIndex(
   const text = texts.length === 0 ? 'NULL::VARCHAR' : `concat_ws(chr(10), ${texts.join(', ')})`;
   const time = present.has('time') ? 'epoch_us("time")' : 'NULL::BIGINT';
   const select = `SELECT file_row_number, ${time}, ${text} FROM ${source}, file_row_number = true)`;
-  const result =
-    fs.statSync(dataFile).size > STREAM_MIN_BYTES
-      ? await connection.stream(select)
-      : await connection.run(select);
+  const result = await readFileRows(connection, dataFile, select);
 
-  // Row numbers are kept as varint differences as they arrive, a few bytes per token of a row,
-  // because a file may hold millions of rows.
+  // Each token's rows are kept as varint differences as they arrive, a few bytes per token of a
+  // row, because a file may have millions of rows.
   let timeBytes: Buffer = Buffer.alloc(8 * 1024);
   let rowCount = 0;
   const lists = new Map<string, RowList>();
@@ -117,13 +115,11 @@ export async function writeTokenIndex(
 
   // Tokens without a letter (numbers, mostly) come first, so that a word with a letter, which
   // cannot lie inside them, searches only the rest.
-  const withLetter = (token: string) => LETTER.test(token);
-  const tokens = [...lists.keys()].sort((a, b) => {
-    const order = Number(withLetter(a)) - Number(withLetter(b));
-    if (order !== 0) return order;
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-  const lettersFrom = tokens.findIndex(withLetter);
+  const withoutLetter: string[] = [];
+  const withLetter: string[] = [];
+  for (const token of lists.keys()) (LETTER.test(token) ? withLetter : withoutLetter).push(token);
+  const tokens = [...withoutLetter.sort(), ...withLetter.sort()];
+  const lettersFrom = withoutLetter.length;
   const listStarts = Buffer.alloc((tokens.length + 1) * 4);
   const tokenStarts = Buffer.alloc((tokens.length + 1) * 4);
   const encoded: Buffer[] = [];
@@ -154,7 +150,7 @@ export async function writeTokenIndex(
   footer.writeBigUInt64LE(BigInt(postingsOffset), 16);
   footer.writeBigUInt64LE(BigInt(dictionaryOffset), 24);
   footer.writeBigUInt64LE(BigInt(startsOffset), 32);
-  footer.writeUInt32LE(lettersFrom === -1 ? tokens.length : lettersFrom, 40);
+  footer.writeUInt32LE(lettersFrom, 40);
   footer.writeUInt32LE(FOOTER_MAGIC, 44);
   fs.writeFileSync(
     target,
@@ -257,9 +253,14 @@ function parseFooter(footer: Buffer, size: number): Footer | undefined {
  * that follow each other before the footer. A file cut short or overwritten fails the check.
  */
 export function tokenFileIntact(path: string): boolean {
+  return footerOf(path) !== undefined;
+}
+
+/** Reads the footer of the token file at `path`, or returns undefined when its frame fails. */
+function footerOf(path: string): Footer | undefined {
   const ends = readFileEnds(path, MAGIC.length, FOOTER_BYTES);
-  if (ends === undefined || !ends.head.equals(MAGIC)) return false;
-  return parseFooter(ends.tail, ends.size) !== undefined;
+  if (ends === undefined || !ends.head.equals(MAGIC)) return undefined;
+  return parseFooter(ends.tail, ends.size);
 }
 
 function readAt(fd: number, start: number, length: number): Buffer {
@@ -320,7 +321,7 @@ function uint32View(bytes: Buffer): Uint32Array {
   return Uint32Array.from({ length: count }, (_, index) => bytes.readUInt32LE(index * 4));
 }
 
-/** Count and newest matches of one file; rows are the file's row numbers. */
+/** Count and newest matches of one file, by the file's row numbers. */
 interface FileMatches {
   count: number;
   newest: Array<{ row: number; timeUs: bigint }>;
@@ -337,6 +338,8 @@ function fileMatches(
   limit: number,
 ): FileMatches | undefined {
   const path = tokensFileOf(file);
+  const footer = footerOf(path);
+  if (footer === undefined) return undefined;
   let fd: number;
   try {
     fd = fs.openSync(path, 'r');
@@ -344,12 +347,6 @@ function fileMatches(
     return undefined;
   }
   try {
-    const { size } = fs.fstatSync(fd);
-    if (size < MAGIC.length + FOOTER_BYTES) return undefined;
-    if (!readAt(fd, 0, MAGIC.length).equals(MAGIC)) return undefined;
-    const footer = parseFooter(readAt(fd, size - FOOTER_BYTES, FOOTER_BYTES), size);
-    if (footer === undefined) return undefined;
-
     // Rows of each word: the union of its tokens' rows. A row matches when it has every word.
     let matched: number[] | undefined;
     for (const word of words) {
@@ -429,7 +426,7 @@ function sortedMatches(
   limit: number,
 ): FileMatches {
   const timeOf = (row: number) => readAt(fd, MAGIC.length + row * 8, 8).readBigInt64LE(0);
-  // The first match at or after `bound`, found among the matches by their times.
+  // Finds the first match whose time is at or after `bound`.
   const firstAtOrAfter = (bound: bigint) => {
     let low = 0;
     let high = matched.length;
@@ -440,25 +437,27 @@ function sortedMatches(
     }
     return low;
   };
-  const bounded = range.earliestMs !== undefined || range.latestMs !== undefined;
-  // A time range leaves out the rows without a time, which come first.
-  let start = bounded ? firstAtOrAfter(NULL_TIME + 1n) : 0;
+  let start = 0;
   if (range.earliestMs !== undefined) {
-    start = Math.max(start, firstAtOrAfter(BigInt(range.earliestMs) * 1000n));
+    start = firstAtOrAfter(BigInt(range.earliestMs) * 1000n);
+  } else if (range.latestMs !== undefined) {
+    // A time range leaves out the rows without a time, which come first.
+    start = firstAtOrAfter(NULL_TIME + 1n);
   }
   const end =
     range.latestMs === undefined ? matched.length : firstAtOrAfter(BigInt(range.latestMs) * 1000n);
   if (end <= start) return { count: 0, newest: [] };
+  if (limit <= 0) return { count: end - start, newest: [] };
 
   const newest: Array<{ row: number; timeUs: bigint }> = [];
   for (let index = end - 1; index >= start; index--) {
     const row = matched[index]!;
     const timeUs = timeOf(row);
-    // Past `limit`, only rows of the same time as the last one kept.
+    // Past `limit`, only rows of the same time as the last kept row are added.
     if (newest.length >= limit && timeUs !== newest[newest.length - 1]!.timeUs) break;
     newest.push({ row, timeUs });
   }
-  return { count: end - start, newest: limit <= 0 ? [] : newest };
+  return { count: end - start, newest };
 }
 
 /** Returns the `limit` newest of `matches`, and any of the same time as the last, newest first. */
@@ -482,7 +481,7 @@ function newestFirst(a: { timeUs: bigint }, b: { timeUs: bigint }): number {
 /**
  * Counts the rows of `files` (absolute paths) whose raw or message text contains every word
  * (`isIndexableWord`, lowercase) within the time range, and returns the newest of them, from the
- * token files alone. Undefined when a file has no whole token file.
+ * token files alone. Returns undefined when a file has no whole token file.
  */
 export async function tokenMatches(
   files: readonly string[],
