@@ -80,7 +80,7 @@ describe('cold tier', () => {
       );
       return columns.rows;
     };
-    // 10,000 users in a file of a row group get a dictionary; the raw text of each row does not.
+    // In a file of a row group, 10,000 users get a dictionary, but the raw text of each row does not.
     expect(await dictionaries(3002)).toEqual([
       { name: 'raw', dictionary: false },
       { name: 'user_name', dictionary: true },
@@ -251,7 +251,7 @@ describe('cold tier', () => {
     ).toHaveLength(2);
   });
 
-  it('removes the staging folder of an interrupted export at start', async () => {
+  it('removes interrupted export staging at start', async () => {
     await store.close();
     const staging = path.join(dataDir, 'exports', '.staging-abc', 'date=2024-01-01');
     fs.mkdirSync(staging, { recursive: true });

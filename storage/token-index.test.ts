@@ -113,7 +113,7 @@ const row = fc.record({
 });
 
 describe('token index', () => {
-  it('finds the rows a scan of the lowercased text finds', async () => {
+  it('matches a scan of lowercased text', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(row, { minLength: 1, maxLength: 40 }),
@@ -123,7 +123,7 @@ describe('token index', () => {
         fc.integer({ min: 1, max: 6 }),
         fc.boolean(),
         async (rows, words, from, to, limit, sortByTime) => {
-          // Rollover writes rows in time order, which the reader uses; rows without a time first.
+          // Rollover writes rows in time order, rows without a time first, and the reader uses that.
           if (sortByTime) rows.sort((a, b) => (a.time ?? -1) - (b.time ?? -1));
           const file = await writeFile(rows);
           const range = {
@@ -154,7 +154,7 @@ describe('token index', () => {
     expect(await indexed(file, ['absent'], {}, 10)).toEqual({ count: 0, rows: [] });
   });
 
-  it('treats a missing or damaged token file as absent', async () => {
+  it('ignores missing or damaged files', async () => {
     const file = await writeFile([{ time: T0, raw: 'one two', message: null }]);
     const tokens = tokensFileOf(file);
     expect(tokenFileIntact(tokens)).toBe(true);
