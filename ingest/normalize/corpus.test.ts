@@ -63,22 +63,23 @@ interface CorpusCase {
 const CASES: CorpusCase[] = [
   {
     // Counts checked with grep. 3002/1 is 226 Accepted, 717 Failed, 178 Invalid user, 189
-    // maximum attempts, 343 PAM auth failures, 1268 PAM sessions opened and 18 su lines.
+    // maximum attempts, 343 PAM auth failures, 141 "PAM N more authentication failures",
+    // 1268 PAM sessions opened and 18 su lines.
     // 3002/2 is the 1074 sessions closed, and 1007/1 the 186 sudo COMMAND lines.
     // 3001/3 is 10 passwords changed plus 407 chpasswd "does not exist" failures.
     // 3001/1 is 10 new users plus 30 failed useradd runs. 3006/6 is 10 useradd groups plus
     // one groupadd, which writes 3 lines. 4007/2 is sshd's 303 "Connection closed by", 307
     // "Received disconnect from" and 307 "Disconnected from", 4007/3 the 8 "Connection reset
-    // by". The other 1527 lines (systemd-logind, other sshd connection messages, "check pass")
+    // by". The other 1386 lines (systemd-logind, other sshd connection messages, "check pass")
     // are Base Events.
     path: 'linux/auth.log',
     sourcetype: 'linux_secure',
     split: 'lines',
     counts: {
-      '0/99': 1527,
+      '0/99': 1386,
       '4007/2': 917,
       '4007/3': 8,
-      '3002/1': 2939,
+      '3002/1': 3080,
       '3002/2': 1074,
       '1007/1': 186,
       '3001/1': 40,

@@ -154,6 +154,43 @@ describe('linux auth sshd', () => {
     expect(closed.activity_id).toBe(2);
     expect(closed.activity_name).toBe('Logoff');
   });
+
+  test('PAM authentication failure', () => {
+    const event = eventOf(
+      'Mar 29 14:15:50 host sshd[2414]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=181.25.206.27  user=root',
+    );
+    expect(event.class_uid).toBe(3002);
+    expect(event.status_id).toBe(2);
+    expect(event.user.name).toBe('root');
+    expect(event.src_endpoint).toEqual({ ip: '181.25.206.27' });
+    expect(event.service).toEqual({ name: 'sshd' });
+    expect(event.count).toBeUndefined();
+  });
+
+  test.each([
+    ['PAM 5 more authentication failures', 5],
+    ['PAM 1 more authentication failure', 1],
+  ])('%s as failures with their count', (summary, count) => {
+    const event = eventOf(
+      `Mar 29 23:18:33 host sshd[6402]: ${summary}; logname= uid=0 euid=0 tty=ssh ruser= rhost=218.60.136.106  user=root`,
+    );
+    expect(event.class_uid).toBe(3002);
+    expect(event.activity_id).toBe(1);
+    expect(event.status_id).toBe(2);
+    expect(event.count).toBe(count);
+    expect(event.user.name).toBe('root');
+    expect(event.src_endpoint).toEqual({ ip: '218.60.136.106' });
+    expect(event.service).toEqual({ name: 'sshd' });
+  });
+
+  test('PAM failure summary without a user', () => {
+    const event = eventOf(
+      'Mar 29 14:16:23 host sshd[2475]: PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=181.25.206.27',
+    );
+    expect(event.class_uid).toBe(3002);
+    expect(event.user).toBeUndefined();
+    expect(event.src_endpoint).toEqual({ ip: '181.25.206.27' });
+  });
 });
 
 describe('linux auth privilege and accounts', () => {

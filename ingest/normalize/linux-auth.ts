@@ -49,6 +49,8 @@ const SSH_MAX_ATTEMPTS =
 const SSH_CLOSED =
   /^(Connection closed by|Disconnected from|Received disconnect from|Connection reset by) (?:(?:authenticating |invalid )?user (\S+) )?(\S+) port (\d+)(?::(\d+): (.*?))?( \[preauth\])?$/;
 const PAM_AUTH_FAILURE = /^pam_unix\(([^:)]+):auth\): authentication failure; (.*)$/;
+/** PAM's summary when a connection ends after several failures: `PAM 2 more authentication failures; ...`. */
+const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?; (.*)$/;
 const PAM_SESSION =
   /^pam_unix\(([^:)]+):session\): session (opened|closed) for user (\S+?)(?: by (\S*?)\(uid=(\d+)\))?$/;
 const PAM_PASSWORD_CHANGED = /^pam_unix\(([^:)]+):chauthtok\): password changed for (\S+)$/;
@@ -192,7 +194,7 @@ function mapText(program: string, text: string): MessageSpec | undefined {
     const su = mapSu(text);
     if (su) return su;
   }
-  return mapPam(text) ?? mapAccountTools(text);
+  return mapPam(program, text) ?? mapAccountTools(text);
 }
 
 function authentication(
@@ -280,7 +282,7 @@ function mapSshd(text: string): MessageSpec | undefined {
   return undefined;
 }
 
-function mapPam(text: string): MessageSpec | undefined {
+function mapPam(program: string, text: string): MessageSpec | undefined {
   let match = PAM_SESSION.exec(text);
   if (match !== null) {
     const [, service, action, user, by] = match;
@@ -290,23 +292,12 @@ function mapPam(text: string): MessageSpec | undefined {
     });
   }
   match = PAM_AUTH_FAILURE.exec(text);
+  if (match !== null) return pamFailure(match[1]!, match[2]!);
+  match = PAM_MORE_FAILURES.exec(text);
   if (match !== null) {
-    const [, service, pairs] = match;
-    const fields = keyValues(pairs!);
-    const rhost = fields.rhost;
-    let source: Record<string, unknown> | undefined;
-    if (rhost !== undefined) source = isIpAddress(rhost) ? { ip: rhost } : { hostname: rhost };
-    return authentication(
-      1,
-      STATUS.FAILURE,
-      fields.user,
-      {
-        src_endpoint: source,
-        service: { name: service },
-        actor: fields.ruser ? { user: { name: fields.ruser } } : undefined,
-      },
-      'Authentication failure',
-    );
+    const spec = pamFailure(program, match[2]!);
+    spec.attributes = { ...spec.attributes, count: Number(match[1]) };
+    return spec;
   }
   match = PAM_PASSWORD_CHANGED.exec(text);
   if (match !== null) {
@@ -317,6 +308,25 @@ function mapPam(text: string): MessageSpec | undefined {
     return { ...accountChange(3, STATUS.FAILURE, match[2]!), statusDetail: 'User does not exist' };
   }
   return undefined;
+}
+
+/** Builds a failed PAM authentication from the `key=value` pairs PAM logs with it. */
+function pamFailure(service: string, pairs: string): MessageSpec {
+  const fields = keyValues(pairs);
+  const rhost = fields.rhost;
+  let source: Record<string, unknown> | undefined;
+  if (rhost !== undefined) source = isIpAddress(rhost) ? { ip: rhost } : { hostname: rhost };
+  return authentication(
+    1,
+    STATUS.FAILURE,
+    fields.user,
+    {
+      src_endpoint: source,
+      service: { name: service },
+      actor: fields.ruser ? { user: { name: fields.ruser } } : undefined,
+    },
+    'Authentication failure',
+  );
 }
 
 function keyValues(text: string): Record<string, string> {
