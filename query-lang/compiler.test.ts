@@ -214,6 +214,16 @@ describe('pipes on DuckDB', () => {
     expect(Object.keys(renamed[0]!)).toEqual(['class_uid', 'hosts']);
   });
 
+  test('sort by a stats function without quotes', async () => {
+    const sorted = await rows('| stats dc(host) by class_uid | sort - dc(host), class_uid');
+    expect(sorted).toEqual(
+      await rows('| stats dc(host) by class_uid | sort -"dc(host)", class_uid'),
+    );
+    const counts = sorted.map((row) => Number(row['dc(host)']));
+    expect(counts.length).toBeGreaterThan(1);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+  });
+
   test('stats with several aggregates', async () => {
     const result = await rows(
       'class_uid=3002 | stats count() as attempts, dc(user) as users, values(host), min(src_port), max(src_port), earliest(user), latest(user) by status_id | sort -attempts',

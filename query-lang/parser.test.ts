@@ -377,6 +377,19 @@ describe('stages', () => {
     ]);
   });
 
+  test('sort by the name stats gives a function', () => {
+    expect(stagesOf('| sort - dc(dst_ip), +count( src_ip )')).toEqual([
+      {
+        stage: 'sort',
+        keys: [
+          { field: 'dc(dst_ip)', descending: true },
+          { field: 'count(src_ip)', descending: false },
+        ],
+      },
+    ]);
+    expect(parseQuery('| sort - dc(dst_ip').errors[0]?.message).toMatch(/'\)'/);
+  });
+
   test('deep nesting is a clear error', () => {
     const deep = `${'('.repeat(20_000)}user=root${')'.repeat(20_000)}`;
     const result = parseQuery(deep);

@@ -662,7 +662,20 @@ class QueryParser extends EmbeddedActionsParser {
         ]),
       );
       const field = this.SUBRULE(this.fieldName);
-      keys.push(this.ACTION(() => ({ field: field.name, descending, loc: field.loc })) as SortKey);
+      // `sort - dc(dst_ip)`: the field `stats dc(dst_ip)` names after its function.
+      let argument: FieldRef | undefined;
+      this.OPTION4(() => {
+        this.CONSUME(t.LParen);
+        argument = this.SUBRULE2(this.fieldName);
+        this.CONSUME(t.RParen);
+      });
+      keys.push(
+        this.ACTION(() => ({
+          field: argument === undefined ? field.name : `${field.name}(${argument.name})`,
+          descending,
+          loc: field.loc,
+        })) as SortKey,
+      );
     });
     return this.ACTION(() => {
       const stage: Stage = { stage: 'sort', keys };
