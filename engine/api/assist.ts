@@ -6,10 +6,16 @@
  */
 
 import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { assist } from '../../query-lang/assist.js';
 import type { MetadataStore } from '../../storage/index.js';
-import { QueryInputError, type QueryService } from '../query-service.js';
+import {
+  QueryInputError,
+  type QueryRequest,
+  type QueryService,
+  QueryTimeoutError,
+} from '../query-service.js';
 import { type ApiEnv, requireRole } from './auth.js';
 import { apiError, issuesText } from './errors.js';
 
@@ -43,6 +49,31 @@ export function queryInputError(c: Context, error: QueryInputError): Response {
     code: 'query_syntax',
     diagnostics: error.diagnostics,
   });
+}
+
+/**
+ * Runs a query for a route and returns the response: its result, 400 with the diagnostics of a
+ * query the user got wrong, or 408 when it timed out.
+ */
+export async function sendQueryResult(
+  c: Context<ApiEnv>,
+  queries: QueryService,
+  logger: Logger,
+  request: QueryRequest,
+): Promise<Response> {
+  try {
+    return c.json(await queries.run(request));
+  } catch (error) {
+    if (error instanceof QueryInputError) return queryInputError(c, error);
+    if (error instanceof QueryTimeoutError) {
+      logger.warn(
+        { timeoutMs: error.timeoutMs, user: c.get('session').username },
+        'query timed out',
+      );
+      return apiError(c, 408, 'query_timeout', error.message);
+    }
+    throw error;
+  }
 }
 
 export function registerQueryToolRoutes(

@@ -2,13 +2,16 @@
  * Saved searches: `/api/v1/searches`. A search has an owner and a sharing level: `private` (owner
  * only), `read` (everyone may read and run it) or `edit` (analysts may also change it). Only the
  * owner or an admin changes the sharing level or deletes it. The text is stored with its canonical
- * JSON, so clients may run either.
+ * JSON, so clients may run either; `POST /api/v1/searches/:id/run` runs it over a time range.
  */
 
 import type { Context, Hono } from 'hono';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { astToJson, parseQuery } from '../../query-lang/index.js';
 import type { MetadataStore, SavedSearch, Session } from '../../storage/metadata.js';
+import type { QueryService } from '../query-service.js';
+import { sendQueryResult } from './assist.js';
 import { type ApiEnv, requireRole } from './auth.js';
 import { apiError, issuesText } from './errors.js';
 
@@ -18,6 +21,16 @@ const SearchBody = z.object({
   query: z.string().min(1).max(100_000),
   sharing: z.enum(['private', 'read', 'edit']).default('private'),
 });
+
+/** The body of `POST /api/v1/searches/:id/run`, all optional: the query's own time terms apply. */
+const RunBody = z
+  .object({
+    earliest: z.union([z.string().max(64), z.number()]).optional(),
+    latest: z.union([z.string().max(64), z.number()]).optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+    cursor: z.string().max(512).optional(),
+  })
+  .strict();
 
 function canRead(search: SavedSearch, session: Session): boolean {
   return (
@@ -75,8 +88,11 @@ function searchId(c: Context): number | undefined {
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
 }
 
-export function registerSearchRoutes(app: Hono<ApiEnv>, deps: { metadata: MetadataStore }): void {
-  const { metadata } = deps;
+export function registerSearchRoutes(
+  app: Hono<ApiEnv>,
+  deps: { metadata: MetadataStore; queries: QueryService; logger: Logger },
+): void {
+  const { metadata, queries, logger } = deps;
   const notFound = (c: Context) =>
     apiError(c, 404, 'not_found', `no saved search ${c.req.param('id')}`);
 
@@ -93,6 +109,26 @@ export function registerSearchRoutes(app: Hono<ApiEnv>, deps: { metadata: Metada
     const search = id === undefined ? undefined : metadata.getSavedSearch(id);
     if (search === undefined || !canRead(search, session)) return notFound(c);
     return c.json({ search: view(search, session) });
+  });
+
+  app.post('/api/v1/searches/:id/run', requireRole(metadata, 'viewer'), async (c) => {
+    const session = c.get('session');
+    const id = searchId(c);
+    const search = id === undefined ? undefined : metadata.getSavedSearch(id);
+    if (search === undefined || !canRead(search, session)) return notFound(c);
+    // An empty body runs the search as saved.
+    const text = await c.req.text();
+    let json: unknown = {};
+    try {
+      if (text.trim() !== '') json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const body = RunBody.safeParse(json);
+    if (!body.success) {
+      return apiError(c, 400, 'invalid_request', `invalid run request: ${issuesText(body.error)}`);
+    }
+    return sendQueryResult(c, queries, logger, { ...body.data, query: search.query });
   });
 
   app.post('/api/v1/searches', requireRole(metadata, 'analyst'), async (c) => {

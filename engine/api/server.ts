@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
-import { QueryInputError, type QueryService, QueryTimeoutError } from '../query-service.js';
-import { QueryBody, registerQueryToolRoutes } from './assist.js';
+import type { QueryService } from '../query-service.js';
+import { QueryBody, registerQueryToolRoutes, sendQueryResult } from './assist.js';
 import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
 import { mountStorageRoutes, type StorageApiDependencies } from './dlq.js';
 import { apiError, issuesText } from './errors.js';
@@ -162,26 +162,7 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
         `invalid query request: ${issuesText(body.error)}`,
       );
     }
-    try {
-      return c.json(await queries.run(body.data));
-    } catch (error) {
-      if (error instanceof QueryInputError) {
-        const [first] = error.diagnostics;
-        return apiError(c, 400, 'query_syntax', error.message, {
-          ...(first ?? {}),
-          code: 'query_syntax',
-          diagnostics: error.diagnostics,
-        });
-      }
-      if (error instanceof QueryTimeoutError) {
-        logger.warn(
-          { timeoutMs: error.timeoutMs, user: c.get('session').username },
-          'query timed out',
-        );
-        return apiError(c, 408, 'query_timeout', error.message);
-      }
-      throw error;
-    }
+    return sendQueryResult(c, queries, logger, body.data);
   });
 
   app.get('/api/v1/events/:id', requireRole(metadata, 'viewer'), async (c) => {
@@ -196,7 +177,7 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   registerTokenRoutes(app, { metadata, logger, audit: deps.audit });
   registerUserRoutes(app, { metadata, logger, audit: deps.audit });
   registerQueryToolRoutes(app, { metadata, queries });
-  registerSearchRoutes(app, { metadata });
+  registerSearchRoutes(app, { metadata, queries, logger });
   registerLookupRoutes(app, { metadata, queries, dataDir: deps.storage?.dataDir });
 
   if (deps.storage) mountStorageRoutes(app, metadata, deps.storage);
