@@ -377,7 +377,7 @@ describe('stages', () => {
     ]);
   });
 
-  test('sort by the name stats gives a function', () => {
+  test('sort by the output name of a stats function', () => {
     expect(stagesOf('| sort - dc(dst_ip), +count( src_ip )')).toEqual([
       {
         stage: 'sort',

@@ -340,7 +340,7 @@ describe('saved searches', () => {
     expect(bare.status).toBe(200);
     expect(((await bare.json()) as Body).rows).toEqual(direct.body.rows);
 
-    // A time range that holds none of the events.
+    // A time range that contains none of the events.
     const empty = await viewer('POST', `/api/v1/searches/${saved.id}/run`, {
       earliest: '0',
       latest: '1',
