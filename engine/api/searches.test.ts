@@ -300,6 +300,28 @@ describe('saved searches', () => {
     ).toBe(403);
     expect((await analyst2('DELETE', `/api/v1/searches/${editable.id}`)).status).toBe(403);
 
+    // An edit without sharing or description keeps them.
+    const described = (
+      await analyst('POST', '/api/v1/searches', {
+        name: 'described',
+        query,
+        description: 'failed logons',
+        sharing: 'edit',
+      })
+    ).body.search;
+    const kept = await analyst2('PUT', `/api/v1/searches/${described.id}`, {
+      name: 'described again',
+      query: 'user=user2',
+    });
+    expect(kept.status).toBe(200);
+    expect(kept.body.search).toMatchObject({
+      name: 'described again',
+      query: 'user=user2',
+      description: 'failed logons',
+      sharing: 'edit',
+    });
+    expect((await analyst('DELETE', `/api/v1/searches/${described.id}`)).status).toBe(204);
+
     // The saved JSON runs as the text does.
     const byJson = await viewer('POST', '/api/v1/query', { json: shared.json, earliest: '0' });
     const byText = await viewer('POST', '/api/v1/query', { query: shared.query, earliest: '0' });

@@ -17,9 +17,9 @@ import { apiError, issuesText } from './errors.js';
 
 const SearchBody = z.object({
   name: z.string().trim().min(1).max(200),
-  description: z.string().max(2000).default(''),
+  description: z.string().max(2000).optional(),
   query: z.string().min(1).max(100_000),
-  sharing: z.enum(['private', 'read', 'edit']).default('private'),
+  sharing: z.enum(['private', 'read', 'edit']).optional(),
 });
 
 /** The body of `POST /api/v1/searches/:id/run`, all optional: the query's own time terms apply. */
@@ -62,7 +62,11 @@ function view(search: SavedSearch, session: Session) {
   };
 }
 
-async function readBody(c: Context) {
+/**
+ * Reads a saved search from the request body. A `description` or `sharing` left out keeps the
+ * value of `current`, the search being changed, or gets the default of a new search.
+ */
+async function readBody(c: Context, current?: SavedSearch) {
   const body = SearchBody.safeParse(await c.req.json().catch(() => undefined));
   if (!body.success) {
     return {
@@ -80,7 +84,16 @@ async function readBody(c: Context) {
       }),
     };
   }
-  return { input: { ...body.data, queryJson: astToJson(parsed.ast) } };
+  const { name, query } = body.data;
+  return {
+    input: {
+      name,
+      query,
+      description: body.data.description ?? current?.description ?? '',
+      sharing: body.data.sharing ?? current?.sharing ?? 'private',
+      queryJson: astToJson(parsed.ast),
+    },
+  };
 }
 
 function searchId(c: Context): number | undefined {
@@ -147,7 +160,7 @@ export function registerSearchRoutes(
     if (!canEdit(search, session)) {
       return apiError(c, 403, 'forbidden', 'this saved search is not shared for editing with you');
     }
-    const body = await readBody(c);
+    const body = await readBody(c, search);
     if (body.error) return body.error;
     if (body.input.sharing !== search.sharing && !isManager(search, session)) {
       return apiError(
