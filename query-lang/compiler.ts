@@ -414,6 +414,7 @@ export function cloneScope(scope: Scope): Scope {
     eventShape: scope.eventShape,
     columns: new Map(scope.columns),
     hidden: new Set(scope.hidden),
+    openColumns: scope.openColumns,
   };
 }
 

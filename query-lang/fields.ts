@@ -44,6 +44,11 @@ export interface Scope {
   columns: Map<string, ColumnInfo>;
   /** Promoted columns removed by `fields -` or `rename`; lower case. */
   hidden: Set<string>;
+  /**
+   * True after a `lookup` without `output` whose table is not known, as when a query is checked
+   * without its lookup tables: any plain name may be one of the table's columns.
+   */
+  openColumns?: boolean;
 }
 
 const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
@@ -88,6 +93,16 @@ function knownNames(scope: Scope): string[] {
   return [...derived, ...promoted, ...Object.keys(ALIASES), ...Object.keys(OCSF_EVENT_ATTRIBUTES)];
 }
 
+/** True when `lowered` names a promoted column, an alias or a top-level OCSF attribute. */
+function isKnownName(scope: Scope, lowered: string): boolean {
+  if (!scope.eventShape) return false;
+  return (
+    promoted(scope, lowered) !== undefined ||
+    Object.hasOwn(ALIASES, lowered) ||
+    Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)
+  );
+}
+
 function physical(name: string, type: ValueType): ResolvedField {
   return { sql: identifier(name), type, json: false, columns: [name] };
 }
@@ -109,6 +124,9 @@ export function resolveField(
   const derived = scope.columns.get(outputName(lowered));
   if (derived !== undefined) return physical(derived.name, derived.type);
   checkFieldName(name, loc);
+  if (scope.openColumns && OUTPUT_NAME.test(name) && !isKnownName(scope, lowered)) {
+    return physical(name, 'string');
+  }
   if (!scope.eventShape) {
     const suggestion = nearestName(name, knownNames(scope));
     const message = `Unknown field '${name}': after the previous stage the fields are ${[...scope.columns.values()].map((column) => column.name).join(', ')}`;

@@ -227,6 +227,22 @@ describe('new stages on DuckDB', () => {
     expect(() => compileQuery(parsed.ast!, OPTIONS)).toThrow(/Unknown lookup table/);
   });
 
+  test('lookup without output gives later stages every column of the table', async () => {
+    const result = await rows(
+      'class_uid=3002 | lookup users username as user | where isnotnull(team) | table user, full_name, team | sort full_name',
+    );
+    expect(result).toContainEqual({ user: 'alice', full_name: 'Alice A.', team: 'eng' });
+    expect(result.every((row) => row.team !== null)).toBe(true);
+    const counted = await rows(
+      'class_uid=3002 | lookup users username as user | stats count by team | sort team',
+    );
+    expect(counted.map((row) => row.team)).toContain('eng');
+    // Checked without the tables, the query passes; compiled with them, a wrong column fails.
+    const unknown = parseQuery('| lookup users username as user | table nosuch');
+    expect(unknown.errors).toEqual([]);
+    expect(() => compileQuery(unknown.ast!, OPTIONS)).toThrow(/Unknown field 'nosuch'/);
+  });
+
   test('percentiles, median, earliest and latest', async () => {
     const result = await rows(
       'class_uid=3002 | stats perc95(src_port) p50(src_port) median(src_port) earliest(user) latest(user)',

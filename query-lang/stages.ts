@@ -386,6 +386,7 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
   addStage(state, sql`SELECT *, ${withKeys} FROM ${raw(state.relation)}`);
 
   const scope = cloneScope(state.scope);
+  if (table === undefined && stage.outputs.length === 0) scope.openColumns = true;
   const excluded = [...keyNames];
   for (const output of outputs) {
     checkOutputName(output.field, stage.loc);
