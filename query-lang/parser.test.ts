@@ -340,6 +340,22 @@ describe('stages', () => {
     ]);
   });
 
+  test('top and rare options after the fields, as SPL allows', () => {
+    expect(stagesOf('| top user limit=3 | rare src_ip, dst_ip by host limit=2')).toEqual([
+      { stage: 'top', fields: [{ name: 'user' }], by: [], limit: 3 },
+      {
+        stage: 'rare',
+        fields: [{ name: 'src_ip' }, { name: 'dst_ip' }],
+        by: [{ name: 'host' }],
+        limit: 2,
+      },
+    ]);
+    expect(parseQuery('| top user lmit=3').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'limit',
+    });
+  });
+
   test('search stage after a pipe', () => {
     expect((stagesOf('| stats count by host | search count>5 host=web*') as unknown[])[1]).toEqual({
       stage: 'search',

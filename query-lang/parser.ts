@@ -605,35 +605,42 @@ class QueryParser extends EmbeddedActionsParser {
       { ALT: () => this.CONSUME(t.RareKeyword) },
     ]);
     let limit = 10;
-    this.MANY(() => {
-      const option = this.CONSUME(t.Name);
-      this.CONSUME(t.Equals);
-      const value = this.CONSUME(t.NumberLiteral);
+    const read = (option: { name: IToken; value: IToken }) => {
       this.ACTION(() => {
-        if (option.image.toLowerCase() !== 'limit') {
+        if (option.name.image.toLowerCase() !== 'limit') {
           this.report(
             'stage.invalid_option',
-            `Unknown ${keyword.image} option '${option.image}'`,
-            option,
+            `Unknown ${keyword.image} option '${option.name.image}'`,
+            option.name,
             'limit',
           );
         } else {
-          limit = this.positiveInteger(value);
+          limit = this.positiveInteger(option.value);
         }
       });
-    });
+    };
+    // SPL takes the options before the fields or after them: `top limit=5 user`, `top user limit=5`.
+    this.MANY(() => read(this.SUBRULE(this.numberOption)));
     const fields = this.SUBRULE(this.fieldList);
     let by: FieldRef[] = [];
     this.OPTION(() => {
       this.CONSUME(t.ByKeyword);
       by = this.SUBRULE2(this.fieldList);
     });
+    this.MANY2(() => read(this.SUBRULE2(this.numberOption)));
     return this.ACTION(() => ({
       stage: tokenMatcher(keyword, t.TopKeyword) ? 'top' : 'rare',
       fields,
       by,
       limit,
     })) as Stage;
+  });
+
+  /** `name=N`, an option of `top` and `rare`. */
+  private numberOption = this.RULE('numberOption', (): { name: IToken; value: IToken } => {
+    const name = this.CONSUME(t.Name);
+    this.CONSUME(t.Equals);
+    return { name, value: this.CONSUME(t.NumberLiteral) };
   });
 
   private sortStage = this.RULE('sortStage', (): Stage => {
@@ -803,9 +810,13 @@ class QueryParser extends EmbeddedActionsParser {
 
   private fieldList = this.RULE('fieldList', (): FieldRef[] => {
     const fields = [this.SUBRULE(this.fieldName)];
-    this.MANY(() => {
-      this.OPTION(() => this.CONSUME(t.Comma));
-      fields.push(this.SUBRULE2(this.fieldName));
+    this.MANY({
+      // `name=` starts an option after the list, as in `top user limit=5`.
+      GATE: () => !(tokenMatcher(this.LA(1), t.Name) && tokenMatcher(this.LA(2), t.Equals)),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(t.Comma));
+        fields.push(this.SUBRULE2(this.fieldName));
+      },
     });
     return fields;
   });
