@@ -1,6 +1,12 @@
+import fs from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { normalize } from '../../ingest/normalize/index.js';
 import { envelopeOf } from './hec-client.js';
-import { JsonText, splitEvents } from './import-file.js';
+import { JsonText, sourcetypeFromContent, splitEvents } from './import-file.js';
+
+const CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus');
 
 const texts = (events: unknown[]) =>
   events.map((event) => (event instanceof JsonText ? event.text : event));
@@ -40,5 +46,52 @@ describe('thawk import file splitting', () => {
     );
     expect(JSON.parse(envelope)).toMatchObject({ sourcetype: '_json', host: 'h1' });
     expect(envelopeOf('a "line"', {})).toBe('{"event":"a \\"line\\""}');
+  });
+});
+
+describe('thawk import sourcetype from the content', () => {
+  /** The OCSF classes of a corpus file's events, split and sent as the importer does. */
+  function classesOf(file: string): { sourcetype?: string; classes: Record<string, number> } {
+    const text = fs.readFileSync(resolve(CORPUS, file), 'utf8');
+    const sourcetype = sourcetypeFromContent(text);
+    const classes: Record<string, number> = {};
+    for (const event of splitEvents(text, sourcetype ?? '')) {
+      const result = normalize({
+        event,
+        sourcetype: sourcetype ?? 'httpevent',
+        source: file,
+        host: 'h',
+        index: 'main',
+        receivedAt: Date.UTC(2026, 0, 5),
+      });
+      const key = result.ok ? String(result.event.class_uid) : 'failed';
+      classes[key] = (classes[key] ?? 0) + 1;
+    }
+    return { sourcetype, classes };
+  }
+
+  it('names a Zeek ASCII log by its #path line', () => {
+    expect(classesOf('zeek/tsv/dns.log')).toEqual({ sourcetype: 'bro_dns', classes: { 4003: 96 } });
+    expect(classesOf('zeek/tsv/conn.log')).toEqual({
+      sourcetype: 'bro_conn',
+      classes: { 4001: 112 },
+    });
+  });
+
+  it('sends Windows classic text as one event per record, named by LogName', () => {
+    expect(classesOf('windows/ocsf-mapped/4624_0.event')).toEqual({
+      sourcetype: 'WinEventLog:Security',
+      classes: { 3002: 1 },
+    });
+    const two = `${'03/12/2021 10:48:14 AM\nLogName=Security\nEventCode=4689\n'.repeat(2)}`;
+    expect(splitEvents(two, '')).toHaveLength(2);
+  });
+
+  it('names nothing for other text', () => {
+    expect(sourcetypeFromContent('May  1 10:00:00 web01 sshd[1]: Accepted password\n')).toBe(
+      undefined,
+    );
+    expect(sourcetypeFromContent('#separator \\x09\n#fields\tts\n1\n')).toBe(undefined);
+    expect(sourcetypeFromContent('03/12/2021 10:48:14 AM\nno key value\n')).toBe(undefined);
   });
 });

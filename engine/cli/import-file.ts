@@ -71,10 +71,34 @@ function arrayElements(text: string): JsonText[] {
   return elements;
 }
 
+/**
+ * Returns the sourcetype that a file's content names, for a file sent without one, as a
+ * forwarder's input would set it: a Zeek ASCII log names its log type in its `#path` header
+ * line, which its data lines lack, and Windows classic text its event log in `LogName=`.
+ */
+export function sourcetypeFromContent(text: string): string | undefined {
+  if (text.trimStart().startsWith('#separator')) {
+    const path = /^#path\t([A-Za-z0-9_]+)\s*$/m.exec(text)?.[1];
+    return path === undefined ? undefined : `bro_${path.toLowerCase()}`;
+  }
+  if (isWindowsClassicText(text)) {
+    const log = /^LogName=([A-Za-z0-9 /_-]+?)\s*$/m.exec(text.slice(0, 4096))?.[1];
+    return log === undefined ? undefined : `WinEventLog:${log}`;
+  }
+  return undefined;
+}
+
+/** True for Windows classic text: a date line, then `Key=Value` lines such as `LogName=Security`. */
+function isWindowsClassicText(text: string): boolean {
+  const [first, second] = nonEmptyLines(text.trimStart().slice(0, 4096));
+  return first !== undefined && WINDOWS_EVENT_START.test(first) && /^\w+=/.test(second ?? '');
+}
+
 function detectFormat(text: string, sourcetype: string): Exclude<ImportFormat, 'auto'> {
   const trimmed = text.trimStart();
   if (trimmed.startsWith('#separator')) return 'zeek-tsv';
   if (/^winEventLog/i.test(sourcetype)) return 'multiline';
+  if (isWindowsClassicText(text)) return 'multiline';
   if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     try {
       JSON.parse(text);

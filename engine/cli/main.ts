@@ -12,7 +12,7 @@ import { defaultApiUrl, defaultHecUrl } from './defaults.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerExportCommand, registerRestoreCommand } from './export.js';
 import { HecClient } from './hec-client.js';
-import { type ImportFormat, splitEvents } from './import-file.js';
+import { type ImportFormat, sourcetypeFromContent, splitEvents } from './import-file.js';
 import { seedCommand } from './seed.js';
 
 const DEFAULT_DATA_DIR = process.env.TELHAWK_DATA_DIR ?? 'var';
@@ -91,16 +91,23 @@ program
     } catch (error) {
       fail(`cannot read ${file}: ${(error as Error).message}`);
     }
+    let sourcetype: string | undefined = options.sourcetype;
+    if (sourcetype === undefined) {
+      sourcetype = sourcetypeFromContent(text);
+      if (sourcetype !== undefined) {
+        process.stderr.write(`sourcetype ${sourcetype}, from the content of ${file}\n`);
+      }
+    }
     let events: unknown[];
     try {
-      events = splitEvents(text, options.sourcetype ?? '', options.format as ImportFormat);
+      events = splitEvents(text, sourcetype ?? '', options.format as ImportFormat);
     } catch (error) {
       fail(`cannot split ${file} into events: ${(error as Error).message}`);
     }
     const client = new HecClient(options.url, token);
     try {
       const sent = await client.sendEvents(events, {
-        sourcetype: options.sourcetype,
+        sourcetype,
         source: options.source ?? file,
         host: options.host,
         index: options.index,
