@@ -129,6 +129,8 @@ export interface OrderKey {
   name: string;
   descending: boolean;
   loc?: SourceLocation;
+  /** True for the keys of `sort`, which orders text that is a number by its value, as SPL does. */
+  numbersInText?: boolean;
 }
 
 export interface State {
@@ -311,7 +313,15 @@ export function orderTerms(state: State, keys: OrderKey[] | undefined): Sql | un
   if (keys === undefined || keys.length === 0) return undefined;
   const terms = keys.map((key) => {
     const field = resolveField(state.scope, key.name, key.loc);
-    return sql`${field.sql} ${raw(key.descending ? 'DESC' : 'ASC')}`;
+    const direction = raw(key.descending ? 'DESC' : 'ASC');
+    if (field.type !== 'string' || !key.numbersInText) return sql`${field.sql} ${direction}`;
+    // As SPL sorts text: numbers by value before other text, which goes in lexical order (the
+    // other way round when descending), and nulls last either way.
+    const number = sql`TRY_CAST(${field.sql} AS DOUBLE)`;
+    const rank = key.descending
+      ? sql`CASE WHEN ${field.sql} IS NULL THEN 2 WHEN ${number} IS NULL THEN 0 ELSE 1 END`
+      : sql`CASE WHEN ${field.sql} IS NULL THEN 2 WHEN ${number} IS NULL THEN 1 ELSE 0 END`;
+    return sql`${rank}, ${number} ${direction}, ${field.sql} ${direction}`;
   });
   return join(terms, ', ');
 }
@@ -357,7 +367,10 @@ function compileStage(state: State, stage: Stage): void {
       return;
     case 'sort':
       for (const key of stage.keys) resolveField(state.scope, key.field, key.loc);
-      state.order = stage.keys.map((key: SortKey) => orderKey(key.field, key.descending, key.loc));
+      state.order = stage.keys.map((key: SortKey) => ({
+        ...orderKey(key.field, key.descending, key.loc),
+        numbersInText: true,
+      }));
       if (stage.limit !== undefined) compileHeadTail(state, 'head', stage.limit);
       return;
     case 'head':
@@ -492,9 +505,19 @@ export function compileAggregation(
       };
     }
     case 'min':
-      return { sql: sql`min(${field.sql})${over}`, type: field.type };
-    case 'max':
-      return { sql: sql`max(${field.sql})${over}`, type: field.type };
+    case 'max': {
+      if (field.type !== 'string') {
+        return { sql: sql`${raw(aggregation.fn)}(${field.sql})${over}`, type: field.type };
+      }
+      // As SPL: the value that is least or greatest as a number when every value is a number,
+      // such as digits that rex extracted, and in lexical order otherwise.
+      const number = sql`TRY_CAST(${field.sql} AS DOUBLE)`;
+      const byNumber = raw(aggregation.fn === 'min' ? 'arg_min' : 'arg_max');
+      return {
+        sql: sql`CASE WHEN count(${number})${over} = count(${field.sql})${over} THEN ${byNumber}(${field.sql}, ${number})${over} ELSE ${raw(aggregation.fn)}(${field.sql})${over} END`,
+        type: field.type,
+      };
+    }
     case 'values':
       return {
         sql: sql`list_sort(list(DISTINCT ${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL)${over})`,

@@ -215,6 +215,32 @@ describe('new stages on DuckDB', () => {
     expect(split).toHaveLength(2);
   });
 
+  test('text that is a number sorts and compares by its value, as in SPL', async () => {
+    const port = '| rex "port (?<p>\\d+)" | where isnotnull(p)';
+    expect(await rows(`${port} | stats max(p) as high, min(p) as low, count`)).toEqual([
+      { high: '50000', low: '5022', count: '4' },
+    ]);
+    const sorted = await rows(`${port} | sort - p | table p`);
+    expect(sorted.map((row) => row.p)).toEqual(['50000', '41022', '41000', '5022']);
+    const ascending = await rows(`${port} | sort p | table p`);
+    expect(ascending.map((row) => row.p)).toEqual(['5022', '41000', '41022', '50000']);
+    // Other text in lexical order: after the numbers going up, before them going down.
+    const mixed = `${port} | eval p = if(p = "5022", "n/a", p)`;
+    expect((await rows(`${mixed} | sort p | table p`)).map((row) => row.p)).toEqual([
+      '41000',
+      '41022',
+      '50000',
+      'n/a',
+    ]);
+    expect((await rows(`${mixed} | sort - p | table p`)).map((row) => row.p)).toEqual([
+      'n/a',
+      '50000',
+      '41022',
+      '41000',
+    ]);
+    expect(await rows(`${mixed} | stats max(p) as high`)).toEqual([{ high: 'n/a' }]);
+  });
+
   test('lookup joins an uploaded table, case-insensitively, first row per key', async () => {
     const result = await rows(
       'class_uid=3002 | lookup users username as user output full_name as name, team | table user, name, team | sort user',
