@@ -171,7 +171,7 @@ describe('time range', () => {
   test('time filter SQL shape', () => {
     const compiled = compile('user:alice', { earliestMs: 1000, latestMs: 2000 });
     expect(compiled.sql).toBe(
-      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = lower(?)) SELECT * EXCLUDE ("ocsf") FROM s0 ORDER BY "time" DESC LIMIT ?',
+      'WITH s0 AS (SELECT * FROM events WHERE "time" >= epoch_ms(CAST(? AS BIGINT)) AND "time" < epoch_ms(CAST(? AS BIGINT)) AND lower(coalesce("user_name", "actor_user")) = lower(?)) SELECT * EXCLUDE ("ocsf") FROM s0 ORDER BY "time" DESC, "id" DESC LIMIT ?',
     );
     expect(compiled.params).toEqual([1000, 2000, 'alice', 1000]);
     expect(compiled.countSql).toBe(

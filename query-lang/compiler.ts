@@ -155,7 +155,11 @@ const WINDOW_STAGES: ReadonlySet<string> = new Set([
   'transaction',
 ]);
 
-const DEFAULT_EVENT_ORDER: OrderKey[] = [{ name: 'time', descending: true }];
+/** Events newest first; the id orders events of one time, so that every run gives one order. */
+const DEFAULT_EVENT_ORDER: OrderKey[] = [
+  { name: 'time', descending: true },
+  { name: 'id', descending: true },
+];
 
 /** Compiles a query. Throws `QueryError` on semantic errors such as unknown fields. */
 export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQuery {
@@ -305,7 +309,9 @@ export function addStage(
 
 export function currentOrder(state: State): OrderKey[] | undefined {
   if (state.order !== undefined) return state.order;
-  if (state.scope.eventShape && !state.scope.hidden.has('time')) return DEFAULT_EVENT_ORDER;
+  if (state.scope.eventShape && !state.scope.hidden.has('time')) {
+    return state.scope.hidden.has('id') ? DEFAULT_EVENT_ORDER.slice(0, 1) : DEFAULT_EVENT_ORDER;
+  }
   return undefined;
 }
 
