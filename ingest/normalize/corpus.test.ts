@@ -70,14 +70,17 @@ const CASES: CorpusCase[] = [
     // 3001/1 is 10 new users plus 30 failed useradd runs. 3006/6 is 10 useradd groups plus
     // one groupadd, which writes 3 lines. 4007/2 is sshd's 303 "Connection closed by", 307
     // "Received disconnect from" and 307 "Disconnected from", 4007/3 the 8 "Connection reset
-    // by". The other 1386 lines (systemd-logind, other sshd connection messages, "check pass")
-    // are Base Events.
+    // by". 4007/1 is 17 "Connection from" and 11 "Starting session", 4007/4 the 14 "Did not
+    // receive identification string" and 18 "Bad protocol version identification". The other
+    // 1326 lines (systemd-logind, other sshd messages, "check pass") are Base Events.
     path: 'linux/auth.log',
     sourcetype: 'linux_secure',
     split: 'lines',
     counts: {
-      '0/99': 1386,
+      '0/99': 1326,
+      '4007/1': 28,
       '4007/2': 917,
+      '4007/4': 32,
       '4007/3': 8,
       '3002/1': 3080,
       '3002/2': 1074,

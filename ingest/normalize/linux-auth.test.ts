@@ -90,6 +90,61 @@ describe('linux auth sshd connection ends', () => {
   });
 });
 
+describe('linux auth sshd connections', () => {
+  test('connection from a client, with both ends', () => {
+    const event = eventOf(
+      'Mar 28 19:13:30 host sshd[29543]: Connection from 203.0.113.10 port 61663 on 10.77.20.248 port 22',
+    );
+    expect(event.class_uid).toBe(4007);
+    expect(event.activity_id).toBe(1);
+    expect(event.src_endpoint).toEqual({ ip: '203.0.113.10', port: 61663 });
+    expect(event.dst_endpoint).toEqual({ ip: '10.77.20.248', port: 22 });
+  });
+
+  test.each([
+    [
+      'Did not receive identification string from 198.51.100.9',
+      'Did not receive identification string',
+      { ip: '198.51.100.9' },
+    ],
+    [
+      'Did not receive identification string from 198.51.100.9 port 4242',
+      'Did not receive identification string',
+      { ip: '198.51.100.9', port: 4242 },
+    ],
+    [
+      "Bad protocol version identification 'GET / HTTP/1.1' from 198.51.100.9 port 55172",
+      'Bad protocol version identification',
+      { ip: '198.51.100.9', port: 55172 },
+    ],
+  ])('%s as a failed SSH connection', (text, detail, source) => {
+    const event = eventOf(`Mar 28 19:13:30 host sshd[2951]: ${text}`);
+    expect(event.class_uid).toBe(4007);
+    expect(event.activity_id).toBe(4);
+    expect(event.status_detail).toBe(detail);
+    expect(event.src_endpoint).toEqual(source);
+  });
+
+  test('the version a client sent is kept', () => {
+    const event = eventOf(
+      "Mar 28 19:13:30 host sshd[2951]: Bad protocol version identification 'GET / HTTP/1.1' from 198.51.100.9 port 55172",
+    );
+    expect(event.unmapped.client_version).toBe('GET / HTTP/1.1');
+  });
+
+  test('session start with its user', () => {
+    const event = eventOf(
+      'Mar 28 19:13:32 host sshd[29582]: Starting session: shell on pts/0 for ubuntu from 203.0.113.10 port 61663 id 0',
+    );
+    expect(event.class_uid).toBe(4007);
+    expect(event.activity_id).toBe(1);
+    expect(event.actor.user.name).toBe('ubuntu');
+    expect(event.actor.process.name).toBe('sshd');
+    expect(event.src_endpoint).toEqual({ ip: '203.0.113.10', port: 61663 });
+    expect(event.unmapped.session).toBe('shell on pts/0');
+  });
+});
+
 describe('linux auth sshd', () => {
   test('accepted publickey', () => {
     const event = eventOf(

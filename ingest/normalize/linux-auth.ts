@@ -48,6 +48,13 @@ const SSH_MAX_ATTEMPTS =
  */
 const SSH_CLOSED =
   /^(Connection closed by|Disconnected from|Received disconnect from|Connection reset by) (?:(?:authenticating |invalid )?user (\S+) )?(\S+) port (\d+)(?::(\d+): (.*?))?( \[preauth\])?$/;
+/** A client's TCP connection as sshd logs it with LogLevel VERBOSE: `Connection from A port P on B port Q`. */
+const SSH_CONNECTION = /^Connection from (\S+) port (\d+) on (\S+) port (\d+)/;
+/** Clients that never spoke SSH: scanners, or HTTP sent to port 22. */
+const SSH_NO_IDENTIFICATION = /^Did not receive identification string from (\S+?)(?: port (\d+))?$/;
+const SSH_BAD_VERSION =
+  /^Bad protocol version identification '([\s\S]*)' from (\S+?)(?: port (\d+))?$/;
+const SSH_SESSION = /^Starting session: (.+?) for (\S+) from (\S+) port (\d+)/;
 const PAM_AUTH_FAILURE = /^pam_unix\(([^:)]+):auth\): authentication failure; (.*)$/;
 /** PAM's summary when a connection ends after several failures: `PAM 2 more authentication failures; ...`. */
 const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?; (.*)$/;
@@ -213,6 +220,11 @@ function authentication(
   };
 }
 
+/** Builds an SSH Activity event (4007) with the given activity and attributes. */
+function sshActivity(activityId: number, attributes: Record<string, unknown>): MessageSpec {
+  return { classUid: CLASS.SSH_ACTIVITY, activityId, attributes: compact(attributes) };
+}
+
 /** OCSF `auth_protocol` for an sshd method; ssh methods have no dedicated auth_protocol_id. */
 function authProtocol(method: string): Record<string, unknown> {
   return { auth_protocol: method, auth_protocol_id: 99, is_remote: true };
@@ -267,6 +279,41 @@ function mapSshd(text: string): MessageSpec | undefined {
         unmapped: Object.keys(unmapped).length > 0 ? unmapped : undefined,
       }),
     };
+  }
+  match = SSH_CONNECTION.exec(text);
+  if (match !== null) {
+    const [, ip, port, serverIp, serverPort] = match;
+    return sshActivity(1, {
+      src_endpoint: endpoint(ip, port),
+      dst_endpoint: endpoint(serverIp, serverPort),
+    });
+  }
+  match = SSH_NO_IDENTIFICATION.exec(text);
+  if (match !== null) {
+    return {
+      ...sshActivity(4, { src_endpoint: endpoint(match[1], match[2]) }),
+      statusDetail: 'Did not receive identification string',
+    };
+  }
+  match = SSH_BAD_VERSION.exec(text);
+  if (match !== null) {
+    const [, version, ip, port] = match;
+    return {
+      ...sshActivity(4, {
+        src_endpoint: endpoint(ip, port),
+        unmapped: { client_version: version },
+      }),
+      statusDetail: 'Bad protocol version identification',
+    };
+  }
+  match = SSH_SESSION.exec(text);
+  if (match !== null) {
+    const [, session, user, ip, port] = match;
+    return sshActivity(1, {
+      actor: { user: { name: user } },
+      src_endpoint: endpoint(ip, port),
+      unmapped: { session },
+    });
   }
   match = SSH_MAX_ATTEMPTS.exec(text);
   if (match !== null) {
