@@ -151,7 +151,7 @@ SELECT
   1 + floor(pow(${r(13)}, 2) * 6)::INTEGER AS severity_id,
   CASE WHEN ${r(14)} < 0.8 THEN 1 ELSE 2 END AS status_id,
   CASE class_uid WHEN 3002 THEN 'Authentication' WHEN 4001 THEN 'Network Activity' WHEN 1007 THEN 'Process Activity' WHEN 4003 THEN 'DNS Activity' ELSE 'Detection Finding' END AS class_name,
-  raw AS message,
+  message,
   CASE WHEN class_uid IN (1007, 2004) THEN usr END AS actor_user,
   CASE WHEN class_uid = 3002 THEN usr END AS user_name,
   src_ip,
@@ -180,7 +180,15 @@ LATERAL (SELECT CASE class_uid
   WHEN 4001 THEN '{"ts":' || i || ',"id.orig_h":"' || src_ip || '","id.resp_h":"' || dst_ip || '","proto":"tcp","conn_state":"SF"}'
   WHEN 1007 THEN '<Event><EventID>4688</EventID><Computer>' || host || '</Computer><NewProcessName>' || proc || '</NewProcessName><SubjectUserName>' || usr || '</SubjectUserName></Event>'
   WHEN 4003 THEN '{"query":"' || query || '","id.orig_h":"' || src_ip || '","qtype_name":"A"}'
-  ELSE 'ALERT ' || title || ' on ' || host || ' user=' || usr END AS raw)`;
+  ELSE 'ALERT ' || title || ' on ' || host || ' user=' || usr END AS raw),
+-- The message each class's normalizer writes: the syslog text after the program, a summary of
+-- the Zeek record, the description of the Windows event id, the finding's title.
+LATERAL (SELECT CASE class_uid
+  WHEN 3002 THEN substr(raw, strpos(raw, ']: ') + 3)
+  WHEN 4001 THEN 'tcp SF'
+  WHEN 1007 THEN 'A new process has been created.'
+  WHEN 4003 THEN 'DNS A ' || query
+  ELSE title END AS message)`;
 }
 
 function median(values: number[]): number {
@@ -245,8 +253,9 @@ async function generate(connection: DuckDBConnection, coldDir: string): Promise<
     if (to > coldEnd) await connection.run(generateSql('events', coldEnd, to));
     process.stderr.write(`generated ${to} of ${EVENTS} events\n`);
   }
+  // Each file in time order, as rollover writes them.
   await connection.run(
-    `COPY (SELECT *, strftime("time", '%Y-%m-%d') AS "date" FROM staging) TO '${coldDir}' (${parquetOptions(EVENTS)}, PARTITION_BY ("date", class_uid), WRITE_PARTITION_COLUMNS true)`,
+    `COPY (SELECT *, strftime("time", '%Y-%m-%d') AS "date" FROM staging ORDER BY "time") TO '${coldDir}' (${parquetOptions(EVENTS)}, PARTITION_BY ("date", class_uid), WRITE_PARTITION_COLUMNS true)`,
   );
   await connection.run('DROP TABLE staging');
   await connection.run('CHECKPOINT');
