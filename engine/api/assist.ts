@@ -19,16 +19,19 @@ import {
 import { type ApiEnv, requireRole } from './auth.js';
 import { apiError, issuesText } from './errors.js';
 
+/** The time range, row limit and page cursor of a query request. */
+export const QueryOptions = z.object({
+  earliest: z.union([z.string().max(64), z.number()]).optional(),
+  latest: z.union([z.string().max(64), z.number()]).optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+  cursor: z.string().max(512).optional(),
+});
+
 /** The body of `POST /api/v1/query` and `/api/v1/query/explain`: `query` text or `json`. */
-export const QueryBody = z
-  .object({
-    query: z.string().max(100_000).optional(),
-    json: z.unknown().optional(),
-    earliest: z.union([z.string().max(64), z.number()]).optional(),
-    latest: z.union([z.string().max(64), z.number()]).optional(),
-    limit: z.number().int().min(1).max(10_000).optional(),
-    cursor: z.string().max(512).optional(),
-  })
+export const QueryBody = QueryOptions.extend({
+  query: z.string().max(100_000).optional(),
+  json: z.unknown().optional(),
+})
   .refine((body) => body.query !== undefined || body.json !== undefined, {
     message: 'missing query: give query (text) or json (the canonical JSON query)',
   })

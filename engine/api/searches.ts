@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { astToJson, parseQuery } from '../../query-lang/index.js';
 import type { MetadataStore, SavedSearch, Session } from '../../storage/metadata.js';
 import type { QueryService } from '../query-service.js';
-import { sendQueryResult } from './assist.js';
+import { QueryOptions, sendQueryResult } from './assist.js';
 import { type ApiEnv, requireRole } from './auth.js';
 import { apiError, issuesText } from './errors.js';
 
@@ -23,14 +23,7 @@ const SearchBody = z.object({
 });
 
 /** The body of `POST /api/v1/searches/:id/run`, all optional: the query's own time terms apply. */
-const RunBody = z
-  .object({
-    earliest: z.union([z.string().max(64), z.number()]).optional(),
-    latest: z.union([z.string().max(64), z.number()]).optional(),
-    limit: z.number().int().min(1).max(10_000).optional(),
-    cursor: z.string().max(512).optional(),
-  })
-  .strict();
+const RunBody = QueryOptions.strict();
 
 function canRead(search: SavedSearch, session: Session): boolean {
   return (
