@@ -354,7 +354,8 @@ describe('saved searches', () => {
     expect(run.body.rows).toEqual(direct.body.rows);
     expect(run.body.total).toBe(3);
 
-    // No body: the search's own time range, here the API's default of the last 24 hours.
+    // No body: the time range written in the search text, and without one all time, as for
+    // /api/v1/query.
     const bare = await fetch(`${appliance.httpUrl}/api/v1/searches/${saved.id}/run`, {
       method: 'POST',
       headers: { Cookie: await cookieOf('vic', 'viewer-password-1') },

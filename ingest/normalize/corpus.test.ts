@@ -69,18 +69,20 @@ const CASES: CorpusCase[] = [
     // 3001/3 is 10 passwords changed plus 407 chpasswd "does not exist" failures.
     // 3001/1 is 10 new users plus 30 failed useradd runs. 3006/6 is 10 useradd groups plus
     // one groupadd, which writes 3 lines. 4007/2 is sshd's 303 "Connection closed by", 307
-    // "Received disconnect from" and 307 "Disconnected from", 4007/3 the 8 "Connection reset
-    // by". 4007/1 is 17 "Connection from" and 11 "Starting session", 4007/4 the 14 "Did not
-    // receive identification string" and 18 "Bad protocol version identification". The other
-    // 1326 lines (systemd-logind, other sshd messages, "check pass") are Base Events.
+    // "Received disconnect from", 307 "Disconnected from" and 2 "Close session", 4007/3 the 8
+    // "Connection reset by". 4007/1 is 17 "Connection from" and 11 "Starting session", 4007/4
+    // the 14 "Did not receive identification string", 18 "Bad protocol version identification"
+    // and 4 "Unable to negotiate", 4007/7 the 10 "Server listening". The other 1310 lines
+    // (systemd-logind, other sshd messages, "check pass") are Base Events.
     path: 'linux/auth.log',
     sourcetype: 'linux_secure',
     split: 'lines',
     counts: {
-      '0/99': 1326,
+      '0/99': 1310,
       '4007/1': 28,
-      '4007/2': 917,
-      '4007/4': 32,
+      '4007/2': 919,
+      '4007/4': 36,
+      '4007/7': 10,
       '4007/3': 8,
       '3002/1': 3080,
       '3002/2': 1074,

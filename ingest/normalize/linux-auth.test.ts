@@ -98,7 +98,7 @@ describe('linux auth sshd connections', () => {
     expect(event.class_uid).toBe(4007);
     expect(event.activity_id).toBe(1);
     expect(event.src_endpoint).toEqual({ ip: '203.0.113.10', port: 61663 });
-    expect(event.dst_endpoint).toEqual({ ip: '10.77.20.248', port: 22 });
+    expect(event.dst_endpoint).toEqual({ hostname: 'host', ip: '10.77.20.248', port: 22 });
   });
 
   test.each([
@@ -117,6 +117,26 @@ describe('linux auth sshd connections', () => {
       'Bad protocol version identification',
       { ip: '198.51.100.9', port: 55172 },
     ],
+    [
+      'fatal: Unable to negotiate with 198.51.100.9 port 50122: no matching key exchange method found. Their offer: diffie-hellman-group1-sha1 [preauth]',
+      'no matching key exchange method found',
+      { ip: '198.51.100.9', port: 50122 },
+    ],
+    [
+      'Unable to negotiate with 2001:db8::9 port 50122: no matching host key type found. Their offer: ssh-dss [preauth]',
+      'no matching host key type found',
+      { ip: '2001:db8::9', port: 50122 },
+    ],
+    [
+      'banner exchange: Connection from 198.51.100.9 port 41234: invalid format',
+      'invalid format',
+      { ip: '198.51.100.9', port: 41234 },
+    ],
+    [
+      'fatal: Timeout before authentication for 198.51.100.9 port 41234',
+      'Timeout before authentication',
+      { ip: '198.51.100.9', port: 41234 },
+    ],
   ])('%s as a failed SSH connection', (text, detail, source) => {
     const event = eventOf(`Mar 28 19:13:30 host sshd[2951]: ${text}`);
     expect(event.class_uid).toBe(4007);
@@ -130,6 +150,44 @@ describe('linux auth sshd connections', () => {
       "Mar 28 19:13:30 host sshd[2951]: Bad protocol version identification 'GET / HTTP/1.1' from 198.51.100.9 port 55172",
     );
     expect(event.unmapped.client_version).toBe('GET / HTTP/1.1');
+  });
+
+  test('client algorithm offer kept', () => {
+    const event = eventOf(
+      'Mar 28 19:13:30 host sshd[2951]: fatal: Unable to negotiate with 198.51.100.9 port 50122: no matching cipher found. Their offer: aes128-cbc,3des-cbc [preauth]',
+    );
+    expect(event.unmapped.client_offer).toBe('aes128-cbc,3des-cbc');
+  });
+
+  test('server end is the logging host', () => {
+    const event = eventOf(
+      'Mar 28 19:13:30 web-1 sshd[2951]: Failed password for root from 198.51.100.9 port 41234 ssh2',
+    );
+    expect(event.class_uid).toBe(3002);
+    expect(event.dst_endpoint).toEqual({ hostname: 'web-1' });
+  });
+
+  test('server listening on a port', () => {
+    const event = eventOf('Mar 28 19:13:30 web-1 sshd[1022]: Server listening on :: port 22.');
+    expect(event.class_uid).toBe(4007);
+    expect(event.activity_id).toBe(7);
+    expect(event.dst_endpoint).toEqual({ hostname: 'web-1', ip: '::', port: 22 });
+    expect(event.src_endpoint).toBeUndefined();
+  });
+
+  test.each([
+    ['Close session: user ubuntu from 203.0.113.10 port 61663 id 0', undefined],
+    [
+      'Disconnecting invalid user ubuntu 203.0.113.10 port 61663: Too many authentication failures [preauth]',
+      'Too many authentication failures',
+    ],
+  ])('%s as a closed SSH connection with its user', (text, detail) => {
+    const event = eventOf(`Mar 28 19:13:32 host sshd[29582]: ${text}`);
+    expect(event.class_uid).toBe(4007);
+    expect(event.activity_id).toBe(2);
+    expect(event.actor.user.name).toBe('ubuntu');
+    expect(event.src_endpoint).toEqual({ ip: '203.0.113.10', port: 61663 });
+    expect(event.status_detail).toBe(detail);
   });
 
   test('session start with its user', () => {

@@ -55,6 +55,19 @@ const SSH_NO_IDENTIFICATION = /^Did not receive identification string from (\S+?
 const SSH_BAD_VERSION =
   /^Bad protocol version identification '([\s\S]*)' from (\S+?)(?: port (\d+))?$/;
 const SSH_SESSION = /^Starting session: (.+?) for (\S+) from (\S+) port (\d+)/;
+const SSH_SESSION_CLOSED = /^Close session: user (\S+) from (\S+) port (\d+)/;
+/**
+ * Clients rejected before authentication: no common algorithm (`Unable to negotiate`, with or
+ * without a `fatal: ` prefix), a malformed banner, or no login in time.
+ */
+const SSH_NEGOTIATION =
+  /^(?:fatal: )?Unable to negotiate with (\S+) port (\d+): (.*?)(?:\. Their offer: (.*?))?(?: \[preauth\])?$/;
+const SSH_BANNER = /^banner exchange: Connection from (\S+) port (\d+): (.*?)(?: \[preauth\])?$/;
+const SSH_TIMEOUT = /^(?:fatal: )?Timeout before authentication for (\S+) port (\d+)/;
+/** sshd closing a connection itself, such as after too many failures. */
+const SSH_DISCONNECTING =
+  /^Disconnecting (?:authenticating |invalid )?user (\S+) (\S+) port (\d+): (.*?)(?: \[preauth\])?$/;
+const SSH_LISTENING = /^Server listening on (\S+) port (\d+)\.?$/;
 const PAM_AUTH_FAILURE = /^pam_unix\(([^:)]+):auth\): authentication failure; (.*)$/;
 /** PAM's summary when a connection ends after several failures: `PAM 2 more authentication failures; ...`. */
 const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?; (.*)$/;
@@ -94,6 +107,14 @@ export function eventFromSyslogHeader(
     spec.attributes,
   );
   attributes.actor = actor;
+  if (
+    header.program === 'sshd' &&
+    (spec.classUid === CLASS.SSH_ACTIVITY || spec.classUid === CLASS.AUTHENTICATION)
+  ) {
+    // The server end of an SSH connection is the host that wrote the line.
+    const server = attributes.dst_endpoint as Record<string, unknown> | undefined;
+    attributes.dst_endpoint = { hostname: header.host, ...server };
+  }
   const full = spec as EventSpec;
   full.time = header.time;
   full.originalTime = header.originalTime;
@@ -315,6 +336,39 @@ function mapSshd(text: string): MessageSpec | undefined {
       unmapped: { session },
     });
   }
+  match = SSH_SESSION_CLOSED.exec(text);
+  if (match !== null) {
+    const [, user, ip, port] = match;
+    return sshActivity(2, { actor: { user: { name: user } }, src_endpoint: endpoint(ip, port) });
+  }
+  match = SSH_DISCONNECTING.exec(text);
+  if (match !== null) {
+    const [, user, ip, port, reason] = match;
+    return {
+      ...sshActivity(2, { actor: { user: { name: user } }, src_endpoint: endpoint(ip, port) }),
+      statusDetail: reason,
+    };
+  }
+  match = SSH_NEGOTIATION.exec(text) ?? SSH_BANNER.exec(text);
+  if (match !== null) {
+    const [, ip, port, reason, offer] = match;
+    return {
+      ...sshActivity(4, {
+        src_endpoint: endpoint(ip, port),
+        unmapped: offer === undefined ? undefined : { client_offer: offer },
+      }),
+      statusDetail: reason,
+    };
+  }
+  match = SSH_TIMEOUT.exec(text);
+  if (match !== null) {
+    return {
+      ...sshActivity(4, { src_endpoint: endpoint(match[1], match[2]) }),
+      statusDetail: 'Timeout before authentication',
+    };
+  }
+  match = SSH_LISTENING.exec(text);
+  if (match !== null) return sshActivity(7, { dst_endpoint: endpoint(match[1], match[2]) });
   match = SSH_MAX_ATTEMPTS.exec(text);
   if (match !== null) {
     const [, , user, ip, port] = match;
