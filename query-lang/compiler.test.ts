@@ -4,7 +4,9 @@ import { createEventsTableSql } from './catalog.js';
 import {
   type CompileOptions,
   compileQuery,
+  MAX_NESTING,
   parseQuery,
+  parseQueryJson,
   QueryError,
   TOTAL_COLUMN,
 } from './index.js';
@@ -544,6 +546,27 @@ describe('semantic errors', () => {
     expect(result.ast).toBeUndefined();
     expect(result.errors[0]?.code.startsWith(code)).toBe(true);
     expect(result.errors[0]?.suggestion).toBe(suggestion);
+  });
+
+  test('nesting up to the limit runs', async () => {
+    const alternating = MAX_NESTING / 2 - 1;
+    const queries = [
+      `${'NOT '.repeat(MAX_NESTING - 1)}user=admin`,
+      `${'NOT (status_id=1 AND '.repeat(alternating)}user=admin${')'.repeat(alternating)}`,
+      `| where ${'not (status_id=1 and '.repeat(alternating)}true${')'.repeat(alternating)}`,
+    ];
+    for (const query of queries) await expect(rows(query)).resolves.toBeInstanceOf(Array);
+  });
+
+  test('nesting beyond the limit', () => {
+    const [error] = parseQuery(`status_id=1 ${'NOT '.repeat(600)}user=admin | stats count`).errors;
+    expect(error?.code).toBe('syntax.too_deep');
+    expect(error?.column).toBe(2413);
+    expect(error?.message).toContain(`${MAX_NESTING} levels`);
+
+    let filter: unknown = { op: 'eq', field: 'user', value: 'admin' };
+    for (let level = 0; level < MAX_NESTING; level++) filter = { op: 'not', arg: filter };
+    expect(parseQueryJson({ version: 1, filter }).errors[0]?.code).toBe('syntax.too_deep');
   });
 
   test('unknown field carries its position', () => {

@@ -24,6 +24,7 @@ import {
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
+import { checkNesting } from './nesting.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { compileMoreStage, timeBucket } from './stages.js';
 import { parseRelativeTime } from './time.js';
@@ -174,6 +175,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       undefined,
     );
   }
+  checkNesting(ast);
   const context: CompileContext = { nowMs: options.nowMs };
   const { earliestMs, latestMs } = effectiveTimeRange(ast, options);
 

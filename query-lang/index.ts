@@ -17,5 +17,6 @@ export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { type QueryDiagnostic, QueryError, type SourceLocation } from './errors.js';
 export { astFromJson, astToJson } from './json.js';
 export { type Needle, needlesOf } from './needles.js';
+export { MAX_NESTING } from './nesting.js';
 export { parseQuery, parseQueryJson, parseQuerySyntax } from './parser.js';
 export { parseRelativeTime, parseSpanMillis } from './time.js';
