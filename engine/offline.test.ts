@@ -151,6 +151,35 @@ describe('offline queries over Parquet', () => {
     }
   });
 
+  test('lookup tables from CSV files', async () => {
+    const file = path.join(dir, 'owners.csv');
+    fs.writeFileSync(file, '\ufeffip,owner\r\n10.0.0.5,"Alice, IT"\r\n203.0.113.7,unknown\r\n');
+    const result = await runOffline({
+      dataDir: dir,
+      query: 'class_uid=3002 | lookup owners ip as src_ip | stats count by owner',
+      lookups: { Owners: file },
+    });
+    expect(result.rows).toEqual([
+      { owner: 'Alice, IT', count: 1 },
+      { owner: 'unknown', count: 2 },
+    ]);
+
+    const missing = runOffline({ dataDir: dir, query: '| lookup owners ip as src_ip' });
+    await expect(missing).rejects.toThrow(OfflineInputError);
+    await expect(missing).rejects.toThrow(
+      "Unknown lookup table 'owners': pass --lookup owners=FILE.csv",
+    );
+
+    fs.writeFileSync(file, 'ip,owner\n10.0.0.5\n');
+    const ragged = runOffline({ dataDir: dir, query: '*', lookups: { owners: file } });
+    await expect(ragged).rejects.toThrow("Lookup 'owners' (");
+    await expect(ragged).rejects.toThrow('row 2 has 1 fields, the header 2');
+    const absent = runOffline({ dataDir: dir, query: '*', lookups: { owners: `${file}.gone` } });
+    await expect(absent).rejects.toThrow('failed to read');
+    const badName = runOffline({ dataDir: dir, query: '*', lookups: { '1x': file } });
+    await expect(badName).rejects.toThrow("Invalid lookup name '1x'");
+  });
+
   test('bad folders and queries are reported', async () => {
     await expect(runOffline({ dataDir: path.join(dir, 'nope'), query: '*' })).rejects.toThrow(
       OfflineInputError,

@@ -8,10 +8,11 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { createEventsTableSql, EVENTS_TABLE } from '../query-lang/catalog.js';
-import type { QueryDiagnostic } from '../query-lang/index.js';
+import type { LookupTable, QueryDiagnostic } from '../query-lang/index.js';
 import { snapshotView } from '../storage/index.js';
+import { LOOKUP_NAME, lookupTableOf, parseCsv } from './api/lookups.js';
 import { QueryInputError, QueryService } from './query-service.js';
 
 export interface OfflineRequest {
@@ -22,6 +23,8 @@ export interface OfflineRequest {
   latest?: string;
   limit?: number;
   nowMs?: number;
+  /** CSV files for the `lookup` stage, by lookup name. */
+  lookups?: Record<string, string>;
 }
 
 export interface OfflineResult {
@@ -82,6 +85,8 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
         release: async () => {},
       }),
     });
+    const lookups = await loadLookups(connection, request.lookups ?? {});
+    service.useLookups((name) => lookups.get(name.toLowerCase()));
     const response = await service
       .run(
         {
@@ -94,7 +99,10 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
       )
       .catch((error: unknown) => {
         if (error instanceof QueryInputError) {
-          throw new OfflineInputError(error.message, error.diagnostics);
+          const diagnostics = error.diagnostics.map((diagnostic) =>
+            diagnostic.code === 'lookup.unknown' ? offlineLookupDiagnostic(diagnostic) : diagnostic,
+          );
+          throw new OfflineInputError(diagnostics[0]?.message ?? error.message, diagnostics);
         }
         throw error;
       });
@@ -110,6 +118,60 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Loads each lookup CSV into a table of text columns of the in-memory database, checked as the
+ * appliance checks an upload.
+ */
+async function loadLookups(
+  connection: DuckDBConnection,
+  files: Record<string, string>,
+): Promise<Map<string, LookupTable>> {
+  const tables = new Map<string, LookupTable>();
+  for (const [name, file] of Object.entries(files)) {
+    if (!LOOKUP_NAME.test(name)) {
+      throw new OfflineInputError(
+        `Invalid lookup name '${name}': use a letter, then letters, digits or _`,
+      );
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new OfflineInputError(
+        `Lookup '${name}': failed to read ${file}: ${(error as Error).message}`,
+      );
+    }
+    let table: ReturnType<typeof lookupTableOf>;
+    try {
+      table = lookupTableOf(parseCsv(text));
+    } catch (error) {
+      table = `invalid CSV: ${(error as Error).message}`;
+    }
+    if (typeof table === 'string')
+      throw new OfflineInputError(`Lookup '${name}' (${file}): ${table}`);
+    const relation = `lookup_${tables.size}`;
+    const columns = table.columns.map((column) => `"${column}" VARCHAR`).join(', ');
+    await connection.run(`CREATE TABLE "${relation}" (${columns})`);
+    const appender = await connection.createAppender(relation);
+    for (const row of table.data) {
+      for (const cell of row) appender.appendVarchar(cell);
+      appender.endRow();
+    }
+    appender.closeSync();
+    tables.set(name.toLowerCase(), { relation: `"${relation}"`, columns: table.columns });
+  }
+  return tables;
+}
+
+/** Rewords the unknown-lookup error for the command line, where there is nothing to upload. */
+function offlineLookupDiagnostic(diagnostic: QueryDiagnostic): QueryDiagnostic {
+  const name = /'([^']*)'/.exec(diagnostic.message)?.[1] ?? 'NAME';
+  return {
+    ...diagnostic,
+    message: `Unknown lookup table '${name}': pass --lookup ${name}=FILE.csv`,
+  };
 }
 
 function csvCell(value: unknown): string {

@@ -65,6 +65,30 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((cells) => !(cells.length === 1 && cells[0] === ''));
 }
 
+/**
+ * Checks the parsed rows of a lookup CSV: a header of unique column names, then rows of as many
+ * fields. Returns the columns and rows, or the problem as a message.
+ */
+export function lookupTableOf(rows: string[][]): { columns: string[]; data: string[][] } | string {
+  const [header, ...data] = rows;
+  if (header === undefined || data.length === 0) {
+    return 'the CSV needs a header row and at least one row';
+  }
+  const columns = header.map((cell) => cell.trim());
+  const bad = columns.find((column) => !COLUMN_NAME.test(column));
+  if (bad !== undefined || columns.length > MAX_COLUMNS) {
+    return `column names are letters, digits and _ starting with a letter or _ (at most ${MAX_COLUMNS}); found ${JSON.stringify(bad ?? columns.length)}`;
+  }
+  if (new Set(columns.map((column) => column.toLowerCase())).size !== columns.length) {
+    return 'column names must be unique';
+  }
+  const ragged = data.findIndex((cells) => cells.length !== columns.length);
+  if (ragged >= 0) {
+    return `row ${ragged + 2} has ${data[ragged]!.length} fields, the header ${columns.length}`;
+  }
+  return { columns, data };
+}
+
 function csvCell(value: string): string {
   return `"${value.replace(/"/g, '""')}"`;
 }
@@ -125,32 +149,9 @@ export function registerLookupRoutes(
     } catch (error) {
       return apiError(c, 400, 'invalid_csv', `invalid CSV: ${(error as Error).message}`);
     }
-    const [header, ...data] = rows;
-    if (header === undefined || data.length === 0) {
-      return apiError(c, 400, 'invalid_csv', 'the CSV needs a header row and at least one row');
-    }
-    const columns = header.map((cell) => cell.trim());
-    const bad = columns.find((column) => !COLUMN_NAME.test(column));
-    if (bad !== undefined || columns.length > MAX_COLUMNS) {
-      return apiError(
-        c,
-        400,
-        'invalid_csv',
-        `column names are letters, digits and _ starting with a letter or _ (at most ${MAX_COLUMNS}); found ${JSON.stringify(bad ?? columns.length)}`,
-      );
-    }
-    if (new Set(columns.map((column) => column.toLowerCase())).size !== columns.length) {
-      return apiError(c, 400, 'invalid_csv', 'column names must be unique');
-    }
-    const ragged = data.findIndex((cells) => cells.length !== columns.length);
-    if (ragged >= 0) {
-      return apiError(
-        c,
-        400,
-        'invalid_csv',
-        `row ${ragged + 2} has ${data[ragged]!.length} fields, the header ${columns.length}`,
-      );
-    }
+    const table = lookupTableOf(rows);
+    if (typeof table === 'string') return apiError(c, 400, 'invalid_csv', table);
+    const { columns, data } = table;
     const normalized = [columns, ...data].map((cells) => cells.map(csvCell).join(',')).join('\n');
     const file = lookupPath(dataDir, body.data.name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
