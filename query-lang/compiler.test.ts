@@ -60,6 +60,8 @@ describe('search filters on DuckDB', () => {
     ['class_uid=3002 NOT user=admin NOT user=alice', ['e04']],
     ['class_uid>=4001 class_uid<4003', ['e07', 'e08', 'e10', 'e11']],
     ['class_uid>4002', ['e09']],
+    ['fields.team=blue', ['e01']],
+    ['FIELDS.env:prod fields.team!=red', ['e01']],
     ['src_ip:10.0.0.0/8', ['e01', 'e07', 'e08', 'e09']],
     ['src_ip:10.0.0.0/24', ['e01', 'e07', 'e09']],
     ['src_ip!=10.0.0.0/8 class_uid=3002', ['e02', 'e03', 'e04']],
@@ -529,6 +531,7 @@ describe('semantic errors', () => {
   test.each([
     ['usr:admin', 'field.unknown', 'user'],
     ['src_ipp=1.2.3.4', 'field.unknown', 'src_ip'],
+    ['| fields - fields | where fields.env="prod"', 'field.removed', undefined],
     ['| stats count by hots', 'field.unknown', 'host'],
     ['class_uid=abc', 'value.not_a_number', undefined],
     ['src_ip:10.0.0.0/40', 'cidr.invalid', undefined],
@@ -567,6 +570,13 @@ describe('semantic errors', () => {
     let filter: unknown = { op: 'eq', field: 'user', value: 'admin' };
     for (let level = 0; level < MAX_NESTING; level++) filter = { op: 'not', arg: filter };
     expect(parseQueryJson({ version: 1, filter }).errors[0]?.code).toBe('syntax.too_deep');
+  });
+
+  test('unknown field names the HEC indexed field form', () => {
+    const [error] = parseQuery('team=blue').errors;
+    expect(error?.message).toBe(
+      `Unknown field 'team'. A field sent in HEC "fields" is fields.team`,
+    );
   });
 
   test('unknown field carries its position', () => {

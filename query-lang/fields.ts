@@ -136,14 +136,17 @@ export function resolveField(
   if (column !== undefined) return column;
   const alias = ALIASES[lowered];
   if (alias !== undefined) return resolveAlias(scope, name, alias, loc);
+  if (lowered.startsWith('fields.')) return resolveIndexedField(scope, name, loc);
   if (name.includes('.')) return resolvePath(scope, name.replace(/^\./, ''), loc);
   // A top-level OCSF attribute, such as `activity_name`, may be written without a leading dot.
   if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
   const suggestion = nearestName(name, knownNames(scope));
   const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
+  // Splunk searches HEC indexed fields by their bare names, which are not known in advance here.
+  const indexed = name.includes('.') ? '' : `. A field sent in HEC "fields" is fields.${name}`;
   return fail(
     'field.unknown',
-    `Unknown field '${name}'${hint}`,
+    `Unknown field '${name}'${hint}${indexed}`,
     loc,
     suggestion === undefined ? {} : { suggestion },
   );
@@ -169,6 +172,25 @@ function resolveAlias(
     type: present[0]!.type,
     json: false,
     columns: present.flatMap((column) => column.columns),
+  };
+}
+
+/** Resolves `fields.NAME` to the value of NAME in the HEC indexed fields of the event. */
+function resolveIndexedField(
+  scope: Scope,
+  name: string,
+  loc: SourceLocation | undefined,
+): ResolvedField {
+  const column = promoted(scope, 'fields');
+  if (column === undefined) {
+    fail('field.removed', `Field '${name}' was removed by an earlier fields or rename stage`, loc);
+  }
+  const key = name.slice('fields.'.length);
+  return {
+    sql: sql`json_extract_string(${column.sql}, ${param(`$.${key}`)})`,
+    type: 'string',
+    json: true,
+    columns: [],
   };
 }
 

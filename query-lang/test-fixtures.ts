@@ -29,6 +29,7 @@ export const FIXTURE_EVENTS: FixtureEvent[] = [
       host: 'web01',
       sourcetype: 'linux_secure',
       message: 'Accepted password for alice from 10.0.0.5',
+      fields: '{"env":"prod","team":"Blue"}',
     },
     ocsf: {
       class_uid: 3002,
