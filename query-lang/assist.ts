@@ -7,7 +7,7 @@
 
 import type { IToken, TokenType } from 'chevrotain';
 import { AGGREGATE_FUNCTIONS, EXPRESSION_FUNCTIONS, STAGE_NAMES } from './ast.js';
-import { ALIASES, COLUMN_BY_NAME, COLUMNS, type ColumnSpec } from './catalog.js';
+import { ALIASES, COLUMN_BY_NAME, COLUMNS, type ColumnSpec, PATH_ALIASES } from './catalog.js';
 import * as t from './lexer.js';
 import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { nextTokenPaths } from './parser.js';
@@ -200,6 +200,12 @@ export const FIELD_SUGGESTIONS: readonly Suggestion[] = [
         known.length === 0 ? undefined : unionClasses(known),
       );
     }),
+  ...Object.entries(PATH_ALIASES).map(([name, target]) =>
+    withClasses(
+      { label: name, kind: 'field', detail: `alias of ${target}` },
+      ocsfPathClasses(target),
+    ),
+  ),
 ];
 
 function describeType(type: string): string {

@@ -265,6 +265,7 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   actor: ['actor_user'],
   src_ip: ['src_ip'],
   src: ['src_ip'],
+  clientip: ['src_ip'],
   dst_ip: ['dst_ip'],
   dest_ip: ['dst_ip'],
   dst: ['dst_ip'],
@@ -289,6 +290,15 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   severity: ['severity_id'],
   _time: ['time'],
   _raw: ['raw'],
+};
+
+/**
+ * Field names of Splunk's add-ons for values that are not promoted columns, each resolving to
+ * its OCSF path, such as the Windows event ID.
+ */
+export const PATH_ALIASES: Readonly<Record<string, string>> = {
+  eventcode: 'metadata.event_code',
+  eventid: 'metadata.event_code',
 };
 
 /** Columns that free-text search looks in. */

@@ -14,6 +14,7 @@ import {
   COLUMN_BY_OCSF_PATH,
   COLUMNS,
   type ColumnType,
+  PATH_ALIASES,
 } from './catalog.js';
 import { fail, nearestName, type SourceLocation } from './errors.js';
 import { OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
@@ -90,7 +91,13 @@ function knownNames(scope: Scope): string[] {
   const derived = [...scope.columns.values()].map((column) => column.name);
   if (!scope.eventShape) return derived;
   const promoted = COLUMNS.map((column) => column.name).filter((name) => !scope.hidden.has(name));
-  return [...derived, ...promoted, ...Object.keys(ALIASES), ...Object.keys(OCSF_EVENT_ATTRIBUTES)];
+  return [
+    ...derived,
+    ...promoted,
+    ...Object.keys(ALIASES),
+    ...Object.keys(PATH_ALIASES),
+    ...Object.keys(OCSF_EVENT_ATTRIBUTES),
+  ];
 }
 
 /** True when `lowered` names a promoted column, an alias or a top-level OCSF attribute. */
@@ -99,6 +106,7 @@ function isKnownName(scope: Scope, lowered: string): boolean {
   return (
     promoted(scope, lowered) !== undefined ||
     Object.hasOwn(ALIASES, lowered) ||
+    Object.hasOwn(PATH_ALIASES, lowered) ||
     Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)
   );
 }
@@ -136,6 +144,8 @@ export function resolveField(
   if (column !== undefined) return column;
   const alias = ALIASES[lowered];
   if (alias !== undefined) return resolveAlias(scope, name, alias, loc);
+  const pathAlias = PATH_ALIASES[lowered];
+  if (pathAlias !== undefined) return resolvePath(scope, pathAlias, loc);
   if (lowered.startsWith('fields.')) return resolveIndexedField(scope, name, loc);
   if (name.includes('.')) return resolvePath(scope, name.replace(/^\./, ''), loc);
   // A top-level OCSF attribute, such as `activity_name`, may be written without a leading dot.

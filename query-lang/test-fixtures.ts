@@ -118,6 +118,7 @@ export const FIXTURE_EVENTS: FixtureEvent[] = [
       class_uid: 1007,
       actor: { user: { name: 'bob' } },
       process: { name: 'powershell.exe', pid: 4242, parent_process: { name: 'cmd.exe' } },
+      metadata: { event_code: '4688' },
     },
     raw: 'EventCode=4688 New Process Name: C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe',
   },
