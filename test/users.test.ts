@@ -102,7 +102,13 @@ describe('console users', () => {
       method: 'DELETE',
       headers: { Cookie: await sessionCookie(appliance) },
     });
-    expect(deleted.status).toBe(200);
+    expect(deleted.status).toBe(204);
+    expect(await deleted.text()).toBe('');
+    const again = await fetch(`${appliance.httpUrl}/api/v1/users/vera`, {
+      method: 'DELETE',
+      headers: { Cookie: await sessionCookie(appliance) },
+    });
+    expect(again.status).toBe(404);
     expect((await login(appliance, 'vera', 'viewer-pass-2')).status).toBe(401);
     const audit = await admin('/api/v1/query', {
       query:

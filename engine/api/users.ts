@@ -73,7 +73,7 @@ export function registerUserRoutes(app: Hono<ApiEnv>, deps: UserRouteDependencie
     if (!metadata.deleteUser(username)) return userNotFound(c, username);
     logger.info({ username, by: actor }, 'console user deleted');
     await audit.userChange({ actor, action: 'delete', username });
-    return c.json({ deleted: username });
+    return c.body(null, 204);
   });
 
   app.post('/api/v1/users/:username/password', requireRole(metadata, 'viewer'), async (c) => {
