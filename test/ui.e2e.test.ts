@@ -121,6 +121,7 @@ suite(suiteName, () => {
     expect(await rows.count()).toBe(TEST_EVENTS.length);
     const status = await page.locator('th-search .status .count').textContent();
     expect(status).toBe(`${TEST_EVENTS.length} events`);
+    expect(await page.locator('th-search .status .range').textContent()).toBe('Last 24 hours');
     expect(new URL(page.url()).searchParams.get('q')).toBe(MARKER);
     const headers = await page.locator('th-results th').allTextContents();
     expect(headers).toContain('sourcetype');
@@ -206,6 +207,17 @@ suite(suiteName, () => {
     const cells = await table.locator('tbody td').allTextContents();
     expect(cells).toContain('_json');
     expect(cells).toContain(String(TEST_EVENTS.length));
+  });
+
+  it('names the time range the query sets', async () => {
+    await runSearch(page, `${MARKER} earliest=0`);
+    const range = page.locator('th-search .status .range');
+    await expect
+      .poll(() => range.textContent(), { timeout: 10_000 })
+      .toBe('All time (set in the query)');
+    expect(await page.locator('th-search .status .count').textContent()).toBe(
+      `${TEST_EVENTS.length} events`,
+    );
   });
 
   it('marks a syntax error position', async () => {

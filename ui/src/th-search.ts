@@ -21,7 +21,7 @@ import { addFieldFilter, caretLine } from './query-text.js';
 import { sharedStyles } from './styles.js';
 import type { AddFilterDetail } from './th-event-detail.js';
 import type { RangeChangeDetail } from './th-time-range.js';
-import { describeTimeRange, type TimeRange } from './time-range.js';
+import { describeSearchRange, type TimeRange } from './time-range.js';
 import { readSearchState, type SearchState, writeSearchState } from './url-state.js';
 import './th-event-detail.js';
 import './th-results.js';
@@ -59,7 +59,7 @@ export class ThSearch extends LitElement {
     range: { state: true },
     rangeValid: { state: true },
     result: { state: true },
-    resultRange: { state: true },
+    resultRangeText: { state: true },
     failure: { state: true },
     loading: { state: true },
     history: { state: true },
@@ -219,7 +219,11 @@ export class ThSearch extends LitElement {
   declare range: TimeRange;
   declare rangeValid: boolean;
   declare result: QueryResult | undefined;
-  declare resultRange: TimeRange | undefined;
+  /**
+   * Text for the time range of the shown result. The query's own `earliest=` and `latest=` win
+   * over the picker.
+   */
+  declare resultRangeText: string;
   declare failure: SearchFailure | undefined;
   declare loading: boolean;
   declare history: string[];
@@ -235,7 +239,7 @@ export class ThSearch extends LitElement {
     this.range = state.range;
     this.rangeValid = true;
     this.result = undefined;
-    this.resultRange = undefined;
+    this.resultRangeText = '';
     this.failure = undefined;
     this.loading = false;
     this.history = loadHistory(window.localStorage);
@@ -295,7 +299,7 @@ export class ThSearch extends LitElement {
       const result = await runQuery(buildQueryRequest(text, range), abort.signal);
       if (abort.signal.aborted) return;
       this.result = result;
-      this.resultRange = range;
+      this.resultRangeText = describeSearchRange(text, range);
       this.selectedId = undefined;
     } catch (error) {
       if (abort.signal.aborted) return;
@@ -474,12 +478,11 @@ export class ThSearch extends LitElement {
     const events = isEventResult(result.rows);
     const noun = events ? 'events' : 'results';
     const truncated = result.total > result.rows.length;
-    const range = this.resultRange ? describeTimeRange(this.resultRange) : '';
     return html`<div class="status">
       <span class="count">${result.total.toLocaleString('en-US')} ${noun}</span>
       <span>(${result.elapsed_ms} ms)</span>
       ${truncated ? html`<span>showing the first ${result.rows.length}</span>` : ''}
-      <span>${range}</span>
+      <span class="range">${this.resultRangeText}</span>
       ${this.loading ? html`<span>Searching…</span>` : ''}
     </div>`;
   }

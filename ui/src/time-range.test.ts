@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_TIME_RANGE,
+  describeSearchRange,
   describeTimeRange,
   findPreset,
   normalizeTimeBound,
+  searchTimeRange,
   TIME_PRESETS,
 } from './time-range.js';
 
@@ -64,5 +66,58 @@ describe('presets', () => {
   it('do not match a custom latest', () => {
     expect(findPreset({ earliest: '-1h', latest: '-5m' })).toBeUndefined();
     expect(describeTimeRange({ earliest: '-1h', latest: '-5m' })).toBe('-1h → -5m');
+  });
+});
+
+describe('search time range', () => {
+  it('is the picker range without inline bounds', () => {
+    expect(searchTimeRange('index=xss user:alice', DEFAULT_TIME_RANGE)).toEqual({
+      range: DEFAULT_TIME_RANGE,
+      fromQuery: false,
+    });
+    expect(describeSearchRange('index=xss', DEFAULT_TIME_RANGE)).toBe('Last 24 hours');
+  });
+
+  it('takes earliest=0 from the query', () => {
+    expect(searchTimeRange('index=xss earliest=0', DEFAULT_TIME_RANGE)).toEqual({
+      range: { earliest: '0', latest: 'now' },
+      fromQuery: true,
+    });
+    expect(describeSearchRange('index=xss earliest=0', DEFAULT_TIME_RANGE)).toBe(
+      'All time (set in the query)',
+    );
+  });
+
+  it('takes both bounds from the query', () => {
+    const query = 'earliest=-7d latest=-1d user:alice | stats count()';
+    expect(searchTimeRange(query, DEFAULT_TIME_RANGE).range).toEqual({
+      earliest: '-7d',
+      latest: '-1d',
+    });
+    expect(describeSearchRange(query, DEFAULT_TIME_RANGE)).toBe('-7d → -1d (set in the query)');
+  });
+
+  it('keeps the picker bound the query leaves out', () => {
+    const picker = { earliest: '-1h', latest: '-5m' };
+    expect(searchTimeRange('latest=now', picker).range).toEqual({ earliest: '-1h', latest: 'now' });
+    expect(searchTimeRange('earliest=-7d', picker).range).toEqual({
+      earliest: '-7d',
+      latest: '-5m',
+    });
+    expect(describeSearchRange('earliest=-7d latest=now', picker)).toBe(
+      'Last 7 days (set in the query)',
+    );
+  });
+
+  it('ignores earliest as a field in a later stage', () => {
+    const query = 'user:alice | where earliest="x"';
+    expect(searchTimeRange(query, DEFAULT_TIME_RANGE).fromQuery).toBe(false);
+  });
+
+  it('keeps the picker range for a query that does not parse', () => {
+    expect(searchTimeRange('earliest=0 | stats count by', DEFAULT_TIME_RANGE)).toEqual({
+      range: DEFAULT_TIME_RANGE,
+      fromQuery: false,
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { parseRelativeTime } from '../../query-lang/index.js';
+import { parseQuerySyntax, parseRelativeTime } from '../../query-lang/index.js';
 
 /** A search time range as the query API takes it. */
 export interface TimeRange {
@@ -46,4 +46,31 @@ export function normalizeTimeBound(text: string): string | undefined {
 /** Short text for a range, for the status line: the preset label or `earliest → latest`. */
 export function describeTimeRange(range: TimeRange): string {
   return findPreset(range)?.label ?? `${range.earliest} → ${range.latest}`;
+}
+
+/**
+ * Returns the range a search covers: the query's own `earliest=` and `latest=` terms replace the
+ * matching bound of the picker's range, as the query engine applies them. `fromQuery` is true
+ * when the query sets either bound. A query that does not parse leaves the picker's range.
+ */
+export function searchTimeRange(
+  query: string,
+  picker: TimeRange,
+): { range: TimeRange; fromQuery: boolean } {
+  const inline = parseQuerySyntax(query).ast?.timeRange;
+  if (inline?.earliest === undefined && inline?.latest === undefined) {
+    return { range: picker, fromQuery: false };
+  }
+  const range = {
+    earliest: inline.earliest ?? picker.earliest,
+    latest: inline.latest ?? picker.latest,
+  };
+  return { range, fromQuery: true };
+}
+
+/** Short text for the range a search covers, noting when the query text set it. */
+export function describeSearchRange(query: string, picker: TimeRange): string {
+  const { range, fromQuery } = searchTimeRange(query, picker);
+  const text = describeTimeRange(range);
+  return fromQuery ? `${text} (set in the query)` : text;
 }
