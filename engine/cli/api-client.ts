@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { QueryDiagnostic } from '../../query-lang/index.js';
 
 export interface QueryResult {
   rows: Record<string, unknown>[];
@@ -10,6 +11,18 @@ export interface QueryResult {
 
 /** Columns shown for event searches; the API returns more. */
 const EVENT_COLUMNS = ['time', 'class_name', 'user_name', 'src_ip', 'dst_ip', 'host', 'message'];
+
+/** A non-2xx response. `diagnostics` lists the errors of a query that the API rejected with 400. */
+export class ApiRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly diagnostics: QueryDiagnostic[],
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
 
 /** A client of the REST API that keeps the session cookie. */
 export class ApiClient {
@@ -50,13 +63,21 @@ export class ApiClient {
     }
     if (!response.ok) {
       const payload = (await response.json().catch(() => undefined)) as
-        | { error?: { message?: string; line?: number; column?: number; suggestion?: string } }
+        | {
+            error?: {
+              message?: string;
+              line?: number;
+              column?: number;
+              diagnostics?: QueryDiagnostic[];
+            };
+          }
         | undefined;
       const error = payload?.error;
       const where = error?.line ? ` (line ${error.line}, column ${error.column})` : '';
-      const hint = error?.suggestion ? `; ${error.suggestion}` : '';
-      throw new Error(
-        `${route} failed with HTTP ${response.status}: ${error?.message ?? response.statusText}${where}${hint}`,
+      throw new ApiRequestError(
+        `${route} failed with HTTP ${response.status}: ${error?.message ?? response.statusText}${where}`,
+        response.status,
+        Array.isArray(error?.diagnostics) ? error.diagnostics : [],
       );
     }
     return response;

@@ -2,11 +2,9 @@
  * `thawk dlq list|replay|purge`: the dead-letter queue through the REST API.
  */
 
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { formatTable } from './api-client.js';
-import { defaultApiUrl } from './defaults.js';
+import { defaultApiUrl, defaultUser, passwordHelp, resolvePassword } from './defaults.js';
 
 export interface ApiOptions {
   url: string;
@@ -21,8 +19,7 @@ export async function apiRequest(
   route: string,
   body?: unknown,
 ): Promise<unknown> {
-  const password = options.password ?? process.env.TELHAWK_PASSWORD ?? readAdminPassword();
-  if (!password) throw new Error('no password: pass --password or set TELHAWK_PASSWORD');
+  const password = resolvePassword(options.user, options.password);
   const call = async (callMethod: string, callRoute: string, payload?: unknown, cookie = '') => {
     const url = new URL(callRoute, options.url);
     let response: Response;
@@ -54,21 +51,12 @@ export async function apiRequest(
   return response.json();
 }
 
-function readAdminPassword(): string | undefined {
-  const dir = process.env.TELHAWK_DATA_DIR ?? 'var';
-  try {
-    return fs.readFileSync(path.join(dir, 'admin-password.txt'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Adds the REST API connection options to a command. */
 export function withApiOptions(command: Command): Command {
   return command
     .option('--url <url>', 'REST API base URL', defaultApiUrl())
-    .option('--user <name>', 'user name', process.env.TELHAWK_USER ?? 'admin')
-    .option('--password <password>', 'password (default: $TELHAWK_PASSWORD, then the data folder)');
+    .option('--user <name>', 'user name', defaultUser())
+    .option('--password <password>', passwordHelp());
 }
 
 function filterParams(options: { sourcetype?: string; reason?: string }): URLSearchParams {

@@ -2,20 +2,38 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { runOffline, toCsv, toJsonLines } from '../offline.js';
-import { ApiClient, formatTable, type QueryResult } from './api-client.js';
+import type { QueryDiagnostic } from '../../query-lang/index.js';
+import { OfflineInputError, runOffline, toCsv, toJsonLines } from '../offline.js';
+import { ApiClient, ApiRequestError, formatTable, type QueryResult } from './api-client.js';
 /**
  * `thawk`: the TelHawk command line. Sends files over HEC and runs queries
  * through the REST API.
  */
-import { defaultApiUrl, defaultHecUrl } from './defaults.js';
+import {
+  defaultApiUrl,
+  defaultDataDir,
+  defaultHecUrl,
+  defaultUser,
+  passwordHelp,
+  resolvePassword,
+} from './defaults.js';
 import { registerDlqCommands } from './dlq.js';
 import { registerExportCommand, registerRestoreCommand } from './export.js';
 import { HecClient } from './hec-client.js';
 import { type ImportFormat, sourcetypeFromContent, splitEvents } from './import-file.js';
+import { formatQueryErrors } from './query-errors.js';
 import { seedCommand } from './seed.js';
 
-const DEFAULT_DATA_DIR = process.env.TELHAWK_DATA_DIR ?? 'var';
+const DEFAULT_DATA_DIR = defaultDataDir();
+
+/** Collects `--lookup name=file` options into a map of lookup names to CSV files. */
+function lookupOption(value: string, previous: Record<string, string>): Record<string, string> {
+  const separator = value.indexOf('=');
+  if (separator <= 0 || separator === value.length - 1) {
+    throw new InvalidArgumentError('expected NAME=FILE, such as badips=./badips.csv');
+  }
+  return { ...previous, [value.slice(0, separator)]: value.slice(separator + 1) };
+}
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
@@ -53,6 +71,16 @@ function printResult(result: QueryResult, format: string): void {
 function fail(message: string): never {
   process.stderr.write(`thawk: ${message}\n`);
   process.exit(1);
+}
+
+/** Fails with the query shown under each error of a rejected query, else with the message. */
+function failQuery(query: string, error: unknown): never {
+  let diagnostics: QueryDiagnostic[] = [];
+  if (error instanceof OfflineInputError || error instanceof ApiRequestError) {
+    diagnostics = error.diagnostics;
+  }
+  if (diagnostics.length === 0) fail((error as Error).message);
+  fail(formatQueryErrors(query, diagnostics));
 }
 
 const program = new Command('thawk')
@@ -139,12 +167,15 @@ program
     ).choices(['table', 'json', 'jsonl', 'csv']),
   )
   .option('--data <dir>', 'search Parquet files under this folder offline, with no server')
-  .option('--url <url>', 'REST API base URL', defaultApiUrl())
-  .option('--user <name>', 'user name', process.env.TELHAWK_USER ?? 'admin')
   .option(
-    '--password <password>',
-    `password (default: $TELHAWK_PASSWORD, then ${DEFAULT_DATA_DIR}/admin-password.txt)`,
+    '--lookup <name=file>',
+    'with --data: a CSV file for the lookup stage, by name (repeatable)',
+    lookupOption,
+    {},
   )
+  .option('--url <url>', 'REST API base URL', defaultApiUrl())
+  .option('--user <name>', 'user name', defaultUser())
+  .option('--password <password>', passwordHelp())
   .action(async (query: string, options) => {
     const format: string = options.format ?? (options.json ? 'json' : 'table');
     if (options.data !== undefined) {
@@ -155,19 +186,17 @@ program
           earliest: options.earliest,
           latest: options.latest,
           limit: options.limit,
+          lookups: options.lookup,
         });
         printResult({ ...result }, format);
       } catch (error) {
-        fail((error as Error).message);
+        failQuery(query, error);
       }
       return;
     }
-    const password =
-      options.password ?? process.env.TELHAWK_PASSWORD ?? readSecret('admin-password.txt');
-    if (!password) fail('no password: pass --password or set TELHAWK_PASSWORD');
     const client = new ApiClient(options.url);
     try {
-      await client.login(options.user, password);
+      await client.login(options.user, resolvePassword(options.user, options.password));
       const result = await client.query({
         query,
         earliest: options.earliest,
@@ -176,7 +205,7 @@ program
       });
       printResult(result, format);
     } catch (error) {
-      fail((error as Error).message);
+      failQuery(query, error);
     }
   });
 
