@@ -576,9 +576,9 @@ describe('semantic errors', () => {
   });
 
   test('unknown field names the HEC indexed field form', () => {
-    const [error] = parseQuery('team=blue').errors;
+    const [error] = parseQuery('f1=blue').errors;
     expect(error?.message).toBe(
-      `Unknown field 'team'. A field sent in HEC "fields" is fields.team`,
+      `Unknown field 'f1'; a field sent in HEC "fields" is searched as fields.f1`,
     );
   });
 

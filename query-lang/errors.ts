@@ -96,7 +96,8 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
       bestDistance = distance;
     }
   }
-  const allowed = Math.max(2, Math.floor(lowered.length / 3));
+  // A name as far from the candidate as its own length shares nothing with it: `f1` is not `id`.
+  const allowed = Math.min(Math.max(2, Math.floor(lowered.length / 3)), lowered.length - 1);
   return bestDistance <= allowed ? best : undefined;
 }
 

@@ -151,12 +151,14 @@ export function resolveField(
   // A top-level OCSF attribute, such as `activity_name`, may be written without a leading dot.
   if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
   const suggestion = nearestName(name, knownNames(scope));
-  const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
   // Splunk searches HEC indexed fields by their bare names, which are not known in advance here.
-  const indexed = name.includes('.') ? '' : `. A field sent in HEC "fields" is fields.${name}`;
+  const hint =
+    suggestion === undefined
+      ? `; a field sent in HEC "fields" is searched as fields.${name}`
+      : `; did you mean '${suggestion}'?`;
   return fail(
     'field.unknown',
-    `Unknown field '${name}'${hint}${indexed}`,
+    `Unknown field '${name}'${hint}`,
     loc,
     suggestion === undefined ? {} : { suggestion },
   );

@@ -472,6 +472,7 @@ describe('syntax errors', () => {
       length: 5,
       suggestion: 'stats',
     });
+    expect(error?.message).toBe("Unknown command 'stast'; did you mean 'stats'?");
     expect(error?.expected).toContain("'stats'");
   });
 

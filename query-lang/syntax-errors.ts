@@ -88,7 +88,8 @@ export function syntaxDiagnostic(
   if (previous !== undefined && tokenMatcher(previous, t.Pipe) && tokenMatcher(token, t.Name)) {
     const suggestion = nearestName(token.image, STAGE_NAMES);
     const extra = suggestion === undefined ? {} : { suggestion };
-    return diagnosticAt('syntax.unknown_command', `Unknown command '${token.image}'`, loc, {
+    const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
+    return diagnosticAt('syntax.unknown_command', `Unknown command '${token.image}'${hint}`, loc, {
       expected: STAGE_NAMES.map((name) => `'${name}'`),
       ...extra,
     });
