@@ -61,6 +61,8 @@ describe('search filters on DuckDB', () => {
     ['class_uid>=4001 class_uid<4003', ['e07', 'e08', 'e10', 'e11']],
     ['class_uid>4002', ['e09']],
     ['fields.team=blue', ['e01']],
+    ['user=alice OR user=ADMIN OR src_ip=10.0.0.9 OR USER=carol', ['e01', 'e02', 'e03', 'e06']],
+    ['user=alice OR user=CASE(Admin) OR user=CASE(admin)', ['e01', 'e02', 'e03']],
     ['clientip=10.0.0.5', ['e01', 'e07', 'e09']],
     ['EventCode=4688', ['e05']],
     ['eventid IN (4624, 4688)', ['e05']],
@@ -573,6 +575,12 @@ describe('semantic errors', () => {
     let filter: unknown = { op: 'eq', field: 'user', value: 'admin' };
     for (let level = 0; level < MAX_NESTING; level++) filter = { op: 'not', arg: filter };
     expect(parseQueryJson({ version: 1, filter }).errors[0]?.code).toBe('syntax.too_deep');
+  });
+
+  test('equalities on one field in an OR become one IN list', () => {
+    const { sql } = compile('user=alice OR src_ip=10.0.0.9 OR User=Bob OR user=carol');
+    expect(sql.match(/lower\(coalesce\("user_name", "actor_user"\)\) IN/g)).toHaveLength(1);
+    expect(sql).not.toContain('lower(coalesce("user_name", "actor_user")) =');
   });
 
   test('unknown field names the HEC indexed field form', () => {
