@@ -555,7 +555,8 @@ describe('HEC token API', () => {
       method: 'DELETE',
       headers: { Cookie: await sessionCookie() },
     });
-    expect(deleted.status).toBe(200);
+    expect(deleted.status).toBe(204);
+    expect(await deleted.text()).toBe('');
     expect((await send()).body).toEqual(reply(4, 'Invalid token'));
     expect((await api(`/api/v1/tokens/${id}/enable`, {})).status).toBe(404);
   });

@@ -100,7 +100,7 @@ export function registerTokenRoutes(app: Hono<ApiEnv>, deps: TokenRouteDependenc
     const actor = c.get('session').username;
     logger.info({ tokenId: id, tokenName: token.name, by: actor }, 'HEC token deleted');
     await deps.audit?.tokenChange({ actor, action: 'delete', tokenId: id, tokenName: token.name });
-    return c.json({ deleted: id });
+    return c.body(null, 204);
   });
 
   async function setDisabled(c: Context<ApiEnv>, disabled: boolean): Promise<Response> {
