@@ -303,6 +303,16 @@ describe('appliance end to end', () => {
       body: { text: 'Success', code: 0 },
     });
     expect(await count('host:after-bad-input')).toBe(1);
+
+    // Console output keeps its color codes: stored and returned as sent.
+    const colored = '\u001b[31mERROR\u001b[0m payment failed for order 991';
+    expect(await hec(JSON.stringify({ event: colored, host: 'colored-console' }))).toEqual({
+      status: 200,
+      body: { text: 'Success', code: 0 },
+    });
+    const found = await api('/api/v1/query', { query: 'host:colored-console', earliest: '0' });
+    expect(found.body.rows.map((row: ApiBody) => row.message)).toEqual([colored]);
+    expect(await count('host:colored-console payment')).toBe(1);
   });
 
   it('records console logins as searchable audit events', async () => {

@@ -280,6 +280,16 @@ describe('malformed input', () => {
     );
   });
 
+  test('console colors are text', () => {
+    const line = '\u001b[31mERROR\u001b[0m payment failed\f';
+    const result = run(line, 'httpevent');
+    expect(result.ok).toBe(true);
+    expect(result.ok && result.event.message).toBe(line);
+    expect(reasonOf('one NUL \u0000 in text', 'httpevent')).toBe(
+      'event text is binary data (control characters), not a log line',
+    );
+  });
+
   test('invalid IP rejected by validation', () => {
     const event = { class_uid: 4001, activity_id: 6, time: 1, src_endpoint: { ip: '999.1.1.1' } };
     expect(reasonOf(event, 'ocsf')).toBe(

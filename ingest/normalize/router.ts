@@ -225,14 +225,19 @@ function genericEvent(
 }
 
 /**
- * Names what makes the text binary: a control character other than tab, line feed and
- * carriage return, or U+FFFD, which decoding puts in place of invalid UTF-8. Returns
- * undefined for printable text.
+ * Control characters that text logs contain: tab, line feed, vertical tab, form feed, carriage
+ * return, and escape, which starts the ANSI color codes of console output.
+ */
+const TEXT_CONTROLS: ReadonlySet<number> = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b]);
+
+/**
+ * Names what makes the text binary: another control character (NUL among them), or U+FFFD,
+ * which decoding puts in place of invalid UTF-8. Returns undefined for printable text.
  */
 function unprintable(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return 'control characters';
+    if (code < 0x20 && !TEXT_CONTROLS.has(code)) return 'control characters';
     // Decoding puts the replacement character where the body had bytes that are not UTF-8.
     if (code === 0xfffd) return 'invalid UTF-8';
   }
