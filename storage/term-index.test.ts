@@ -39,6 +39,9 @@ function events(first: number, count: number, ingestMs: number): ColumnBatch {
   return batchOf(rows);
 }
 
+/** 40 addresses, of which `events` writes the first 10 into its rows. */
+const LONG_IP_LIST = Array.from({ length: 40 }, (_, i) => `10.0.${i % 4}.${i < 10 ? i : i + 100}`);
+
 describe('term index of the cold tier', () => {
   let dataDir: string;
   let store: EventStore;
@@ -104,6 +107,17 @@ describe('term index of the cold tier', () => {
         where: `lower(device_hostname) = lower('İSTANBUL-1')`,
       },
       { needles: [{ keys: ['user_name'], values: ['nobody'] }], where: `user_name = 'nobody'` },
+      // Long lists, such as pasted addresses, are looked up in one scan.
+      {
+        needles: [{ keys: ['src_ip'], values: LONG_IP_LIST }],
+        where: `src_ip IN (${LONG_IP_LIST.map((ip) => `'${ip}'`).join(', ')})`,
+      },
+      {
+        needles: [
+          { keys: ['user_name|actor_user'], values: ['İSTANBUL-1', 'Alice2', ...LONG_IP_LIST] },
+        ],
+        where: `lower(coalesce(user_name, actor_user)) IN (lower('İSTANBUL-1'), 'alice2')`,
+      },
     ];
     const snapshot = await store.snapshot();
     try {
