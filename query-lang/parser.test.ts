@@ -71,32 +71,32 @@ describe('search part', () => {
     [
       'a AND b OR c',
       {
-        op: 'or',
+        op: 'and',
         args: [
+          { op: 'text', value: 'a' },
           {
-            op: 'and',
+            op: 'or',
             args: [
-              { op: 'text', value: 'a' },
               { op: 'text', value: 'b' },
+              { op: 'text', value: 'c' },
             ],
           },
-          { op: 'text', value: 'c' },
         ],
       },
     ],
     [
       'a OR b c',
       {
-        op: 'or',
+        op: 'and',
         args: [
-          { op: 'text', value: 'a' },
           {
-            op: 'and',
+            op: 'or',
             args: [
+              { op: 'text', value: 'a' },
               { op: 'text', value: 'b' },
-              { op: 'text', value: 'c' },
             ],
           },
+          { op: 'text', value: 'c' },
         ],
       },
     ],

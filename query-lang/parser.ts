@@ -68,7 +68,7 @@ class QueryParser extends EmbeddedActionsParser {
     let filter: FilterNode | undefined;
     const stages: Stage[] = [];
     this.OPTION(() => {
-      filter = this.SUBRULE(this.searchOr);
+      filter = this.SUBRULE(this.searchAnd);
     });
     this.MANY(() => {
       this.CONSUME(t.Pipe);
@@ -83,22 +83,26 @@ class QueryParser extends EmbeddedActionsParser {
 
   // Search part.
 
-  private searchOr = this.RULE('searchOr', (): FilterNode => {
-    const args = [this.SUBRULE(this.searchAnd)];
-    this.MANY(() => {
-      this.CONSUME(t.Or);
-      args.push(this.SUBRULE2(this.searchAnd));
-    });
-    return args.length === 1 ? args[0]! : { op: 'or', args };
-  });
-
+  /**
+   * Search terms joined by AND, written or implied. As in Splunk's search, OR binds tighter than
+   * AND: `a b OR c` is `a AND (b OR c)`.
+   */
   private searchAnd = this.RULE('searchAnd', (): FilterNode => {
-    const args = [this.SUBRULE(this.searchNot)];
+    const args = [this.SUBRULE(this.searchOr)];
     this.MANY(() => {
       this.OPTION(() => this.CONSUME(t.And));
-      args.push(this.SUBRULE2(this.searchNot));
+      args.push(this.SUBRULE2(this.searchOr));
     });
     return args.length === 1 ? args[0]! : { op: 'and', args };
+  });
+
+  private searchOr = this.RULE('searchOr', (): FilterNode => {
+    const args = [this.SUBRULE(this.searchNot)];
+    this.MANY(() => {
+      this.CONSUME(t.Or);
+      args.push(this.SUBRULE2(this.searchNot));
+    });
+    return args.length === 1 ? args[0]! : { op: 'or', args };
   });
 
   private searchNot = this.RULE(
@@ -122,7 +126,7 @@ class QueryParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(t.LParen);
-            const inner = this.SUBRULE(this.searchOr);
+            const inner = this.SUBRULE(this.searchAnd);
             this.CONSUME(t.RParen);
             return inner;
           },
@@ -463,7 +467,7 @@ class QueryParser extends EmbeddedActionsParser {
   /** `| search ...`: a filter in the search syntax over the rows so far, as in Splunk. */
   private searchStage = this.RULE('searchStage', (): Stage => {
     this.CONSUME(t.SearchKeyword);
-    const filter = this.SUBRULE(this.searchOr);
+    const filter = this.SUBRULE(this.searchAnd);
     return { stage: 'search', filter };
   });
 
