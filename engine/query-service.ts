@@ -470,7 +470,7 @@ function resolveTime(
     throw new QueryInputError([
       {
         code: 'invalid_time',
-        message: `invalid ${name} time ${JSON.stringify(text)}: use a relative time such as -24h, -15m or -1h@h, "now", an ISO 8601 time, or epoch milliseconds`,
+        message: `invalid ${name} time ${JSON.stringify(text)}: use a relative time such as -24h, -15m or -1h@h, "now", an ISO 8601 time, or epoch seconds`,
         offset: 0,
         line: 1,
         column: 1,

@@ -408,6 +408,27 @@ describe('pipes on DuckDB', () => {
     });
   });
 
+  test('time arithmetic in epoch seconds, as in Splunk', async () => {
+    const seconds = (NOW_MS - 15 * 60_000) / 1000;
+    const [row] = await rows(
+      [
+        '| where id="e01" | eval later = _time + 3600, gap = later - _time,',
+        'age = now() - _time, at = strftime(later, "%H:%M") | table gap, age, at',
+      ].join(' '),
+    );
+    const later = new Date(NOW_MS - 10 * 60_000 + 3_600_000).toISOString().slice(11, 16);
+    expect(row).toEqual({ gap: 3600, age: 600, at: later });
+    expect(await ids(`_time>${seconds}`)).toEqual(['e13', 'e01']);
+    expect(await ids(`| where _time > ${seconds}`)).toEqual(['e13', 'e01']);
+    expect(await ids(`earliest=${seconds}`)).toEqual(['e13', 'e01']);
+    expect(await ids(`earliest=${seconds * 1000}`)).toEqual(['e13', 'e01']);
+    const [span] = await rows(
+      '| stats min(_time) as first, max(_time) as last | eval d = last - first | table d',
+    );
+    expect(span?.d).toBeGreaterThan(600);
+    expect(Number.isInteger(span?.d)).toBe(true);
+  });
+
   test('eval case, coalesce, len and lower', async () => {
     const result = await rows(
       'class_uid=3002 | eval who = coalesce(user, "none"), level = case(status_id = 1, "ok", status_id = 2, "bad"), n = len(lower(who)) | stats count by level, n',

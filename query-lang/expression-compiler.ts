@@ -61,7 +61,8 @@ function literal(value: string | number | boolean | null): TypedSql {
 
 function asNumber(value: TypedSql): Sql {
   if (value.type === 'number') return value.sql;
-  if (value.type === 'time') return sql`epoch_ms(${value.sql})`;
+  // Epoch seconds with a fraction, as Splunk's `_time` is.
+  if (value.type === 'time') return sql`(epoch_ms(${value.sql}) / 1000.0)`;
   return sql`TRY_CAST(${value.sql} AS DOUBLE)`;
 }
 
@@ -127,9 +128,7 @@ function comparable(
       ) {
         return timeValue(node.value, expr.loc, context);
       }
-      return side.type === 'number'
-        ? sql`epoch_ms(CAST(${side.sql} AS BIGINT))`
-        : sql`TRY_CAST(${side.sql} AS TIMESTAMP)`;
+      return asTime(side);
     };
     return [toTime(left, expr.left), toTime(right, expr.right)];
   }

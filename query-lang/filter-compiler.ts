@@ -186,7 +186,7 @@ export function timeValue(
   if (ms === undefined) {
     fail(
       'time.invalid',
-      `Invalid time '${value}': use an ISO 8601 time, epoch milliseconds or a relative time such as -24h`,
+      `Invalid time '${value}': use an ISO 8601 time, epoch seconds or a relative time such as -24h`,
       loc,
     );
   }

@@ -1,6 +1,6 @@
 /**
  * Relative and absolute time specifiers in the style of Splunk's `earliest`/`latest`: `now`,
- * `-15m`, `-1h@h`, `-7d@d+8h`, `@w`, ISO 8601 strings and epoch milliseconds. Every calendar
+ * `-15m`, `-1h@h`, `-7d@d+8h`, `@w`, ISO 8601 strings and epoch seconds or milliseconds. Every calendar
  * step (snap to day, week, month, year) is taken in UTC.
  */
 
@@ -101,6 +101,21 @@ function snap(ms: number, spec: string): number | undefined {
 }
 
 /**
+ * Values from this one up are epoch milliseconds and smaller ones epoch seconds: in seconds it
+ * is the year 5138, in milliseconds 1973-03-03.
+ */
+const FIRST_EPOCH_MILLIS = 1e11;
+
+/**
+ * Converts an epoch number to milliseconds: seconds (with a fraction), as Splunk takes them, or
+ * milliseconds when it is `FIRST_EPOCH_MILLIS` or more. Returns undefined past the safe range.
+ */
+export function epochMillis(value: number): number | undefined {
+  const ms = value >= FIRST_EPOCH_MILLIS ? value : Math.round(value * 1000);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+/**
  * Resolves a time specifier to epoch milliseconds, relative to `nowMs`. Returns undefined when
  * the text is not a valid specifier.
  */
@@ -108,10 +123,7 @@ export function parseRelativeTime(text: string, nowMs: number): number | undefin
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   if (trimmed.toLowerCase() === 'now') return nowMs;
-  if (/^\d+$/.test(trimmed)) {
-    const epochMs = Number(trimmed);
-    return Number.isSafeInteger(epochMs) ? epochMs : undefined;
-  }
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return epochMillis(Number(trimmed));
   if (ISO_DATE.test(trimmed)) {
     const parsed = Date.parse(
       /[T ]/.test(trimmed) && !/(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) ? `${trimmed}Z` : trimmed,
