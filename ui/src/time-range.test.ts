@@ -21,12 +21,13 @@ describe('normalizeTimeBound', () => {
     expect(normalizeTimeBound('0')).toBe('0');
   });
 
-  it('accepts ISO times and epoch milliseconds', () => {
+  it('accepts ISO times and epoch numbers', () => {
     for (const text of [
       '2026-12-04T10:00:00+02:00',
       '2026-12-04 10:00:00',
       '2026-12-04',
       '1764842401000',
+      '1764842401',
     ]) {
       expect(normalizeTimeBound(` ${text}`)).toBe(text);
     }

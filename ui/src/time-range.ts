@@ -36,7 +36,7 @@ export function findPreset(range: TimeRange): TimeRangePreset | undefined {
  * Normalizes one bound of a custom time range typed by the user: returns the trimmed text when
  * the query engine accepts it as a time, else undefined. Accepted forms are those of the engine's
  * own parser: `now`, relative times such as `-2h` or `-1d@d`, ISO 8601 times (a time without a
- * zone is UTC) and epoch milliseconds, where `0` is the beginning of time.
+ * zone is UTC) and epoch seconds or milliseconds, where `0` is the beginning of time.
  */
 export function normalizeTimeBound(text: string): string | undefined {
   const value = text.trim();
