@@ -118,6 +118,8 @@ export interface SortKey {
 export type BinaryOperator =
   | '+'
   | '-'
+  /** Text concatenation. */
+  | '.'
   | '*'
   | '/'
   | '%'

@@ -408,6 +408,16 @@ describe('pipes on DuckDB', () => {
     });
   });
 
+  test('text concatenation with . and +', async () => {
+    const [row] = await rows(
+      [
+        '| where id="e01" | eval x = user . "-" . src_ip, y = user + "@" + host,',
+        'w = user . fields.nope, n = 1 + 2, m = "5" + 1 | table x, y, w, n, m',
+      ].join(' '),
+    );
+    expect(row).toEqual({ x: 'alice-10.0.0.5', y: 'alice@web01', w: null, n: 3, m: 6 });
+  });
+
   test('time arithmetic in epoch seconds, as in Splunk', async () => {
     const seconds = (NOW_MS - 15 * 60_000) / 1000;
     const [row] = await rows(

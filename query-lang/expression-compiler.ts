@@ -88,6 +88,18 @@ export function asCondition(value: TypedSql): Sql {
   return value.type === 'boolean' ? value.sql : sql`TRY_CAST(${value.sql} AS BOOLEAN)`;
 }
 
+/**
+ * True for text that `+` joins, as Splunk's does: a quoted string that is not a number, or a
+ * concatenation, so that `user + "@" + host` is text throughout.
+ */
+function isText(expr: Expr): boolean {
+  if (expr.expr === 'literal') {
+    return typeof expr.value === 'string' && numberValue(expr.value) === undefined;
+  }
+  if (expr.expr !== 'binary') return false;
+  return expr.op === '.' || (expr.op === '+' && (isText(expr.left) || isText(expr.right)));
+}
+
 function compileBinary(
   expr: Extract<Expr, { expr: 'binary' }>,
   scope: Scope,
@@ -95,6 +107,10 @@ function compileBinary(
 ): TypedSql {
   const left = compileExpression(expr.left, scope, context);
   const right = compileExpression(expr.right, scope, context);
+  if (expr.op === '.' || (expr.op === '+' && isText(expr))) {
+    // As in Splunk, text joined with a missing value is missing.
+    return { sql: sql`(${asText(left)} || ${asText(right)})`, type: 'string' };
+  }
   if (ARITHMETIC.has(expr.op)) {
     return { sql: sql`(${asNumber(left)} ${raw(expr.op)} ${asNumber(right)})`, type: 'number' };
   }

@@ -146,6 +146,7 @@ function filterFromJson(value: unknown, path: string): FilterNode {
 const BINARY_OPERATORS: readonly BinaryOperator[] = [
   '+',
   '-',
+  '.',
   '*',
   '/',
   '%',

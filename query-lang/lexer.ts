@@ -102,6 +102,8 @@ export const CaseOpen = createToken({ name: 'CaseOpen', pattern: /CASE\(/i, labe
 // Stage tokens.
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
+/** Splunk's text concatenation in `eval`; a dot inside a name or number belongs to that token. */
+export const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
 export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
 export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
 export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
@@ -269,6 +271,7 @@ const STAGE_MODE: TokenType[] = [
   FalseKeyword,
   NullKeyword,
   Identifier,
+  Dot,
 ];
 
 /** Every token type, for the parser. */

@@ -929,6 +929,7 @@ class QueryParser extends EmbeddedActionsParser {
       const operator = this.OR([
         { ALT: () => this.CONSUME(t.Plus) },
         { ALT: () => this.CONSUME(t.Minus) },
+        { ALT: () => this.CONSUME(t.Dot) },
       ]);
       const right = this.SUBRULE2(this.multiplicative);
       left = this.ACTION(() => ({
