@@ -408,6 +408,32 @@ describe('pipes on DuckDB', () => {
     });
   });
 
+  test('math outside its domain is null', async () => {
+    const [row] = await rows(
+      '| where id="e01" | eval a = log(0), b = sqrt(-1), c = log(8, 1), d = log(100) | table a, b, c, d',
+    );
+    expect(row).toEqual({ a: null, b: null, c: null, d: 2 });
+  });
+
+  test('Splunk time format specifiers', async () => {
+    const [row] = await rows(
+      [
+        '| where id="e01" | eval t = strptime("2024-05-01 10:20:30.250", "%F %T.%3N"),',
+        'a = strftime(t, "%F %T.%3N"), b = strftime(t, "%s"), c = strftime(t, "at %s, %e %b")',
+        '| table a, b, c',
+      ].join(' '),
+    );
+    expect(row).toEqual({
+      a: '2024-05-01 10:20:30.250',
+      b: '1714558830',
+      c: 'at 1714558830, 1 May',
+    });
+    const [error] = parseQuery('| eval a = strftime(_time, "%Q")').errors;
+    expect(error?.code).toBe('function.invalid_format');
+    expect(error?.message).toContain("'%Q'");
+    expect(error?.column).toBe(12);
+  });
+
   test('text concatenation with . and +', async () => {
     const [row] = await rows(
       [

@@ -88,6 +88,63 @@ export function asCondition(value: TypedSql): Sql {
   return value.type === 'boolean' ? value.sql : sql`TRY_CAST(${value.sql} AS BOOLEAN)`;
 }
 
+/** Splunk's time format specifiers that DuckDB spells differently. */
+const SPLUNK_TIME_SPECIFIERS: Readonly<Record<string, string>> = {
+  F: '%Y-%m-%d',
+  T: '%H:%M:%S',
+  '3N': '%g',
+  '6N': '%f',
+  '9N': '%n',
+  e: '%-d',
+  k: '%-H',
+};
+
+/** Specifiers that DuckDB's strftime and strptime take, after `%` and an optional `-`. */
+const DUCKDB_TIME_SPECIFIERS = new Set('aAwdbBmyYHIpMSfgnzZjUWcxX%'.split(''));
+
+/**
+ * Rewrites a Splunk time format for DuckDB: `%F`, `%T`, `%3N` and the like become DuckDB's
+ * forms, and `%s` (epoch seconds, allowed only when `epochSeconds`) is kept for the caller.
+ * Raises `function.invalid_format` for a specifier neither knows.
+ */
+function timeFormat(format: string, epochSeconds: boolean, loc: SourceLocation | undefined) {
+  return format.replace(/%(-?)(\d?[A-Za-z%])/g, (whole, dash: string, name: string) => {
+    const splunk = SPLUNK_TIME_SPECIFIERS[name];
+    if (splunk !== undefined && dash === '') return splunk;
+    if (name === 's' && epochSeconds && dash === '') return whole;
+    if (name.length === 1 && DUCKDB_TIME_SPECIFIERS.has(name)) return whole;
+    return fail(
+      'function.invalid_format',
+      `Unknown time format specifier '${whole}': use %Y %m %d %H %M %S %F %T %3N %z and the like`,
+      loc,
+    );
+  });
+}
+
+/** Formats a time with a Splunk format; a literal format may use `%s` for epoch seconds. */
+function formatTime(
+  time: Sql,
+  formatExpr: Expr,
+  format: Sql,
+  loc: SourceLocation | undefined,
+): Sql {
+  if (formatExpr.expr !== 'literal' || typeof formatExpr.value !== 'string') {
+    return sql`strftime(${time}, ${format})`;
+  }
+  const parts = timeFormat(formatExpr.value, true, loc).split(/(?<!%)%s/);
+  const pieces = parts.map((part) =>
+    part === '' ? undefined : sql`strftime(${time}, ${param(part)})`,
+  );
+  const epoch = sql`CAST(floor(epoch_ms(${time}) / 1000) AS BIGINT)`;
+  const joined: Sql[] = [];
+  pieces.forEach((piece, index) => {
+    if (index > 0) joined.push(sql`CAST(${epoch} AS VARCHAR)`);
+    if (piece !== undefined) joined.push(piece);
+  });
+  if (joined.length === 0) return param('');
+  return joined.length === 1 ? joined[0]! : sql`(${join(joined, ' || ')})`;
+}
+
 /**
  * True for text that `+` joins, as Splunk's does: a quoted string that is not a number, or a
  * concatenation, so that `user + "@" + host` is text throughout.
@@ -258,22 +315,43 @@ function compileCall(
       return { sql: sql`array_to_string(${asList(first)}, ${asText(second!)})`, type: 'string' };
     case 'floor':
     case 'ceil':
-    case 'sqrt':
     case 'exp':
       return { sql: sql`${raw(expr.fn)}(${asNumber(first)})`, type: 'number' };
+    case 'sqrt':
+      // Null outside the domain, as in Splunk, where DuckDB would fail the whole query.
+      return {
+        sql: sql`CASE WHEN ${asNumber(first)} >= 0 THEN sqrt(${asNumber(first)}) END`,
+        type: 'number',
+      };
     case 'pow':
       return { sql: sql`pow(${asNumber(first)}, ${asNumber(second!)})`, type: 'number' };
     case 'log':
       // Splunk's log(x, base) defaults to base 10; DuckDB's log takes the base first.
-      return second === undefined
-        ? { sql: sql`log10(${asNumber(first)})`, type: 'number' }
-        : { sql: sql`log(${asNumber(second)}, ${asNumber(first)})`, type: 'number' };
+      if (second === undefined) {
+        return {
+          sql: sql`CASE WHEN ${asNumber(first)} > 0 THEN log10(${asNumber(first)}) END`,
+          type: 'number',
+        };
+      }
+      return {
+        sql: sql`CASE WHEN ${asNumber(first)} > 0 AND ${asNumber(second)} > 0 AND ${asNumber(second)} <> 1 THEN log(${asNumber(second)}, ${asNumber(first)}) END`,
+        type: 'number',
+      };
     case 'now':
       return { sql: sql`epoch_ms(CAST(${param(context.nowMs)} AS BIGINT))`, type: 'time' };
     case 'strftime':
-      return { sql: sql`strftime(${asTime(first)}, ${asText(second!)})`, type: 'string' };
-    case 'strptime':
-      return { sql: sql`try_strptime(${asText(first)}, ${asText(second!)})`, type: 'time' };
+      return {
+        sql: formatTime(asTime(first), expr.args[1]!, asText(second!), expr.loc),
+        type: 'string',
+      };
+    case 'strptime': {
+      const format = expr.args[1]!;
+      const pattern =
+        format.expr === 'literal' && typeof format.value === 'string'
+          ? param(timeFormat(format.value, false, expr.loc))
+          : asText(second!);
+      return { sql: sql`try_strptime(${asText(first)}, ${pattern})`, type: 'time' };
+    }
     case 'md5':
     case 'sha256':
       return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };
