@@ -105,7 +105,7 @@ const DUCKDB_TIME_SPECIFIERS = new Set('aAwdbBmyYHIpMSfgnzZjUWcxX%'.split(''));
 /**
  * Rewrites a Splunk time format for DuckDB: `%F`, `%T`, `%3N` and the like become DuckDB's
  * forms, and `%s` (epoch seconds, allowed only when `epochSeconds`) is kept for the caller.
- * Raises `function.invalid_format` for a specifier neither knows.
+ * Raises `function.invalid_format` for a specifier that neither DuckDB nor Splunk has.
  */
 function timeFormat(format: string, epochSeconds: boolean, loc: SourceLocation | undefined) {
   return format.replace(/%(-?)(\d?[A-Za-z%])/g, (whole, dash: string, name: string) => {
