@@ -90,6 +90,17 @@ export const AGGREGATE_FUNCTIONS = [
   'latest',
   'median',
   'perc',
+  'distinct_count',
+  'mean',
+  'first',
+  'last',
+  'list',
+  'mode',
+  'range',
+  'stdev',
+  'stdevp',
+  'var',
+  'varp',
 ] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 

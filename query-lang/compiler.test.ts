@@ -408,6 +408,28 @@ describe('pipes on DuckDB', () => {
     });
   });
 
+  test('more Splunk aggregates', async () => {
+    const result = await rows(
+      [
+        'class_uid=3002 | stats distinct_count(user) as users, mean(status_id) as m,',
+        'first(user) as newest, last(user) as oldest, list(user) as all, mode(status_id) as common,',
+        'range(src_port) as spread, var(status_id) as v, varp(status_id) as vp,',
+        'stdev(status_id) as s, stdevp(status_id) as sp',
+      ].join(' '),
+    );
+    expect(result).toHaveLength(1);
+    const [row] = result;
+    // Users alice, admin, Admin and root, newest first; status 1, 2, 2, 2.
+    expect(row).toMatchObject({ users: '4', newest: 'alice', oldest: 'root', common: 2 });
+    expect(row?.all).toEqual(['alice', 'admin', 'Admin', 'root']);
+    expect(row?.m).toBeCloseTo(1.75);
+    expect(row?.v).toBeCloseTo(0.25);
+    expect(row?.vp).toBeCloseTo(0.1875);
+    expect(row?.s).toBeCloseTo(0.5);
+    expect(row?.sp).toBeCloseTo(Math.sqrt(0.1875));
+    expect(typeof row?.spread).toBe('number');
+  });
+
   test('math outside its domain is null', async () => {
     const [row] = await rows(
       '| where id="e01" | eval a = log(0), b = sqrt(-1), c = log(8, 1), d = log(100) | table a, b, c, d',

@@ -491,11 +491,42 @@ export function compileAggregation(
     case 'count':
       return { sql: sql`count(${field.sql})${over}`, type: 'number' };
     case 'dc':
+    case 'distinct_count':
       return { sql: sql`count(DISTINCT ${field.sql})${over}`, type: 'number' };
     case 'sum':
       return { sql: sql`sum(${numeric})${over}`, type: 'number' };
     case 'avg':
+    case 'mean':
       return { sql: sql`avg(${numeric})${over}`, type: 'number' };
+    case 'stdev':
+    case 'stdevp':
+    case 'var':
+    case 'varp': {
+      const fn = { stdev: 'stddev_samp', stdevp: 'stddev_pop', var: 'var_samp', varp: 'var_pop' }[
+        aggregation.fn
+      ];
+      return { sql: sql`${raw(fn)}(${numeric})${over}`, type: 'number' };
+    }
+    case 'range':
+      return { sql: sql`(max(${numeric})${over} - min(${numeric})${over})`, type: 'number' };
+    case 'mode':
+      return { sql: sql`mode(${field.sql})${over}`, type: field.type };
+    case 'list':
+      // As Splunk's list(): every value, duplicates too, newest event first, at most 100.
+      return {
+        sql: sql`list_slice(list(${field.sql}${newestFirst(state)}) FILTER (WHERE ${field.sql} IS NOT NULL)${over}, 1, 100)`,
+        type: 'list',
+      };
+    case 'first':
+    case 'last': {
+      // Splunk's first() is the value of the first event in search order, newest first.
+      const time = timeColumn(state);
+      if (time === undefined) {
+        return { sql: sql`${raw(aggregation.fn)}(${field.sql})${over}`, type: field.type };
+      }
+      const fn = raw(aggregation.fn === 'first' ? 'arg_max' : 'arg_min');
+      return { sql: sql`${fn}(${field.sql}, ${time})${over}`, type: field.type };
+    }
     case 'median':
       return { sql: sql`quantile_cont(${numeric}, 0.5)${over}`, type: 'number' };
     case 'perc': {
@@ -541,6 +572,23 @@ export function compileAggregation(
       return { sql: sql`${fn}(${field.sql}, ${time.sql})${over}`, type: field.type };
     }
   }
+}
+
+/** Returns the event time of the current rows, or undefined after stages that dropped it. */
+function timeColumn(state: State): Sql | undefined {
+  try {
+    const time = resolveField(state.scope, 'time', undefined);
+    return time.type === 'time' ? time.sql : undefined;
+  } catch (error) {
+    if (error instanceof QueryError) return undefined;
+    throw error;
+  }
+}
+
+/** Orders an aggregate's input newest first when the rows have their time. */
+function newestFirst(state: State): Sql {
+  const time = timeColumn(state);
+  return time === undefined ? raw('') : sql` ORDER BY ${time} DESC`;
 }
 
 export interface Group {

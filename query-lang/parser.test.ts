@@ -585,7 +585,7 @@ describe('canonical JSON', () => {
     [{ version: 1, filter: { op: 'eq', field: 'a', value: {} } }, '$.filter.value'],
     [{ version: 1, stages: [{ stage: 'head', count: -1 }] }, '$.stages[0].count'],
     [
-      { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'mode' }] }] },
+      { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'median2' }] }] },
       '$.stages[0].aggregations[0].fn',
     ],
     [
