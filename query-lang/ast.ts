@@ -279,6 +279,7 @@ export const EXPRESSION_FUNCTIONS: Readonly<Record<string, { min: number; max: n
   round: { min: 1, max: 2 },
   abs: { min: 1, max: 1 },
   match: { min: 2, max: 2 },
+  like: { min: 2, max: 2 },
   trim: { min: 1, max: 1 },
   ltrim: { min: 1, max: 1 },
   rtrim: { min: 1, max: 1 },

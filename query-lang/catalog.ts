@@ -284,6 +284,7 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   status: ['http_status'],
   title: ['finding_title'],
   operation: ['api_operation'],
+  eventname: ['api_operation'],
   product: ['product_name'],
   vendor: ['vendor_name'],
   class: ['class_uid'],

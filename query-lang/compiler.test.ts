@@ -430,6 +430,22 @@ describe('pipes on DuckDB', () => {
     expect(typeof row?.spread).toBe('number');
   });
 
+  test('like(), true() and null() as in Splunk eval', async () => {
+    expect(await ids('| where like(user, "al%")')).toEqual(['e01']);
+    expect(parseQuery('eventName=ConsoleLogin').errors).toEqual([]);
+    const result = await rows(
+      'class_uid=3002 | eval k = case(user="alice", "a", true(), "other"), n = null() | stats count by k, n',
+    );
+    expect(result).toEqual([]);
+    const kinds = await rows(
+      'class_uid=3002 | eval k = case(user="alice", "a", true(), "other") | stats count by k',
+    );
+    expect(kinds).toEqual([
+      { k: 'a', count: '1' },
+      { k: 'other', count: '3' },
+    ]);
+  });
+
   test('math outside its domain is null', async () => {
     const [row] = await rows(
       '| where id="e01" | eval a = log(0), b = sqrt(-1), c = log(8, 1), d = log(100) | table a, b, c, d',

@@ -289,6 +289,8 @@ function compileCall(
       return { sql: sql`abs(${asNumber(first)})`, type: 'number' };
     case 'match':
       return { sql: sql`regexp_matches(${asText(first)}, ${asText(second!)})`, type: 'boolean' };
+    case 'like':
+      return { sql: sql`(${asText(first)} LIKE ${asText(second!)})`, type: 'boolean' };
     case 'trim':
     case 'ltrim':
     case 'rtrim':

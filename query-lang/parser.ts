@@ -923,6 +923,14 @@ class QueryParser extends EmbeddedActionsParser {
     return result;
   });
 
+  /** Accepts the `()` of Splunk's `true()`, `false()` and `null()` functions. */
+  private emptyCall = this.RULE('emptyCall', (): void => {
+    this.OPTION(() => {
+      this.CONSUME(t.LParen);
+      this.CONSUME(t.RParen);
+    });
+  });
+
   private additive = this.RULE('additive', (): Expr => {
     let left = this.SUBRULE(this.multiplicative);
     this.MANY(() => {
@@ -1010,18 +1018,21 @@ class QueryParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             this.CONSUME(t.TrueKeyword);
+            this.SUBRULE7(this.emptyCall);
             return { expr: 'literal', value: true } as Expr;
           },
         },
         {
           ALT: () => {
             this.CONSUME(t.FalseKeyword);
+            this.SUBRULE8(this.emptyCall);
             return { expr: 'literal', value: false } as Expr;
           },
         },
         {
           ALT: () => {
             this.CONSUME(t.NullKeyword);
+            this.SUBRULE9(this.emptyCall);
             return { expr: 'literal', value: null } as Expr;
           },
         },
@@ -1033,9 +1044,21 @@ class QueryParser extends EmbeddedActionsParser {
             return inner;
           },
         },
+        { ALT: () => this.SUBRULE(this.likeCall) },
         { ALT: () => this.SUBRULE(this.nameOrCall) },
       ]),
   );
+
+  /** Splunk's `like(field, pattern)`, the function form of the `like` operator. */
+  private likeCall = this.RULE('likeCall', (): Expr => {
+    const keyword = this.CONSUME(t.LikeKeyword);
+    this.CONSUME(t.LParen);
+    const args = [this.SUBRULE(this.expression)];
+    this.CONSUME(t.Comma);
+    args.push(this.SUBRULE2(this.expression));
+    this.CONSUME(t.RParen);
+    return { expr: 'call', fn: 'like', args, loc: locationOf(keyword) };
+  });
 
   private nameOrCall = this.RULE('nameOrCall', (): Expr => {
     const name = this.CONSUME(t.Name);
