@@ -106,8 +106,10 @@ export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
 
 export interface Aggregation {
   fn: AggregateFunction;
-  /** Argument field; absent only for `count`. */
+  /** Argument field; absent only for `count`, or when `expr` is given. */
   field?: string;
+  /** Splunk's `eval(...)` argument, as in `count(eval(status="failed")) as failures`. */
+  expr?: Expr;
   /** For `perc`: the percentile, 0 to 100 (`perc95(x)` and `p95(x)` are 95). */
   percentile?: number;
   /** Output column name given with `as`. */

@@ -446,6 +446,19 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test('aggregates of eval expressions', async () => {
+    const result = await rows(
+      'class_uid=3002 | stats count(eval(status_id=2)) as failures, sum(eval(status_id * 10)) as total, count as all',
+    );
+    expect(result).toEqual([{ failures: '3', total: '70', all: '4' }]);
+    const byUser = await rows(
+      'class_uid=3002 | eventstats count(eval(status_id=2)) as failures | where id="e01" | table failures',
+    );
+    expect(byUser).toEqual([{ failures: '3' }]);
+    const [unnamed] = parseQuery('| stats count(eval(status_id=2))').errors;
+    expect(unnamed?.code).toBe('aggregate.needs_name');
+  });
+
   test('math outside its domain is null', async () => {
     const [row] = await rows(
       '| where id="e01" | eval a = log(0), b = sqrt(-1), c = log(8, 1), d = log(100) | table a, b, c, d',

@@ -9,7 +9,7 @@
  *   SELECT * EXCLUDE ("ocsf") FROM sN ORDER BY "time" DESC LIMIT ?
  */
 
-import type { Aggregation, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
+import type { Aggregation, Expr, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
 import { COLUMNS, LOCATION_FILE_COLUMN, LOCATION_ROW_COLUMN } from './catalog.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
 import { asCondition, compileExpression } from './expression-compiler.js';
@@ -18,6 +18,7 @@ import {
   checkOutputName,
   eventScope,
   outputName,
+  type ResolvedField,
   resolveField,
   type Scope,
   type ValueType,
@@ -468,6 +469,13 @@ export function aggregateName(aggregation: Aggregation): string {
     return aggregation.as;
   }
   const fn = aggregation.fn === 'perc' ? `perc${aggregation.percentile}` : aggregation.fn;
+  if (aggregation.expr !== undefined) {
+    fail(
+      'aggregate.needs_name',
+      `${fn}(eval(...)) needs a name: add as NAME, as Splunk requires`,
+      aggregation.loc,
+    );
+  }
   if (aggregation.field === undefined) return fn;
   return `${fn}(${outputName(aggregation.field)})`;
 }
@@ -479,13 +487,16 @@ export function compileAggregation(
 ): { sql: Sql; type: ValueType } {
   // `over` follows the aggregate call, inside any function that wraps it.
   const over = window === undefined ? raw('') : sql` OVER (${window})`;
-  if (aggregation.field === undefined) {
+  if (aggregation.field === undefined && aggregation.expr === undefined) {
     if (aggregation.fn !== 'count') {
       fail('aggregate.missing_field', `${aggregation.fn}() needs a field`, aggregation.loc);
     }
     return { sql: sql`count(*)${over}`, type: 'number' };
   }
-  const field = resolveField(state.scope, aggregation.field, aggregation.loc);
+  const field =
+    aggregation.expr !== undefined
+      ? evalArgument(state, aggregation.expr)
+      : resolveField(state.scope, aggregation.field!, aggregation.loc);
   const numeric = field.type === 'number' ? field.sql : sql`TRY_CAST(${field.sql} AS DOUBLE)`;
   switch (aggregation.fn) {
     case 'count':
@@ -572,6 +583,16 @@ export function compileAggregation(
       return { sql: sql`${fn}(${field.sql}, ${time.sql})${over}`, type: field.type };
     }
   }
+}
+
+/**
+ * Compiles the `eval(...)` argument of an aggregate. A condition counts only where it is true,
+ * as `count(eval(status="failed"))` does in Splunk.
+ */
+function evalArgument(state: State, expr: Expr): ResolvedField {
+  const value = compileExpression(expr, state.scope, state.context);
+  const valueSql = value.type === 'boolean' ? sql`CASE WHEN ${value.sql} THEN TRUE END` : value.sql;
+  return { sql: valueSql, type: value.type, json: false, columns: [] };
 }
 
 /** Returns the event time of the current rows, or undefined after stages that dropped it. */

@@ -229,6 +229,7 @@ function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
     const field = optionalString(json.field, `${path}[${i}].field`);
     const as = optionalString(json.as, `${path}[${i}].as`);
     if (field !== undefined) aggregation.field = field;
+    if (json.expr !== undefined) aggregation.expr = exprFromJson(json.expr, `${path}[${i}].expr`);
     if (as !== undefined) aggregation.as = as;
     if (fn === 'perc') {
       const percentile = json.percentile;

@@ -769,12 +769,27 @@ class QueryParser extends EmbeddedActionsParser {
   private aggregation = this.RULE('aggregation', (): Aggregation => {
     const fn = this.CONSUME(t.Name);
     let field: FieldRef | undefined;
+    let expr: Expr | undefined;
     let as: IToken | undefined;
     let close: IToken | undefined;
     this.OPTION(() => {
       this.CONSUME(t.LParen);
       this.OPTION2(() => {
-        field = this.SUBRULE(this.fieldName);
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(t.EvalKeyword);
+              this.CONSUME2(t.LParen);
+              expr = this.SUBRULE(this.expression);
+              this.CONSUME2(t.RParen);
+            },
+          },
+          {
+            ALT: () => {
+              field = this.SUBRULE(this.fieldName);
+            },
+          },
+        ]);
       });
       close = this.CONSUME(t.RParen);
     });
@@ -797,7 +812,7 @@ class QueryParser extends EmbeddedActionsParser {
           fn,
           suggestion,
         );
-      } else if (name !== 'count' && field === undefined) {
+      } else if (name !== 'count' && field === undefined && expr === undefined) {
         this.report(
           'aggregate.missing_field',
           `${name}() needs a field, as in ${name}(src_ip)`,
@@ -807,6 +822,7 @@ class QueryParser extends EmbeddedActionsParser {
       const aggregation: Aggregation = { fn: name as AggregateFunction, loc: locationOf(fn) };
       if (percentile) aggregation.percentile = Number(percentile[1]);
       if (field !== undefined) aggregation.field = field.name;
+      if (expr !== undefined) aggregation.expr = expr;
       if (as !== undefined) aggregation.as = as.image;
       return aggregation;
     });
