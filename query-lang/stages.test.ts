@@ -161,6 +161,11 @@ describe('new stages on DuckDB', () => {
     expect(table).toContainEqual({ dns_query: 'NA', count: String(FIXTURE_EVENTS.length + 2 - 1) });
     const filled = await rows('| stats count by dns_query, host | fillnull value=NA');
     expect(filled.every((row) => row.dns_query !== 'NA')).toBe(true);
+    // Filling every column leaves the time a time.
+    const timed = parseQuery('| table _time, dns_query | fillnull value=NA');
+    const { sql } = compileQuery(timed.ast!, OPTIONS);
+    expect(sql).toContain('CAST("dns_query" AS VARCHAR)');
+    expect(sql).not.toContain('CAST("_time" AS VARCHAR)');
   });
 
   test('rex extracts named groups for later stages', async () => {

@@ -163,7 +163,10 @@ function compileWindowStats(
 function compileFillnull(state: State, stage: Extract<Stage, { stage: 'fillnull' }>): void {
   let names = stage.fields.map((field) => field.name);
   if (names.length === 0) {
-    names = [...state.scope.columns.values()].map((column) => column.name);
+    // Every column that can be empty: a time is kept a time, as Splunk leaves `_time` alone.
+    names = [...state.scope.columns.values()]
+      .filter((column) => column.type !== 'time')
+      .map((column) => column.name);
     if (names.length === 0) {
       fail(
         'stage.missing_fields',
