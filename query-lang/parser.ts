@@ -327,11 +327,33 @@ class QueryParser extends EmbeddedActionsParser {
       this.CONSUME(t.OverKeyword);
       over = this.SUBRULE(this.fieldName);
     });
+    let second: FieldRef | undefined;
     this.OPTION2(() => {
       this.CONSUME(t.ByKeyword);
       by = this.SUBRULE2(this.fieldName);
+      // Splunk's `chart count by x y` is `chart count over x by y`.
+      this.OPTION3({
+        GATE: () => !(tokenMatcher(this.LA(1), t.Name) && tokenMatcher(this.LA(2), t.Equals)),
+        DEF: () => {
+          this.OPTION4(() => this.CONSUME(t.Comma));
+          second = this.SUBRULE3(this.fieldName);
+        },
+      });
     });
     return this.ACTION(() => {
+      if (second !== undefined && over !== undefined) {
+        this.diagnostics.push(
+          diagnosticAt(
+            'stage.invalid',
+            'chart ... over f takes one field after by; write chart ... by x y without over',
+            second.loc,
+          ),
+        );
+      }
+      if (over === undefined && by !== undefined) {
+        over = by;
+        by = second;
+      }
       const stage: Stage = { stage: 'chart', aggregations };
       if (over !== undefined) stage.over = over;
       if (by !== undefined) stage.by = by;

@@ -129,6 +129,15 @@ describe('new stages on DuckDB', () => {
     const result = await rows('class_uid=3002 | chart count over user by status_id');
     expect(result).toContainEqual({ user: 'admin', status_id: 2, count: '1' });
     expect(result).toHaveLength(4);
+    // Splunk's short form: the first field after by is the over field.
+    expect(await rows('class_uid=3002 | chart count by user status_id')).toEqual(result);
+    expect(await rows('class_uid=3002 | chart count by user, status_id')).toEqual(result);
+    expect(await rows('class_uid=3002 | chart count by user')).toEqual(
+      await rows('class_uid=3002 | chart count over user'),
+    );
+    const [error] = parseQuery('| chart count over user by host status_id').errors;
+    expect(error?.code).toBe('stage.invalid');
+    expect(error?.column).toBe(33);
   });
 
   test('eventstats adds group values to each row', async () => {
