@@ -184,7 +184,20 @@ export type Stage =
       /** Whether the other series are summed up as one `OTHER` series (Splunk's default). */
       useOther?: boolean;
     }
-  | { stage: 'top' | 'rare'; fields: FieldRef[]; by: FieldRef[]; limit: number }
+  | {
+      stage: 'top' | 'rare';
+      fields: FieldRef[];
+      by: FieldRef[];
+      limit: number;
+      /** False drops the `count` column (`showcount=f`). */
+      showCount?: boolean;
+      /** False drops the `percent` column (`showperc=f`). */
+      showPercent?: boolean;
+      /** Name of the count column in place of `count`. */
+      countField?: string;
+      /** Name of the percent column in place of `percent`. */
+      percentField?: string;
+    }
   | {
       stage: 'sort';
       keys: SortKey[];

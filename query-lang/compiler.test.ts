@@ -547,6 +547,24 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test('top display options', async () => {
+    expect(await rows('class_uid=3002 | top limit=2 src_ip showperc=f')).toEqual([
+      { src_ip: '203.0.113.7', count: '2' },
+      { src_ip: '10.0.0.5', count: '1' },
+    ]);
+    expect(
+      await rows('class_uid=3002 | top src_ip limit=2 countfield=hits percentfield=share'),
+    ).toEqual([
+      { src_ip: '203.0.113.7', hits: '2', share: 50 },
+      { src_ip: '10.0.0.5', hits: '1', share: 25 },
+    ]);
+    expect(await rows('class_uid=3002 | rare limit=1 src_ip showcount=false showperc=0')).toEqual([
+      { src_ip: '10.0.0.5' },
+    ]);
+    const [error] = parseQuery('| top user showperc=maybe').errors;
+    expect(error?.message).toBe("showperc takes true or false, not 'maybe'");
+  });
+
   test('timechart by span', async () => {
     const result = await rows('earliest=-2h | timechart span=1h count', {});
     expect(result).toEqual([

@@ -847,6 +847,26 @@ function compileTop(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' 
     { name: 'count', descending: stage.stage === 'top' },
     ...fields.map((group) => ({ name: group.column.name, descending: false })),
   ];
+  showTopColumns(state, stage);
+}
+
+/** Applies `countfield`, `percentfield`, `showcount=f` and `showperc=f` of `top` and `rare`. */
+function showTopColumns(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' }>): void {
+  const loc = stage.fields[0]?.loc;
+  let countName = 'count';
+  let percentName = 'percent';
+  if (stage.countField !== undefined && stage.countField !== countName) {
+    compileRename(state, countName, stage.countField, loc);
+    countName = stage.countField;
+  }
+  if (stage.percentField !== undefined && stage.percentField !== percentName) {
+    compileRename(state, percentName, stage.percentField, loc);
+    percentName = stage.percentField;
+  }
+  const hidden: FieldRef[] = [];
+  if (stage.showCount === false) hidden.push({ name: countName, loc });
+  if (stage.showPercent === false) hidden.push({ name: percentName, loc });
+  if (hidden.length > 0) compileExclusion(state, hidden);
 }
 
 function compileHeadTail(state: State, kind: 'head' | 'tail', count: number): void {

@@ -281,13 +281,24 @@ function stageFromJson(value: unknown, path: string): Stage {
       return stage;
     }
     case 'top':
-    case 'rare':
-      return {
+    case 'rare': {
+      const stage: Stage = {
         stage: json.stage,
         fields: fieldRefs(json.fields, `${path}.fields`),
         by: fieldRefs(json.by ?? [], `${path}.by`),
         limit: positiveInteger(json.limit ?? 10, `${path}.limit`),
       };
+      for (const key of ['showCount', 'showPercent'] as const) {
+        if (json[key] === undefined) continue;
+        if (typeof json[key] !== 'boolean') invalid(`${path}.${key}`, 'true or false');
+        stage[key] = json[key];
+      }
+      const countField = optionalString(json.countField, `${path}.countField`);
+      const percentField = optionalString(json.percentField, `${path}.percentField`);
+      if (countField !== undefined) stage.countField = countField;
+      if (percentField !== undefined) stage.percentField = percentField;
+      return stage;
+    }
     case 'sort': {
       const stage: Stage = {
         stage: 'sort',

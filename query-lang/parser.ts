@@ -50,6 +50,21 @@ import { errorMessageProvider, locationOf, syntaxDiagnostic } from './syntax-err
 import { parseSpanMillis } from './time.js';
 import { decodeQuoted, decodeQuotedText } from './values.js';
 
+/** Splunk's spellings of a true or false option value. */
+const BOOLEAN_OPTION: Readonly<Record<string, boolean>> = {
+  t: true,
+  true: true,
+  1: true,
+  f: false,
+  false: false,
+  0: false,
+};
+
+type TopDisplay = Pick<
+  Extract<Stage, { stage: 'top' | 'rare' }>,
+  'showCount' | 'showPercent' | 'countField' | 'percentField'
+>;
+
 class QueryParser extends EmbeddedActionsParser {
   /** Semantic problems found while parsing, such as an unknown aggregate function. */
   diagnostics: QueryDiagnostic[] = [];
@@ -631,42 +646,73 @@ class QueryParser extends EmbeddedActionsParser {
       { ALT: () => this.CONSUME(t.RareKeyword) },
     ]);
     let limit = 10;
+    const display: TopDisplay = {};
+    const known = ['limit', 'showcount', 'showperc', 'countfield', 'percentfield'];
     const read = (option: { name: IToken; value: IToken }) => {
       this.ACTION(() => {
-        if (option.name.image.toLowerCase() !== 'limit') {
+        const name = option.name.image.toLowerCase();
+        const value = option.value;
+        const quoted = tokenMatcher(value, t.DoubleQuoted) || tokenMatcher(value, t.SingleQuoted);
+        const text = quoted ? decodeQuotedText(value.image) : value.image;
+        if (name === 'limit') {
+          limit = this.positiveInteger(value);
+        } else if (name === 'showcount' || name === 'showperc') {
+          const flag = BOOLEAN_OPTION[text.toLowerCase()];
+          if (flag === undefined) {
+            this.report(
+              'stage.invalid_option',
+              `${name} takes true or false, not '${text}'`,
+              value,
+            );
+          } else if (name === 'showcount') {
+            display.showCount = flag;
+          } else {
+            display.showPercent = flag;
+          }
+        } else if (name === 'countfield' || name === 'percentfield') {
+          display[name === 'countfield' ? 'countField' : 'percentField'] = text;
+        } else {
+          const suggestion = nearestName(name, known);
           this.report(
             'stage.invalid_option',
-            `Unknown ${keyword.image} option '${option.name.image}'`,
+            `Unknown ${keyword.image} option '${option.name.image}' (options: ${known.join(', ')})`,
             option.name,
-            'limit',
+            suggestion,
           );
-        } else {
-          limit = this.positiveInteger(option.value);
         }
       });
     };
     // SPL takes the options before the fields or after them: `top limit=5 user`, `top user limit=5`.
-    this.MANY(() => read(this.SUBRULE(this.numberOption)));
+    this.MANY(() => read(this.SUBRULE(this.topOption)));
     const fields = this.SUBRULE(this.fieldList);
     let by: FieldRef[] = [];
     this.OPTION(() => {
       this.CONSUME(t.ByKeyword);
       by = this.SUBRULE2(this.fieldList);
     });
-    this.MANY2(() => read(this.SUBRULE2(this.numberOption)));
+    this.MANY2(() => read(this.SUBRULE2(this.topOption)));
     return this.ACTION(() => ({
       stage: tokenMatcher(keyword, t.TopKeyword) ? 'top' : 'rare',
       fields,
       by,
       limit,
+      ...display,
     })) as Stage;
   });
 
-  /** `name=N`, an option of `top` and `rare`. */
-  private numberOption = this.RULE('numberOption', (): { name: IToken; value: IToken } => {
+  /** `name=value`, an option of `top` and `rare`. */
+  private topOption = this.RULE('topOption', (): { name: IToken; value: IToken } => {
     const name = this.CONSUME(t.Name);
     this.CONSUME(t.Equals);
-    return { name, value: this.CONSUME(t.NumberLiteral) };
+    const value = this.OR([
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME2(t.Name) },
+      { ALT: () => this.CONSUME(t.TrueKeyword) },
+      { ALT: () => this.CONSUME(t.FalseKeyword) },
+      { ALT: () => this.CONSUME(t.DoubleQuoted) },
+      { ALT: () => this.CONSUME(t.SingleQuoted) },
+    ]);
+    return { name, value };
   });
 
   private sortStage = this.RULE('sortStage', (): Stage => {
