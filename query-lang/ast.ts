@@ -207,7 +207,14 @@ export type Stage =
   | { stage: 'head' | 'tail'; count: number }
   | { stage: 'table'; fields: FieldRef[] }
   | { stage: 'fields'; mode: 'include' | 'exclude'; fields: FieldRef[] }
-  | { stage: 'dedup'; fields: FieldRef[] }
+  | {
+      stage: 'dedup';
+      fields: FieldRef[];
+      /** Rows kept per value, as Splunk's `dedup 3 user`; absent keeps one. */
+      count?: number;
+      /** Order within each value that picks the rows kept (`sortby -_time`). */
+      sortBy?: SortKey[];
+    }
   | { stage: 'rename'; renames: Rename[] }
   /** `bin`/`bucket`: rounds a time down to `span` (a duration such as `1h`) or a number to a multiple of it. */
   | { stage: 'bin'; field: string; span: string; as?: string; loc?: SourceLocation }

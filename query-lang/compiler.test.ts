@@ -619,6 +619,22 @@ describe('pipes on DuckDB', () => {
     expect(trimmed[0]).toHaveProperty('user_name', 'alice');
   });
 
+  test('dedup with a count and sortby', async () => {
+    // 203.0.113.7 has admin (newer) and Admin; the default keeps the newest.
+    expect(await rows('class_uid=3002 | dedup 2 src_ip | table src_ip, user')).toEqual([
+      { src_ip: '10.0.0.5', user: 'alice' },
+      { src_ip: '203.0.113.7', user: 'admin' },
+      { src_ip: '203.0.113.7', user: 'Admin' },
+      { src_ip: '198.51.100.23', user: 'root' },
+    ]);
+    expect(
+      await rows('class_uid=3002 src_ip=203.0.113.7 | dedup src_ip sortby +_time | table user'),
+    ).toEqual([{ user: 'Admin' }]);
+    expect(
+      await rows('class_uid=3002 src_ip=203.0.113.7 | dedup src_ip sortby -_time | table user'),
+    ).toEqual([{ user: 'admin' }]);
+  });
+
   test('where range before dedup', async () => {
     const query =
       '| where traffic.bytes > 1 and traffic.bytes < 60000 | eval l = len(raw) | dedup l';

@@ -394,7 +394,7 @@ function compileStage(state: State, stage: Stage): void {
       else compileExclusion(state, stage.fields);
       return;
     case 'dedup':
-      compileDedup(state, stage.fields);
+      compileDedup(state, stage);
       return;
     case 'rename':
       for (const rename of stage.renames) compileRename(state, rename.from, rename.to, rename.loc);
@@ -894,15 +894,20 @@ function compileHeadTail(state: State, kind: 'head' | 'tail', count: number): vo
   state.order = reversed;
 }
 
-function compileDedup(state: State, fields: FieldRef[]): void {
-  const keys = fields.map((field) => resolveField(state.scope, field.name, field.loc).sql);
-  const order = orderTerms(state, currentOrder(state));
+function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): void {
+  const keys = stage.fields.map((field) => resolveField(state.scope, field.name, field.loc).sql);
+  const sortBy = stage.sortBy?.map((key) => ({
+    ...orderKey(key.field, key.descending, key.loc),
+    numbersInText: true,
+  }));
+  const order = orderTerms(state, sortBy ?? currentOrder(state));
+  const kept = stage.count === undefined ? raw('= 1') : sql`<= ${param(stage.count)}`;
   const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
   const present = join(
     keys.map((key) => sql`${key} IS NOT NULL`),
     ' AND ',
   );
-  const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) = 1`;
+  const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${kept}`;
   addStage(state, body);
 }
 

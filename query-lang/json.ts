@@ -12,6 +12,7 @@ import {
   type FilterNode,
   QUERY_AST_VERSION,
   type QueryAst,
+  type SortKey,
   STAGE_NAMES,
   type Stage,
 } from './ast.js';
@@ -241,6 +242,16 @@ function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
   });
 }
 
+function sortKeysFromJson(value: unknown, path: string): SortKey[] {
+  return array(value, path).map((item, i) => {
+    const key = object(item, `${path}[${i}]`);
+    return {
+      field: string(key.field, `${path}[${i}].field`),
+      descending: optionalBoolean(key.descending, `${path}[${i}].descending`) ?? false,
+    };
+  });
+}
+
 function stageFromJson(value: unknown, path: string): Stage {
   const json = object(value, path);
   switch (json.stage) {
@@ -302,13 +313,7 @@ function stageFromJson(value: unknown, path: string): Stage {
     case 'sort': {
       const stage: Stage = {
         stage: 'sort',
-        keys: array(json.keys, `${path}.keys`).map((item, i) => {
-          const key = object(item, `${path}.keys[${i}]`);
-          return {
-            field: string(key.field, `${path}.keys[${i}].field`),
-            descending: optionalBoolean(key.descending, `${path}.keys[${i}].descending`) ?? false,
-          };
-        }),
+        keys: sortKeysFromJson(json.keys, `${path}.keys`),
       };
       const limit = json.limit === undefined ? 0 : nonNegativeInteger(json.limit, `${path}.limit`);
       if (limit > 0) stage.limit = limit;
@@ -318,8 +323,13 @@ function stageFromJson(value: unknown, path: string): Stage {
     case 'tail':
       return { stage: json.stage, count: positiveInteger(json.count, `${path}.count`) };
     case 'table':
-    case 'dedup':
       return { stage: json.stage, fields: fieldRefs(json.fields, `${path}.fields`) };
+    case 'dedup': {
+      const stage: Stage = { stage: 'dedup', fields: fieldRefs(json.fields, `${path}.fields`) };
+      if (json.count !== undefined) stage.count = positiveInteger(json.count, `${path}.count`);
+      if (json.sortBy !== undefined) stage.sortBy = sortKeysFromJson(json.sortBy, `${path}.sortBy`);
+      return stage;
+    }
     case 'fields':
       if (json.mode !== 'include' && json.mode !== 'exclude')
         invalid(`${path}.mode`, 'include or exclude');

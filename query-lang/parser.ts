@@ -50,6 +50,11 @@ import { errorMessageProvider, locationOf, syntaxDiagnostic } from './syntax-err
 import { parseSpanMillis } from './time.js';
 import { decodeQuoted, decodeQuotedText } from './values.js';
 
+/** True for the `sortby` word that starts the sort keys of `dedup`. */
+function isSortby(token: IToken): boolean {
+  return tokenMatcher(token, t.Name) && token.image.toLowerCase() === 'sortby';
+}
+
 /** Splunk's spellings of a true or false option value. */
 const BOOLEAN_OPTION: Readonly<Record<string, boolean>> = {
   t: true,
@@ -725,6 +730,16 @@ class QueryParser extends EmbeddedActionsParser {
         limit = count.image === '0' ? 0 : this.positiveInteger(count);
       });
     });
+    const keys = this.SUBRULE(this.sortKeys);
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'sort', keys };
+      if (limit !== undefined && limit > 0) stage.limit = limit;
+      return stage;
+    });
+  });
+
+  /** Sort keys, each `-` (descending) or `+` and a field, as `sort` and `dedup ... sortby` take. */
+  private sortKeys = this.RULE('sortKeys', (): SortKey[] => {
     const keys: SortKey[] = [];
     this.AT_LEAST_ONE(() => {
       this.OPTION(() => this.CONSUME(t.Comma));
@@ -756,11 +771,7 @@ class QueryParser extends EmbeddedActionsParser {
         })) as SortKey,
       );
     });
-    return this.ACTION(() => {
-      const stage: Stage = { stage: 'sort', keys };
-      if (limit !== undefined && limit > 0) stage.limit = limit;
-      return stage;
-    });
+    return keys;
   });
 
   private headStage = this.RULE('headStage', (): Stage => {
@@ -805,7 +816,28 @@ class QueryParser extends EmbeddedActionsParser {
 
   private dedupStage = this.RULE('dedupStage', (): Stage => {
     this.CONSUME(t.DedupKeyword);
-    return { stage: 'dedup', fields: this.SUBRULE(this.fieldList) };
+    let count: number | undefined;
+    this.OPTION(() => {
+      const token = this.CONSUME(t.NumberLiteral);
+      this.ACTION(() => {
+        count = this.positiveInteger(token);
+      });
+    });
+    const fields = this.SUBRULE(this.fieldList);
+    let sortBy: SortKey[] | undefined;
+    this.OPTION2({
+      GATE: () => isSortby(this.LA(1)),
+      DEF: () => {
+        this.CONSUME(t.Name);
+        sortBy = this.SUBRULE(this.sortKeys);
+      },
+    });
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'dedup', fields };
+      if (count !== undefined && count > 1) stage.count = count;
+      if (sortBy !== undefined) stage.sortBy = sortBy;
+      return stage;
+    });
   });
 
   private renameStage = this.RULE('renameStage', (): Stage => {
@@ -899,8 +931,11 @@ class QueryParser extends EmbeddedActionsParser {
   private fieldList = this.RULE('fieldList', (): FieldRef[] => {
     const fields = [this.SUBRULE(this.fieldName)];
     this.MANY({
-      // `name=` starts an option after the list, as in `top user limit=5`.
-      GATE: () => !(tokenMatcher(this.LA(1), t.Name) && tokenMatcher(this.LA(2), t.Equals)),
+      // `name=` starts an option after the list, as in `top user limit=5`, and `sortby` the sort
+      // keys of `dedup`.
+      GATE: () =>
+        !(tokenMatcher(this.LA(1), t.Name) && tokenMatcher(this.LA(2), t.Equals)) &&
+        !isSortby(this.LA(1)),
       DEF: () => {
         this.OPTION(() => this.CONSUME(t.Comma));
         fields.push(this.SUBRULE2(this.fieldName));
