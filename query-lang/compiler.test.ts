@@ -732,6 +732,14 @@ describe('semantic errors', () => {
     );
   });
 
+  test('invalid time bound carries its own position', () => {
+    const [error] = parseQuery('earliest=yesterday latest=now x').errors;
+    expect(error).toMatchObject({ code: 'time.invalid', column: 1 });
+    expect(error?.message).toContain('epoch seconds');
+    const [later] = parseQuery('earliest=-1d latest=soon x').errors;
+    expect(later).toMatchObject({ code: 'time.invalid', column: 14 });
+  });
+
   test('unknown field carries its position', () => {
     const [error] = parseQuery('status_id=2\n  usr:admin').errors;
     expect(error).toMatchObject({

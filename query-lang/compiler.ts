@@ -28,7 +28,7 @@ import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.
 import { checkNesting } from './nesting.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { compileMoreStage, timeBucket } from './stages.js';
-import { parseRelativeTime } from './time.js';
+import { invalidTimeMessage, parseRelativeTime } from './time.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -281,11 +281,7 @@ function effectiveTimeRange(
     if (text === undefined) return fallback;
     const ms = parseRelativeTime(text, options.nowMs);
     if (ms === undefined) {
-      fail(
-        'time.invalid',
-        `Invalid time '${text}': use now, a relative time such as -24h or -1d@d, an ISO 8601 time or epoch milliseconds`,
-        ast.timeRange?.loc,
-      );
+      fail('time.invalid', invalidTimeMessage(text), ast.timeRange?.loc);
     }
     return ms;
   };

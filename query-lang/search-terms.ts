@@ -5,6 +5,7 @@ import type { BinaryOperator, FilterNode, QueryAst } from './ast.js';
 import { diagnosticAt, type QueryDiagnostic, type SourceLocation } from './errors.js';
 import * as t from './lexer.js';
 import { locationOf } from './syntax-errors.js';
+import { invalidTimeMessage, parseRelativeTime } from './time.js';
 import { looksLikeCidr, parsePattern } from './values.js';
 
 /** A value of the search part as a wildcard pattern, with its case rule and position. */
@@ -112,8 +113,14 @@ export function extractTimeRange(ast: QueryAst, diagnostics: QueryDiagnostic[]):
       continue;
     }
     ast.timeRange ??= {};
-    ast.timeRange[bound] = String('value' in node ? node.value : '');
+    const text = String('value' in node ? node.value : '');
+    ast.timeRange[bound] = text;
     if ('loc' in node && node.loc !== undefined) ast.timeRange.loc = node.loc;
+    // Checked here, where each bound has its own position; the value does not depend on now.
+    if (parseRelativeTime(text, 0) === undefined) {
+      const loc = 'loc' in node ? node.loc : undefined;
+      diagnostics.push(diagnosticAt('time.invalid', invalidTimeMessage(text), loc));
+    }
   }
   if (kept.length === 0) delete ast.filter;
   else ast.filter = kept.length === 1 ? kept[0]! : { op: 'and', args: kept };

@@ -100,6 +100,11 @@ function snap(ms: number, spec: string): number | undefined {
   }
 }
 
+/** Builds the message for a time specifier that `parseRelativeTime` rejects. */
+export function invalidTimeMessage(text: string): string {
+  return `Invalid time '${text}': use now, a relative time such as -24h or -1d@d, an ISO 8601 time or epoch seconds`;
+}
+
 /**
  * Values from this one up are epoch milliseconds and smaller ones epoch seconds: in seconds it
  * is the year 5138, in milliseconds 1973-03-03.
