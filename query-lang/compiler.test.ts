@@ -61,6 +61,8 @@ describe('search filters on DuckDB', () => {
     ['class_uid>=4001 class_uid<4003', ['e07', 'e08', 'e10', 'e11']],
     ['class_uid>4002', ['e09']],
     ['fields.team=blue', ['e01']],
+    ['fields.tags{}=DMZ', ['e01']],
+    ['fields.tags{}=web', []],
     ['user=alice OR user=ADMIN OR src_ip=10.0.0.9 OR USER=carol', ['e01', 'e02', 'e03', 'e06']],
     ['user=alice OR user=CASE(Admin) OR user=CASE(admin)', ['e01', 'e02', 'e03']],
     ['clientip=10.0.0.5', ['e01', 'e07', 'e09']],

@@ -198,9 +198,11 @@ function resolveIndexedField(
     fail('field.removed', `Field '${name}' was removed by an earlier fields or rename stage`, loc);
   }
   const key = name.slice('fields.'.length);
+  // `fields.tags{}` reads every value of a multivalue field, as a list.
+  const any = key.includes('{}');
   return {
-    sql: sql`json_extract_string(${column.sql}, ${param(`$.${key}`)})`,
-    type: 'string',
+    sql: sql`json_extract_string(${column.sql}, ${param(`$.${key.replace(/\{\}/g, '[*]')}`)})`,
+    type: any ? 'list' : 'string',
     json: true,
     columns: [],
   };

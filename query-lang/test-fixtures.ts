@@ -29,7 +29,7 @@ export const FIXTURE_EVENTS: FixtureEvent[] = [
       host: 'web01',
       sourcetype: 'linux_secure',
       message: 'Accepted password for alice from 10.0.0.5',
-      fields: '{"env":"prod","team":"Blue"}',
+      fields: '{"env":"prod","team":"Blue","tags":["pci","dmz"]}',
     },
     ocsf: {
       class_uid: 3002,
