@@ -55,16 +55,6 @@ function isSortby(token: IToken): boolean {
   return tokenMatcher(token, t.Name) && token.image.toLowerCase() === 'sortby';
 }
 
-/** Splunk's spellings of a true or false option value. */
-const BOOLEAN_OPTION: Readonly<Record<string, boolean>> = {
-  t: true,
-  true: true,
-  1: true,
-  f: false,
-  false: false,
-  0: false,
-};
-
 type TopDisplay = Pick<
   Extract<Stage, { stage: 'top' | 'rare' }>,
   'showCount' | 'showPercent' | 'countField' | 'percentField'
@@ -491,10 +481,11 @@ class QueryParser extends EmbeddedActionsParser {
         if (text === undefined) continue;
         const ms = parseSpanMillis(text);
         if (ms === undefined) {
+          const value = options.find((option) => option.name.image.toLowerCase() === name)!.value;
           this.report(
             'stage.invalid_span',
             `Invalid ${name} '${text}': use a duration such as 30m`,
-            keyword,
+            value,
           );
         } else if (name === 'maxspan') {
           stage.maxspanMs = ms;
@@ -662,7 +653,7 @@ class QueryParser extends EmbeddedActionsParser {
         if (name === 'limit') {
           limit = this.positiveInteger(value);
         } else if (name === 'showcount' || name === 'showperc') {
-          const flag = BOOLEAN_OPTION[text.toLowerCase()];
+          const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
           if (flag === undefined) {
             this.report(
               'stage.invalid_option',
@@ -1258,8 +1249,10 @@ interface StageOption {
 const BOOLEAN_OPTION_VALUES: Readonly<Record<string, boolean>> = {
   t: true,
   true: true,
+  1: true,
   f: false,
   false: false,
+  0: false,
 };
 
 /** The text of a quoted regular expression: only `\"` is an escape, so `\d` stays as written. */
