@@ -706,6 +706,9 @@ describe('semantic errors', () => {
       `${'NOT '.repeat(MAX_NESTING - 1)}user=admin`,
       `${'NOT (status_id=1 AND '.repeat(alternating)}user=admin${')'.repeat(alternating)}`,
       `| where ${'not (status_id=1 and '.repeat(alternating)}true${')'.repeat(alternating)}`,
+      // Chains of one operator count half a level each.
+      `| where ${Array.from({ length: 450 }, (_, i) => `user="u${i}"`).join(' or ')}`,
+      `| eval a = ${Array.from({ length: 450 }, () => 'status_id').join(' + ')}`,
     ];
     for (const query of queries) await expect(rows(query)).resolves.toBeInstanceOf(Array);
   });
@@ -715,6 +718,8 @@ describe('semantic errors', () => {
     expect(error?.code).toBe('syntax.too_deep');
     expect(error?.column).toBe(2413);
     expect(error?.message).toContain(`${MAX_NESTING} levels`);
+    const chain = `| eval a = ${Array.from({ length: 600 }, () => 'status_id').join(' + ')}`;
+    expect(parseQuery(chain).errors[0]?.code).toBe('syntax.too_deep');
 
     let filter: unknown = { op: 'eq', field: 'user', value: 'admin' };
     for (let level = 0; level < MAX_NESTING; level++) filter = { op: 'not', arg: filter };
