@@ -635,6 +635,16 @@ describe('pipes on DuckDB', () => {
     expect(
       await rows('class_uid=3002 src_ip=203.0.113.7 | dedup src_ip sortby -_time | table user'),
     ).toEqual([{ user: 'admin' }]);
+    // Ties on the sortby keys keep the newest row.
+    expect(
+      await rows('class_uid=3002 src_ip=203.0.113.7 | dedup src_ip sortby -src_ip | table user'),
+    ).toEqual([{ user: 'admin' }]);
+    // The rows come out in the sortby order, oldest first here.
+    expect(await rows('class_uid=3002 | dedup src_ip sortby +_time | table src_ip')).toEqual([
+      { src_ip: '198.51.100.23' },
+      { src_ip: '203.0.113.7' },
+      { src_ip: '10.0.0.5' },
+    ]);
   });
 
   test('where range before dedup', async () => {

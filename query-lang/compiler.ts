@@ -896,7 +896,9 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
     ...orderKey(key.field, key.descending, key.loc),
     numbersInText: true,
   }));
-  const order = orderTerms(state, sortBy ?? currentOrder(state));
+  // Rows that tie on the sortby keys keep the current order, newest first by default.
+  const current = currentOrder(state) ?? [];
+  const order = orderTerms(state, sortBy === undefined ? current : [...sortBy, ...current]);
   const kept = stage.count === undefined ? raw('= 1') : sql`<= ${param(stage.count)}`;
   const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
   const present = join(
@@ -905,6 +907,8 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
   );
   const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${kept}`;
   addStage(state, body);
+  // As in Splunk, the rows come out in the sortby order.
+  if (sortBy !== undefined) state.order = sortBy;
 }
 
 /** `table` and `fields +`: keep the listed fields, in that order. */
