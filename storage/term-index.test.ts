@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { batchOf } from '../test/support/rows.js';
 import { listColdFiles } from './cold-tier.js';
 import { EventStore, type Snapshot } from './event-store.js';
 import { rowsFileOf } from './row-store.js';
-import { termsFileOf } from './term-index.js';
+import { candidateRows, termsFileOf } from './term-index.js';
 import type { ColumnBatch } from './types.js';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -85,6 +86,24 @@ describe('term index of the cold tier', () => {
       expect(missing.rows[0]?.n).toBe(0);
     }
     expect(await store.verifyColdTier()).toEqual({ missing: [], unlisted: [] });
+  });
+
+  it('reads files whole past the limit of files read by row', async () => {
+    const files = (await store.coldFiles()).map((file) => path.join(dataDir, file.file));
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const needles = [{ keys: ['src_ip'], values: LONG_IP_LIST }];
+      const byRow = await candidateRows(connection, files, needles);
+      expect(byRow.rows.size).toBe(4);
+      expect(byRow.whole).toEqual([]);
+      const whole = await candidateRows(connection, files, needles, 3);
+      expect(whole.rows.size).toBe(0);
+      expect([...whole.whole].sort()).toEqual([...byRow.rows.keys()].sort());
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
   });
 
   it('narrows a view without losing matches', async () => {

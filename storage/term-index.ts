@@ -33,6 +33,13 @@ export const OLD_TERMS_SUFFIX = '.terms';
  */
 const MAX_CANDIDATE_ROWS = 4096;
 
+/**
+ * Most cold files read by row number in one view. Each is a scan of every column of its own, and
+ * DuckDB runs them side by side: 59 of them (a search for 150 addresses) ran out of its 512 MiB.
+ * Past this many, the files are read whole, in one scan of the columns the query uses.
+ */
+const MAX_FILES_READ_BY_ROW = 16;
+
 /** Rows per row group of a term file; small, so that a lookup decodes little. */
 const TERM_ROW_GROUP = 16_384;
 
@@ -110,6 +117,7 @@ export async function candidateRows(
   connection: DuckDBConnection,
   files: readonly string[],
   needles: readonly Needle[],
+  maxFilesByRow = MAX_FILES_READ_BY_ROW,
 ): Promise<Candidates> {
   const indexed = files.filter((file) => termFileIntact(termsFileOf(file)));
   const indexedSet = new Set(indexed);
@@ -137,6 +145,10 @@ export async function candidateRows(
     if (hit === undefined) continue;
     if (hit.rows === null) whole.push(file);
     else rows.set(file, hit.rows);
+  }
+  if (rows.size > maxFilesByRow) {
+    whole.push(...rows.keys());
+    rows.clear();
   }
   return { whole, rows };
 }
