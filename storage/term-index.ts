@@ -34,9 +34,10 @@ export const OLD_TERMS_SUFFIX = '.terms';
 const MAX_CANDIDATE_ROWS = 4096;
 
 /**
- * Most cold files read by row number in one view. Each is a scan of every column of its own, and
- * DuckDB runs them side by side: 59 of them (a search for 150 addresses) ran out of its 512 MiB.
- * Past this many, the files are read whole, in one scan of the columns the query uses.
+ * Maximum number of cold files read by row number in one view. Each is a scan of every column of
+ * its own, and DuckDB runs them side by side: 59 of them (a search for 150 addresses) ran out of
+ * its 512 MiB. Past this many, the files are read whole, in one scan of the columns the query
+ * uses. The limit is an estimate, well below the 59 that failed.
  */
 const MAX_FILES_READ_BY_ROW = 16;
 
