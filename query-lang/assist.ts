@@ -86,6 +86,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.StreamstatsKeyword, 'streamstats'],
   [t.FillnullKeyword, 'fillnull'],
   [t.RexKeyword, 'rex'],
+  [t.RegexKeyword, 'regex'],
   [t.SpathKeyword, 'spath'],
   [t.MvexpandKeyword, 'mvexpand'],
   [t.TransactionKeyword, 'transaction'],

@@ -155,6 +155,7 @@ export const EventstatsKeyword = stageKeyword('EventstatsKeyword', 'eventstats',
 export const StreamstatsKeyword = stageKeyword('StreamstatsKeyword', 'streamstats', true);
 export const FillnullKeyword = stageKeyword('FillnullKeyword', 'fillnull', true);
 export const RexKeyword = stageKeyword('RexKeyword', 'rex', true);
+export const RegexKeyword = stageKeyword('RegexKeyword', 'regex', true);
 export const SpathKeyword = stageKeyword('SpathKeyword', 'spath', true);
 export const MvexpandKeyword = stageKeyword('MvexpandKeyword', 'mvexpand', true);
 export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transaction', true);
@@ -212,6 +213,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   StreamstatsKeyword,
   FillnullKeyword,
   RexKeyword,
+  RegexKeyword,
   SpathKeyword,
   MvexpandKeyword,
   TransactionKeyword,

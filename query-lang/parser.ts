@@ -275,6 +275,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.windowStatsStage) },
         { ALT: () => this.SUBRULE(this.fillnullStage) },
         { ALT: () => this.SUBRULE(this.rexStage) },
+        { ALT: () => this.SUBRULE(this.regexStage) },
         { ALT: () => this.SUBRULE(this.spathStage) },
         { ALT: () => this.SUBRULE(this.mvexpandStage) },
         { ALT: () => this.SUBRULE(this.transactionStage) },
@@ -421,6 +422,39 @@ class QueryParser extends EmbeddedActionsParser {
         pattern: decodeRegex(pattern.image),
         loc: locationOf(pattern),
       } as Stage;
+    });
+  });
+
+  /**
+   * Splunk's `regex [field=|field!=]"pattern"`: keeps the rows whose field (`_raw` by default)
+   * matches, or does not match, the pattern. It is a `where` with `match()`.
+   */
+  private regexStage = this.RULE('regexStage', (): Stage => {
+    this.CONSUME(t.RegexKeyword);
+    let field: FieldRef | undefined;
+    let negated = false;
+    this.OPTION({
+      GATE: () => tokenMatcher(this.LA(2), t.Equals) || tokenMatcher(this.LA(2), t.NotEquals),
+      DEF: () => {
+        field = this.SUBRULE(this.fieldName);
+        this.OR([
+          { ALT: () => this.CONSUME(t.Equals) },
+          {
+            ALT: () => {
+              this.CONSUME(t.NotEquals);
+              negated = true;
+            },
+          },
+        ]);
+      },
+    });
+    const pattern = this.CONSUME(t.DoubleQuoted);
+    return this.ACTION(() => {
+      const loc = locationOf(pattern);
+      const subject: Expr = { expr: 'field', name: field?.name ?? '_raw', loc: field?.loc ?? loc };
+      const literal: Expr = { expr: 'literal', value: decodeRegex(pattern.image) };
+      const match: Expr = { expr: 'call', fn: 'match', args: [subject, literal], loc };
+      return { stage: 'where', condition: negated ? { expr: 'not', arg: match } : match } as Stage;
     });
   });
 

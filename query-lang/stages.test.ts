@@ -177,6 +177,20 @@ describe('new stages on DuckDB', () => {
     expect(sql).not.toContain('CAST("_time" AS VARCHAR)');
   });
 
+  test('regex keeps or drops rows by a pattern', async () => {
+    const accepted = await rows('sourcetype=linux_secure | regex "Accepted \\w+ for" | table id');
+    const failed = await rows(
+      'sourcetype=linux_secure | regex _raw!="Accepted \\w+ for" | table id',
+    );
+    const all = await rows('sourcetype=linux_secure | table id');
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(accepted.length + failed.length).toBe(all.length);
+    expect(await rows('| regex user="^al" | table user')).toEqual([{ user: 'alice' }]);
+    const [error] = parseQuery('| regex user="(?<=a)b"').errors;
+    expect(error).toMatchObject({ code: 'function.invalid_regex', column: 14 });
+  });
+
   test('rex extracts named groups for later stages', async () => {
     const result = await rows(
       'sourcetype=linux_secure | rex "(?<outcome>Accepted|Failed) password for (?<who>\\S+)" | stats count by outcome, who',
