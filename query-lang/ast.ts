@@ -319,6 +319,7 @@ export const EXPRESSION_FUNCTIONS: Readonly<Record<string, { min: number; max: n
   now: { min: 0, max: 0 },
   strftime: { min: 2, max: 2 },
   strptime: { min: 2, max: 2 },
+  relative_time: { min: 2, max: 2 },
   md5: { min: 1, max: 1 },
   sha256: { min: 1, max: 1 },
   urldecode: { min: 1, max: 1 },

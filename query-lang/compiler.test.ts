@@ -11,6 +11,7 @@ import {
   TOTAL_COLUMN,
 } from './index.js';
 import { FIXTURE_EVENTS, insertEventStatement, NOW_MS } from './test-fixtures.js';
+import { parseRelativeTime } from './time.js';
 
 let instance: DuckDBInstance;
 let connection: DuckDBConnection;
@@ -466,6 +467,34 @@ describe('pipes on DuckDB', () => {
       '| where id="e01" | eval a = log(0), b = sqrt(-1), c = log(8, 1), d = log(100) | table a, b, c, d',
     );
     expect(row).toEqual({ a: null, b: null, c: null, d: 2 });
+  });
+
+  test('relative_time as Splunk time modifiers', async () => {
+    const modifiers: Record<string, string> = {
+      a: '-1h@h',
+      b: '@w1',
+      c: '-1mon@mon',
+      d: '-1d@d+8h',
+      e: '@y',
+      f: '+90s',
+      g: '@w',
+    };
+    const evals = Object.entries(modifiers)
+      .map(([name, modifier]) => `${name} = strftime(relative_time(t, "${modifier}"), "%F %T")`)
+      .join(', ');
+    const [row] = await rows(
+      `| where id="e01" | eval t = strptime("2024-05-01 12:34:56", "%F %T") | eval ${evals} | table ${Object.keys(modifiers).join(', ')}`,
+    );
+    const at = Date.UTC(2024, 4, 1, 12, 34, 56);
+    const expected = Object.fromEntries(
+      Object.entries(modifiers).map(([name, modifier]) => [
+        name,
+        new Date(parseRelativeTime(modifier, at)!).toISOString().slice(0, 19).replace('T', ' '),
+      ]),
+    );
+    expect(row).toEqual(expected);
+    const [error] = parseQuery('| eval x = relative_time(_time, "-1q")').errors;
+    expect(error?.code).toBe('function.invalid_argument');
   });
 
   test('Splunk time format specifiers', async () => {

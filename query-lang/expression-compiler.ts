@@ -5,6 +5,7 @@ import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js'
 import { resolveField, type Scope, type ValueType } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberValue, param, raw, type Sql, sql } from './sql.js';
+import { normalizeTimeUnit, parseSpanMillis, TIME_STEP } from './time.js';
 
 export interface TypedSql {
   sql: Sql;
@@ -86,6 +87,59 @@ function asText(value: TypedSql): Sql {
 /** Returns the value as a condition; text such as "true" converts and other text is NULL. */
 export function asCondition(value: TypedSql): Sql {
   return value.type === 'boolean' ? value.sql : sql`TRY_CAST(${value.sql} AS BOOLEAN)`;
+}
+
+/** DuckDB's `date_trunc` part for each snap unit of a relative time. */
+const SNAP_PARTS: Readonly<Record<string, string>> = {
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  mon: 'month',
+  y: 'year',
+};
+
+/**
+ * Compiles Splunk's `relative_time(t, "-1d@d")`: the steps of the modifier (offsets, and snaps
+ * to a unit or to a weekday with `@w0` to `@w6`) applied in SQL to `time`, in UTC.
+ */
+function relativeTime(time: Sql, modifier: string, loc: SourceLocation | undefined): Sql {
+  const invalid = () =>
+    fail(
+      'function.invalid_argument',
+      `Invalid time modifier '${modifier}': use offsets and snaps such as -1d@d, -15m or @w1`,
+      loc,
+    );
+  let result = time;
+  let rest = modifier.trim().toLowerCase();
+  if (rest === '' || rest === 'now') return result;
+  while (rest.length > 0) {
+    const match = TIME_STEP.exec(rest);
+    if (!match) return invalid();
+    rest = rest.slice(match[0].length);
+    if (match[4] !== undefined) {
+      const weekday = /^w([0-6])?$/.exec(match[4]);
+      if (weekday) {
+        const target = Number(weekday[1] ?? 0);
+        result = sql`(date_trunc('day', ${result}) - to_days(CAST((dayofweek(${result}) - ${param(target)} + 7) % 7 AS INTEGER)))`;
+        continue;
+      }
+      const part = SNAP_PARTS[normalizeTimeUnit(match[4]) ?? ''];
+      if (part === undefined) return invalid();
+      result = sql`date_trunc(${param(part)}, ${result})`;
+      continue;
+    }
+    const unit = normalizeTimeUnit(match[3] ?? '');
+    if (unit === undefined) return invalid();
+    const amount = (match[2] === '' ? 1 : Number(match[2])) * (match[1] === '-' ? -1 : 1);
+    if (unit === 'mon') result = sql`(${result} + to_months(CAST(${param(amount)} AS INTEGER)))`;
+    else if (unit === 'y') result = sql`(${result} + to_years(CAST(${param(amount)} AS INTEGER)))`;
+    else {
+      const ms = amount * (parseSpanMillis(`1${unit}`) ?? 1);
+      result = sql`(${result} + to_milliseconds(CAST(${param(ms)} AS BIGINT)))`;
+    }
+  }
+  return result;
 }
 
 /** Splunk's time format specifiers that DuckDB spells differently. */
@@ -346,6 +400,17 @@ function compileCall(
         sql: formatTime(asTime(first), expr.args[1]!, asText(second!), expr.loc),
         type: 'string',
       };
+    case 'relative_time': {
+      const spec = expr.args[1]!;
+      if (spec.expr !== 'literal' || typeof spec.value !== 'string') {
+        return fail(
+          'function.invalid_argument',
+          'relative_time needs a quoted time modifier, as in relative_time(_time, "-1d@d")',
+          expr.loc,
+        );
+      }
+      return { sql: relativeTime(asTime(first), spec.value, expr.loc), type: 'time' };
+    }
     case 'strptime': {
       const format = expr.args[1]!;
       const pattern =

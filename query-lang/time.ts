@@ -47,7 +47,8 @@ const UNIT_NAMES: Readonly<Record<string, string>> = {
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?$/;
-const STEP = /^(?:([+-])(\d*)([a-z]+)|@([a-z]+\d?))/;
+/** One step of a relative time: an offset such as `-15m`, or a snap such as `@d` or `@w1`. */
+export const TIME_STEP = /^(?:([+-])(\d*)([a-z]+)|@([a-z]+\d?))/;
 
 /** Normalizes a unit name (`min`, `hours`, `mon`) to its short form, or undefined. */
 export function normalizeTimeUnit(unit: string): string | undefined {
@@ -142,7 +143,7 @@ function applySteps(spec: string, nowMs: number): number | undefined {
   let rest = spec;
   let ms = nowMs;
   while (rest.length > 0) {
-    const match = STEP.exec(rest);
+    const match = TIME_STEP.exec(rest);
     if (!match) return undefined;
     rest = rest.slice(match[0].length);
     if (match[4] !== undefined) {
