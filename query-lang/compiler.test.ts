@@ -650,6 +650,19 @@ describe('pipes on DuckDB', () => {
     expect(trimmed[0]).toHaveProperty('user_name', 'alice');
   });
 
+  test('table and fields with * patterns', async () => {
+    const stats = '| stats count as n, dc(user) as users, dc(src_ip) as src_ips by class_uid';
+    const [all] = await rows(`${stats} | table *`);
+    expect(Object.keys(all!)).toEqual(['class_uid', 'n', 'users', 'src_ips']);
+    const [some] = await rows(`${stats} | table class_uid, *s`);
+    expect(Object.keys(some!)).toEqual(['class_uid', 'users', 'src_ips']);
+    const [fewer] = await rows(`${stats} | fields - src*, N`);
+    expect(Object.keys(fewer!)).toEqual(['class_uid', 'users']);
+    const [event] = await rows('user=alice | table src_*, user*');
+    expect(event).toMatchObject({ src_ip: '10.0.0.5', src_port: 50000, user_name: 'alice' });
+    expect(parseQuery(`${stats} | table zz*`).errors[0]?.code).toBe('field.no_match');
+  });
+
   test('dedup with a count and sortby', async () => {
     // 203.0.113.7 has admin (newer) and Admin; the default keeps the newest.
     expect(await rows('class_uid=3002 | dedup 2 src_ip | table src_ip, user')).toEqual([

@@ -911,8 +911,50 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
   if (sortBy !== undefined) state.order = sortBy;
 }
 
+/**
+ * Replaces each field name with a `*` by the current columns that match it (case-insensitive),
+ * once each and in column order, as Splunk's `table src_*` does. A pattern that matches nothing
+ * adds nothing; when no field is left, the stage fails.
+ */
+function expandPatterns(state: State, fields: FieldRef[]): FieldRef[] {
+  if (!fields.some((field) => field.name.includes('*'))) return fields;
+  const columns = state.scope.eventShape
+    ? [
+        ...[...state.scope.columns.values()].map((column) => column.name),
+        ...COLUMNS.map((column) => column.name).filter(
+          (name) => name !== 'ocsf' && !state.scope.hidden.has(name),
+        ),
+      ]
+    : [...state.scope.columns.values()].map((column) => column.name);
+  const seen = new Set<string>();
+  const expanded: FieldRef[] = [];
+  const add = (name: string, loc: SourceLocation | undefined) => {
+    if (seen.has(name.toLowerCase())) return;
+    seen.add(name.toLowerCase());
+    expanded.push(loc === undefined ? { name } : { name, loc });
+  };
+  for (const field of fields) {
+    if (!field.name.includes('*')) {
+      add(field.name, field.loc);
+      continue;
+    }
+    const escaped = field.name.split('*').map((part) => part.replace(/[.[\]{}()+?^$|\\]/g, '\\$&'));
+    const pattern = new RegExp(`^${escaped.join('.*')}$`, 'i');
+    for (const name of columns) if (pattern.test(name)) add(name, field.loc);
+  }
+  if (expanded.length === 0) {
+    fail(
+      'field.no_match',
+      `No field matches ${fields.map((field) => `'${field.name}'`).join(', ')}`,
+      fields[0]?.loc,
+    );
+  }
+  return expanded;
+}
+
 /** `table` and `fields +`: keep the listed fields, in that order. */
-function compileProjection(state: State, fields: FieldRef[]): void {
+function compileProjection(state: State, listed: FieldRef[]): void {
+  const fields = expandPatterns(state, listed);
   const groups = resolveGroups(state, fields);
   const columns = groups.map((group) => group.column);
   checkUnique(columns, fields[0]?.loc);
@@ -935,7 +977,8 @@ function compileProjection(state: State, fields: FieldRef[]): void {
 }
 
 /** `fields -`: drop the listed fields. */
-function compileExclusion(state: State, fields: FieldRef[]): void {
+function compileExclusion(state: State, listed: FieldRef[]): void {
+  const fields = expandPatterns(state, listed);
   const scope = cloneScope(state.scope);
   const dropped = new Set<string>();
   for (const field of fields) {

@@ -819,7 +819,7 @@ class QueryParser extends EmbeddedActionsParser {
 
   private tableStage = this.RULE('tableStage', (): Stage => {
     this.CONSUME(t.TableKeyword);
-    return { stage: 'table', fields: this.SUBRULE(this.fieldList) };
+    return { stage: 'table', fields: this.SUBRULE(this.projectionList) };
   });
 
   private fieldsStage = this.RULE('fieldsStage', (): Stage => {
@@ -836,7 +836,52 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.CONSUME(t.Plus) },
       ]),
     );
-    return { stage: 'fields', mode, fields: this.SUBRULE(this.fieldList) };
+    return { stage: 'fields', mode, fields: this.SUBRULE(this.projectionList) };
+  });
+
+  /** Field names of `table` and `fields`, where `*` stands for any characters: `table src_*`. */
+  private projectionList = this.RULE('projectionList', (): FieldRef[] => {
+    const fields = [this.SUBRULE(this.projectionField)];
+    this.MANY(() => {
+      this.OPTION(() => this.CONSUME(t.Comma));
+      fields.push(this.SUBRULE2(this.projectionField));
+    });
+    return fields;
+  });
+
+  private projectionField = this.RULE('projectionField', (): FieldRef => {
+    const parts: IToken[] = [];
+    this.OR([
+      { ALT: () => parts.push(this.CONSUME(t.Star)) },
+      { ALT: () => parts.push(this.CONSUME(t.Name)) },
+      { ALT: () => parts.push(this.CONSUME(t.DoubleQuoted)) },
+      { ALT: () => parts.push(this.CONSUME(t.SingleQuoted)) },
+    ]);
+    // A star and a name written together are one pattern: `src_*`, `*_ip`, `a*b`.
+    this.MANY({
+      GATE: () => {
+        const next = this.LA(1);
+        const last = parts[parts.length - 1];
+        const joined = last !== undefined && next.startOffset === (last.endOffset ?? -2) + 1;
+        return joined && (tokenMatcher(next, t.Star) || tokenMatcher(last, t.Star));
+      },
+      DEF: () => {
+        this.OR2([
+          { ALT: () => parts.push(this.CONSUME2(t.Star)) },
+          { ALT: () => parts.push(this.CONSUME2(t.Name)) },
+        ]);
+      },
+    });
+    return this.ACTION(() => {
+      const [first] = parts;
+      const quoted =
+        parts.length === 1 &&
+        (tokenMatcher(first!, t.DoubleQuoted) || tokenMatcher(first!, t.SingleQuoted));
+      const name = quoted
+        ? decodeQuotedText(first!.image)
+        : parts.map((part) => part.image).join('');
+      return { name, loc: locationOf(first!, parts[parts.length - 1]) };
+    });
   });
 
   private dedupStage = this.RULE('dedupStage', (): Stage => {
