@@ -372,10 +372,7 @@ function compileStage(state: State, stage: Stage): void {
       return;
     case 'sort':
       for (const key of stage.keys) resolveField(state.scope, key.field, key.loc);
-      state.order = stage.keys.map((key: SortKey) => ({
-        ...orderKey(key.field, key.descending, key.loc),
-        numbersInText: true,
-      }));
+      state.order = sortOrder(stage.keys);
       if (stage.limit !== undefined) compileHeadTail(state, 'head', stage.limit);
       return;
     case 'head':
@@ -407,6 +404,14 @@ function compileStage(state: State, stage: Stage): void {
 
 function orderKey(name: string, descending: boolean, loc: SourceLocation | undefined): OrderKey {
   return loc === undefined ? { name, descending } : { name, descending, loc };
+}
+
+/** Converts the keys of `sort` or `dedup ... sortby` to an order that sorts numbers in text by value. */
+function sortOrder(keys: SortKey[]): OrderKey[] {
+  return keys.map((key) => ({
+    ...orderKey(key.field, key.descending, key.loc),
+    numbersInText: true,
+  }));
 }
 
 /** Adds or replaces a column, as `eval` does. */
@@ -892,20 +897,17 @@ function compileHeadTail(state: State, kind: 'head' | 'tail', count: number): vo
 
 function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): void {
   const keys = stage.fields.map((field) => resolveField(state.scope, field.name, field.loc).sql);
-  const sortBy = stage.sortBy?.map((key) => ({
-    ...orderKey(key.field, key.descending, key.loc),
-    numbersInText: true,
-  }));
+  const sortBy = stage.sortBy === undefined ? undefined : sortOrder(stage.sortBy);
   // Rows that tie on the sortby keys keep the current order, newest first by default.
   const current = currentOrder(state) ?? [];
   const order = orderTerms(state, sortBy === undefined ? current : [...sortBy, ...current]);
-  const kept = stage.count === undefined ? raw('= 1') : sql`<= ${param(stage.count)}`;
+  const rowNumberLimit = stage.count === undefined ? raw('= 1') : sql`<= ${param(stage.count)}`;
   const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
   const present = join(
     keys.map((key) => sql`${key} IS NOT NULL`),
     ' AND ',
   );
-  const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${kept}`;
+  const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${rowNumberLimit}`;
   addStage(state, body);
   // As in Splunk, the rows come out in the sortby order.
   if (sortBy !== undefined) state.order = sortBy;

@@ -5,7 +5,7 @@ import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js'
 import { resolveField, type Scope, type ValueType } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberValue, param, raw, type Sql, sql } from './sql.js';
-import { normalizeTimeUnit, parseSpanMillis, TIME_STEP } from './time.js';
+import { parseSpanMillis, parseTimeSteps } from './time.js';
 
 export interface TypedSql {
   sql: Sql;
@@ -90,7 +90,7 @@ export function asCondition(value: TypedSql): Sql {
 }
 
 /** DuckDB's `date_trunc` part for each snap unit of a relative time. */
-const SNAP_PARTS: Readonly<Record<string, string>> = {
+const SNAP_PARTS: Readonly<Record<'s' | 'm' | 'h' | 'd' | 'mon' | 'y', string>> = {
   s: 'second',
   m: 'minute',
   h: 'hour',
@@ -104,38 +104,27 @@ const SNAP_PARTS: Readonly<Record<string, string>> = {
  * to a unit or to a weekday with `@w0` to `@w6`) applied in SQL to `time`, in UTC.
  */
 function relativeTime(time: Sql, modifier: string, loc: SourceLocation | undefined): Sql {
-  const invalid = () =>
-    fail(
+  const text = modifier.trim();
+  if (text === '' || text.toLowerCase() === 'now') return time;
+  const steps = parseTimeSteps(text);
+  if (steps === undefined) {
+    return fail(
       'function.invalid_argument',
       `Invalid time modifier '${modifier}': use offsets and snaps such as -1d@d, -15m or @w1`,
       loc,
     );
+  }
   let result = time;
-  let rest = modifier.trim().toLowerCase();
-  if (rest === '' || rest === 'now') return result;
-  while (rest.length > 0) {
-    const match = TIME_STEP.exec(rest);
-    if (!match) return invalid();
-    rest = rest.slice(match[0].length);
-    if (match[4] !== undefined) {
-      const weekday = /^w([0-6])?$/.exec(match[4]);
-      if (weekday) {
-        const target = Number(weekday[1] ?? 0);
-        result = sql`(date_trunc('day', ${result}) - to_days(CAST((dayofweek(${result}) - ${param(target)} + 7) % 7 AS INTEGER)))`;
-        continue;
-      }
-      const part = SNAP_PARTS[normalizeTimeUnit(match[4]) ?? ''];
-      if (part === undefined) return invalid();
-      result = sql`date_trunc(${param(part)}, ${result})`;
-      continue;
-    }
-    const unit = normalizeTimeUnit(match[3] ?? '');
-    if (unit === undefined) return invalid();
-    const amount = (match[2] === '' ? 1 : Number(match[2])) * (match[1] === '-' ? -1 : 1);
-    if (unit === 'mon') result = sql`(${result} + to_months(CAST(${param(amount)} AS INTEGER)))`;
-    else if (unit === 'y') result = sql`(${result} + to_years(CAST(${param(amount)} AS INTEGER)))`;
-    else {
-      const ms = amount * (parseSpanMillis(`1${unit}`) ?? 1);
+  for (const step of steps) {
+    if (step.kind === 'weekday') {
+      result = sql`(date_trunc('day', ${result}) - to_days(CAST((dayofweek(${result}) - ${param(step.day)} + 7) % 7 AS INTEGER)))`;
+    } else if (step.kind === 'snap') {
+      result = sql`date_trunc(${param(SNAP_PARTS[step.unit])}, ${result})`;
+    } else if (step.unit === 'mon' || step.unit === 'y') {
+      const add = raw(step.unit === 'mon' ? 'to_months' : 'to_years');
+      result = sql`(${result} + ${add}(CAST(${param(step.amount)} AS INTEGER)))`;
+    } else {
+      const ms = step.amount * (parseSpanMillis(`1${step.unit}`) ?? 1);
       result = sql`(${result} + to_milliseconds(CAST(${param(ms)} AS BIGINT)))`;
     }
   }

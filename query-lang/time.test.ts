@@ -20,6 +20,7 @@ describe('parseRelativeTime', () => {
     ['-1d@d', Date.UTC(2024, 3, 30)],
     ['-1d@d+8h', Date.UTC(2024, 3, 30, 8)],
     ['@w', Date.UTC(2024, 3, 28)],
+    ['@week', Date.UTC(2024, 3, 28)],
     ['@w1', Date.UTC(2024, 3, 29)],
     ['-1mon@mon', Date.UTC(2024, 3, 1)],
     ['@y', Date.UTC(2024, 0, 1)],

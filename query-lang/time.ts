@@ -47,8 +47,8 @@ const UNIT_NAMES: Readonly<Record<string, string>> = {
 };
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ][0-9:.]+)?(Z|[+-]\d{2}:?\d{2})?$/;
-/** One step of a relative time: an offset such as `-15m`, or a snap such as `@d` or `@w1`. */
-export const TIME_STEP = /^(?:([+-])(\d*)([a-z]+)|@([a-z]+\d?))/;
+/** Text of one step of a relative time: an offset such as `-15m`, or a snap such as `@d` or `@w1`. */
+const TIME_STEP = /^(?:([+-])(\d*)([a-z]+)|@([a-z]+\d?))/;
 
 /** Normalizes a unit name (`min`, `hours`, `mon`) to its short form, or undefined. */
 export function normalizeTimeUnit(unit: string): string | undefined {
@@ -73,31 +73,65 @@ function addCalendar(ms: number, unit: 'mon' | 'y', amount: number): number {
   return date.getTime();
 }
 
-function snap(ms: number, spec: string): number | undefined {
-  const weekday = /^w([0-6])$/.exec(spec);
-  const unit = weekday ? 'w' : normalizeTimeUnit(spec);
+/**
+ * One step of a relative time: an offset in a unit (`-15m`, `+1mon`), a snap to the start of a
+ * unit (`@d`), or a snap back to a weekday (`@w1`, Sunday being 0).
+ */
+export type TimeStep =
+  | { kind: 'offset'; unit: string; amount: number }
+  | { kind: 'snap'; unit: 's' | 'm' | 'h' | 'd' | 'mon' | 'y' }
+  | { kind: 'weekday'; day: number };
+
+const SNAP_UNITS: ReadonlySet<string> = new Set(['s', 'm', 'h', 'd', 'mon', 'y']);
+
+/** Splits a relative time such as `-1d@d+8h` into its steps, or returns undefined when invalid. */
+export function parseTimeSteps(spec: string): TimeStep[] | undefined {
+  const steps: TimeStep[] = [];
+  let rest = spec.toLowerCase();
+  while (rest.length > 0) {
+    const match = TIME_STEP.exec(rest);
+    if (!match) return undefined;
+    rest = rest.slice(match[0].length);
+    if (match[4] !== undefined) {
+      const weekday = /^w([0-6])?$/.exec(match[4]);
+      if (weekday) {
+        steps.push({ kind: 'weekday', day: Number(weekday[1] ?? 0) });
+        continue;
+      }
+      const unit = normalizeTimeUnit(match[4]);
+      if (unit === 'w') {
+        steps.push({ kind: 'weekday', day: 0 });
+        continue;
+      }
+      if (unit === undefined || !SNAP_UNITS.has(unit)) return undefined;
+      steps.push({ kind: 'snap', unit: unit as 's' | 'm' | 'h' | 'd' | 'mon' | 'y' });
+      continue;
+    }
+    const unit = normalizeTimeUnit(match[3] ?? '');
+    if (unit === undefined) return undefined;
+    const amount = (match[2] === '' ? 1 : Number(match[2])) * (match[1] === '-' ? -1 : 1);
+    steps.push({ kind: 'offset', unit, amount });
+  }
+  return steps;
+}
+
+function snap(ms: number, step: Exclude<TimeStep, { kind: 'offset' }>): number {
   const date = new Date(ms);
-  switch (unit) {
-    case 's':
-    case 'm':
-    case 'h':
-    case 'd': {
-      const size = UNIT_MILLIS[unit] ?? 1;
-      return Math.floor(ms / size) * size;
-    }
-    case 'w': {
-      // Splunk's @w and @w0 snap back to Sunday; @w1 to Monday and so on.
-      const target = weekday ? Number(weekday[1]) : 0;
-      const dayStart = Math.floor(ms / UNIT_MILLIS.d!) * UNIT_MILLIS.d!;
-      const back = (date.getUTCDay() - target + 7) % 7;
-      return dayStart - back * UNIT_MILLIS.d!;
-    }
+  if (step.kind === 'weekday') {
+    // Splunk's @w and @w0 snap back to Sunday; @w1 to Monday and so on.
+    const dayStart = Math.floor(ms / UNIT_MILLIS.d!) * UNIT_MILLIS.d!;
+    const back = (date.getUTCDay() - step.day + 7) % 7;
+    return dayStart - back * UNIT_MILLIS.d!;
+  }
+  switch (step.unit) {
     case 'mon':
       return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
     case 'y':
       return Date.UTC(date.getUTCFullYear(), 0, 1);
-    default:
-      return undefined;
+    default: {
+      const size = UNIT_MILLIS[step.unit] ?? 1;
+      return Math.floor(ms / size) * size;
+    }
   }
 }
 
@@ -140,23 +174,13 @@ export function parseRelativeTime(text: string, nowMs: number): number | undefin
 }
 
 function applySteps(spec: string, nowMs: number): number | undefined {
-  let rest = spec;
+  const steps = parseTimeSteps(spec);
+  if (steps === undefined) return undefined;
   let ms = nowMs;
-  while (rest.length > 0) {
-    const match = TIME_STEP.exec(rest);
-    if (!match) return undefined;
-    rest = rest.slice(match[0].length);
-    if (match[4] !== undefined) {
-      const snapped = snap(ms, match[4]);
-      if (snapped === undefined) return undefined;
-      ms = snapped;
-      continue;
-    }
-    const unit = normalizeTimeUnit(match[3] ?? '');
-    if (unit === undefined) return undefined;
-    const amount = (match[2] === '' ? 1 : Number(match[2])) * (match[1] === '-' ? -1 : 1);
-    if (unit === 'mon' || unit === 'y') ms = addCalendar(ms, unit, amount);
-    else ms += amount * (UNIT_MILLIS[unit] ?? 0);
+  for (const step of steps) {
+    if (step.kind !== 'offset') ms = snap(ms, step);
+    else if (step.unit === 'mon' || step.unit === 'y') ms = addCalendar(ms, step.unit, step.amount);
+    else ms += step.amount * (UNIT_MILLIS[step.unit] ?? 0);
   }
   return Number.isFinite(ms) ? ms : undefined;
 }

@@ -309,12 +309,12 @@ describe('saved searches', () => {
         sharing: 'edit',
       })
     ).body.search;
-    const kept = await analyst2('PUT', `/api/v1/searches/${described.id}`, {
+    const unchanged = await analyst2('PUT', `/api/v1/searches/${described.id}`, {
       name: 'described again',
       query: 'user=user2',
     });
-    expect(kept.status).toBe(200);
-    expect(kept.body.search).toMatchObject({
+    expect(unchanged.status).toBe(200);
+    expect(unchanged.body.search).toMatchObject({
       name: 'described again',
       query: 'user=user2',
       description: 'failed logons',
