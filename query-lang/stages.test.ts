@@ -243,7 +243,7 @@ describe('new stages on DuckDB', () => {
     expect(split).toHaveLength(2);
   });
 
-  test('text that is a number sorts and compares by its value, as in SPL', async () => {
+  test('numeric text sorts by value', async () => {
     const port = '| rex "port (?<p>\\d+)" | where isnotnull(p)';
     expect(await rows(`${port} | stats max(p) as high, min(p) as low, count`)).toEqual([
       { high: '50000', low: '5022', count: '4' },

@@ -141,8 +141,8 @@ export function invalidTimeMessage(text: string): string {
 }
 
 /**
- * Values from this one up are epoch milliseconds and smaller ones epoch seconds: in seconds it
- * is the year 5138, in milliseconds 1973-03-03.
+ * Smallest epoch number read as milliseconds; smaller ones are seconds. As seconds it would be
+ * the year 5138, and as milliseconds it is 1973-03-03.
  */
 const FIRST_EPOCH_MILLIS = 1e11;
 

@@ -50,7 +50,7 @@ describe('thawk import file splitting', () => {
 });
 
 describe('thawk import sourcetype from the content', () => {
-  /** The OCSF classes of a corpus file's events, split and sent as the importer does. */
+  /** Counts the OCSF classes of a corpus file's events, split and sent as the importer does. */
   function classesOf(file: string): { sourcetype?: string; classes: Record<string, number> } {
     const text = fs.readFileSync(resolve(CORPUS, file), 'utf8');
     const sourcetype = sourcetypeFromContent(text);

@@ -73,8 +73,8 @@ function arrayElements(text: string): JsonText[] {
 
 /**
  * Returns the sourcetype that a file's content names, for a file sent without one, as a
- * forwarder's input would set it: a Zeek ASCII log names its log type in its `#path` header
- * line, which its data lines lack, and Windows classic text its event log in `LogName=`.
+ * forwarder's input would set it. A Zeek ASCII log names its log type in its `#path` header
+ * line, which its data lines lack. Windows classic text names its event log in `LogName=`.
  */
 export function sourcetypeFromContent(text: string): string | undefined {
   if (text.trimStart().startsWith('#separator')) {

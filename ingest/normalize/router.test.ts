@@ -284,7 +284,8 @@ describe('malformed input', () => {
     const line = '\u001b[31mERROR\u001b[0m payment failed\f';
     const result = run(line, 'httpevent');
     expect(result.ok).toBe(true);
-    expect(result.ok && result.event.message).toBe(line);
+    if (!result.ok) return;
+    expect(result.event.message).toBe(line);
     expect(reasonOf('one NUL \u0000 in text', 'httpevent')).toBe(
       'event text is binary data (control characters), not a log line',
     );
