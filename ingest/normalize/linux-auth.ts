@@ -241,9 +241,19 @@ function authentication(
   };
 }
 
-/** Builds an SSH Activity event (4007) with the given activity and attributes. */
-function sshActivity(activityId: number, attributes: Record<string, unknown>): MessageSpec {
-  return { classUid: CLASS.SSH_ACTIVITY, activityId, attributes: compact(attributes) };
+/** Builds an SSH Activity event (4007) with the given activity, attributes and status detail. */
+function sshActivity(
+  activityId: number,
+  attributes: Record<string, unknown>,
+  statusDetail?: string,
+): MessageSpec {
+  const spec: MessageSpec = {
+    classUid: CLASS.SSH_ACTIVITY,
+    activityId,
+    attributes: compact(attributes),
+  };
+  if (statusDetail !== undefined) spec.statusDetail = statusDetail;
+  return spec;
 }
 
 /** OCSF `auth_protocol` for an sshd method; ssh methods have no dedicated auth_protocol_id. */
@@ -311,21 +321,23 @@ function mapSshd(text: string): MessageSpec | undefined {
   }
   match = SSH_NO_IDENTIFICATION.exec(text);
   if (match !== null) {
-    return {
-      ...sshActivity(4, { src_endpoint: endpoint(match[1], match[2]) }),
-      statusDetail: 'Did not receive identification string',
-    };
+    return sshActivity(
+      4,
+      { src_endpoint: endpoint(match[1], match[2]) },
+      'Did not receive identification string',
+    );
   }
   match = SSH_BAD_VERSION.exec(text);
   if (match !== null) {
     const [, version, ip, port] = match;
-    return {
-      ...sshActivity(4, {
+    return sshActivity(
+      4,
+      {
         src_endpoint: endpoint(ip, port),
         unmapped: { client_version: version },
-      }),
-      statusDetail: 'Bad protocol version identification',
-    };
+      },
+      'Bad protocol version identification',
+    );
   }
   match = SSH_SESSION.exec(text);
   if (match !== null) {
@@ -344,28 +356,31 @@ function mapSshd(text: string): MessageSpec | undefined {
   match = SSH_DISCONNECTING.exec(text);
   if (match !== null) {
     const [, user, ip, port, reason] = match;
-    return {
-      ...sshActivity(2, { actor: { user: { name: user } }, src_endpoint: endpoint(ip, port) }),
-      statusDetail: reason,
-    };
+    return sshActivity(
+      2,
+      { actor: { user: { name: user } }, src_endpoint: endpoint(ip, port) },
+      reason,
+    );
   }
   match = SSH_NEGOTIATION.exec(text) ?? SSH_BANNER.exec(text);
   if (match !== null) {
     const [, ip, port, reason, offer] = match;
-    return {
-      ...sshActivity(4, {
+    return sshActivity(
+      4,
+      {
         src_endpoint: endpoint(ip, port),
         unmapped: offer === undefined ? undefined : { client_offer: offer },
-      }),
-      statusDetail: reason,
-    };
+      },
+      reason,
+    );
   }
   match = SSH_TIMEOUT.exec(text);
   if (match !== null) {
-    return {
-      ...sshActivity(4, { src_endpoint: endpoint(match[1], match[2]) }),
-      statusDetail: 'Timeout before authentication',
-    };
+    return sshActivity(
+      4,
+      { src_endpoint: endpoint(match[1], match[2]) },
+      'Timeout before authentication',
+    );
   }
   match = SSH_LISTENING.exec(text);
   if (match !== null) return sshActivity(7, { dst_endpoint: endpoint(match[1], match[2]) });
