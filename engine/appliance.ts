@@ -60,7 +60,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
     backlog: () => store.unloadedRows,
     queryable: () => store.whenLoaded(),
   });
-  const queries = new QueryService(store, config.queryTimeoutSeconds * 1000);
+  const queries = new QueryService(store, { timeoutMs: config.queryTimeoutSeconds * 1000 });
   const audit = new AuditLog(committer);
 
   let ready = false;

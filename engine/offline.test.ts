@@ -151,6 +151,46 @@ describe('offline queries over Parquet', () => {
     }
   });
 
+  test('internal indexes are searched only when named', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-internal-'));
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      // A cold file of each index, as rollover writes them, and an export's file of both.
+      const parts = [
+        { file: 'main.parquet', index: "'main'", sidecars: true },
+        { file: 'audit.parquet', index: "'_audit'", sidecars: true },
+        {
+          file: 'export.parquet',
+          index: "CASE WHEN i % 2 = 0 THEN 'main' ELSE '_audit' END",
+          sidecars: false,
+        },
+      ];
+      for (const part of parts) {
+        const file = path.join(folder, part.file);
+        await connection.run(
+          `COPY (SELECT '${part.file}-' || i AS id, TIMESTAMP '2024-05-01 08:00:00' + to_seconds(i) AS "time",
+             3002 AS class_uid, 'user' || (i % 2) AS user_name, ${part.index} AS "index",
+             'login ' || i AS raw, '{}' AS ocsf
+           FROM range(10) t(i) ORDER BY "time") TO '${file}' (FORMAT parquet)`,
+        );
+        if (part.sidecars) await writeSidecars(connection, file);
+      }
+      const total = async (query: string) => (await runOffline({ dataDir: folder, query })).total;
+      expect(await total('*')).toBe(15);
+      expect(await total('user=user0')).toBe(10);
+      expect(await total('login')).toBe(15);
+      expect(await total('index=_audit')).toBe(15);
+      expect(await total('index=_audit user=user1')).toBe(10);
+      const byIndex = await runOffline({ dataDir: folder, query: '| stats count by index' });
+      expect(byIndex.rows).toEqual([{ index: 'main', count: 15 }]);
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
   test('lookup tables from CSV files', async () => {
     const file = path.join(dir, 'owners.csv');
     fs.writeFileSync(file, '\ufeffip,owner\r\n10.0.0.5,"Alice, IT"\r\n203.0.113.7,unknown\r\n');

@@ -10,8 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { createEventsTableSql, EVENTS_TABLE } from '../query-lang/catalog.js';
-import type { LookupTable, QueryDiagnostic } from '../query-lang/index.js';
-import { snapshotView } from '../storage/index.js';
+import {
+  INTERNAL_INDEX_PREFIX,
+  type LookupTable,
+  type QueryDiagnostic,
+} from '../query-lang/index.js';
+import { snapshotView, sqlString } from '../storage/index.js';
 import { LOOKUP_NAME, lookupTableOf, parseCsv } from './api/lookups.js';
 import { QueryInputError, QueryService } from './query-service.js';
 
@@ -76,15 +80,24 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
     await connection.run('SET dynamic_or_filter_threshold = 1000');
     // Every promoted column exists, with its type, even when no file has it.
     await connection.run(createEventsTableSql(EVENTS_TABLE));
-    const view = snapshotView(connection, files);
-    const service = new QueryService({
-      snapshot: async () => ({
-        ...view,
-        files,
-        interrupt: () => connection.interrupt(),
-        release: async () => {},
-      }),
-    });
+    const internal = await internalFiles(connection, files);
+    const publicFiles = files.filter((file) => !internal.has(file));
+    // Files that mix indexes, such as an export's, are read whole; the compiler's condition
+    // then leaves out their internal events.
+    const service = new QueryService(
+      {
+        snapshot: async (filter) => {
+          const chosen = filter?.internalIndexes ? files : publicFiles;
+          return {
+            ...snapshotView(connection, chosen),
+            files: chosen,
+            interrupt: () => connection.interrupt(),
+            release: async () => {},
+          };
+        },
+      },
+      { hideInternalIndexes: true },
+    );
     const lookups = await loadLookups(connection, request.lookups ?? {});
     service.useLookups((name) => lookups.get(name.toLowerCase()));
     const response = await service
@@ -118,6 +131,27 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/**
+ * Returns the files whose every event belongs to an internal index (`isInternalIndex`), such as
+ * the appliance's cold files of `_audit`, from the statistics in the file footers.
+ */
+async function internalFiles(
+  connection: DuckDBConnection,
+  files: readonly string[],
+): Promise<Set<string>> {
+  if (files.length === 0) return new Set();
+  const reader = await connection.runAndReadAll(
+    `SELECT "file_name" FROM parquet_metadata([${files.map(sqlString).join(', ')}])
+     WHERE "path_in_schema" = 'index'
+     GROUP BY "file_name"
+     HAVING bool_and(coalesce("stats_null_count", 1) = 0
+       AND "stats_min_value" = "stats_max_value"
+       AND starts_with("stats_min_value", ?))`,
+    [INTERNAL_INDEX_PREFIX],
+  );
+  return new Set(reader.getRowObjectsJS().map((row) => String(row.file_name)));
 }
 
 /**

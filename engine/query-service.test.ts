@@ -404,3 +404,97 @@ describe('needle searches over many events of one time', () => {
     }
   });
 });
+
+describe('internal indexes', () => {
+  let dataDir: string;
+  let store: EventStore;
+  let service: QueryService;
+  const noInternal = { internalIndexes: false };
+
+  /** `events` with every event in index `index` and ids starting with `prefix`. */
+  function inIndex(batch: ColumnBatch, index: string, prefix: string): ColumnBatch {
+    const columns = { ...batch.columns };
+    columns.index = columns.index!.map(() => index);
+    columns.id = columns.id!.map((id) => `${prefix}${String(id).slice(1)}`);
+    return { ...batch, columns };
+  }
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-internal-'));
+    store = await EventStore.open(dataDir);
+    const now = Date.now();
+    const old = now - 3 * HOUR_MS;
+    await store.commit([events(0, 600, old), inIndex(events(600, 300, old), '_audit', 'a')], []);
+    const rolled = await store.rollover(HOUR_MS, now);
+    expect(rolled.rows).toBe(900);
+    await store.commit([events(900, 200, now), inIndex(events(1100, 100, now), '_audit', 'a')], []);
+    service = new QueryService(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['*', 800],
+    ['index=*', 800],
+    ['index=main', 800],
+    ['index=_audit', 400],
+    ['INDEX="_AUDIT"', 400],
+    ['index=_*', 400],
+    ['index IN (main, _audit)', 1200],
+    ['NOT index=_audit', 800],
+  ])('counts %s over both tiers', async (query, expected) => {
+    expect((await service.run({ query })).total).toBe(expected);
+  });
+
+  it('leaves internal indexes out of aggregations', async () => {
+    const answer = await service.run({ query: '| stats count by index' });
+    expect(answer.rows).toEqual([{ index: 'main', count: 800 }]);
+  });
+
+  it('finds nothing in internal indexes for requesters without access', async () => {
+    expect((await service.run({ query: 'index=_audit' }, Date.now(), noInternal)).total).toBe(0);
+    const all = await service.run({ query: 'index IN (main, _audit)' }, Date.now(), noInternal);
+    expect(all.total).toBe(800);
+  });
+
+  it.each([
+    ['user=user3', 'index=main user=user3'],
+    ['mimikatz', 'index=main mimikatz'],
+    ['user=user3 index=_audit', 'index=_audit | search user=user3'],
+  ])('counts index searches %s as the scan %s', async (indexed, scanned) => {
+    const calls: string[] = [];
+    const fast = await recordingService(store, calls).run({ query: indexed });
+    const slow = await service.run({ query: scanned });
+    expect(fast.total).toBe(slow.total);
+    expect(fast.total).toBeGreaterThan(0);
+    expect(fast.rows.map((row) => row.id)).toEqual(slow.rows.map((row) => row.id));
+  });
+
+  it('uses the term and token indexes with internal indexes left out', async () => {
+    const calls: string[] = [];
+    const recording = recordingService(store, calls);
+    await recording.run({ query: 'user=user3' });
+    await recording.run({ query: 'mimikatz' });
+    expect(calls).toEqual(['index', 'words']);
+  });
+
+  it('returns an internal event by id only to requesters with access', async () => {
+    const found = await service.run({ query: 'index=_audit', limit: 1 });
+    const id = String(found.rows[0]?.id);
+    expect(id.startsWith('a')).toBe(true);
+    expect((await service.getEvent(id))?.index).toBe('_audit');
+    expect(await service.getEvent(id, noInternal)).toBeUndefined();
+  });
+
+  it('explains no cold file of an internal index unless the query names one', async () => {
+    const all = await service.explain({ query: '*' });
+    const audit = await service.explain({ query: 'index=_audit' });
+    expect(audit.files.length).toBeGreaterThan(all.files.length);
+    expect(
+      (await service.explain({ query: 'index=_audit' }, Date.now(), noInternal)).files,
+    ).toEqual(all.files);
+  });
+});

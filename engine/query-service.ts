@@ -24,6 +24,7 @@ import type {
   QueryResult,
   ResultRow,
   Snapshot,
+  SnapshotFilter,
 } from '../storage/index.js';
 
 export interface QueryRequest {
@@ -36,6 +37,15 @@ export interface QueryRequest {
   latest?: string | number;
   limit?: number;
 }
+
+/** What the requester may read. */
+export interface QueryAccess {
+  /** Allows searches of internal indexes such as `_audit`; the API grants it to admins. */
+  internalIndexes: boolean;
+}
+
+/** The access of requesters without a role: offline mode and the tests. */
+export const FULL_ACCESS: QueryAccess = { internalIndexes: true };
 
 export interface QueryResponse {
   rows: ResultRow[];
@@ -113,15 +123,30 @@ function indexedMatchesOf(
   return Promise.resolve(undefined);
 }
 
+export interface QueryServiceOptions {
+  /** Maximum run time of a query before it is cancelled, in milliseconds; 60,000 when absent. */
+  timeoutMs?: number;
+  /**
+   * Makes every query leave out the events of internal indexes it does not name, for sources
+   * that hold them whatever the snapshot filter, such as the files of offline mode.
+   */
+  hideInternalIndexes?: boolean;
+}
+
 /** Parses, compiles and runs queries against the event store. */
 export class QueryService {
   private lookups: ((name: string) => LookupTable | undefined) | undefined;
 
+  private readonly timeoutMs: number;
+  private readonly hideInternalIndexes: boolean;
+
   constructor(
     private readonly store: Pick<EventStore, 'snapshot'>,
-    /** Maximum run time of a query before it is cancelled, in milliseconds. */
-    private readonly timeoutMs = 60_000,
-  ) {}
+    options: QueryServiceOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.hideInternalIndexes = options.hideInternalIndexes ?? false;
+  }
 
   /**
    * Returns the snapshot's sources, narrowed by the term index to the rows that can match when
@@ -168,14 +193,15 @@ export class QueryService {
   }
 
   /** Compiles a query as `run` would and lists what it reads, without running it. */
-  async explain(request: QueryRequest, nowMs = Date.now()): Promise<QueryExplanation> {
+  async explain(
+    request: QueryRequest,
+    nowMs = Date.now(),
+    access = FULL_ACCESS,
+  ): Promise<QueryExplanation> {
     const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
-    const options = { earliestMs, latestMs, nowMs, limit: pageLimit(request), page: { after } };
+    const options = this.compileOptions(request, { earliestMs, latestMs, nowMs, after });
     const first = this.compileChecked(ast, `"${EVENTS_TABLE}"`, options);
-    const snapshot = await this.store.snapshot({
-      earliestMs: first.earliestMs,
-      latestMs: first.latestMs,
-    });
+    const snapshot = await this.store.snapshot(snapshotFilter(first, access));
     try {
       const view = await this.narrowed(snapshot, first);
       const compiled = this.compileChecked(ast, view.source, {
@@ -212,6 +238,22 @@ export class QueryService {
     } finally {
       await snapshot.release();
     }
+  }
+
+  private compileOptions(
+    request: QueryRequest,
+    prepared: { earliestMs?: number; latestMs?: number; nowMs: number; after?: PageKey },
+  ) {
+    const { earliestMs, latestMs, nowMs, after } = prepared;
+    const limit = pageLimit(request);
+    return {
+      earliestMs,
+      latestMs,
+      nowMs,
+      limit,
+      page: { after },
+      hideInternalIndexes: this.hideInternalIndexes,
+    };
   }
 
   private prepare(request: QueryRequest, nowMs: number) {
@@ -266,10 +308,14 @@ export class QueryService {
     }
   }
 
-  async run(request: QueryRequest, nowMs = Date.now()): Promise<QueryResponse> {
+  async run(
+    request: QueryRequest,
+    nowMs = Date.now(),
+    access = FULL_ACCESS,
+  ): Promise<QueryResponse> {
     const started = performance.now();
     const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
-    const options = { earliestMs, latestMs, nowMs, limit: pageLimit(request), page: { after } };
+    const options = this.compileOptions(request, { earliestMs, latestMs, nowMs, after });
     const compile = (source: string, keyedSource?: string) =>
       this.compileChecked(
         ast,
@@ -278,10 +324,7 @@ export class QueryService {
       );
     let compiled = compile(`"${EVENTS_TABLE}"`);
     // One snapshot of both tiers, pruned to the effective time range, for the rows and the count.
-    const snapshot = await this.store.snapshot({
-      earliestMs: compiled.earliestMs,
-      latestMs: compiled.latestMs,
-    });
+    const snapshot = await this.store.snapshot(snapshotFilter(compiled, access));
     let result: Awaited<ReturnType<typeof snapshot.query>>;
     let total: number;
     let lastKey: EventKey | undefined;
@@ -388,8 +431,8 @@ export class QueryService {
   }
 
   /** Returns one stored event with its OCSF document parsed, or undefined. */
-  async getEvent(id: string): Promise<ResultRow | undefined> {
-    const snapshot = await this.store.snapshot();
+  async getEvent(id: string, access = FULL_ACCESS): Promise<ResultRow | undefined> {
+    const snapshot = await this.store.snapshot({ internalIndexes: access.internalIndexes });
     const result = await snapshot
       .query(`SELECT * FROM ${snapshot.source} WHERE "id" = ? LIMIT 1`, [id])
       .finally(() => snapshot.release());
@@ -441,6 +484,18 @@ function sortKeys(keys: EventKey[]): EventKey[] {
     if (a.i === b.i) return 0;
     return a.i < b.i ? 1 : -1;
   });
+}
+
+/**
+ * The snapshot a compiled query reads: its time range, and internal indexes when it names one
+ * and the requester may read them.
+ */
+function snapshotFilter(compiled: CompiledQuery, access: QueryAccess): SnapshotFilter {
+  return {
+    earliestMs: compiled.earliestMs,
+    latestMs: compiled.latestMs,
+    internalIndexes: access.internalIndexes && compiled.internalIndexes === true,
+  };
 }
 
 function pageLimit(request: QueryRequest): number {

@@ -24,6 +24,7 @@ import {
   type ValueType,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
+import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
@@ -53,6 +54,12 @@ export interface CompileOptions {
    * adds `__cursor_us` (the event time in epoch microseconds) and, given `after`, starts below it.
    */
   page?: { after?: PageKey };
+  /**
+   * Adds a condition that leaves out the events of internal indexes unless the search part
+   * names one (`internal-indexes.ts`), for sources that may hold them, such as the files of
+   * offline mode. The appliance leaves them out of its snapshots instead.
+   */
+  hideInternalIndexes?: boolean;
 }
 
 /** The position of the last event of a page: its time in epoch microseconds and its id. */
@@ -109,6 +116,8 @@ export interface CompiledQuery {
    * matches.
    */
   exactWords?: string[];
+  /** True when the search part names an internal index, so the source must contain them. */
+  internalIndexes?: boolean;
 }
 
 /** A matching event found by `CompiledQuery.keys`: time in epoch microseconds, id, location. */
@@ -188,6 +197,8 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     conditions.push(sql`"time" < epoch_ms(CAST(${param(latestMs)} AS BIGINT))`);
   }
   const scope = eventScope();
+  const internalIndexes = namesInternalIndex(ast.filter);
+  if (options.hideInternalIndexes && !internalIndexes) conditions.push(PUBLIC_INDEX_CONDITION);
   if (ast.filter !== undefined) conditions.push(compileFilter(ast.filter, scope, context));
   const where = conditions.length === 0 ? raw('') : sql` WHERE ${join(conditions, ' AND ')}`;
 
@@ -262,6 +273,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   }
   if (earliestMs !== undefined) compiled.earliestMs = earliestMs;
   if (latestMs !== undefined) compiled.latestMs = latestMs;
+  if (internalIndexes) compiled.internalIndexes = true;
   const needles = needlesOf(ast.filter, eventScope());
   if (needles.length > 0) compiled.needles = needles;
   if (ast.stages.length === 0) {

@@ -15,6 +15,12 @@ export {
 } from './compiler.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';
 export { type QueryDiagnostic, QueryError, type SourceLocation } from './errors.js';
+export {
+  INTERNAL_INDEX_PREFIX,
+  isInternalIndex,
+  namesInternalIndex,
+  PUBLIC_INDEX_CONDITION,
+} from './internal-indexes.js';
 export { astFromJson, astToJson } from './json.js';
 export { type Needle, needlesOf } from './needles.js';
 export { MAX_NESTING } from './nesting.js';

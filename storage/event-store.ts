@@ -22,6 +22,7 @@ import {
   LOCATION_FILE_COLUMN,
   LOCATION_ROW_COLUMN,
 } from '../query-lang/catalog.js';
+import { PUBLIC_INDEX_CONDITION } from '../query-lang/internal-indexes.js';
 import type { Needle } from '../query-lang/needles.js';
 import {
   COLD_DIR,
@@ -170,6 +171,11 @@ export interface SnapshotFilter {
   latestMs?: number;
   classUids?: readonly number[];
   indexes?: readonly string[];
+  /**
+   * Includes the events of internal indexes such as `_audit` (`isInternalIndex`); left out when
+   * absent, as Splunk leaves them out of searches that do not name them.
+   */
+  internalIndexes?: boolean;
 }
 
 /**
@@ -654,6 +660,8 @@ export class EventStore {
         conditions.push(`"index" IN (${placeholders(filter.indexes.length)})`);
         params.push(...filter.indexes);
       }
+      // Rollover writes the events of each index to files of their own.
+      if (!filter.internalIndexes) conditions.push(PUBLIC_INDEX_CONDITION.text);
       const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
       const listed = await runQuery(
         connection,
@@ -665,8 +673,11 @@ export class EventStore {
       const view = snapshotView(
         connection,
         files.map((file) => path.join(this.dataDir, file)),
-        () => released,
-        this.options.logger,
+        {
+          isReleased: () => released,
+          logger: this.options.logger,
+          hideInternalHotRows: !filter.internalIndexes,
+        },
       );
       const open = connection;
       // Index results name cold files by absolute path; the snapshot names them relatively.
@@ -1375,47 +1386,66 @@ async function runQuery(
   return { columns: result.columnNames(), rows };
 }
 
+/** Options of `snapshotView`. */
+export interface ViewOptions {
+  /** Makes every read fail once the view has ended. */
+  isReleased?: () => boolean;
+  /** Receives a warning for each damaged row store read. */
+  logger?: StoreLogger;
+  /** Leaves the hot rows of internal indexes (`isInternalIndex`) out of the view. */
+  hideInternalHotRows?: boolean;
+}
+
 /**
  * Builds the FROM-items and readers of a view over the hot table and the given cold files
- * (absolute paths), read through `connection`. `isReleased` makes every read fail once the view
- * has ended, and `logger` receives a warning for each damaged row store read.
+ * (absolute paths), read through `connection`.
  */
 export function snapshotView(
   connection: DuckDBConnection,
   files: readonly string[],
-  isReleased: () => boolean = () => false,
-  logger?: StoreLogger,
+  options: ViewOptions = {},
 ): Pick<
   Snapshot,
   'source' | 'keyedSource' | 'narrow' | 'indexedMatches' | 'wordMatches' | 'query' | 'fetch'
 > {
+  const { isReleased = () => false, logger } = options;
+  const hotFilter = options.hideInternalHotRows ? PUBLIC_INDEX_CONDITION.text : undefined;
+  const sources = (whole: readonly string[], rows: ReadonlyMap<string, readonly number[]>) =>
+    viewSources(whole, rows, hotFilter);
   const allowed = new Set(files);
   const released = () => Promise.reject(new Error('snapshot is released'));
   return {
-    ...viewSources(files, new Map()),
+    ...sources(files, new Map()),
     indexedMatches: async (needles, range, limit) => {
       if (isReleased()) return released();
       const cold = await indexedMatches(connection, files, needles, range, limit);
       if (cold === undefined) return undefined;
-      const hot = await hotIndexedMatches(connection, EVENTS_TABLE, needles, range, limit);
+      const hot = await hotIndexedMatches(
+        connection,
+        EVENTS_TABLE,
+        needles,
+        range,
+        limit,
+        hotFilter,
+      );
       return joinMatches(hot, cold, limit);
     },
     wordMatches: async (words, range, limit) => {
       if (isReleased()) return released();
       const cold = await tokenMatches(files, words, range, limit);
       if (cold === undefined) return undefined;
-      const hot = await hotWordMatches(connection, EVENTS_TABLE, words, range, limit);
+      const hot = await hotWordMatches(connection, EVENTS_TABLE, words, range, limit, hotFilter);
       return joinMatches(hot, cold, limit);
     },
     narrow: async (needles) => {
       if (isReleased()) return released();
       if (needles.length === 0 || files.length === 0) {
-        return { ...viewSources(files, new Map()), files: [...files] };
+        return { ...sources(files, new Map()), files: [...files] };
       }
       const candidates = await candidateRows(connection, files, needles);
       const read = new Set([...candidates.whole, ...candidates.rows.keys()]);
       return {
-        ...viewSources(candidates.whole, candidates.rows),
+        ...sources(candidates.whole, candidates.rows),
         files: files.filter((file) => read.has(file)),
       };
     },
@@ -1433,10 +1463,12 @@ export function snapshotView(
 function viewSources(
   whole: readonly string[],
   rows: ReadonlyMap<string, readonly number[]>,
+  hotFilter: string | undefined,
 ): Pick<Snapshot, 'source' | 'keyedSource'> {
-  const sources = [`SELECT * FROM "${EVENTS_TABLE}"`];
+  const hotWhere = hotFilter === undefined ? '' : ` WHERE ${hotFilter}`;
+  const sources = [`SELECT * FROM "${EVENTS_TABLE}"${hotWhere}`];
   const keyed = [
-    `SELECT *, NULL::VARCHAR AS "${LOCATION_FILE_COLUMN}", rowid AS "${LOCATION_ROW_COLUMN}" FROM "${EVENTS_TABLE}"`,
+    `SELECT *, NULL::VARCHAR AS "${LOCATION_FILE_COLUMN}", rowid AS "${LOCATION_ROW_COLUMN}" FROM "${EVENTS_TABLE}"${hotWhere}`,
   ];
   if (whole.length > 0) {
     const parquet = `read_parquet([${whole.map(sqlString).join(', ')}], hive_partitioning = false, union_by_name = true`;
@@ -1456,7 +1488,10 @@ function viewSources(
     );
   }
   return {
-    source: sources.length === 1 ? `"${EVENTS_TABLE}"` : `(${sources.join(' UNION ALL BY NAME ')})`,
+    source:
+      sources.length === 1 && hotFilter === undefined
+        ? `"${EVENTS_TABLE}"`
+        : `(${sources.join(' UNION ALL BY NAME ')})`,
     keyedSource: `(${keyed.join(' UNION ALL BY NAME ')})`,
   };
 }

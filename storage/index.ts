@@ -4,6 +4,7 @@ export {
   type ColdFile,
   EXPORTS_DIR,
   parquetOptions,
+  sqlString,
 } from './cold-tier.js';
 export { DEAD_LETTER_TABLE } from './dead-letter.js';
 export {
@@ -25,6 +26,7 @@ export {
   snapshotView,
   type TierStats,
   toJsonSafe,
+  type ViewOptions,
   writeSidecars,
 } from './event-store.js';
 export { type ExportManifest, type ExportOptions, exportEvents } from './export.js';

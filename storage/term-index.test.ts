@@ -154,7 +154,7 @@ describe('term index of the cold tier', () => {
       }
       const none = await snapshot.narrow([{ keys: ['user_name'], values: ['nobody'] }]);
       expect(none.files).toEqual([]);
-      expect(none.source).toBe('"events"');
+      expect(none.source).not.toContain('read_parquet');
       // Alice is only ever a user of authentications, so only class 3002 files are read.
       const alice = await snapshot.narrow([{ keys: ['user_name'], values: ['alice2'] }]);
       expect(alice.files.length).toBeGreaterThan(0);

@@ -217,8 +217,9 @@ export interface IndexedMatches {
 /**
  * Counts the rows of hot table `table` that meet every needle within the time range, and
  * returns the newest of them, as `indexedMatches` does for cold files. The condition is the one
- * the compiler writes for these needles, so that hot and cold rows match alike. Reading only the compared columns and the time, without the
- * ids that order events of one time, keeps the scan cheap.
+ * the compiler writes for these needles, so that hot and cold rows match alike. Reading only the
+ * compared columns and the time, without the ids that order events of one time, keeps the scan
+ * cheap. `rowFilter`, trusted SQL, leaves out rows the view does not show.
  */
 export async function hotIndexedMatches(
   connection: DuckDBConnection,
@@ -226,6 +227,7 @@ export async function hotIndexedMatches(
   needles: readonly Needle[],
   range: { earliestMs?: number; latestMs?: number },
   limit: number,
+  rowFilter?: string,
 ): Promise<IndexedMatches> {
   const params: DuckDBValue[] = [];
   const conditions = needles.map((needle) => {
@@ -239,13 +241,15 @@ export async function hotIndexedMatches(
     );
     return pairs.length === 0 ? 'FALSE' : `(${pairs.join(' OR ')})`;
   });
+  if (rowFilter !== undefined) conditions.push(rowFilter);
   return hotMatches(connection, table, conditions, params, range, limit);
 }
 
 /**
  * Counts the rows of hot table `table` whose raw or message text contains every word within the
  * time range, and returns the newest of them, as `tokenMatches` does for cold files. The
- * condition is the one the compiler writes for free text.
+ * condition is the one the compiler writes for free text. `rowFilter`, trusted SQL, leaves out
+ * rows the view does not show.
  */
 export function hotWordMatches(
   connection: DuckDBConnection,
@@ -253,6 +257,7 @@ export function hotWordMatches(
   words: readonly string[],
   range: { earliestMs?: number; latestMs?: number },
   limit: number,
+  rowFilter?: string,
 ): Promise<IndexedMatches> {
   const params: DuckDBValue[] = [];
   const conditions = words.map((word) => {
@@ -262,6 +267,7 @@ export function hotWordMatches(
     });
     return `(${parts.join(' OR ')})`;
   });
+  if (rowFilter !== undefined) conditions.push(rowFilter);
   return hotMatches(connection, table, conditions, params, range, limit);
 }
 

@@ -322,10 +322,12 @@ describe('appliance end to end', () => {
       body: JSON.stringify({ username: 'admin', password: 'not the password' }),
     });
     expect(failed.status).toBe(401);
-    expect(await count('sourcetype:"telhawk:audit" class_uid:3002 status_id:2 user:admin')).toBe(1);
-    expect(await count('sourcetype:"telhawk:audit" status_id:1 user:admin')).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(
+      await count('index=_audit sourcetype:"telhawk:audit" class_uid:3002 status_id:2 user:admin'),
+    ).toBe(1);
+    expect(
+      await count('index=_audit sourcetype:"telhawk:audit" status_id:1 user:admin'),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('records token changes as audit events', async () => {
@@ -333,11 +335,15 @@ describe('appliance end to end', () => {
     expect(created.status).toBe(201);
     const disabled = await api(`/api/v1/tokens/${created.body.token.id}/disable`, {});
     expect(disabled.status).toBe(200);
-    expect(await count('sourcetype:"telhawk:audit" class_uid:3004 activity_id:1 actor:admin')).toBe(
-      1,
-    );
     expect(
-      await count('sourcetype:"telhawk:audit" class_uid:3004 activity_id:3 "audit-check"'),
+      await count(
+        'index=_audit sourcetype:"telhawk:audit" class_uid:3004 activity_id:1 actor:admin',
+      ),
+    ).toBe(1);
+    expect(
+      await count(
+        'index=_audit sourcetype:"telhawk:audit" class_uid:3004 activity_id:3 "audit-check"',
+      ),
     ).toBe(1);
   });
 

@@ -79,6 +79,22 @@ describe('console users', () => {
     expect(other.status).toBe(403);
   });
 
+  it('shows the audit index to admins only', async () => {
+    const vera = await login(appliance, 'vera', 'viewer-pass-1');
+    const query = { query: 'index=_audit', earliest: '0', limit: 5 };
+    const asAdmin = await admin('/api/v1/query', query);
+    expect(asAdmin.status).toBe(200);
+    expect(asAdmin.body.total).toBeGreaterThan(0);
+    const auditId = String(asAdmin.body.rows[0].id);
+    const asViewer = await vera.call('POST', '/api/v1/query', query);
+    expect(asViewer.status).toBe(200);
+    expect(asViewer.body.total).toBe(0);
+    const everything = await admin('/api/v1/query', { query: 'index=*', earliest: '0' });
+    expect(everything.body.rows.map((row: { index: string }) => row.index)).not.toContain('_audit');
+    expect((await vera.call('GET', `/api/v1/events/${auditId}`)).status).toBe(404);
+    expect((await admin(`/api/v1/events/${auditId}`)).status).toBe(200);
+  });
+
   it('changes a password and ends old sessions', async () => {
     const vera = await login(appliance, 'vera', 'viewer-pass-1');
     const wrong = await vera.call('POST', '/api/v1/users/vera/password', {
@@ -112,7 +128,7 @@ describe('console users', () => {
     expect((await login(appliance, 'vera', 'viewer-pass-2')).status).toBe(401);
     const audit = await admin('/api/v1/query', {
       query:
-        'sourcetype:"telhawk:audit" class_uid:3001 | stats count() by activity_id | sort activity_id',
+        'index=_audit sourcetype:"telhawk:audit" class_uid:3001 | stats count() by activity_id | sort activity_id',
       earliest: '0',
     });
     expect(audit.status, JSON.stringify(audit.body)).toBe(200);

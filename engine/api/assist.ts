@@ -16,7 +16,7 @@ import {
   type QueryService,
   QueryTimeoutError,
 } from '../query-service.js';
-import { type ApiEnv, requireRole } from './auth.js';
+import { type ApiEnv, queryAccess, requireRole } from './auth.js';
 import { apiError, issuesText } from './errors.js';
 
 /** The time range, row limit and page cursor of a query request. */
@@ -65,7 +65,7 @@ export async function sendQueryResult(
   request: QueryRequest,
 ): Promise<Response> {
   try {
-    return c.json(await queries.run(request));
+    return c.json(await queries.run(request, Date.now(), queryAccess(c.get('session'))));
   } catch (error) {
     if (error instanceof QueryInputError) return queryInputError(c, error);
     if (error instanceof QueryTimeoutError) {
@@ -110,7 +110,7 @@ export function registerQueryToolRoutes(
       );
     }
     try {
-      return c.json(await queries.explain(body.data));
+      return c.json(await queries.explain(body.data, Date.now(), queryAccess(c.get('session'))));
     } catch (error) {
       if (error instanceof QueryInputError) return queryInputError(c, error);
       throw error;

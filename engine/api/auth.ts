@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { z } from 'zod';
 import type { MetadataStore, Role, Session } from '../../storage/index.js';
+import type { QueryAccess } from '../query-service.js';
 import { apiError } from './errors.js';
 
 export const SESSION_COOKIE = 'telhawk_session';
@@ -31,6 +32,14 @@ export function requireRole(metadata: MetadataStore, role: Role): MiddlewareHand
     c.set('session', session);
     await next();
   });
+}
+
+/**
+ * Returns what a session's queries may read: internal indexes such as `_audit` only for admins,
+ * as Splunk grants them only to its admin role.
+ */
+export function queryAccess(session: Session): QueryAccess {
+  return { internalIndexes: session.role === 'admin' };
 }
 
 export const LoginRequest = z.object({

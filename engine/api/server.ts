@@ -10,7 +10,14 @@ import type { MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import type { QueryService } from '../query-service.js';
 import { QueryBody, registerQueryToolRoutes, sendQueryResult } from './assist.js';
-import { type ApiEnv, endSession, LoginRequest, requireRole, startSession } from './auth.js';
+import {
+  type ApiEnv,
+  endSession,
+  LoginRequest,
+  queryAccess,
+  requireRole,
+  startSession,
+} from './auth.js';
 import { mountStorageRoutes, type StorageApiDependencies } from './dlq.js';
 import { apiError, issuesText } from './errors.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -169,7 +176,7 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
     const id = c.req.param('id');
     if (!EVENT_ID.test(id))
       return apiError(c, 400, 'invalid_request', 'an event id is 26 hex digits');
-    const event = await queries.getEvent(id);
+    const event = await queries.getEvent(id, queryAccess(c.get('session')));
     if (!event) return apiError(c, 404, 'not_found', `no event with id ${id}`);
     return c.json({ event });
   });
