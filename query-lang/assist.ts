@@ -63,6 +63,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   mvexpand: 'one row per list element',
   transaction: 'group events into sessions',
   lookup: 'add fields from an uploaded CSV table',
+  makeresults: 'make rows without reading events, to try expressions',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -91,6 +92,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.MvexpandKeyword, 'mvexpand'],
   [t.TransactionKeyword, 'transaction'],
   [t.LookupKeyword, 'lookup'],
+  [t.MakeresultsKeyword, 'makeresults'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

@@ -240,6 +240,11 @@ export type Stage =
       maxpauseMs?: number;
       loc?: SourceLocation;
     }
+  /**
+   * `makeresults count=N`: N rows whose only field, `_time`, is the search time. It reads no
+   * events, so it must start the query.
+   */
+  | { stage: 'makeresults'; count: number; loc?: SourceLocation }
   /** `lookup <table> <field> [as <event field>] [output <column> [as <name>], ...]`. */
   | {
       stage: 'lookup';
@@ -282,6 +287,7 @@ export const STAGE_NAMES: readonly StageName[] = [
   'mvexpand',
   'transaction',
   'lookup',
+  'makeresults',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

@@ -211,6 +211,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     lookups: options.lookups,
     windowStageFollows: false,
   };
+  checkGeneratingStages(ast);
   ast.stages.forEach((stage, index) => {
     state.windowStageFollows = ast.stages
       .slice(index + 1)
@@ -283,6 +284,20 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     if (words !== undefined) compiled.exactWords = words;
   }
   return compiled;
+}
+
+/** Rejects `makeresults` anywhere but at the start of a query without a search part. */
+function checkGeneratingStages(ast: QueryAst): void {
+  ast.stages.forEach((stage, index) => {
+    if (stage.stage !== 'makeresults') return;
+    if (index > 0 || ast.filter !== undefined || ast.timeRange !== undefined) {
+      fail(
+        'stage.not_first',
+        'makeresults makes its own rows, so it must start the query: | makeresults',
+        stage.loc,
+      );
+    }
+  });
 }
 
 function effectiveTimeRange(

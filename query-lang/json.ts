@@ -429,6 +429,11 @@ function stageFromJson(value: unknown, path: string): Stage {
         outputs: fields(json.outputs ?? [], `${path}.outputs`),
       };
     }
+    case 'makeresults':
+      return {
+        stage: 'makeresults',
+        count: json.count === undefined ? 1 : positiveInteger(json.count, `${path}.count`),
+      };
     default:
       return invalid(`${path}.stage`, `one of ${STAGE_NAMES.join(', ')}`);
   }

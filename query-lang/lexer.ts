@@ -160,6 +160,7 @@ export const SpathKeyword = stageKeyword('SpathKeyword', 'spath', true);
 export const MvexpandKeyword = stageKeyword('MvexpandKeyword', 'mvexpand', true);
 export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transaction', true);
 export const LookupKeyword = stageKeyword('LookupKeyword', 'lookup', true);
+export const MakeresultsKeyword = stageKeyword('MakeresultsKeyword', 'makeresults', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
 export const ByKeyword = stageKeyword('ByKeyword', 'by', false);
@@ -218,6 +219,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   MvexpandKeyword,
   TransactionKeyword,
   LookupKeyword,
+  MakeresultsKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

@@ -280,6 +280,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.mvexpandStage) },
         { ALT: () => this.SUBRULE(this.transactionStage) },
         { ALT: () => this.SUBRULE(this.lookupStage) },
+        { ALT: () => this.SUBRULE(this.makeresultsStage) },
       ]),
   );
 
@@ -482,6 +483,19 @@ class QueryParser extends EmbeddedActionsParser {
         output: read.get('output') ?? defaultSpathOutput(path ?? 'x'),
         loc: locationOf(keyword),
       };
+      return stage;
+    });
+  });
+
+  private makeresultsStage = this.RULE('makeresultsStage', (): Stage => {
+    const keyword = this.CONSUME(t.MakeresultsKeyword);
+    const options = this.SUBRULE(this.options);
+    return this.ACTION(() => {
+      const text = this.readOptions(keyword, options, ['count']).get('count');
+      const value = options.find((option) => option.name.image.toLowerCase() === 'count')?.value;
+      const count =
+        text === undefined || value === undefined ? 1 : this.positiveIntegerText(text, value);
+      const stage: Stage = { stage: 'makeresults', count, loc: locationOf(value ?? keyword) };
       return stage;
     });
   });

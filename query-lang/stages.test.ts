@@ -311,6 +311,38 @@ describe('new stages on DuckDB', () => {
   });
 });
 
+describe('makeresults', () => {
+  test('makes rows at the search time', async () => {
+    const result = await rows(
+      '| makeresults count=3 | eval n=1 | stats sum(n) as n, max(_time) as t',
+    );
+    expect(Number(result[0]?.n)).toBe(3);
+    expect(new Date(String(result[0]?.t)).getTime()).toBe(Math.floor(NOW_MS / 1000) * 1000);
+  });
+
+  test('makes one row by default', async () => {
+    const result = await rows('| makeresults | eval x=round(10/3, 2), s=upper("ok") | table x, s');
+    expect(result).toEqual([{ x: 3.33, s: 'OK' }]);
+  });
+
+  test('rejects a place other than the start', () => {
+    const errorOf = (text: string) => parseQuery(text).errors[0];
+    expect(errorOf('user=alice | makeresults')).toMatchObject({
+      code: 'stage.not_first',
+      column: 14,
+    });
+    expect(errorOf('| head 1 | makeresults')?.code).toBe('stage.not_first');
+    expect(errorOf('| makeresults count=100001')?.message).toMatch(/at most 100000 rows/);
+  });
+
+  test('reports an invalid count at its value', () => {
+    const [error] = parseQuery('| makeresults count=0').errors;
+    expect(error?.code).toBe('value.invalid_count');
+    expect(error?.column).toBe(21);
+    expect(parseQuery('| makeresults cuont=2').errors[0]?.suggestion).toBe('count');
+  });
+});
+
 describe('canonical JSON of the new stages', () => {
   test.each([
     '| bin span=5m time as t',
@@ -324,6 +356,7 @@ describe('canonical JSON of the new stages', () => {
     '| transaction host maxspan=1h maxpause=5m',
     '| lookup users username as user output team',
     '| stats perc99.5(src_port) as p',
+    '| makeresults count=3',
   ])('%s survives JSON', (text) => {
     const parsed = parseQuery(text);
     expect(parsed.errors).toEqual([]);

@@ -41,7 +41,8 @@ type MoreStage = Extract<
       | 'spath'
       | 'mvexpand'
       | 'transaction'
-      | 'lookup';
+      | 'lookup'
+      | 'makeresults';
   }
 >;
 
@@ -73,7 +74,31 @@ export function compileMoreStage(state: State, stage: Stage): void {
     case 'lookup':
       compileLookup(state, more);
       return;
+    case 'makeresults':
+      compileMakeresults(state, more);
+      return;
   }
+}
+
+/** Rows `makeresults` may make, so that a typo cannot fill the memory. */
+export const MAX_MADE_RESULTS = 100_000;
+
+function compileMakeresults(state: State, stage: Extract<Stage, { stage: 'makeresults' }>): void {
+  if (stage.count > MAX_MADE_RESULTS) {
+    fail(
+      'value.invalid_count',
+      `makeresults makes at most ${MAX_MADE_RESULTS} rows, not ${stage.count}`,
+      stage.loc,
+    );
+  }
+  // Splunk gives the search time in whole seconds.
+  const timeUs = Math.floor(state.context.nowMs / 1000) * 1_000_000;
+  addStage(
+    state,
+    sql`SELECT make_timestamp(CAST(${param(timeUs)} AS BIGINT)) AS "_time" FROM range(CAST(${param(stage.count)} AS BIGINT))`,
+    tableScope([{ name: '_time', type: 'time' }]),
+  );
+  state.aggregate = true;
 }
 
 /** The name a stage writes back to: the physical column, or the field name when it is one. */
