@@ -4,6 +4,7 @@ import {
   type EnvelopeContext,
   eventSourceText,
   isFlatFields,
+  isIndexAllowed,
   parseEnvelopes,
   parseHecTime,
   scanJsonValueEnd,
@@ -252,6 +253,25 @@ describe('parseEnvelopes', () => {
     expect(parseEnvelopes('{"event":"a","index":"anything"}', ctx).events[0]!.index).toBe(
       'anything',
     );
+  });
+});
+
+describe('isIndexAllowed', () => {
+  const anyIndex: HecToken = { ...token, indexes: [] };
+
+  it('allows listed indexes only', () => {
+    expect(isIndexAllowed(token, 'web')).toBe(true);
+    expect(isIndexAllowed(token, 'finance')).toBe(false);
+  });
+
+  it('allows any public index with an empty list', () => {
+    expect(isIndexAllowed(anyIndex, 'finance')).toBe(true);
+    expect(isIndexAllowed(anyIndex, 'no such index!')).toBe(false);
+  });
+
+  it('allows an internal index only when listed', () => {
+    expect(isIndexAllowed(anyIndex, '_audit')).toBe(false);
+    expect(isIndexAllowed({ ...token, indexes: ['_audit'] }, '_audit')).toBe(true);
   });
 });
 

@@ -3,6 +3,7 @@
  * or without whitespace, or a top-level JSON array of envelopes.
  */
 
+import { isInternalIndex } from '../../query-lang/internal-indexes.js';
 import { HecError } from './codes.js';
 import type { HecEvent, HecToken } from './types.js';
 
@@ -205,17 +206,19 @@ function metadataString(value: unknown, fallback: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Index allowed by the token's allow list; an empty list allows any index. */
 /** Index names the appliance stores, as Splunk names indexes: lowercase, 1-80 characters. */
 export const INDEX_NAME = /^[a-z0-9_][a-z0-9_-]{0,79}$/;
 
 /**
- * True when the token may write to `index`. A name no index can have (spaces, capitals,
- * punctuation) is refused as Splunk refuses an index that does not exist.
+ * Returns whether the token may write to `index`. A name no index can have (spaces, capitals,
+ * punctuation) is rejected as Splunk rejects an index that does not exist. An empty allow list
+ * allows every index but the internal ones (`_audit`), which must be listed by name: otherwise
+ * any sender could add forged records to the appliance's audit trail.
  */
 export function isIndexAllowed(token: HecToken, index: string): boolean {
   if (!INDEX_NAME.test(index)) return false;
-  return token.indexes.length === 0 || token.indexes.includes(index);
+  if (token.indexes.length === 0) return !isInternalIndex(index);
+  return token.indexes.includes(index);
 }
 
 /** True when only the closing bracket of a top-level array, or nothing, follows `i`. */

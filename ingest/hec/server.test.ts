@@ -252,6 +252,15 @@ const CONFORMANCE: ConformanceCase[] = [
   },
   {
     code: 7,
+    name: 'internal index without an allow list',
+    body: '{"event":"a"}{"event":"forged","index":"_audit"}',
+    headers: splunk(SECRETS.plain),
+    status: 400,
+    reply: { text: 'Incorrect index', code: 7, 'invalid-event-number': 1 },
+    stored: 1,
+  },
+  {
+    code: 7,
     name: 'index name no index can have',
     body: '{"event":"a"}{"event":"b","index":"no such index!"}',
     headers: splunk(SECRETS.plain),
