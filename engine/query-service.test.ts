@@ -6,7 +6,7 @@ import { COLUMNS } from '../query-lang/catalog.js';
 import { compileQuery, parseQuery } from '../query-lang/index.js';
 import { type ColumnBatch, EventStore, type ResultRow } from '../storage/index.js';
 import { batchOf } from '../test/support/rows.js';
-import { QueryInputError, QueryService } from './query-service.js';
+import { QueryInputError, QueryMemoryError, QueryService } from './query-service.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const HOUR_MS = 3_600_000;
@@ -215,6 +215,43 @@ describe('event searches over both tiers', () => {
     await expect(service.run({ query: text })).rejects.toThrow(/1000 pipe stages; at most 200/);
     const answer = await service.run({ query: `user=user3${' | eval x=1'.repeat(200)}` });
     expect(answer.total).toBeGreaterThan(0);
+  });
+
+  it('keeps _time a time after eval', async () => {
+    const plain = await service.run({ query: 'user=user3', limit: 1 });
+    const shifted = await service.run({ query: 'user=user3 | eval _time=_time+86400', limit: 1 });
+    const day = Date.parse(String(shifted.rows[0]?.time)) - Date.parse(String(plain.rows[0]?.time));
+    expect(day).toBe(86_400_000);
+    expect(shifted.next_cursor).toBeDefined();
+  });
+
+  it.each(['user=user3 | eval time="x"', 'user=user3 | eval time="x" | fields - raw'])(
+    'runs %s without paging',
+    async (query) => {
+      const answer = await service.run({ query, limit: 5 });
+      expect(answer.rows).toHaveLength(5);
+      expect(answer.rows[0]?.time).toBeNull();
+    },
+  );
+
+  it('rejects too many eval assignments', async () => {
+    const independent = Array.from({ length: 1000 }, (_, i) => `x${i}=${i}`).join(', ');
+    const wide = await service.run({ query: `user=user3 | eval ${independent}`, limit: 1 });
+    expect(wide.rows[0]?.x999).toBe(999);
+    // Each assignment reads the one before, so each takes a step of its own.
+    const chain = (count: number) =>
+      Array.from({ length: count }, (_, i) => (i === 0 ? 'x0=0' : `x${i}=x${i - 1}+1`)).join(', ');
+    const long = `user=user3 | eval ${chain(1000)}`;
+    await expect(service.run({ query: long })).rejects.toThrow(/more than \d+ steps/);
+    const answer = await service.run({ query: `user=user3 | eval ${chain(100)}`, limit: 1 });
+    expect(answer.rows[0]?.x99).toBe(99);
+  });
+
+  it('reports a query that runs out of memory', async () => {
+    // A chain of 150 took more than the store's 512 MiB in DuckDB 1.5.
+    const chain = Array.from({ length: 400 }, (_, i) => (i === 0 ? 'x0=0' : `x${i}=x${i - 1}+1`));
+    const query = `user=user3 | eval ${chain.join(', ')}`;
+    await expect(service.run({ query })).rejects.toBeInstanceOf(QueryMemoryError);
   });
 
   it('rejects a time range that ends before it starts', async () => {

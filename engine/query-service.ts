@@ -93,6 +93,15 @@ export class QueryTimeoutError extends Error {
   }
 }
 
+/** Error for a query that needed more memory than DuckDB may use; the API returns 503. */
+export class QueryMemoryError extends Error {
+  constructor() {
+    super(
+      'The query ran out of memory: narrow the time range, add filters or use fewer stages, or raise TELHAWK_DUCKDB_MEMORY_LIMIT_MB',
+    );
+  }
+}
+
 export class QueryInputError extends Error {
   constructor(readonly diagnostics: QueryDiagnostic[]) {
     super(diagnostics[0]?.message ?? 'invalid query');
@@ -361,7 +370,7 @@ export class QueryService {
         total = Number(Object.values(count.rows[0] ?? {})[0] ?? 0);
       }
     } catch (error) {
-      throw inputErrorOf(error) ?? error;
+      throw inputErrorOf(error) ?? memoryErrorOf(error) ?? error;
     } finally {
       await snapshot.release();
     }
@@ -461,6 +470,12 @@ function inputErrorOf(error: unknown): QueryInputError | undefined {
       length: 0,
     },
   ]);
+}
+
+/** Returns a `QueryMemoryError` for DuckDB's out-of-memory error, else undefined. */
+function memoryErrorOf(error: unknown): QueryMemoryError | undefined {
+  if (!(error instanceof Error) || !error.message.startsWith('Out of Memory Error: ')) return;
+  return new QueryMemoryError();
 }
 
 /**

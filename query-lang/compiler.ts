@@ -9,7 +9,7 @@
  *   SELECT * EXCLUDE ("ocsf") FROM sN ORDER BY "time" DESC LIMIT ?
  */
 
-import type { Aggregation, Expr, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
+import type { Aggregation, Assignment, Expr, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
 import { COLUMNS, LOCATION_FILE_COLUMN, LOCATION_ROW_COLUMN } from './catalog.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
 import { asCondition, compileExpression } from './expression-compiler.js';
@@ -136,6 +136,13 @@ export const DEFAULT_LIMIT = 1000;
  */
 const MAX_STAGES = 200;
 
+/**
+ * Maximum number of steps (common table expressions) in one statement. Stages such as
+ * `transaction` take several and each `eval` assignment takes one. DuckDB 1.5 failed to bind
+ * 1,000 of them ("Max expression depth limit of 1000 exceeded") and bound 600.
+ */
+const MAX_STEPS = 500;
+
 export interface OrderKey {
   name: string;
   descending: boolean;
@@ -217,6 +224,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
     compileStage(state, stage);
+    checkSteps(state, undefined);
   });
 
   const withClause = sql`WITH ${join(state.ctes, ', ')} `;
@@ -229,8 +237,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     options.page !== undefined &&
     !state.aggregate &&
     state.order === undefined &&
-    state.scope.eventShape &&
-    !state.scope.hidden.has('time') &&
+    hasEventTime(state.scope) &&
     !state.scope.hidden.has('id');
   let query: Sql;
   if (paged) {
@@ -286,6 +293,16 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   return compiled;
 }
 
+/** Rejects a query that has grown past `MAX_STEPS` steps. */
+function checkSteps(state: State, loc: SourceLocation | undefined): void {
+  if (state.ctes.length < MAX_STEPS) return;
+  fail(
+    'query.too_many_stages',
+    `The query needs more than ${MAX_STEPS} steps, and each eval assignment is one: split it into fewer stages or assignments`,
+    loc,
+  );
+}
+
 /** Rejects `makeresults` anywhere but at the start of a query without a search part. */
 function checkGeneratingStages(ast: QueryAst): void {
   ast.stages.forEach((stage, index) => {
@@ -333,9 +350,18 @@ export function addStage(
   state.scope = scope;
 }
 
+/**
+ * Returns whether rows are events with their time, which orders and pages them: an `eval` or
+ * `lookup` may have replaced the `time` column with other values.
+ */
+function hasEventTime(scope: Scope): boolean {
+  if (!scope.eventShape || scope.hidden.has('time')) return false;
+  return (scope.columns.get('time')?.type ?? 'time') === 'time';
+}
+
 export function currentOrder(state: State): OrderKey[] | undefined {
   if (state.order !== undefined) return state.order;
-  if (state.scope.eventShape && !state.scope.hidden.has('time')) {
+  if (hasEventTime(state.scope)) {
     return state.scope.hidden.has('id') ? DEFAULT_EVENT_ORDER.slice(0, 1) : DEFAULT_EVENT_ORDER;
   }
   return undefined;
@@ -381,11 +407,7 @@ function compileStage(state: State, stage: Stage): void {
       return;
     }
     case 'eval':
-      for (const assignment of stage.assignments) {
-        checkOutputName(assignment.name, assignment.loc);
-        const value = compileExpression(assignment.value, state.scope, state.context);
-        addColumn(state, assignment.name, value.sql, value.type);
-      }
+      compileEval(state, stage.assignments);
       return;
     case 'stats':
       compileStats(state, stage.aggregations, stage.by);
@@ -441,18 +463,119 @@ function sortOrder(keys: SortKey[]): OrderKey[] {
   }));
 }
 
+/** A column that `eval` or another stage adds or replaces. */
+interface NewColumn {
+  name: string;
+  value: Sql;
+  type: ValueType;
+}
+
 /** Adds or replaces a column, as `eval` does. */
 export function addColumn(state: State, name: string, value: Sql, type: ValueType): void {
-  const lowered = name.toLowerCase();
+  addColumns(state, [{ name, value, type }]);
+}
+
+/** Adds or replaces columns in one step; no value may read a column of the others. */
+function addColumns(state: State, columns: readonly NewColumn[]): void {
   const scope = cloneScope(state.scope);
-  const exists = scope.columns.has(lowered) || (scope.eventShape && isPromoted(scope, lowered));
-  const relation = raw(state.relation);
-  const body = exists
-    ? sql`SELECT * REPLACE (${value} AS ${identifier(name)}) FROM ${relation}`
-    : sql`SELECT *, ${value} AS ${identifier(name)} FROM ${relation}`;
-  const previous = scope.columns.get(lowered);
-  scope.columns.set(lowered, { name: previous?.name ?? name, type });
-  addStage(state, body, scope);
+  const replaced: Sql[] = [];
+  const added: Sql[] = [];
+  for (const { name, value, type } of columns) {
+    const lowered = name.toLowerCase();
+    const exists = scope.columns.has(lowered) || (scope.eventShape && isPromoted(scope, lowered));
+    (exists ? replaced : added).push(sql`${value} AS ${identifier(name)}`);
+    const previous = scope.columns.get(lowered);
+    scope.columns.set(lowered, { name: previous?.name ?? name, type });
+  }
+  const replace = replaced.length === 0 ? raw('') : sql` REPLACE (${join(replaced, ', ')})`;
+  const add = added.length === 0 ? raw('') : sql`, ${join(added, ', ')}`;
+  addStage(state, sql`SELECT *${replace}${add} FROM ${raw(state.relation)}`, scope);
+}
+
+/**
+ * Compiles `eval` assignments into as few steps as it can. An assignment that reads or writes a
+ * field an earlier one of the step wrote starts a new step, because a select sees only the
+ * columns of its input. Hundreds of steps of one column each used up DuckDB's memory limit.
+ */
+function compileEval(state: State, assignments: readonly Assignment[]): void {
+  let step: NewColumn[] = [];
+  const written = new Set<string>();
+  const flush = () => {
+    if (step.length > 0) addColumns(state, step);
+    step = [];
+    written.clear();
+  };
+  for (const assignment of assignments) {
+    checkOutputName(assignment.name, assignment.loc);
+    const lowered = assignment.name.toLowerCase();
+    if (written.has(lowered) || readsAny(state.scope, assignment.value, written)) flush();
+    if (step.length === 0) checkSteps(state, assignment.loc);
+    const value = compileExpression(assignment.value, state.scope, state.context);
+    const time = timeTarget(state.scope, lowered);
+    if (time === undefined) {
+      step.push({ name: assignment.name, value: value.sql, type: value.type });
+    } else {
+      step.push({ name: time, value: asTime(value.sql, value.type), type: 'time' });
+    }
+    written.add(lowered);
+    if (time !== undefined) written.add(time.toLowerCase());
+  }
+  flush();
+}
+
+/**
+ * Returns the column of the time that `_time` or `time` names, when it is a time: assigning to
+ * it keeps it a time, as Splunk keeps `_time` one after `eval _time=_time+3600`.
+ */
+function timeTarget(scope: Scope, lowered: string): string | undefined {
+  if (lowered !== '_time' && lowered !== 'time') return undefined;
+  try {
+    const field = resolveField(scope, lowered, undefined);
+    return field.type === 'time' && field.columns.length === 1 ? field.columns[0] : undefined;
+  } catch (error) {
+    if (error instanceof QueryError) return undefined;
+    throw error;
+  }
+}
+
+/** Converts a value to a time: numbers are epoch seconds and text is parsed, else null. */
+function asTime(value: Sql, type: ValueType): Sql {
+  if (type === 'time') return value;
+  if (type === 'number') {
+    return sql`make_timestamp(TRY_CAST(round(${value} * 1000000) AS BIGINT))`;
+  }
+  return sql`TRY_CAST(${value} AS TIMESTAMP)`;
+}
+
+/** Returns whether `expr` reads one of the columns `names` (lower case), through an alias too. */
+function readsAny(scope: Scope, expr: Expr, names: ReadonlySet<string>): boolean {
+  if (names.size === 0) return false;
+  switch (expr.expr) {
+    case 'field': {
+      if (names.has(expr.name.toLowerCase())) return true;
+      try {
+        const field = resolveField(scope, expr.name, undefined);
+        // A path is read from the JSON of the `ocsf` or `fields` column.
+        if (field.json) return names.has('ocsf') || names.has('fields');
+        return field.columns.some((column) => names.has(column.toLowerCase()));
+      } catch (error) {
+        // The expression's own compilation reports the unknown field.
+        if (error instanceof QueryError) return false;
+        throw error;
+      }
+    }
+    case 'literal':
+      return false;
+    case 'binary':
+      return readsAny(scope, expr.left, names) || readsAny(scope, expr.right, names);
+    case 'not':
+    case 'negate':
+      return readsAny(scope, expr.arg, names);
+    case 'in':
+      return [expr.arg, ...expr.values].some((value) => readsAny(scope, value, names));
+    case 'call':
+      return expr.args.some((arg) => readsAny(scope, arg, names));
+  }
 }
 
 export function isPromoted(scope: Scope, lowered: string): boolean {

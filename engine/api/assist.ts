@@ -12,6 +12,7 @@ import { assist } from '../../query-lang/assist.js';
 import type { MetadataStore } from '../../storage/index.js';
 import {
   QueryInputError,
+  QueryMemoryError,
   type QueryRequest,
   type QueryService,
   QueryTimeoutError,
@@ -68,6 +69,10 @@ export async function sendQueryResult(
     return c.json(await queries.run(request, Date.now(), queryAccess(c.get('session'))));
   } catch (error) {
     if (error instanceof QueryInputError) return queryInputError(c, error);
+    if (error instanceof QueryMemoryError) {
+      logger.warn({ user: c.get('session').username }, 'query ran out of memory');
+      return apiError(c, 503, 'query_out_of_memory', error.message);
+    }
     if (error instanceof QueryTimeoutError) {
       logger.warn(
         { timeoutMs: error.timeoutMs, user: c.get('session').username },
