@@ -775,6 +775,18 @@ export function resolveGroups(state: State, fields: FieldRef[]): Group[] {
   });
 }
 
+/**
+ * Turns each list field among `fields` (`fields.tags{}`, `values()` results) into one row per
+ * element, so that grouping by it counts each value, as Splunk groups by a multivalue field.
+ */
+function expandLists(state: State, fields: readonly FieldRef[]): void {
+  for (const field of fields) {
+    const resolved = resolveField(state.scope, field.name, field.loc);
+    if (resolved.type !== 'list') continue;
+    addColumn(state, outputName(field.name), sql`unnest(${resolved.sql})`, 'string');
+  }
+}
+
 export function groupBy(count: number): Sql {
   if (count === 0) return raw('');
   const ordinals = Array.from({ length: count }, (_, index) => String(index + 1));
@@ -782,6 +794,7 @@ export function groupBy(count: number): Sql {
 }
 
 function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[]): void {
+  expandLists(state, by);
   const groups = resolveGroups(state, by);
   const aggregates = aggregations.map((aggregation) => {
     const compiled = compileAggregation(state, aggregation);
@@ -822,6 +835,7 @@ const COMBINE_SERIES: Partial<Record<Aggregation['fn'], string>> = {
 };
 
 function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechart' }>): void {
+  if (stage.by !== undefined) expandLists(state, [stage.by]);
   const events = state.relation;
   const eventScopeBefore = state.scope;
   const time = resolveField(state.scope, 'time', undefined);
@@ -950,6 +964,7 @@ function limitSeries(
 
 /** `top` and `rare`: the most or least common values with `count` and `percent` columns. */
 function compileTop(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' }>): void {
+  expandLists(state, [...stage.by, ...stage.fields]);
   const by = resolveGroups(state, stage.by);
   const fields = resolveGroups(state, stage.fields);
   const columns = [

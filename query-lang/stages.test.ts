@@ -311,6 +311,38 @@ describe('new stages on DuckDB', () => {
   });
 });
 
+describe('list fields', () => {
+  test('stats groups by each element', async () => {
+    const result = await rows('class_uid=9001 | stats count by attacks{}.technique.uid');
+    expect(result).toEqual([
+      { 'attacks{}.technique.uid': 'T1053', count: '1' },
+      { 'attacks{}.technique.uid': 'T1059', count: '1' },
+      { 'attacks{}.technique.uid': 'T1087', count: '1' },
+    ]);
+  });
+
+  test('stats groups a values() list by element', async () => {
+    const result = await rows(
+      'class_uid=9001 | stats values(host) as hosts | stats count by hosts',
+    );
+    expect(result).toEqual([
+      { hosts: 'web01', count: '1' },
+      { hosts: 'web02', count: '1' },
+    ]);
+  });
+
+  test('mvexpand expands a path into its own column', async () => {
+    const result = await rows(
+      'class_uid=9001 | mvexpand attacks{}.tactic.name | sort attacks{}.tactic.name | table attacks{}.tactic.name',
+    );
+    expect(result.map((row) => row['attacks{}.tactic.name'])).toEqual([
+      'Discovery',
+      'Execution',
+      'Persistence',
+    ]);
+  });
+});
+
 describe('makeresults', () => {
   test('makes rows at the search time', async () => {
     const result = await rows(

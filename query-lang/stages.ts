@@ -295,7 +295,8 @@ function compileSpath(state: State, stage: Extract<Stage, { stage: 'spath' }>): 
 
 function compileMvexpand(state: State, stage: Extract<Stage, { stage: 'mvexpand' }>): void {
   const field = resolveField(state.scope, stage.field, stage.loc);
-  const target = targetName(field, stage.field, stage.loc);
+  // A path such as `fields.tags{}` names the expanded column, which later stages then read.
+  const target = field.json ? outputName(stage.field) : targetName(field, stage.field, stage.loc);
   let list: Sql;
   if (field.type === 'list') {
     list = field.sql;
