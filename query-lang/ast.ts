@@ -177,6 +177,8 @@ export type Stage =
       stage: 'timechart';
       /** Bucket width in milliseconds. */
       spanMs: number;
+      /** Calendar bucket width in months (`span=1mon`, `1q`, `1y`); replaces `spanMs` when set. */
+      spanMonths?: number;
       aggregations: Aggregation[];
       by?: FieldRef;
       /** Series kept with `by`, the largest by the sum of the first aggregate; 0 keeps all. */

@@ -28,7 +28,7 @@ import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.j
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
-import { compileMoreStage, timeBucket } from './stages.js';
+import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
 
 export interface CompileOptions {
@@ -839,7 +839,10 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   const events = state.relation;
   const eventScopeBefore = state.scope;
   const time = resolveField(state.scope, 'time', undefined);
-  const bucket = timeBucket(stage.spanMs, time.sql);
+  const bucket =
+    stage.spanMonths === undefined
+      ? timeBucket(stage.spanMs, time.sql)
+      : calendarBucket(stage.spanMonths, time.sql);
   const groups: Group[] = [{ sql: bucket, column: { name: '_time', type: 'time' } }];
   if (stage.by !== undefined) groups.push(...resolveGroups(state, [stage.by]));
   const aggregates = stage.aggregations.map((aggregation) => {

@@ -284,6 +284,8 @@ function stageFromJson(value: unknown, path: string): Stage {
       };
       if (json.by !== undefined)
         stage.by = { name: string(object(json.by, `${path}.by`).name, `${path}.by.name`) };
+      if (json.spanMonths !== undefined)
+        stage.spanMonths = positiveInteger(json.spanMonths, `${path}.spanMonths`);
       if (json.limit !== undefined) stage.limit = nonNegativeInteger(json.limit, `${path}.limit`);
       if (json.useOther !== undefined) {
         if (typeof json.useOther !== 'boolean') invalid(`${path}.useOther`, 'true or false');

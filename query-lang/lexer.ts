@@ -109,7 +109,8 @@ export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" })
 export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
 export const Duration = createToken({
   name: 'Duration',
-  pattern: /\d+[A-Za-z]+/,
+  // Not a number in exponent notation such as 1e3.
+  pattern: /(?!\d+(?:\.\d+)?[eE][+-]?\d)\d+(?:\.\d+)?[A-Za-z]+/,
   label: 'duration such as 1h',
 });
 export const NumberLiteral = createToken({

@@ -533,7 +533,7 @@ describe('syntax errors', () => {
 
   test('invalid head count and span', () => {
     expect(parseQuery('| head 0').errors[0]?.code).toBe('value.invalid_count');
-    expect(parseQuery('| timechart span=1q count').errors[0]?.code).toBe('stage.invalid_span');
+    expect(parseQuery('| timechart span=1x count').errors[0]?.code).toBe('stage.invalid_span');
     expect(parseQuery('| transaction user maxspan=abc').errors[0]).toMatchObject({
       code: 'stage.invalid_span',
       column: 28,

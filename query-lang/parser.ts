@@ -47,7 +47,7 @@ import {
   type SearchValue,
 } from './search-terms.js';
 import { errorMessageProvider, locationOf, syntaxDiagnostic } from './syntax-errors.js';
-import { parseSpanMillis } from './time.js';
+import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 import { decodeQuoted, decodeQuotedText } from './values.js';
 
 /** True for the `sortby` word that starts the sort keys of `dedup`. */
@@ -642,14 +642,17 @@ class QueryParser extends EmbeddedActionsParser {
       const span = read.get('span');
       if (span !== undefined) {
         const spanMs = parseSpanMillis(span);
-        if (spanMs === undefined) {
+        const months = parseCalendarSpanMonths(span);
+        if (spanMs !== undefined) {
+          stage.spanMs = spanMs;
+        } else if (months !== undefined) {
+          stage.spanMonths = months;
+        } else {
           this.report(
             'stage.invalid_span',
-            `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h or 1d`,
+            `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h, 1d, 1mon or 1y`,
             valueToken('span'),
           );
-        } else {
-          stage.spanMs = spanMs;
         }
       }
 

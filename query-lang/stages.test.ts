@@ -311,6 +311,32 @@ describe('new stages on DuckDB', () => {
   });
 });
 
+describe('calendar spans', () => {
+  test('timechart by month starts buckets on the first', async () => {
+    const result = await rows('| timechart span=1mon count');
+    const byText = await rows(
+      '| eval month=strftime(_time, "%Y-%m-01 00:00:00") | stats count by month',
+    );
+    expect(result).toHaveLength(2);
+    expect(result.map((row) => [row._time, row.count])).toEqual(
+      byText.map((row) => [row.month, row.count]),
+    );
+  });
+
+  test('bin by quarter and year', async () => {
+    const quarters = await rows('| bin _time span=1q | stats count by _time');
+    expect(quarters.map((row) => row._time)).toEqual(['2024-04-01 00:00:00']);
+    const years = await rows('| bin _time span=1y as year | stats count by year');
+    expect(years.map((row) => row.year)).toEqual(['2024-01-01 00:00:00']);
+  });
+
+  test('numbers in exponent notation stay numbers', async () => {
+    const result = await rows('| where src_port > 4.5e4 | stats count');
+    const plain = await rows('| where src_port > 45000 | stats count');
+    expect(result).toEqual(plain);
+  });
+});
+
 describe('list fields', () => {
   test('stats groups by each element', async () => {
     const result = await rows('class_uid=9001 | stats count by attacks{}.technique.uid');

@@ -27,7 +27,7 @@ import {
   resolveField,
 } from './fields.js';
 import { identifier, join, numberValue, param, raw, type Sql, sql } from './sql.js';
-import { parseSpanMillis } from './time.js';
+import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 
 type MoreStage = Extract<
   Stage,
@@ -101,7 +101,6 @@ function compileMakeresults(state: State, stage: Extract<Stage, { stage: 'makere
   state.aggregate = true;
 }
 
-/** The name a stage writes back to: the physical column, or the field name when it is one. */
 /** Microseconds from the Unix epoch to 2000-01-03, the origin of DuckDB's `time_bucket`. */
 const BUCKET_ORIGIN_US = 946_857_600_000_000;
 
@@ -117,6 +116,23 @@ export function timeBucket(spanMs: number, time: Sql): Sql {
   return sql`make_timestamp(epoch_us(${time}) - ${offset})`;
 }
 
+/**
+ * Returns the start of the calendar bucket of `months` months of a timestamp, counted from
+ * 2000-01-01 (DuckDB's origin for such spans), so that 3 months are quarters and 12 are years.
+ */
+export function calendarBucket(months: number, time: Sql): Sql {
+  return sql`time_bucket(to_months(CAST(${param(months)} AS INTEGER)), CAST(${time} AS TIMESTAMP))`;
+}
+
+/** Returns the bucket of a time for a span (`1h`, `1mon`), or undefined when it is invalid. */
+export function spanBucket(span: string, time: Sql): Sql | undefined {
+  const spanMs = parseSpanMillis(span);
+  if (spanMs !== undefined) return timeBucket(spanMs, time);
+  const months = parseCalendarSpanMonths(span);
+  return months === undefined ? undefined : calendarBucket(months, time);
+}
+
+/** Returns the name a stage writes back to: the physical column, or the field name when it is one. */
 function targetName(field: ResolvedField, name: string, loc: SourceLocation | undefined): string {
   if (field.columns.length === 1 && field.sql.text === `"${field.columns[0]}"`) {
     return field.columns[0]!;
@@ -131,15 +147,15 @@ function compileBin(state: State, stage: Extract<Stage, { stage: 'bin' }>): void
   const target = stage.as ?? targetName(field, stage.field, stage.loc);
   checkOutputName(target, stage.loc);
   if (field.type === 'time') {
-    const spanMs = parseSpanMillis(stage.span);
-    if (spanMs === undefined) {
+    const bucket = spanBucket(stage.span, field.sql);
+    if (bucket === undefined) {
       fail(
         'stage.invalid_span',
-        `Invalid span '${stage.span}': use a duration such as 5m or 1h`,
+        `Invalid span '${stage.span}': use a duration such as 5m, 1h, 1d, 1mon or 1y`,
         stage.loc,
       );
     }
-    addColumn(state, target, timeBucket(spanMs, field.sql), 'time');
+    addColumn(state, target, bucket, 'time');
     return;
   }
   const span = numberValue(stage.span);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseRelativeTime, parseSpanMillis } from './time.js';
+import { parseCalendarSpanMonths, parseRelativeTime, parseSpanMillis } from './time.js';
 
 // Wednesday 2024-05-01T12:34:56.789Z
 const NOW = Date.UTC(2024, 4, 1, 12, 34, 56, 789);
@@ -60,7 +60,25 @@ describe('parseSpanMillis', () => {
     ['0h', undefined],
     ['1mon', undefined],
     ['h', undefined],
+    ['0.5h', 1_800_000],
+    ['1.5s', 1_500],
+    ['0.0001ms', undefined],
   ])('%s', (text, expected) => {
     expect(parseSpanMillis(text)).toBe(expected);
+  });
+});
+
+describe('parseCalendarSpanMonths', () => {
+  test.each([
+    ['1mon', 1],
+    ['6months', 6],
+    ['1q', 3],
+    ['2quarters', 6],
+    ['1y', 12],
+    ['0mon', undefined],
+    ['1d', undefined],
+    ['1.5mon', undefined],
+  ])('%s', (text, expected) => {
+    expect(parseCalendarSpanMonths(text)).toBe(expected);
   });
 });

@@ -55,15 +55,31 @@ export function normalizeTimeUnit(unit: string): string | undefined {
   return UNIT_NAMES[unit.toLowerCase()];
 }
 
-/** Converts a span such as `1h`, `15m` or `1d` to milliseconds; months and years are rejected. */
+/**
+ * Converts a span such as `1h`, `15m`, `1d` or `0.5h` to whole milliseconds; months, quarters
+ * and years are rejected (`parseCalendarSpanMonths`).
+ */
 export function parseSpanMillis(text: string): number | undefined {
-  const match = /^(\d+)([a-z]+)$/i.exec(text.trim());
+  const match = /^(\d+(?:\.\d+)?)([a-z]+)$/i.exec(text.trim());
   if (!match) return undefined;
   const unit = normalizeTimeUnit(match[2] ?? '');
   const size = UNIT_MILLIS[unit ?? ''];
+  if (size === undefined) return undefined;
+  const ms = Math.round(Number(match[1]) * size);
+  return ms > 0 ? ms : undefined;
+}
+
+const QUARTER_NAMES: ReadonlySet<string> = new Set(['q', 'qtr', 'qtrs', 'quarter', 'quarters']);
+
+/** Converts a calendar span such as `1mon`, `1q` or `1y` to months, or returns undefined. */
+export function parseCalendarSpanMonths(text: string): number | undefined {
+  const match = /^(\d+)([a-z]+)$/i.exec(text.trim());
+  if (!match) return undefined;
   const count = Number(match[1]);
-  if (size === undefined || count <= 0) return undefined;
-  return count * size;
+  const name = (match[2] ?? '').toLowerCase();
+  const unit = normalizeTimeUnit(name);
+  const months = QUARTER_NAMES.has(name) ? 3 : unit === 'mon' ? 1 : unit === 'y' ? 12 : 0;
+  return months > 0 && count > 0 ? count * months : undefined;
 }
 
 function addCalendar(ms: number, unit: 'mon' | 'y', amount: number): number {
