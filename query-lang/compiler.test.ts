@@ -743,7 +743,8 @@ describe('semantic errors', () => {
     ['| where if(a, b)', 'function.arity', undefined],
     ['| stats count | table user', 'field.unknown', undefined],
     ['| eval 1x = 2', 'syntax', undefined],
-    ['| stats count as "a b"', 'syntax', undefined],
+    ['| stats count as "a;b"', 'name.invalid', undefined],
+    ['| stats count as " "', 'name.invalid', undefined],
     ['| rename user as a-b', 'syntax', undefined],
   ])('%s', (query, code, suggestion) => {
     const result = parseQuery(query);

@@ -54,6 +54,11 @@ export interface Scope {
 
 const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * A name given in quotes after `as`, as Splunk allows (`stats count as "Failed Logins"`):
+ * letters, digits, spaces and common punctuation, at most 100 characters.
+ */
+const DISPLAY_NAME = /^(?=.*[^ ])[\p{L}\p{N}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]{1,100}$/u;
 
 export function eventScope(): Scope {
   return { eventShape: true, columns: new Map(), hidden: new Set() };
@@ -65,12 +70,12 @@ export function typeOfColumn(type: ColumnType): ValueType {
   return 'number';
 }
 
-/** Rejects a name that `eval`, `rename` or `as` would create unless it is a plain identifier. */
+/** Rejects a name that `eval`, `rename` or `as` would create unless it is a plain or display name. */
 export function checkOutputName(name: string, loc: SourceLocation | undefined): void {
-  if (!OUTPUT_NAME.test(name)) {
+  if (!OUTPUT_NAME.test(name) && !DISPLAY_NAME.test(name)) {
     fail(
       'name.invalid',
-      `Invalid field name '${name}': use letters, digits and underscores, starting with a letter or underscore`,
+      `Invalid field name '${name}': use letters, digits and underscores, or a name in quotes of up to 100 letters, digits, spaces and punctuation other than quotes, semicolons and backslashes`,
       loc,
     );
   }

@@ -935,10 +935,8 @@ class QueryParser extends EmbeddedActionsParser {
       DEF: () => {
         const from = this.SUBRULE(this.fieldName);
         this.CONSUME(t.AsKeyword);
-        const to = this.CONSUME(t.Name);
-        renames.push(
-          this.ACTION(() => ({ from: from.name, to: to.image, loc: locationOf(to) })) as Rename,
-        );
+        const to = this.SUBRULE2(this.fieldName);
+        renames.push(this.ACTION(() => ({ from: from.name, to: to.name, loc: to.loc })) as Rename);
       },
     });
     return { stage: 'rename', renames };
@@ -957,7 +955,7 @@ class QueryParser extends EmbeddedActionsParser {
     const fn = this.CONSUME(t.Name);
     let field: FieldRef | undefined;
     let expr: Expr | undefined;
-    let as: IToken | undefined;
+    let as: FieldRef | undefined;
     let close: IToken | undefined;
     this.OPTION(() => {
       this.CONSUME(t.LParen);
@@ -982,7 +980,7 @@ class QueryParser extends EmbeddedActionsParser {
     });
     this.OPTION3(() => {
       this.CONSUME(t.AsKeyword);
-      as = this.CONSUME2(t.Name);
+      as = this.SUBRULE2(this.fieldName);
     });
     return this.ACTION(() => {
       const written = fn.image.toLowerCase();
@@ -1010,7 +1008,7 @@ class QueryParser extends EmbeddedActionsParser {
       if (percentile) aggregation.percentile = Number(percentile[1]);
       if (field !== undefined) aggregation.field = field.name;
       if (expr !== undefined) aggregation.expr = expr;
-      if (as !== undefined) aggregation.as = as.image;
+      if (as !== undefined) aggregation.as = as.name;
       return aggregation;
     });
   });

@@ -37,7 +37,12 @@ export function join(parts: readonly Sql[], separator: string): Sql {
   };
 }
 
-const SAFE_IDENTIFIER = /^[A-Za-z0-9_.()[\]{}]+$/;
+/**
+ * Characters an identifier may have: letters, digits, spaces and punctuation of display names
+ * such as `Failed Logins (%)`. A double quote, which would end it, is not among them, nor are
+ * quotes, semicolons, backslashes and control characters, which no name needs.
+ */
+const SAFE_IDENTIFIER = /^[\p{L}\p{N}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]+$/u;
 
 /**
  * Double-quotes an identifier. Only catalog names and names the compiler validated reach here;

@@ -311,6 +311,20 @@ describe('new stages on DuckDB', () => {
   });
 });
 
+describe('display names', () => {
+  test('names in quotes after as and rename', async () => {
+    const result = await rows(
+      '| stats count as "Failed Logins (n)" by user | sort - "Failed Logins (n)", user | head 1 | rename user as "User Name"',
+    );
+    expect(result).toEqual([{ 'User Name': 'bob', 'Failed Logins (n)': '2' }]);
+  });
+
+  test('reject quotes and semicolons', () => {
+    expect(parseQuery('| stats count as "a\'b"').errors[0]?.code).toBe('name.invalid');
+    expect(parseQuery('| rename user as "x;y"').errors[0]?.code).toBe('name.invalid');
+  });
+});
+
 describe('calendar spans', () => {
   test('timechart by month starts buckets on the first', async () => {
     const result = await rows('| timechart span=1mon count');
