@@ -33,6 +33,8 @@ describe('parseRelativeTime', () => {
     ['1714566896', 1714566896000],
     ['1714566896.5', 1714566896500],
     ['0', 0],
+    ['03/01/2026:13:04:05', Date.UTC(2026, 2, 1, 13, 4, 5)],
+    ['3/1/2026', Date.UTC(2026, 2, 1)],
   ])('%s', (text, expected) => {
     expect(parseRelativeTime(text, NOW)).toBe(expected);
   });
@@ -46,6 +48,8 @@ describe('parseRelativeTime', () => {
     '2024-13-45T99:00:00Z',
     '99999999999999999999',
     '--1h',
+    '02/30/2026:00:00:00',
+    '03/01/2026:24:00:00',
   ])('rejects %j', (text) => {
     expect(parseRelativeTime(text, NOW)).toBeUndefined();
   });

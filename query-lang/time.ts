@@ -153,7 +153,23 @@ function snap(ms: number, step: Exclude<TimeStep, { kind: 'offset' }>): number {
 
 /** Builds the message for a time specifier that `parseRelativeTime` rejects. */
 export function invalidTimeMessage(text: string): string {
-  return `Invalid time '${text}': use now, a relative time such as -24h or -1d@d, an ISO 8601 time or epoch seconds`;
+  return `Invalid time '${text}': use now, a relative time such as -24h or -1d@d, an ISO 8601 time, Splunk's 03/01/2026:00:00:00 or epoch seconds`;
+}
+
+/** Splunk's default time format of `earliest` and `latest`, `%m/%d/%Y:%H:%M:%S`, in UTC here. */
+const SPLUNK_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?::(\d{1,2}):(\d{2}):(\d{2}))?$/;
+
+/** Converts the parts of a `SPLUNK_TIME` match to epoch milliseconds, or undefined when invalid. */
+function splunkTime(parts: number[]): number | undefined {
+  const [month = 0, day = 0, year = 0, hour = 0, minute = 0, second = 0] = parts.map((part) =>
+    Number.isNaN(part) ? 0 : part,
+  );
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  const date = new Date(ms);
+  // Date.UTC rolls 02/30 over into March; such a date is invalid.
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  return ms;
 }
 
 /**
@@ -180,6 +196,8 @@ export function parseRelativeTime(text: string, nowMs: number): number | undefin
   if (trimmed === '') return undefined;
   if (trimmed.toLowerCase() === 'now') return nowMs;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return epochMillis(Number(trimmed));
+  const splunk = SPLUNK_TIME.exec(trimmed);
+  if (splunk) return splunkTime(splunk.slice(1).map(Number));
   if (ISO_DATE.test(trimmed)) {
     const parsed = Date.parse(
       /[T ]/.test(trimmed) && !/(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) ? `${trimmed}Z` : trimmed,
