@@ -39,7 +39,12 @@ type Appliance = Awaited<ReturnType<typeof startAppliance>>;
 
 async function sendEvents(appliance: Appliance): Promise<void> {
   const body = TEST_EVENTS.map((event) =>
-    JSON.stringify({ event, sourcetype: '_json', host: 'e2e-host' }),
+    JSON.stringify({
+      event,
+      sourcetype: '_json',
+      host: 'e2e-host',
+      fields: { env: '<b>prod</b>', tags: ['blue', 'green'] },
+    }),
   ).join('\n');
   const response = await fetch(`${appliance.hecUrl}/services/collector/event`, {
     method: 'POST',
@@ -141,6 +146,17 @@ suite(suiteName, () => {
     expect(await page.locator('th-event-detail a, th-results a').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
     await page.screenshot({ path: SCREENSHOT_PATH });
+  });
+
+  it('lists the HEC indexed fields as text', async () => {
+    const metadata = page.locator('th-event-detail table.metadata');
+    const paths = await metadata.locator('td.path').allTextContents();
+    expect(paths).toEqual(
+      expect.arrayContaining(['fields.env', 'fields.tags[0]', 'fields.tags[1]']),
+    );
+    const env = metadata.locator('tr', { hasText: 'fields.env' }).locator('button.value');
+    expect(await env.textContent()).toBe('<b>prod</b>');
+    expect(await page.locator('th-event-detail b').count()).toBe(0);
   });
 
   it('copies the raw text', async () => {

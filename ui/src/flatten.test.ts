@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flattenObject, formatValue, parseOcsf, sortFields } from './flatten.js';
+import { flattenObject, formatValue, indexedFields, parseOcsf, sortFields } from './flatten.js';
 
 describe('flattenObject', () => {
   it('joins nested keys with dots', () => {
@@ -40,6 +40,27 @@ describe('flattenObject', () => {
   it('keeps markup in values as text', () => {
     const payload = '<img src=x onerror="window.__xss=1">';
     expect(flattenObject({ message: payload })[0]?.value).toBe(payload);
+  });
+});
+
+describe('indexedFields', () => {
+  it('lists values under fields.', () => {
+    expect(indexedFields('{"env":"prod","tags":["a","b"]}')).toEqual([
+      { path: 'fields.env', queryPath: 'fields.env', value: 'prod' },
+      { path: 'fields.tags[0]', queryPath: 'fields.tags{}', value: 'a' },
+      { path: 'fields.tags[1]', queryPath: 'fields.tags{}', value: 'b' },
+    ]);
+  });
+
+  it('takes a parsed object', () => {
+    expect(indexedFields({ n: 3 })).toEqual([
+      { path: 'fields.n', queryPath: 'fields.n', value: 3 },
+    ]);
+  });
+
+  it('lists nothing without fields', () => {
+    expect(indexedFields(null)).toEqual([]);
+    expect(indexedFields('not json')).toEqual([]);
   });
 });
 

@@ -48,6 +48,21 @@ function visit(value: unknown, path: string, queryPath: string, out: FlatField[]
   out.push({ path, queryPath, value: null });
 }
 
+/**
+ * Returns the HEC indexed fields of an event (the `fields` column, an object or its JSON text)
+ * as rows under `fields.`. A multivalue field gives a row per value, filtered on as `fields.NAME{}`,
+ * which matches any of its values.
+ */
+export function indexedFields(fields: unknown): FlatField[] {
+  return Object.entries(parseOcsf(fields)).flatMap(([name, value]) => {
+    const path = `fields.${name}`;
+    if (!Array.isArray(value)) return flattenObject(value, path);
+    return value
+      .flatMap((item, index) => flattenObject(item, `${path}[${index}]`))
+      .map((field) => ({ ...field, queryPath: `${path}{}` }));
+  });
+}
+
 function joinPath(prefix: string, key: string): string {
   return prefix === '' ? key : `${prefix}.${key}`;
 }

@@ -6,6 +6,7 @@ import {
   type FlatField,
   flattenObject,
   formatValue,
+  indexedFields,
   parseOcsf,
   type SortDirection,
   sortFields,
@@ -247,6 +248,7 @@ export class ThEventDetail extends LitElement {
       const text = cellText(event[column]);
       return text === '' ? [] : [{ path: column, queryPath: column, value: text }];
     });
+    metadata.push(...indexedFields(event.fields));
     const needle = this.fieldFilter.trim().toLowerCase();
     const all = flattenObject(parseOcsf(event.ocsf));
     const matching = needle
