@@ -376,6 +376,12 @@ describe('event searches over both tiers', () => {
     expect((await service.explain({ query: 'mimikatz' })).indexed).toBe(true);
   });
 
+  it('explains without the path of the data folder', async () => {
+    const explained = await service.explain({ query: 'src_ip:* | stats count' });
+    expect(explained.sql).toContain("'cold/");
+    expect(explained.sql).not.toContain(dataDir);
+  });
+
   it('explains the statement that finds the keys', async () => {
     const explanation = await service.explain({ query: 'user=user3' });
     expect(explanation.keys_sql).toContain('max_by(');

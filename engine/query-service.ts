@@ -217,8 +217,12 @@ export class QueryService {
         ...options,
         keyedSource: view.keyedSource,
       });
+      // The statements name the cold files relative to the data folder, as `files` does, so
+      // that explaining a query does not show where the appliance keeps its data.
+      const relative = (text: string) =>
+        snapshot.dataDir === undefined ? text : text.replaceAll(`${snapshot.dataDir}/`, '');
       const explanation: QueryExplanation = {
-        sql: compiled.sql,
+        sql: relative(compiled.sql),
         params: compiled.params.map(jsonSafe),
         kind: compiled.kind,
         files: [...view.files],
@@ -234,11 +238,11 @@ export class QueryService {
         explanation.files = indexed.files;
       }
       if (compiled.countSql !== undefined) {
-        explanation.count_sql = compiled.countSql;
+        explanation.count_sql = relative(compiled.countSql);
         explanation.count_params = (compiled.countParams ?? []).map(jsonSafe);
       }
       if (compiled.keys !== undefined) {
-        explanation.keys_sql = compiled.keys.sql;
+        explanation.keys_sql = relative(compiled.keys.sql);
         explanation.keys_params = compiled.keys.params.map(jsonSafe);
       }
       if (compiled.earliestMs !== undefined) explanation.earliest_ms = compiled.earliestMs;

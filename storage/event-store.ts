@@ -189,6 +189,8 @@ export interface Snapshot {
   keyedSource: string;
   /** Cold files of the view, relative to the data folder. */
   files: string[];
+  /** The data folder, under which `source` names the cold files by absolute path. */
+  dataDir?: string;
   /** Runs a statement inside the snapshot. */
   query(sql: string, params?: readonly unknown[]): Promise<QueryResult>;
   /**
@@ -692,6 +694,7 @@ export class EventStore {
       return {
         ...view,
         files,
+        dataDir: this.dataDir,
         narrow: async (needles) => {
           const narrowed = await view.narrow(needles);
           const read = new Set(narrowed.files);
