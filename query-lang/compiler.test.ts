@@ -744,6 +744,8 @@ describe('semantic errors', () => {
     ['| stats count | table user', 'field.unknown', undefined],
     ['| eval 1x = 2', 'syntax', undefined],
     ['| stats count as "a;b"', 'name.invalid', undefined],
+    ['| stats count by alert.signature', 'field.unknown', undefined],
+    ['src_endpont.ip=10.0.0.1', 'field.unknown', 'src_endpoint.ip'],
     ['| stats count as " "', 'name.invalid', undefined],
     ['| rename user as a-b', 'syntax', undefined],
   ])('%s', (query, code, suggestion) => {

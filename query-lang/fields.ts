@@ -152,7 +152,11 @@ export function resolveField(
   const pathAlias = PATH_ALIASES[lowered];
   if (pathAlias !== undefined) return resolvePath(scope, pathAlias, loc);
   if (lowered.startsWith('fields.')) return resolveIndexedField(scope, name, loc);
-  if (name.includes('.')) return resolvePath(scope, name.replace(/^\./, ''), loc);
+  if (name.includes('.')) {
+    const path = name.replace(/^\./, '');
+    checkOcsfRoot(path, loc);
+    return resolvePath(scope, path, loc);
+  }
   // A top-level OCSF attribute, such as `activity_name`, may be written without a leading dot.
   if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
   const suggestion = nearestName(name, knownNames(scope));
@@ -166,6 +170,27 @@ export function resolveField(
     `Unknown field '${name}'${hint}`,
     loc,
     suggestion === undefined ? {} : { suggestion },
+  );
+}
+
+/**
+ * Rejects a path whose first name is no attribute of any OCSF event, such as Suricata's
+ * `alert.signature`: it would read nothing, because events are stored as OCSF. Every top-level
+ * name the normalizers write is such an attribute.
+ */
+function checkOcsfRoot(path: string, loc: SourceLocation | undefined): void {
+  const root = (path.split(/[.[{]/)[0] ?? '').toLowerCase();
+  if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, root)) return;
+  const nearest = nearestName(root, Object.keys(OCSF_EVENT_ATTRIBUTES));
+  const hint =
+    nearest === undefined
+      ? `A field of the original event is read with spath, as in | spath path=${path}`
+      : `Did you mean '${nearest}'? A field of the original event is read with spath`;
+  fail(
+    'field.unknown',
+    `Unknown field '${path}': '${root}' is not an OCSF attribute. ${hint}`,
+    loc,
+    nearest === undefined ? {} : { suggestion: `${nearest}${path.slice(root.length)}` },
   );
 }
 
