@@ -500,6 +500,16 @@ describe('syntax errors', () => {
     });
   });
 
+  test.each([
+    ['src_ip=[search user=root | fields src_ip]', 8],
+    ['sourcetype=x\n  [ search y | return src_ip]', 3],
+  ])('subsearch in %j', (query, column) => {
+    const errors = parseQuery(query).errors;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'syntax.subsearch', column });
+    expect(errors[0]?.message).toMatch(/not supported/);
+  });
+
   test('unbalanced parenthesis', () => {
     const [error] = parseQuery('(a OR b').errors;
     expect(error).toMatchObject({ code: 'syntax.unexpected_token', offset: 7, expected: ["')'"] });

@@ -1373,6 +1373,28 @@ function adjacent(previous: IToken, next: IToken): boolean {
 
 const parser = new QueryParser();
 
+/** Splunk's subsearch, `[search ...]`, which the lexer reads as words up to the `]`. */
+const SUBSEARCH = /\[\s*search\b/i;
+
+/**
+ * Returns the error for a query with a subsearch, which the language does not have, in place of
+ * the unexpected `]` it would otherwise report; undefined for other queries.
+ */
+function subsearchErrors(text: string): QueryDiagnostic[] | undefined {
+  const match = SUBSEARCH.exec(text);
+  if (match === null) return undefined;
+  const before = text.slice(0, match.index);
+  const loc = {
+    offset: match.index,
+    length: match[0].length,
+    line: before.split('\n').length,
+    column: match.index - before.lastIndexOf('\n'),
+  };
+  const message =
+    'Subsearches ([search ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
+  return [diagnosticAt('syntax.subsearch', message, loc)];
+}
+
 /**
  * Parses query text into an AST without resolving field names, and returns syntax diagnostics.
  * `parseQuery` adds the semantic checks and the guarantee not to throw.
@@ -1403,13 +1425,17 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
       );
     }
   }
-  if (errors.length > 0) return { errors };
+  if (errors.length > 0) return { errors: subsearchErrors(text) ?? errors };
 
   parser.input = lexed.tokens;
   parser.diagnostics = [];
   const ast = parser.query();
   if (parser.errors.length > 0) {
-    return { errors: parser.errors.map((error) => syntaxDiagnostic(error, text, lexed.tokens)) };
+    return {
+      errors:
+        subsearchErrors(text) ??
+        parser.errors.map((error) => syntaxDiagnostic(error, text, lexed.tokens)),
+    };
   }
   const diagnostics = [...parser.diagnostics];
   extractTimeRange(ast, diagnostics);
