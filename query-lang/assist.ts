@@ -105,6 +105,7 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.AsKeyword, 'as'],
   [t.OverKeyword, 'over'],
   [t.OutputKeyword, 'output'],
+  [t.OutputnewKeyword, 'outputnew'],
   [t.AndKeyword, 'and'],
   [t.OrKeyword, 'or'],
   [t.NotKeyword, 'not'],

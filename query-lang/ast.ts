@@ -253,6 +253,8 @@ export type Stage =
       table: string;
       match: LookupField[];
       outputs: LookupField[];
+      /** `outputnew`: fields that have a value keep it, as in Splunk. */
+      outputNew?: boolean;
       loc?: SourceLocation;
     };
 

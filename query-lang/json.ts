@@ -424,12 +424,14 @@ function stageFromJson(value: unknown, path: string): Stage {
         });
       const match = fields(json.match, `${path}.match`);
       if (match.length === 0) invalid(`${path}.match`, 'at least one field');
-      return {
+      const stage: Stage = {
         stage: 'lookup',
         table: string(json.table, `${path}.table`),
         match,
         outputs: fields(json.outputs ?? [], `${path}.outputs`),
       };
+      if (optionalBoolean(json.outputNew, `${path}.outputNew`)) stage.outputNew = true;
+      return stage;
     }
     case 'makeresults':
       return {

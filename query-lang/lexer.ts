@@ -162,6 +162,7 @@ export const MvexpandKeyword = stageKeyword('MvexpandKeyword', 'mvexpand', true)
 export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transaction', true);
 export const LookupKeyword = stageKeyword('LookupKeyword', 'lookup', true);
 export const MakeresultsKeyword = stageKeyword('MakeresultsKeyword', 'makeresults', true);
+export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
 export const ByKeyword = stageKeyword('ByKeyword', 'by', false);
@@ -263,6 +264,7 @@ const STAGE_MODE: TokenType[] = [
   NumberLiteral,
   SearchKeyword,
   ...STAGE_KEYWORDS,
+  OutputnewKeyword,
   OutputKeyword,
   OverKeyword,
   ByKeyword,

@@ -558,20 +558,38 @@ class QueryParser extends EmbeddedActionsParser {
     const match: LookupField[] = [];
     const outputs: LookupField[] = [];
     this.AT_LEAST_ONE({
-      GATE: () => !tokenMatcher(this.LA(1), t.OutputKeyword),
+      GATE: () =>
+        !tokenMatcher(this.LA(1), t.OutputKeyword) && !tokenMatcher(this.LA(1), t.OutputnewKeyword),
       DEF: () => {
         this.OPTION(() => this.CONSUME(t.Comma));
         match.push(this.SUBRULE(this.lookupField));
       },
     });
+    let outputNew = false;
     this.OPTION2(() => {
-      this.CONSUME(t.OutputKeyword);
+      this.OR([
+        { ALT: () => this.CONSUME(t.OutputKeyword) },
+        {
+          ALT: () => {
+            this.CONSUME(t.OutputnewKeyword);
+            outputNew = true;
+          },
+        },
+      ]);
       this.AT_LEAST_ONE2(() => {
         this.OPTION3(() => this.CONSUME2(t.Comma));
         outputs.push(this.SUBRULE2(this.lookupField));
       });
     });
-    return { stage: 'lookup', table: table.image, match, outputs, loc: locationOf(keyword, table) };
+    const stage: Stage = {
+      stage: 'lookup',
+      table: table.image,
+      match,
+      outputs,
+      loc: locationOf(keyword, table),
+    };
+    if (outputNew) stage.outputNew = true;
+    return stage;
   });
 
   private lookupField = this.RULE('lookupField', (): LookupField => {

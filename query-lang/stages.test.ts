@@ -281,6 +281,19 @@ describe('new stages on DuckDB', () => {
     expect(() => compileQuery(parsed.ast!, OPTIONS)).toThrow(/Unknown lookup table/);
   });
 
+  test('lookup outputnew keeps values a field has', async () => {
+    const result = await rows(
+      'class_uid=3002 | eval team=if(user="alice", "preset", null()) | lookup users username as user outputnew team | table user, team | sort user',
+    );
+    expect(result).toContainEqual({ user: 'alice', team: 'preset' });
+    expect(result.filter((row) => row.user === 'admin').map((row) => row.team)).toEqual(['ops']);
+    expect(result).toContainEqual({ user: 'root', team: null });
+    const replaced = await rows(
+      'class_uid=3002 user=alice | eval team="preset" | lookup users username as user output team | table team',
+    );
+    expect(replaced.map((row) => row.team)).toContain('eng');
+  });
+
   test('lookup without output gives later stages every column of the table', async () => {
     const result = await rows(
       'class_uid=3002 | lookup users username as user | where isnotnull(team) | table user, full_name, team | sort full_name',
@@ -427,6 +440,7 @@ describe('canonical JSON of the new stages', () => {
     '| mvexpand user',
     '| transaction host maxspan=1h maxpause=5m',
     '| lookup users username as user output team',
+    '| lookup users username as user outputnew team',
     '| stats perc99.5(src_port) as p',
     '| makeresults count=3',
   ])('%s survives JSON', (text) => {

@@ -18,13 +18,14 @@ import {
   type State,
   tableScope,
 } from './compiler.js';
-import { checkRegex, fail, type SourceLocation } from './errors.js';
+import { checkRegex, fail, QueryError, type SourceLocation } from './errors.js';
 import {
   type ColumnInfo,
   checkOutputName,
   outputName,
   type ResolvedField,
   resolveField,
+  type Scope,
 } from './fields.js';
 import { identifier, join, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
@@ -388,6 +389,17 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
 
 const LOOKUP_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Returns a field's value as text before a stage replaces it, or undefined when it has none. */
+function currentValue(scope: Scope, name: string): Sql | undefined {
+  try {
+    const field = resolveField(scope, name, undefined);
+    return field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+  } catch (error) {
+    if (error instanceof QueryError) return undefined;
+    throw error;
+  }
+}
+
 function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>): void {
   const table = state.lookups?.(stage.table);
   if (state.lookups !== undefined && table === undefined) {
@@ -433,9 +445,12 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
   const scope = cloneScope(state.scope);
   if (table === undefined && stage.outputs.length === 0) scope.openColumns = true;
   const excluded = [...keyNames];
+  // With `outputnew`, the value a field has before the lookup wins.
+  const kept: (Sql | undefined)[] = [];
   for (const output of outputs) {
     checkOutputName(output.field, stage.loc);
     const lowered = output.field.toLowerCase();
+    kept.push(stage.outputNew ? currentValue(state.scope, output.field) : undefined);
     const existing = scope.columns.get(lowered);
     if (existing !== undefined) excluded.push(identifier(existing.name));
     else if (scope.eventShape && isPromoted(scope, lowered)) excluded.push(identifier(lowered));
@@ -456,9 +471,12 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
     keyNames.map((key) => sql`s.${key} = l.${key}`),
     ' AND ',
   );
-  const picked = outputs.map(
-    (output, index) => sql`l.${identifier(`__lo${index}`)} AS ${identifier(output.field)}`,
-  );
+  const picked = outputs.map((output, index) => {
+    const found = sql`l.${identifier(`__lo${index}`)}`;
+    const before = kept[index];
+    const value = before === undefined ? found : sql`coalesce(${before}, ${found})`;
+    return sql`${value} AS ${identifier(output.field)}`;
+  });
   const select = join([sql`s.* EXCLUDE (${join(excluded, ', ')})`, ...picked], ', ');
   addStage(
     state,
