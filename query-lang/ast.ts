@@ -216,6 +216,10 @@ export type Stage =
       count?: number;
       /** Order within each value that picks the rows kept (`sortby -_time`). */
       sortBy?: SortKey[];
+      /** `consecutive=true`: removes a row only when the row before it has the same values. */
+      consecutive?: boolean;
+      /** `keepempty=true`: keeps every row that lacks one of the fields. */
+      keepEmpty?: boolean;
     }
   | { stage: 'rename'; renames: Rename[] }
   /** `bin`/`bucket`: rounds a time down to `span` (a duration such as `1h`) or a number to a multiple of it. */

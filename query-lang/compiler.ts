@@ -1075,7 +1075,14 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
     keys.map((key) => sql`${key} IS NOT NULL`),
     ' AND ',
   );
-  const body = sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${rowNumberLimit}`;
+  const tuple = sql`row(${join(keys, ', ')})`;
+  const kept = stage.consecutive
+    ? sql`${tuple} IS DISTINCT FROM lag(${tuple}) OVER (${orderClause})`
+    : sql`row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${rowNumberLimit}`;
+  // As in Splunk, rows that lack a field are dropped unless keepempty=true.
+  const body = stage.keepEmpty
+    ? sql`SELECT * FROM ${raw(state.relation)} QUALIFY NOT (${present}) OR ${kept}`
+    : sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY ${kept}`;
   addStage(state, body);
   // As in Splunk, the rows come out in the sortby order.
   if (sortBy !== undefined) state.order = sortBy;

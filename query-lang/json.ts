@@ -330,6 +330,8 @@ function stageFromJson(value: unknown, path: string): Stage {
       const stage: Stage = { stage: 'dedup', fields: fieldRefs(json.fields, `${path}.fields`) };
       if (json.count !== undefined) stage.count = positiveInteger(json.count, `${path}.count`);
       if (json.sortBy !== undefined) stage.sortBy = sortKeysFromJson(json.sortBy, `${path}.sortBy`);
+      if (optionalBoolean(json.consecutive, `${path}.consecutive`)) stage.consecutive = true;
+      if (optionalBoolean(json.keepEmpty, `${path}.keepEmpty`)) stage.keepEmpty = true;
       return stage;
     }
     case 'fields':

@@ -920,7 +920,7 @@ class QueryParser extends EmbeddedActionsParser {
   });
 
   private dedupStage = this.RULE('dedupStage', (): Stage => {
-    this.CONSUME(t.DedupKeyword);
+    const keyword = this.CONSUME(t.DedupKeyword);
     let count: number | undefined;
     this.OPTION(() => {
       const token = this.CONSUME(t.NumberLiteral);
@@ -929,6 +929,7 @@ class QueryParser extends EmbeddedActionsParser {
       });
     });
     const fields = this.SUBRULE(this.fieldList);
+    const options = this.SUBRULE(this.options);
     let sortBy: SortKey[] | undefined;
     this.OPTION2({
       GATE: () => isSortby(this.LA(1)),
@@ -941,6 +942,18 @@ class QueryParser extends EmbeddedActionsParser {
       const stage: Stage = { stage: 'dedup', fields };
       if (count !== undefined && count > 1) stage.count = count;
       if (sortBy !== undefined) stage.sortBy = sortBy;
+      const read = this.readOptions(keyword, options, ['consecutive', 'keepempty']);
+      for (const [name, text] of read) {
+        const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
+        const value = options.find((option) => option.name.image.toLowerCase() === name)!.value;
+        if (flag === undefined) {
+          this.report('stage.invalid_option', `${name} takes true or false, not '${text}'`, value);
+        } else if (flag && name === 'consecutive') {
+          stage.consecutive = true;
+        } else if (flag) {
+          stage.keepEmpty = true;
+        }
+      }
       return stage;
     });
   });

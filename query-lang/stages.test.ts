@@ -396,6 +396,32 @@ describe('list fields', () => {
   });
 });
 
+describe('dedup options', () => {
+  test('consecutive=true drops only repeats of the row before', async () => {
+    const present = (await rows('| table user')).filter((row) => row.user !== null);
+    const expected = present.filter(
+      (row, index) => index === 0 || present[index - 1]?.user !== row.user,
+    );
+    const result = await rows('| dedup user consecutive=true | table user');
+    expect(result).toEqual(expected);
+    // Some user comes back after another, so plain dedup would give fewer rows.
+    expect(result.length).toBeGreaterThan(new Set(expected.map((row) => row.user)).size);
+  });
+
+  test('keepempty=true keeps rows without the field', async () => {
+    const kept = await rows('| dedup user keepempty=true | where isnull(user) | stats count');
+    const empty = await rows('| where isnull(user) | stats count');
+    expect(kept).toEqual(empty);
+    expect(Number(empty[0]?.count)).toBeGreaterThan(0);
+  });
+
+  test('rejects a value other than true or false', () => {
+    expect(parseQuery('| dedup user consecutive=maybe').errors[0]?.code).toBe(
+      'stage.invalid_option',
+    );
+  });
+});
+
 describe('makeresults', () => {
   test('makes rows at the search time', async () => {
     const result = await rows(
@@ -441,6 +467,7 @@ describe('canonical JSON of the new stages', () => {
     '| transaction host maxspan=1h maxpause=5m',
     '| lookup users username as user output team',
     '| lookup users username as user outputnew team',
+    '| dedup user, host consecutive=true keepempty=true sortby -_time',
     '| stats perc99.5(src_port) as p',
     '| makeresults count=3',
   ])('%s survives JSON', (text) => {
