@@ -231,11 +231,26 @@ export type Stage =
   /** `streamstats`: running aggregates in the current row order; `window` limits the rows. */
   | { stage: 'streamstats'; aggregations: Aggregation[]; by: FieldRef[]; window?: number }
   /** `fillnull`: replaces missing values; every column of a table when `fields` is empty. */
-  | { stage: 'fillnull'; value: string | number; fields: FieldRef[] }
+  | { stage: 'fillnull'; value: string | number; fields: FieldRef[]; loc?: SourceLocation }
   /** `rex`: named groups of a regular expression become fields; `field` defaults to `_raw`. */
-  | { stage: 'rex'; field: string; pattern: string; loc?: SourceLocation }
+  | {
+      stage: 'rex';
+      field: string;
+      pattern: string;
+      loc?: SourceLocation;
+      /** Where `field=` names the field, for errors about it. */
+      fieldLoc?: SourceLocation;
+    }
   /** `spath`: a value out of JSON text; `input` defaults to `_raw`, `output` to the path. */
-  | { stage: 'spath'; input: string; path: string; output: string; loc?: SourceLocation }
+  | {
+      stage: 'spath';
+      input: string;
+      path: string;
+      output: string;
+      loc?: SourceLocation;
+      /** Where `input=` names the field, for errors about it. */
+      inputLoc?: SourceLocation;
+    }
   /** `mvexpand`: one row per element of a list field or JSON array. */
   | { stage: 'mvexpand'; field: string; loc?: SourceLocation }
   /** `transaction`: groups events into sessions per value of `fields`. */

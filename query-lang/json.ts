@@ -18,9 +18,14 @@ import {
 } from './ast.js';
 import { fail } from './errors.js';
 
-/** Returns the canonical JSON form: a deep copy without `loc` members. */
+/** Source locations in the AST, which the canonical JSON leaves out. */
+const LOCATION_KEYS: ReadonlySet<string> = new Set(['loc', 'fieldLoc', 'inputLoc']);
+
+/** Returns the canonical JSON form: a deep copy without source locations. */
 export function astToJson(ast: QueryAst): unknown {
-  return JSON.parse(JSON.stringify(ast, (key, value) => (key === 'loc' ? undefined : value)));
+  return JSON.parse(
+    JSON.stringify(ast, (key, value) => (LOCATION_KEYS.has(key) ? undefined : value)),
+  );
 }
 
 type Json = Record<string, unknown>;

@@ -407,7 +407,7 @@ class QueryParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       const text = this.readOptions(keyword, options, ['value']).get('value') ?? '0';
       const value = /^\d+(\.\d+)?$/.test(text) ? Number(text) : text;
-      return { stage: 'fillnull', value, fields } as Stage;
+      return { stage: 'fillnull', value, fields, loc: locationOf(keyword) } as Stage;
     });
   });
 
@@ -417,12 +417,15 @@ class QueryParser extends EmbeddedActionsParser {
     const pattern = this.CONSUME(t.DoubleQuoted);
     return this.ACTION(() => {
       const field = this.readOptions(keyword, options, ['field']).get('field') ?? '_raw';
-      return {
+      const stage: Stage = {
         stage: 'rex',
         field,
         pattern: decodeRegex(pattern.image),
         loc: locationOf(pattern),
-      } as Stage;
+      };
+      const named = optionValue(options, 'field');
+      if (named !== undefined) stage.fieldLoc = locationOf(named);
+      return stage;
     });
   });
 
@@ -483,6 +486,8 @@ class QueryParser extends EmbeddedActionsParser {
         output: read.get('output') ?? defaultSpathOutput(path ?? 'x'),
         loc: locationOf(keyword),
       };
+      const input = optionValue(options, 'input');
+      if (input !== undefined) stage.inputLoc = locationOf(input);
       return stage;
     });
   });
@@ -492,7 +497,7 @@ class QueryParser extends EmbeddedActionsParser {
     const options = this.SUBRULE(this.options);
     return this.ACTION(() => {
       const text = this.readOptions(keyword, options, ['count']).get('count');
-      const value = options.find((option) => option.name.image.toLowerCase() === 'count')?.value;
+      const value = optionValue(options, 'count');
       const count =
         text === undefined || value === undefined ? 1 : this.positiveIntegerText(text, value);
       const stage: Stage = { stage: 'makeresults', count, loc: locationOf(value ?? keyword) };
@@ -529,7 +534,7 @@ class QueryParser extends EmbeddedActionsParser {
         if (text === undefined) continue;
         const ms = parseSpanMillis(text);
         if (ms === undefined) {
-          const value = options.find((option) => option.name.image.toLowerCase() === name)!.value;
+          const value = optionValue(options, name)!;
           this.report(
             'stage.invalid_span',
             `Invalid ${name} '${text}': use a duration such as 30m`,
@@ -652,8 +657,7 @@ class QueryParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       const options = [...before, ...after];
       const read = this.readOptions(keyword, options, ['span', 'limit', 'useother']);
-      const valueToken = (name: string) =>
-        options.find((option) => option.name.image.toLowerCase() === name)!.value;
+      const valueToken = (name: string) => optionValue(options, name)!;
       const stage: Stage = { stage: 'timechart', spanMs: 3_600_000, aggregations };
       if (by !== undefined) stage.by = by;
 
@@ -945,7 +949,7 @@ class QueryParser extends EmbeddedActionsParser {
       const read = this.readOptions(keyword, options, ['consecutive', 'keepempty']);
       for (const [name, text] of read) {
         const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
-        const value = options.find((option) => option.name.image.toLowerCase() === name)!.value;
+        const value = optionValue(options, name)!;
         if (flag === undefined) {
           this.report('stage.invalid_option', `${name} takes true or false, not '${text}'`, value);
         } else if (flag && name === 'consecutive') {
@@ -1368,6 +1372,11 @@ class QueryParser extends EmbeddedActionsParser {
 interface StageOption {
   name: IToken;
   value: IToken;
+}
+
+/** Returns the value token of option `name` (lower case), or undefined when it is absent. */
+function optionValue(options: readonly StageOption[], name: string): IToken | undefined {
+  return options.find((option) => option.name.image.toLowerCase() === name)?.value;
 }
 
 /** Splunk's spellings of a boolean option value. */

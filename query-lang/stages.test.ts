@@ -477,6 +477,14 @@ describe('canonical JSON of the new stages', () => {
     expect(astToJson(astFromJson(JSON.parse(JSON.stringify(json))))).toEqual(json);
   });
 
+  test.each([
+    ['| fillnull', 'stage.missing_fields', 3],
+    ['| rex field=nosuch "(?<a>x)"', 'field.unknown', 13],
+    ['| spath input=nosuch path=a', 'field.unknown', 15],
+  ])('%s reports the error at column %#', (query, code, column) => {
+    expect(parseQuery(query).errors[0]).toMatchObject({ code, column });
+  });
+
   test('errors name the problem', () => {
     expect(parseQuery('| bin user').errors[0]?.code).toBe('stage.missing_option');
     expect(parseQuery('| rex "no groups"').errors[0]?.code).toBe('rex.no_groups');

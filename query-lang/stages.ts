@@ -213,7 +213,7 @@ function compileFillnull(state: State, stage: Extract<Stage, { stage: 'fillnull'
       fail(
         'stage.missing_fields',
         'fillnull on events needs the fields to fill, as in fillnull value=0 user',
-        undefined,
+        stage.loc,
       );
     }
   }
@@ -274,7 +274,7 @@ export function namedGroups(pattern: string): { re2: string; groups: RegexGroup[
 }
 
 function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void {
-  const field = resolveField(state.scope, stage.field, stage.loc);
+  const field = resolveField(state.scope, stage.field, stage.fieldLoc ?? stage.loc);
   const { re2, groups } = namedGroups(stage.pattern);
   checkRegex(stage.pattern, 'rex.invalid_regex', stage.loc);
   if (groups.length === 0) {
@@ -295,7 +295,7 @@ function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void
 const SPATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
 
 function compileSpath(state: State, stage: Extract<Stage, { stage: 'spath' }>): void {
-  const input = resolveField(state.scope, stage.input, stage.loc);
+  const input = resolveField(state.scope, stage.input, stage.inputLoc ?? stage.loc);
   if (!SPATH.test(stage.path)) {
     fail(
       'spath.invalid_path',
