@@ -251,6 +251,15 @@ describe('cold tier', () => {
     ).toHaveLength(2);
   });
 
+  it('exports the events of internal indexes too', async () => {
+    const now = Date.now();
+    await store.commit([events(0, 40, now - 7_200_000, '_audit')], []);
+    await store.rollover(3_600_000, now);
+    await store.commit([events(40, 60, now), events(100, 10, now, '_audit')], []);
+    const manifest = await exportEvents(store, { outDir: path.join(dataDir, 'exports', 'all') });
+    expect(manifest.rows).toBe(110);
+  });
+
   it('removes interrupted export staging at start', async () => {
     await store.close();
     const staging = path.join(dataDir, 'exports', '.staging-abc', 'date=2024-01-01');

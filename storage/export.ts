@@ -71,9 +71,11 @@ export async function exportEvents(
   }
   const staging = path.join(store.dataDir, EXPORTS_DIR, `${EXPORT_STAGING_PREFIX}${newFileId()}`);
   fs.mkdirSync(staging, { recursive: true });
+  // An export is an admin's copy of everything stored, the audit trail of `_audit` included.
   const snapshot = await store.snapshot({
     earliestMs: options.earliestMs,
     latestMs: options.latestMs,
+    internalIndexes: true,
   });
   try {
     const conditions: string[] = [];
