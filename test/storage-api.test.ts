@@ -205,6 +205,24 @@ describe('event store through the appliance', () => {
     expect(again.status).toBe(409);
   });
 
+  it('exports internal indexes by query only when the query names them', async () => {
+    const rowsOf = async (name: string, query?: string) => {
+      const answer = await api('/api/v1/export', { earliest: '0', name, query });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      return JSON.parse(fs.readFileSync(path.join(answer.body.path, 'manifest.json'), 'utf8'))
+        .rows as number;
+    };
+    const count = async (query: string) =>
+      (await api('/api/v1/query', { query: `${query} | stats count`, earliest: '0' })).body.rows[0]
+        .count as number;
+    const audit = await count('index=_audit');
+    const events = await count('*');
+    expect(audit).toBeGreaterThan(0);
+    expect(await rowsOf('audit', 'index=_audit')).toBe(audit);
+    expect(await rowsOf('searched', '*')).toBe(events);
+    expect(await rowsOf('everything')).toBe(events + audit);
+  });
+
   it("exports from a stopped appliance's data folder with thawk export", async () => {
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-export-'));
     const cli = (...args: string[]) =>

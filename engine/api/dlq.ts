@@ -201,8 +201,16 @@ export function exportRange(
       throw new Error(`invalid query: ${parsed.errors[0]?.message ?? 'syntax error'}`);
     }
     const ast = parsed.ast;
+    // The snapshot of an export holds internal indexes, which a query covers only when it
+    // names one, as a search does.
     const compileFor = (source: string) =>
-      compileQuery(ast, { source, nowMs, limit: Number.MAX_SAFE_INTEGER, ...range });
+      compileQuery(ast, {
+        source,
+        nowMs,
+        limit: Number.MAX_SAFE_INTEGER,
+        hideInternalIndexes: true,
+        ...range,
+      });
     let probe: ReturnType<typeof compileQuery>;
     try {
       probe = compileFor('"events"');
