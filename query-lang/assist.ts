@@ -7,7 +7,14 @@
 
 import type { IToken, TokenType } from 'chevrotain';
 import { AGGREGATE_FUNCTIONS, EXPRESSION_FUNCTIONS, STAGE_NAMES } from './ast.js';
-import { ALIASES, COLUMN_BY_NAME, COLUMNS, type ColumnSpec, PATH_ALIASES } from './catalog.js';
+import {
+  ALIASES,
+  COLUMN_BY_NAME,
+  COLUMNS,
+  type ColumnSpec,
+  DATE_FIELDS,
+  PATH_ALIASES,
+} from './catalog.js';
 import * as t from './lexer.js';
 import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { nextTokenPaths } from './parser.js';
@@ -210,6 +217,11 @@ export const FIELD_SUGGESTIONS: readonly Suggestion[] = [
       ocsfPathClasses(target),
     ),
   ),
+  ...Object.entries(DATE_FIELDS).map(([name, date]) => ({
+    label: name,
+    kind: 'field' as const,
+    detail: `${date.sql} of the event time, UTC (${date.type})`,
+  })),
 ];
 
 function describeType(type: string): string {

@@ -266,6 +266,7 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   src_ip: ['src_ip'],
   src: ['src_ip'],
   clientip: ['src_ip'],
+  sourceipaddress: ['src_ip'],
   dst_ip: ['dst_ip'],
   dest_ip: ['dst_ip'],
   dst: ['dst_ip'],
@@ -283,6 +284,7 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   method: ['http_method'],
   status: ['http_status'],
   title: ['finding_title'],
+  signature: ['finding_title'],
   operation: ['api_operation'],
   eventname: ['api_operation'],
   product: ['product_name'],
@@ -300,6 +302,29 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
 export const PATH_ALIASES: Readonly<Record<string, string>> = {
   eventcode: 'metadata.event_code',
   eventid: 'metadata.event_code',
+  // CloudTrail's record fields, by the names of Splunk's AWS add-on.
+  errorcode: 'api.response.error',
+  errormessage: 'api.response.message',
+  eventsource: 'api.service.name',
+  awsregion: 'cloud.region',
+  recipientaccountid: 'cloud.account.uid',
+  requestid: 'api.request.uid',
+  useragent: 'http_request.user_agent',
+  http_user_agent: 'http_request.user_agent',
+};
+
+/**
+ * Splunk's date fields, taken from the event time in UTC: hour, minute, second, day of the
+ * month and year as numbers, and the month and weekday as lowercase English names.
+ */
+export const DATE_FIELDS: Readonly<Record<string, { sql: string; type: 'number' | 'string' }>> = {
+  date_hour: { sql: 'hour', type: 'number' },
+  date_minute: { sql: 'minute', type: 'number' },
+  date_second: { sql: 'second', type: 'number' },
+  date_mday: { sql: 'day', type: 'number' },
+  date_year: { sql: 'year', type: 'number' },
+  date_month: { sql: 'monthname', type: 'string' },
+  date_wday: { sql: 'dayname', type: 'string' },
 };
 
 /** Columns that free-text search looks in. */

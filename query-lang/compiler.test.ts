@@ -69,6 +69,8 @@ describe('search filters on DuckDB', () => {
     ['clientip=10.0.0.5', ['e01', 'e07', 'e09']],
     ['EventCode=4688', ['e05']],
     ['eventid IN (4624, 4688)', ['e05']],
+    ['signature="brute force"', ['e13']],
+    ['date_mday=1 date_month=may class_uid=3002', ['e01', 'e02', 'e03', 'e04']],
     ['FIELDS.env:prod fields.team!=red', ['e01']],
     ['src_ip:10.0.0.0/8', ['e01', 'e07', 'e08', 'e09']],
     ['src_ip:10.0.0.0/24', ['e01', 'e07', 'e09']],

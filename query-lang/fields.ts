@@ -14,11 +14,12 @@ import {
   COLUMN_BY_OCSF_PATH,
   COLUMNS,
   type ColumnType,
+  DATE_FIELDS,
   PATH_ALIASES,
 } from './catalog.js';
 import { fail, nearestName, type SourceLocation } from './errors.js';
 import { OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
-import { identifier, join, param, type Sql, sql } from './sql.js';
+import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 
 /** `list` is a DuckDB list, as `values()`, `{}` paths and `rex` on many matches give. */
 export type ValueType = 'string' | 'number' | 'time' | 'boolean' | 'list' | 'unknown';
@@ -101,6 +102,7 @@ function knownNames(scope: Scope): string[] {
     ...promoted,
     ...Object.keys(ALIASES),
     ...Object.keys(PATH_ALIASES),
+    ...Object.keys(DATE_FIELDS),
     ...Object.keys(OCSF_EVENT_ATTRIBUTES),
   ];
 }
@@ -112,6 +114,7 @@ function isKnownName(scope: Scope, lowered: string): boolean {
     promoted(scope, lowered) !== undefined ||
     Object.hasOwn(ALIASES, lowered) ||
     Object.hasOwn(PATH_ALIASES, lowered) ||
+    Object.hasOwn(DATE_FIELDS, lowered) ||
     Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)
   );
 }
@@ -159,6 +162,8 @@ export function resolveField(
   }
   // A top-level OCSF attribute, such as `activity_name`, may be written without a leading dot.
   if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
+  const date = DATE_FIELDS[lowered];
+  if (date !== undefined) return resolveDateField(scope, date, loc);
   const suggestion = nearestName(name, knownNames(scope));
   // Splunk searches HEC indexed fields by their bare names, which are not known in advance here.
   const hint =
@@ -192,6 +197,25 @@ function checkOcsfRoot(path: string, loc: SourceLocation | undefined): void {
     loc,
     nearest === undefined ? {} : { suggestion: `${nearest}${path.slice(root.length)}` },
   );
+}
+
+/** Resolves one of Splunk's date fields (`DATE_FIELDS`) from the time of the event. */
+function resolveDateField(
+  scope: Scope,
+  date: (typeof DATE_FIELDS)[string],
+  loc: SourceLocation | undefined,
+): ResolvedField {
+  const time = resolveField(scope, 'time', loc);
+  if (time.type !== 'time') {
+    fail('field.unknown', 'Date fields such as date_hour need the event time', loc);
+  }
+  const part = sql`${raw(date.sql)}(${time.sql})`;
+  return {
+    sql: date.type === 'string' ? sql`lower(${part})` : part,
+    type: date.type,
+    json: false,
+    columns: time.columns,
+  };
 }
 
 function resolveAlias(

@@ -422,6 +422,26 @@ describe('dedup options', () => {
   });
 });
 
+describe('Splunk field names', () => {
+  test('date fields come from the event time', async () => {
+    const byField = await rows('| stats count by date_hour, date_wday | sort date_hour');
+    const byText = await rows(
+      '| eval h=tonumber(strftime(_time, "%H")), d=lower(strftime(_time, "%A")) | stats count by h, d | sort h',
+    );
+    expect(byField.map((row) => [Number(row.date_hour), row.date_wday, row.count])).toEqual(
+      byText.map((row) => [Number(row.h), row.d, row.count]),
+    );
+  });
+
+  test('CloudTrail names read their OCSF paths', () => {
+    const parsed = parseQuery('errorCode=AccessDenied awsRegion=us-east-1');
+    const compiled = compileQuery(parsed.ast!, OPTIONS);
+    expect(compiled.params).toEqual(
+      expect.arrayContaining(['$.api.response.error', '$.cloud.region']),
+    );
+  });
+});
+
 describe('makeresults', () => {
   test('makes rows at the search time', async () => {
     const result = await rows(
