@@ -175,6 +175,9 @@ describe('appliance end to end', () => {
     expect(await count('sourcetype:bro_conn class_uid:4001')).toBe(112);
     expect(await count('sourcetype:bro_dns class_uid:4003')).toBe(96);
     expect(await count('sourcetype:"aws:cloudtrail"')).toBe(104);
+    // Counted with jq over the two corpus files: every record's awsRegion and eventSource.
+    expect(await count('sourcetype:"aws:cloudtrail" awsRegion=us-east-1')).toBe(104);
+    expect(await count('sourcetype:"aws:cloudtrail" eventSource=s3.amazonaws.com')).toBe(11);
     expect(await count('sourcetype:"WinEventLog:Security" class_uid:3002')).toBe(2);
     expect(await count('sourcetype:"WinEventLog:Security" class_uid:1007')).toBe(1);
     expect(await count('sourcetype:ocsf class_uid:3002')).toBe(1);
