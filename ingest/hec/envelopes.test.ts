@@ -214,12 +214,19 @@ describe('parseEnvelopes', () => {
   });
 
   it('skips an object with fields and no event', () => {
+    const { events, error } = parseEnvelopes('{"fields":{"region":"x"}}{"event":"a"}', context());
+    expect(error).toBeUndefined();
+    expect(events.map((e) => e.event)).toEqual(['a']);
+  });
+
+  it('stores metrics without event as metric events', () => {
     const { events, error } = parseEnvelopes(
-      '{"fields":{"metric_name:cpu":1}}{"event":"a"}',
+      '{"fields":{"metric_name:cpu":1}}{"fields":{"metric_name":"mem","_value":2}}{"event":"a"}',
       context(),
     );
     expect(error).toBeUndefined();
-    expect(events.map((e) => e.event)).toEqual(['a']);
+    expect(events.map((e) => e.event)).toEqual(['metric', 'metric', 'a']);
+    expect(events[0]!.fields).toEqual({ 'metric_name:cpu': 1 });
   });
 
   it('accepts flat fields with string arrays', () => {

@@ -206,6 +206,17 @@ function metadataString(value: unknown, fallback: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/**
+ * Returns whether `fields` describes a metric: a `metric_name:NAME` key, or `metric_name` with
+ * `_value`, as Splunk's HEC takes metrics.
+ */
+function isMetricFields(fields: unknown): boolean {
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return false;
+  const keys = Object.keys(fields);
+  if (keys.some((key) => key.startsWith('metric_name:'))) return true;
+  return keys.includes('metric_name') && keys.includes('_value');
+}
+
 /** Index names the appliance stores, as Splunk names indexes: lowercase, 1-80 characters. */
 export const INDEX_NAME = /^[a-z0-9_][a-z0-9_-]{0,79}$/;
 
@@ -240,10 +251,13 @@ function toEvent(
     return new HecError(6, number, 'envelope is not a JSON object');
   }
   const record = envelope as Record<string, unknown>;
-  const event = record['event'];
+  let event = record['event'];
   if (event === undefined) {
-    // An object with `fields` and no `event` is a metric or skipped, as Splunk does.
-    return record['fields'] !== undefined ? 'skip' : 'no-event';
+    // An object with `fields` and no `event` is a metric or skipped, as Splunk does. Metrics
+    // are stored as ordinary events, as `{"event":"metric"}` is.
+    if (record['fields'] === undefined) return 'no-event';
+    if (!isMetricFields(record['fields'])) return 'skip';
+    event = 'metric';
   }
   if (event === null || event === false) return new HecError(6, number, 'event is null or false');
   if (typeof event === 'string' && event.trim() === '') return new HecError(13, number);
