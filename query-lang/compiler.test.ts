@@ -518,6 +518,15 @@ describe('pipes on DuckDB', () => {
     expect(error?.column).toBe(12);
   });
 
+  test('numbers beyond 32 and 64 bits', async () => {
+    const [row] = await rows(
+      '| where id="e01" | eval a=100000*100000, b=2147483647+1, c=99999999999999999999, d=-9223372036854775808 | table a, b, c, d',
+    );
+    expect(row).toEqual({ a: '10000000000', b: '2147483648', c: 1e20, d: -(2 ** 63) });
+    expect(await ids('src_port=99999999999999999999')).toEqual([]);
+    expect(parseQuery('| eval x=1e400').errors[0]?.code).toBe('value.invalid_number');
+  });
+
   test('text concatenation with . and +', async () => {
     const [row] = await rows(
       [
@@ -525,7 +534,8 @@ describe('pipes on DuckDB', () => {
         'w = user . fields.nope, n = 1 + 2, m = "5" + 1 | table x, y, w, n, m',
       ].join(' '),
     );
-    expect(row).toEqual({ x: 'alice-10.0.0.5', y: 'alice@web01', w: null, n: 3, m: 6 });
+    // Whole numbers are 64-bit integers, which the JSON rows of this test give as text.
+    expect(row).toEqual({ x: 'alice-10.0.0.5', y: 'alice@web01', w: null, n: '3', m: 6 });
   });
 
   test('time arithmetic in epoch seconds, as in Splunk', async () => {

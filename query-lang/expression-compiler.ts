@@ -4,7 +4,7 @@ import { EXPRESSION_FUNCTIONS, type Expr } from './ast.js';
 import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js';
 import { resolveField, type Scope, type ValueType } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
-import { join, numberValue, param, raw, type Sql, sql } from './sql.js';
+import { join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseSpanMillis, parseTimeSteps } from './time.js';
 
 export interface TypedSql {
@@ -56,7 +56,12 @@ export function compileExpression(expr: Expr, scope: Scope, context: CompileCont
 function literal(value: string | number | boolean | null): TypedSql {
   if (value === null) return { sql: raw('NULL'), type: 'unknown' };
   if (typeof value === 'boolean') return { sql: raw(value ? 'TRUE' : 'FALSE'), type: 'boolean' };
-  if (typeof value === 'number') return { sql: param(numberValue(value) ?? 0), type: 'number' };
+  if (typeof value === 'number') {
+    // Whole numbers are 64-bit, so that 100000*100000 does not overflow 32 bits.
+    if (Number.isSafeInteger(value))
+      return { sql: sql`CAST(${param(value)} AS BIGINT)`, type: 'number' };
+    return { sql: numberParam(numberValue(value) ?? 0), type: 'number' };
+  }
   return { sql: param(value), type: 'string' };
 }
 

@@ -4,7 +4,7 @@ import type { FilterNode, FilterValue } from './ast.js';
 import { FREE_TEXT_COLUMNS } from './catalog.js';
 import { fail, type SourceLocation } from './errors.js';
 import { type ResolvedField, resolveField, type Scope } from './fields.js';
-import { identifier, join, numberValue, param, raw, type Sql, sql } from './sql.js';
+import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseRelativeTime } from './time.js';
 import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern, patternToLike } from './values.js';
 
@@ -65,7 +65,7 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
       }
       const numeric = numberValue(node.value);
       if (node.op !== 'eq' && node.op !== 'ne' && numeric !== undefined) {
-        return sql`TRY_CAST(${field.sql} AS DOUBLE) ${operator} ${param(numeric)}`;
+        return sql`TRY_CAST(${field.sql} AS DOUBLE) ${operator} ${numberParam(numeric)}`;
       }
       const text = textOf(field);
       const value = String(node.value);
@@ -173,7 +173,7 @@ function typedValue(
   if (numeric === undefined) {
     fail('value.not_a_number', `Field expects a number, found '${value}'`, loc);
   }
-  return param(numeric);
+  return numberParam(numeric);
 }
 
 /** Converts a time literal (ISO 8601, epoch milliseconds or a relative time such as -1h) to SQL. */

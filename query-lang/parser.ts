@@ -1231,7 +1231,17 @@ class QueryParser extends EmbeddedActionsParser {
         {
           ALT: () => {
             const token = this.CONSUME(t.NumberLiteral);
-            return this.ACTION(() => ({ expr: 'literal', value: Number(token.image) })) as Expr;
+            return this.ACTION(() => {
+              const value = Number(token.image);
+              if (!Number.isFinite(value)) {
+                this.report(
+                  'value.invalid_number',
+                  `Number ${token.image} is too large: numbers go up to about 1.8e308`,
+                  token,
+                );
+              }
+              return { expr: 'literal', value: Number.isFinite(value) ? value : 0 };
+            }) as Expr;
           },
         },
         {

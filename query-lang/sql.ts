@@ -54,6 +54,17 @@ export function identifier(name: string): Sql {
   return raw(`"${name}"`);
 }
 
+/**
+ * Binds a number. A whole number beyond 2^53 is bound as the text of a DOUBLE: the DuckDB
+ * client binds whole JavaScript numbers as 64-bit integers and fails above 2^63.
+ */
+export function numberParam(value: number | bigint): Sql {
+  if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return sql`CAST(${param(String(value))} AS DOUBLE)`;
+  }
+  return param(value);
+}
+
 /** Converts the text of a number to a parameter value, or undefined when it is not a number. */
 export function numberValue(value: string | number): number | bigint | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;

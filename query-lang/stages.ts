@@ -27,7 +27,7 @@ import {
   resolveField,
   type Scope,
 } from './fields.js';
-import { identifier, join, numberValue, param, raw, type Sql, sql } from './sql.js';
+import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 
 type MoreStage = Extract<
@@ -168,7 +168,7 @@ function compileBin(state: State, stage: Extract<Stage, { stage: 'bin' }>): void
     );
   }
   const numeric = field.type === 'number' ? field.sql : sql`TRY_CAST(${field.sql} AS DOUBLE)`;
-  const value = param(Number(span));
+  const value = numberParam(Number(span));
   addColumn(state, target, sql`floor(${numeric} / ${value}) * ${value}`, 'number');
 }
 
