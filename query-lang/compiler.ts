@@ -20,6 +20,7 @@ import {
   outputName,
   type ResolvedField,
   resolveField,
+  resolveTimeField,
   type Scope,
   type ValueType,
 } from './fields.js';
@@ -726,10 +727,7 @@ export function compileAggregation(
       };
     case 'earliest':
     case 'latest': {
-      const time = resolveField(state.scope, 'time', aggregation.loc);
-      if (time.type !== 'time') {
-        fail('aggregate.needs_time', `${aggregation.fn}() needs the event time`, aggregation.loc);
-      }
+      const time = resolveTimeField(state.scope, aggregation.loc, `${aggregation.fn}()`);
       const fn = raw(aggregation.fn === 'earliest' ? 'arg_min' : 'arg_max');
       return { sql: sql`${fn}(${field.sql}, ${time.sql})${over}`, type: field.type };
     }
@@ -749,8 +747,7 @@ function evalArgument(state: State, expr: Expr): ResolvedField {
 /** Returns the event time of the current rows, or undefined after stages that dropped it. */
 function timeColumn(state: State): Sql | undefined {
   try {
-    const time = resolveField(state.scope, 'time', undefined);
-    return time.type === 'time' ? time.sql : undefined;
+    return resolveTimeField(state.scope, undefined, 'ordering').sql;
   } catch (error) {
     if (error instanceof QueryError) return undefined;
     throw error;
@@ -838,7 +835,7 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   if (stage.by !== undefined) expandLists(state, [stage.by]);
   const events = state.relation;
   const eventScopeBefore = state.scope;
-  const time = resolveField(state.scope, 'time', undefined);
+  const time = resolveTimeField(state.scope, undefined, 'timechart');
   const bucket =
     stage.spanMonths === undefined
       ? timeBucket(stage.spanMs, time.sql)

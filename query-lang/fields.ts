@@ -17,7 +17,7 @@ import {
   DATE_FIELDS,
   PATH_ALIASES,
 } from './catalog.js';
-import { fail, nearestName, type SourceLocation } from './errors.js';
+import { fail, nearestName, QueryError, type SourceLocation } from './errors.js';
 import { OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 
@@ -127,6 +127,31 @@ function promoted(scope: Scope, name: string): ResolvedField | undefined {
   const column = COLUMN_BY_NAME.get(name);
   if (column === undefined || scope.hidden.has(name)) return undefined;
   return physical(column.name, typeOfColumn(column.type));
+}
+
+/**
+ * Resolves the time of the rows: the event time, or the `_time` or `time` column that an earlier
+ * stage kept (`table _time`, `makeresults`, `timechart`). Throws a `QueryError` when the rows
+ * have no time.
+ */
+export function resolveTimeField(
+  scope: Scope,
+  loc: SourceLocation | undefined,
+  stage: string,
+): ResolvedField {
+  for (const name of ['_time', 'time']) {
+    try {
+      const field = resolveField(scope, name, loc);
+      if (field.type === 'time') return field;
+    } catch (error) {
+      if (!(error instanceof QueryError)) throw error;
+    }
+  }
+  return fail(
+    'stage.needs_time',
+    `${stage} needs the time of the rows, which an earlier stage removed: keep _time, as in table _time, user`,
+    loc,
+  );
 }
 
 /** Resolves a field name against the scope, or throws a `QueryError` with a suggestion. */

@@ -442,13 +442,35 @@ describe('Splunk field names', () => {
   });
 });
 
+describe('time kept by earlier stages', () => {
+  test.each([
+    '| makeresults count=5 | timechart span=1h count',
+    '| fields _time, user | timechart span=1mon count',
+    '| table _time, user | timechart count',
+    '| timechart span=1d count | timechart span=1mon sum(count)',
+    '| stats count by _time, user | transaction user',
+    '| table _time, user | stats earliest(user)',
+  ])('%s', async (query) => {
+    expect(parseQuery(query).errors).toEqual([]);
+    expect((await rows(query)).length).toBeGreaterThan(0);
+  });
+
+  test('a stage that dropped the time is an error', () => {
+    expect(parseQuery('| table user | timechart count').errors[0]).toMatchObject({
+      code: 'stage.needs_time',
+    });
+  });
+});
+
 describe('makeresults', () => {
   test('makes rows at the search time', async () => {
     const result = await rows(
       '| makeresults count=3 | eval n=1 | stats sum(n) as n, max(_time) as t',
     );
     expect(Number(result[0]?.n)).toBe(3);
-    expect(new Date(String(result[0]?.t)).getTime()).toBe(Math.floor(NOW_MS / 1000) * 1000);
+    expect(new Date(`${String(result[0]?.t)}Z`).getTime()).toBe(NOW_MS);
+    const [age] = await rows('| makeresults | eval age=now() - _time | table age');
+    expect(Number(age?.age)).toBe(0);
   });
 
   test('makes one row by default', async () => {

@@ -25,6 +25,7 @@ import {
   outputName,
   type ResolvedField,
   resolveField,
+  resolveTimeField,
   type Scope,
 } from './fields.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
@@ -92,8 +93,8 @@ function compileMakeresults(state: State, stage: Extract<Stage, { stage: 'makere
       stage.loc,
     );
   }
-  // Splunk gives the search time in whole seconds.
-  const timeUs = Math.floor(state.context.nowMs / 1000) * 1_000_000;
+  // The search time, which now() also returns, so that now() - _time is 0 as in Splunk.
+  const timeUs = Math.round(state.context.nowMs * 1000);
   addStage(
     state,
     sql`SELECT make_timestamp(CAST(${param(timeUs)} AS BIGINT)) AS "_time" FROM range(CAST(${param(stage.count)} AS BIGINT))`,
@@ -326,10 +327,7 @@ function compileMvexpand(state: State, stage: Extract<Stage, { stage: 'mvexpand'
 }
 
 function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transaction' }>): void {
-  const time = resolveField(state.scope, 'time', stage.loc);
-  if (time.type !== 'time') {
-    fail('stage.needs_time', 'transaction needs event rows with a time', stage.loc);
-  }
+  const time = resolveTimeField(state.scope, stage.loc, 'transaction');
   const groups = resolveGroups(state, stage.fields);
   const keys = groups.map((_, index) => identifier(`__k${index}`));
   const keyColumns = groups.map((group, index) => sql`${group.sql} AS ${keys[index]!}`);
