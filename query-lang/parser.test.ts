@@ -503,11 +503,17 @@ describe('syntax errors', () => {
   test.each([
     ['src_ip=[search user=root | fields src_ip]', 8],
     ['sourcetype=x\n  [ search y | return src_ip]', 3],
+    ['sourcetype=linux_secure | search [search user=root]', 34],
+    ['src_ip IN ([search x])', 12],
   ])('subsearch in %j', (query, column) => {
     const errors = parseQuery(query).errors;
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ code: 'syntax.subsearch', column });
     expect(errors[0]?.message).toMatch(/not supported/);
+  });
+
+  test('a quoted [search is searched for', () => {
+    expect(parseQuery('"[search" foo').errors).toEqual([]);
   });
 
   test('unbalanced parenthesis', () => {

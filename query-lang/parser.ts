@@ -1423,8 +1423,18 @@ function adjacent(previous: IToken, next: IToken): boolean {
 
 const parser = new QueryParser();
 
+const SUBSEARCH_MESSAGE =
+  'Subsearches ([search ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
+
 /** Splunk's subsearch, `[search ...]`, which the lexer reads as words up to the `]`. */
 const SUBSEARCH = /\[\s*search\b/i;
+
+/** Returns whether `token` (and `next`) is the `[search` of a subsearch, outside quotes. */
+function opensSubsearch(token: IToken, next: IToken | undefined): boolean {
+  if (!tokenMatcher(token, t.Word)) return false;
+  if (/^\[search$/i.test(token.image)) return true;
+  return token.image === '[' && next !== undefined && /^search$/i.test(next.image);
+}
 
 /**
  * Returns the error for a query with a subsearch, which the language does not have, in place of
@@ -1440,9 +1450,7 @@ function subsearchErrors(text: string): QueryDiagnostic[] | undefined {
     line: before.split('\n').length,
     column: match.index - before.lastIndexOf('\n'),
   };
-  const message =
-    'Subsearches ([search ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
-  return [diagnosticAt('syntax.subsearch', message, loc)];
+  return [diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, loc)];
 }
 
 /**
@@ -1476,6 +1484,14 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
     }
   }
   if (errors.length > 0) return { errors: subsearchErrors(text) ?? errors };
+  // A subsearch that lexes as words, as in `| search [search user=root]`, would otherwise
+  // search for the text "[search".
+  const subsearch = lexed.tokens.find((token, index) =>
+    opensSubsearch(token, lexed.tokens[index + 1]),
+  );
+  if (subsearch !== undefined) {
+    return { errors: [diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, locationOf(subsearch))] };
+  }
 
   parser.input = lexed.tokens;
   parser.diagnostics = [];
