@@ -541,3 +541,56 @@ describe('internal indexes', () => {
     ).toEqual(all.files);
   });
 });
+
+describe('multivalue fields', () => {
+  let dataDir: string;
+  let store: EventStore;
+  let service: QueryService;
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-multivalue-'));
+    store = await EventStore.open(dataDir);
+    const now = Date.now();
+    const fields = [{ tags: ['alpha', 'beta'] }, { tags: 'solo' }, { env: 'x' }];
+    const rows = fields.map((value, i) => ({
+      id: `m${i}`,
+      time: now - i * 1000,
+      index: 'main',
+      user_name: `user${i % 2}`,
+      fields: JSON.stringify(value),
+      ingest_time: now,
+      raw: `event ${i}`,
+      ocsf: '{}',
+    }));
+    await store.commit([batchOf(rows)], []);
+    service = new QueryService(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const run = async (query: string) => (await service.run({ query })).rows;
+
+  it('reads a field sent with one value as a list of one', async () => {
+    expect(await run('fields.tags{}=solo | table id')).toEqual([{ id: 'm1' }]);
+    expect(await run('| stats count by fields.tags{}')).toEqual([
+      { 'fields.tags{}': 'alpha', count: 1 },
+      { 'fields.tags{}': 'beta', count: 1 },
+      { 'fields.tags{}': 'solo', count: 1 },
+    ]);
+  });
+
+  it('flattens the values of list fields', async () => {
+    const [row] = await run('| stats values(fields.tags{}) as tags, list(fields.tags{}) as all');
+    expect(row?.tags).toEqual(['alpha', 'beta', 'solo']);
+    expect(row?.all).toHaveLength(3);
+  });
+
+  it('compares a list in where by any element', async () => {
+    const found = await run('| stats values(fields.tags{}) as tags by user | where tags="beta"');
+    expect(found.map((row) => row.user)).toEqual(['user0']);
+    expect(await run('| stats values(user) as u | where u="nobody"')).toEqual([]);
+  });
+});

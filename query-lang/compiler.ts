@@ -674,12 +674,13 @@ export function compileAggregation(
       return { sql: sql`(max(${numeric})${over} - min(${numeric})${over})`, type: 'number' };
     case 'mode':
       return { sql: sql`mode(${field.sql})${over}`, type: field.type };
-    case 'list':
-      // As Splunk's list(): every value, duplicates too, newest event first, at most 100.
-      return {
-        sql: sql`list_slice(list(${field.sql}${newestFirst(state)}) FILTER (WHERE ${field.sql} IS NOT NULL)${over}, 1, 100)`,
-        type: 'list',
-      };
+    case 'list': {
+      // As Splunk's list(): every value, duplicates too, newest event first, at most 100. The
+      // values of a list field count one by one.
+      const all = sql`list(${field.sql}${newestFirst(state)}) FILTER (WHERE ${field.sql} IS NOT NULL)${over}`;
+      const values = field.type === 'list' ? sql`flatten(${all})` : all;
+      return { sql: sql`list_slice(${values}, 1, 100)`, type: 'list' };
+    }
     case 'first':
     case 'last': {
       // Splunk's first() is the value of the first event in search order, newest first.
@@ -721,6 +722,14 @@ export function compileAggregation(
       };
     }
     case 'values':
+      if (field.type === 'list') {
+        // The values of a list field count one by one, as those of a multivalue field in Splunk.
+        const lists = sql`list(${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL)${over}`;
+        return {
+          sql: sql`list_sort(list_distinct(flatten(${lists})))`,
+          type: 'list',
+        };
+      }
       return {
         sql: sql`list_sort(list(DISTINCT ${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL)${over})`,
         type: 'list',

@@ -229,9 +229,26 @@ function compileBinary(
   if (!COMPARISON.has(expr.op))
     fail('expression.invalid_operator', `Unknown operator '${expr.op}'`, expr.loc);
   const operator = raw(expr.op === '!=' ? '<>' : expr.op);
+  if ((left.type === 'list') !== (right.type === 'list')) {
+    // A list compares true when any element does, as a multivalue field in Splunk.
+    const element: TypedSql = { sql: raw(LIST_ELEMENT), type: 'string' };
+    const [leftSql, rightSql] =
+      left.type === 'list'
+        ? comparable(element, right, expr, context)
+        : comparable(left, element, expr, context);
+    const list = left.type === 'list' ? left.sql : right.sql;
+    const test = sql`${leftSql} ${operator} ${rightSql}`;
+    return {
+      sql: sql`(len(list_filter(${list}, lambda ${raw(LIST_ELEMENT)}: ${test})) > 0)`,
+      type: 'boolean',
+    };
+  }
   const [leftSql, rightSql] = comparable(left, right, expr, context);
   return { sql: sql`(${leftSql} ${operator} ${rightSql})`, type: 'boolean' };
 }
+
+/** The lambda parameter that stands for each element of a list in a comparison. */
+const LIST_ELEMENT = '__item';
 
 /** Brings both sides of a comparison to one type: time, number or text. */
 function comparable(

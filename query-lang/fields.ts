@@ -279,6 +279,18 @@ function resolveIndexedField(
   const key = name.slice('fields.'.length);
   // `fields.tags{}` reads every value of a multivalue field, as a list.
   const any = key.includes('{}');
+  const single = /^[^.{}[\]]+\{\}$/.exec(key);
+  if (single !== null) {
+    // A field sent with one value is a list of that value, as Splunk treats it.
+    const path = `$.${key.slice(0, -2)}`;
+    const value = sql`json_extract_string(${column.sql}, ${param(path)})`;
+    return {
+      sql: sql`CASE WHEN json_type(${column.sql}, ${param(path)}) = 'ARRAY' THEN json_extract_string(${column.sql}, ${param(`${path}[*]`)}) WHEN ${value} IS NOT NULL THEN [${value}] END`,
+      type: 'list',
+      json: true,
+      columns: [],
+    };
+  }
   return {
     sql: sql`json_extract_string(${column.sql}, ${param(`$.${key.replace(/\{\}/g, '[*]')}`)})`,
     type: any ? 'list' : 'string',
