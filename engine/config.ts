@@ -67,12 +67,12 @@ const ConfigSchema = z.object({
   compactionMinFiles: z.coerce.number().int().min(2),
   /** Maximum event age in the cold tier, any index; 0 keeps data forever. */
   retentionDays: z.coerce.number().nonnegative(),
-  /** Per-index maximum ages, as `main=30,audit=365`. */
+  /** Per-index maximum ages, as `main=30,_audit=365`. */
   retentionIndexDays: z
     .string()
     .regex(
       /^\s*([^=,\s]+\s*=\s*\d+(\.\d+)?\s*(,\s*|$))*$/,
-      'use index=days pairs, e.g. main=30,audit=365',
+      'use index=days pairs, e.g. main=30,_audit=365',
     )
     .optional(),
   /** Maximum size of the cold tier in megabytes; 0 for no limit. */
