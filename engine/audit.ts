@@ -76,6 +76,30 @@ export class AuditLog {
     await this.write(event);
   }
 
+  /** Records a console logout as OCSF Authentication (3002), activity Logoff. */
+  async logout(entry: { username: string; sourceIp?: string }): Promise<void> {
+    const event: OcsfEvent = {
+      class_uid: 3002,
+      class_name: 'Authentication',
+      category_uid: 3,
+      category_name: 'Identity & Access Management',
+      activity_id: 2,
+      activity_name: 'Logoff',
+      type_uid: 300202,
+      severity_id: 1,
+      severity: 'Informational',
+      status_id: 1,
+      status: 'Success',
+      time: Date.now(),
+      message: `user ${entry.username} logged out of the TelHawk console`,
+      user: { name: entry.username },
+      src_endpoint: entry.sourceIp ? { ip: entry.sourceIp } : undefined,
+      service: { name: 'telhawk-console' },
+      metadata: { product: PRODUCT, version: '1.1.0' },
+    };
+    await this.write(event);
+  }
+
   /** Records a HEC token change as OCSF Entity Management (3004). */
   async tokenChange(change: TokenChange): Promise<void> {
     const activity = TOKEN_ACTIVITIES[change.action];

@@ -333,6 +333,21 @@ describe('appliance end to end', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('records console logouts as audit events', async () => {
+    const login = await fetch(`${appliance.httpUrl}/api/v1/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: appliance.adminPassword }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const logout = await fetch(`${appliance.httpUrl}/api/v1/logout`, {
+      method: 'POST',
+      headers: { Cookie: cookie },
+    });
+    expect(logout.status).toBe(200);
+    expect(await count('index=_audit class_uid:3002 activity_id:2 user:admin')).toBe(1);
+  });
+
   it('records token changes as audit events', async () => {
     const created = await api('/api/v1/tokens', { name: 'audit-check' });
     expect(created.status).toBe(201);

@@ -519,6 +519,11 @@ describe('HEC token API', () => {
     const outside = await api('/api/v1/tokens', { name: 'bad', indexes: ['web'] });
     expect(outside.status).toBe(400);
     expect(outside.body.error.message).toMatch(/defaultIndex/);
+    const internal = await api('/api/v1/tokens', { name: 'bad', defaultIndex: '_audit' });
+    expect(internal.status).toBe(400);
+    expect(internal.body.error.message).toMatch(/_audit must be listed/);
+    const listed = { name: 'audit-writer', defaultIndex: '_audit', indexes: ['_audit'] };
+    expect((await api('/api/v1/tokens', listed)).status).toBe(201);
     const unknownKey = await api('/api/v1/tokens', { name: 'bad', use_ack: true });
     expect(unknownKey.status).toBe(400);
     const duplicate = await api('/api/v1/tokens', { name: 'acked' });

@@ -63,8 +63,11 @@ export function startSession(
   });
 }
 
-export function endSession(c: Context, metadata: MetadataStore): void {
+/** Ends the request's session, and returns it when there was one. */
+export function endSession(c: Context, metadata: MetadataStore): Session | undefined {
   const sessionId = getCookie(c, SESSION_COOKIE);
+  const session = sessionId ? metadata.getSession(sessionId) : undefined;
   if (sessionId) metadata.deleteSession(sessionId);
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  return session;
 }

@@ -149,8 +149,11 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
     return c.json({ user: { name: user.username, role: user.role } });
   });
 
-  app.post('/api/v1/logout', (c) => {
-    endSession(c, metadata);
+  app.post('/api/v1/logout', async (c) => {
+    const session = endSession(c, metadata);
+    if (session !== undefined) {
+      await deps.audit.logout({ username: session.username, sourceIp: clientAddress(c.env) });
+    }
     return c.json({ ok: true });
   });
 

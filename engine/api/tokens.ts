@@ -8,6 +8,7 @@ import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { INDEX_NAME } from '../../ingest/hec/envelopes.js';
+import { isInternalIndex } from '../../query-lang/index.js';
 import type { HecToken, MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { type ApiEnv, requireRole } from './auth.js';
@@ -46,8 +47,16 @@ const CreateTokenRequest = z
   })
   .refine(
     // A default index outside the allow list would reject every event without an index (code 7).
-    (spec) => !spec.indexes?.length || spec.indexes.includes(spec.defaultIndex ?? 'main'),
-    { message: 'defaultIndex (main when absent) must be one of indexes', path: ['defaultIndex'] },
+    // An empty list allows every index but the internal ones (`isIndexAllowed`).
+    (spec) => {
+      const index = spec.defaultIndex ?? 'main';
+      return spec.indexes?.length ? spec.indexes.includes(index) : !isInternalIndex(index);
+    },
+    {
+      message:
+        'defaultIndex (main when absent) must be one of indexes; an internal index such as _audit must be listed in indexes',
+      path: ['defaultIndex'],
+    },
   );
 
 const TOKEN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
