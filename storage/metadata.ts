@@ -195,12 +195,15 @@ export class MetadataStore {
   }
 
   /** Saved searches the user owns or that are shared with anyone, newest change first. */
-  listSavedSearches(userId: number): SavedSearch[] {
+  /**
+   * Lists the saved searches a user reads: their own and the shared ones, or with `all` (for
+   * admins) every user's.
+   */
+  listSavedSearches(userId: number, all = false): SavedSearch[] {
+    const where = all ? '' : ` WHERE s.owner_id = ? OR s.sharing <> 'private'`;
     const rows = this.db
-      .prepare(
-        `${SAVED_SEARCH_SELECT} WHERE s.owner_id = ? OR s.sharing <> 'private' ORDER BY s.updated_at DESC, s.id DESC`,
-      )
-      .all(userId) as SavedSearchRow[];
+      .prepare(`${SAVED_SEARCH_SELECT}${where} ORDER BY s.updated_at DESC, s.id DESC`)
+      .all(...(all ? [] : [userId])) as SavedSearchRow[];
     return rows.map(savedSearch);
   }
 

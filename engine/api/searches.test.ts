@@ -327,6 +327,24 @@ describe('saved searches', () => {
     const byText = await viewer('POST', '/api/v1/query', { query: shared.query, earliest: '0' });
     expect(byJson.body.rows).toEqual(byText.body.rows);
 
+    // An admin lists every user's searches, the private ones too.
+    const all = (await admin('GET', '/api/v1/searches')).body.searches.map(
+      (search: { name: string }) => search.name,
+    );
+    expect(all).toContain('private one');
+
+    // Names are unique per owner, ignoring case.
+    const again = await analyst('POST', '/api/v1/searches', { name: 'Private One', query });
+    expect(again.status).toBe(409);
+    const other = await analyst2('POST', '/api/v1/searches', { name: 'private one', query });
+    expect(other.status).toBe(201);
+    const rename = await analyst('PUT', `/api/v1/searches/${shared.id}`, {
+      name: 'PRIVATE ONE',
+      query,
+    });
+    expect(rename.status).toBe(409);
+    expect((await analyst2('DELETE', `/api/v1/searches/${other.body.search.id}`)).status).toBe(204);
+
     expect((await analyst('DELETE', `/api/v1/searches/${editable.id}`)).status).toBe(204);
     expect((await admin('DELETE', `/api/v1/searches/${privateSearch.id}`)).status).toBe(204);
     expect((await analyst('GET', `/api/v1/searches/${privateSearch.id}`)).status).toBe(404);

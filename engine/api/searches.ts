@@ -89,6 +89,26 @@ async function readBody(c: Context, current?: SavedSearch) {
   };
 }
 
+/** Returns whether another saved search of `ownerId` has `name`, ignoring case, as Splunk forbids. */
+function nameTaken(metadata: MetadataStore, ownerId: number, name: string, except?: number) {
+  const lowered = name.toLowerCase();
+  return metadata
+    .listSavedSearches(ownerId)
+    .some(
+      (search) =>
+        search.ownerId === ownerId && search.id !== except && search.name.toLowerCase() === lowered,
+    );
+}
+
+function nameConflict(c: Context, name: string): Response {
+  return apiError(
+    c,
+    409,
+    'conflict',
+    `a saved search named ${JSON.stringify(name)} exists: choose another name`,
+  );
+}
+
 function searchId(c: Context): number | undefined {
   const id = Number(c.req.param('id'));
   return Number.isSafeInteger(id) && id > 0 ? id : undefined;
@@ -105,7 +125,9 @@ export function registerSearchRoutes(
   app.get('/api/v1/searches', requireRole(metadata, 'viewer'), (c) => {
     const session = c.get('session');
     return c.json({
-      searches: metadata.listSavedSearches(session.userId).map((search) => view(search, session)),
+      searches: metadata
+        .listSavedSearches(session.userId, session.role === 'admin')
+        .map((search) => view(search, session)),
     });
   });
 
@@ -141,6 +163,8 @@ export function registerSearchRoutes(
     const session = c.get('session');
     const body = await readBody(c);
     if (body.error) return body.error;
+    if (nameTaken(metadata, session.userId, body.input.name))
+      return nameConflict(c, body.input.name);
     const search = metadata.createSavedSearch(session.userId, body.input);
     return c.json({ search: view(search, session) }, 201);
   });
@@ -155,6 +179,9 @@ export function registerSearchRoutes(
     }
     const body = await readBody(c, search);
     if (body.error) return body.error;
+    if (nameTaken(metadata, search.ownerId, body.input.name, search.id)) {
+      return nameConflict(c, body.input.name);
+    }
     if (body.input.sharing !== search.sharing && !isManager(search, session)) {
       return apiError(
         c,
