@@ -164,6 +164,11 @@ export function resolveField(
   // Columns that stages made, such as `dc(user)`, may have any name; others are checked.
   const derived = scope.columns.get(outputName(lowered));
   if (derived !== undefined) return physical(derived.name, derived.type);
+  if (scope.columns.size > 0 && !FIELD_NAME.test(name) && DISPLAY_NAME.test(name)) {
+    // A name in quotes that an earlier `as` could have given, such as "Failed Logins".
+    const columns = [...scope.columns.values()].map((column) => column.name).join(', ');
+    fail('field.unknown', `Unknown field '${name}': earlier stages made ${columns}`, loc);
+  }
   checkFieldName(name, loc);
   if (scope.openColumns && OUTPUT_NAME.test(name) && !isKnownName(scope, lowered)) {
     return physical(name, 'string');

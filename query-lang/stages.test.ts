@@ -332,6 +332,12 @@ describe('display names', () => {
     expect(result).toEqual([{ 'User Name': 'bob', 'Failed Logins (n)': '2' }]);
   });
 
+  test('an unknown display name is an unknown field', () => {
+    const [error] = parseQuery('| stats count by user | sort - "Failed Logins"').errors;
+    expect(error?.code).toBe('field.unknown');
+    expect(error?.message).toMatch(/earlier stages made user, count/);
+  });
+
   test('reject quotes and semicolons', () => {
     expect(parseQuery('| stats count as "a\'b"').errors[0]?.code).toBe('name.invalid');
     expect(parseQuery('| rename user as "x;y"').errors[0]?.code).toBe('name.invalid');

@@ -48,9 +48,11 @@ const AssistQuery = z.object({
 /** Answers a query the user got wrong with 400 and its diagnostics. */
 export function queryInputError(c: Context, error: QueryInputError): Response {
   const [first] = error.diagnostics;
-  return apiError(c, 400, 'query_syntax', error.message, {
+  // A cursor from another query is no fault of the query text.
+  const code = first?.code === 'invalid_cursor' ? 'invalid_cursor' : 'query_syntax';
+  return apiError(c, 400, code, error.message, {
     ...(first ?? {}),
-    code: 'query_syntax',
+    code,
     diagnostics: error.diagnostics,
   });
 }

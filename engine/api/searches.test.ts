@@ -196,6 +196,7 @@ describe('query API', () => {
       cursor: 'eyJ2IjoxfQ',
     });
     expect(tampered.status).toBe(400);
+    expect(tampered.body.error.code).toBe('invalid_cursor');
   });
 
   test('content assist', async () => {
