@@ -59,6 +59,11 @@ export function normalize(input: RawEvent): NormalizeResult {
     return { ok: false, reason: `normalizer error: ${message}`, normalizer: 'router' };
   }
   if (!result.ok) return result;
+  // A time the sender gave in the HEC envelope or query string wins over one in the event's
+  // text, as in Splunk, where only auto_extract_timestamp reads the text's time on /event.
+  if (input.time !== undefined && Number.isFinite(input.time)) {
+    result.event.time = Math.round(input.time);
+  }
   const invalid = validateEvent(result.event);
   if (invalid !== undefined) {
     return { ok: false, reason: `invalid OCSF event: ${invalid}`, normalizer: result.normalizer };

@@ -38,9 +38,11 @@ describe('linux auth time', () => {
     expect(event.time).toBe(Date.UTC(2025, 11, 31, 23, 59, 59));
   });
 
-  test('year from HEC envelope time', () => {
-    const event = eventOf('Mar 27 13:06:56 web1 sshd[1]: x', Date.UTC(2017, 2, 28));
-    expect(event.time).toBe(Date.UTC(2017, 2, 27, 13, 6, 56));
+  test('HEC envelope time wins over the text', () => {
+    const envelope = Date.UTC(2017, 2, 28, 1, 2, 3, 500);
+    const event = eventOf('Mar 27 13:06:56 web1 sshd[1]: x', envelope);
+    expect(event.time).toBe(envelope);
+    expect(event.metadata.original_time).toBe('Mar 27 13:06:56');
   });
 
   test('RFC 3339 timestamp', () => {
