@@ -274,6 +274,59 @@ function comparable(
   return [left.sql, right.sql];
 }
 
+/** Prefixes DuckDB reads in text it casts to an integer, for the bases `tonumber` takes. */
+const BASE_PREFIXES: Readonly<Record<number, string>> = { 2: '0b', 16: '0x' };
+
+/** Compiles Splunk's `tonumber(text, base)` for bases 2, 10 and 16. */
+function toNumberInBase(value: TypedSql, baseExpr: Expr, loc: SourceLocation | undefined) {
+  const base = baseExpr.expr === 'literal' ? baseExpr.value : undefined;
+  if (base === 10) return { sql: asNumber(value), type: 'number' as const };
+  const prefix = typeof base === 'number' ? BASE_PREFIXES[base] : undefined;
+  if (prefix === undefined) {
+    return fail('function.invalid_argument', 'tonumber() takes base 2, 10 or 16', loc);
+  }
+  // Splunk reads hexadecimal with or without its 0x, and binary with or without 0b.
+  const written = `^0[${prefix[1]}${prefix[1]!.toUpperCase()}]`;
+  const digits = sql`regexp_replace(trim(${asText(value)}), ${param(written)}, ${param('')})`;
+  return {
+    sql: sql`TRY_CAST((${param(prefix)} || ${digits}) AS BIGINT)`,
+    type: 'number' as const,
+  };
+}
+
+/** Compiles Splunk's `tostring(number, "hex" | "commas" | "duration")`. */
+function toStringAs(value: TypedSql, formatExpr: Expr, loc: SourceLocation | undefined) {
+  const format = formatExpr.expr === 'literal' ? String(formatExpr.value).toLowerCase() : '';
+  const number = asNumber(value);
+  const whole = sql`CAST(round(${number}) AS BIGINT)`;
+  switch (format) {
+    case 'hex':
+      return { sql: sql`printf(${param('0x%X')}, ${whole})`, type: 'string' as const };
+    case 'commas':
+      // Splunk shows two decimals at most, and none for whole numbers.
+      return {
+        sql: sql`CASE WHEN ${number} = floor(${number}) THEN format(${param('{:,}')}, ${whole}) ELSE format(${param('{:,.2f}')}, ${number}) END`,
+        type: 'string' as const,
+      };
+    case 'duration': {
+      // Seconds as [D+]HH:MM:SS, as Splunk writes durations.
+      const seconds = sql`CAST(floor(${number}) AS BIGINT)`;
+      const days = sql`(${seconds} // 86400)`;
+      const clock = sql`printf(${param('%02d:%02d:%02d')}, (${seconds} % 86400) // 3600, (${seconds} % 3600) // 60, ${seconds} % 60)`;
+      return {
+        sql: sql`CASE WHEN ${days} > 0 THEN CAST(${days} AS VARCHAR) || ${param('+')} || ${clock} ELSE ${clock} END`,
+        type: 'string' as const,
+      };
+    }
+    default:
+      return fail(
+        'function.invalid_argument',
+        'tostring() takes the format "hex", "commas" or "duration"',
+        loc,
+      );
+  }
+}
+
 function compileCall(
   expr: Extract<Expr, { expr: 'call' }>,
   scope: Scope,
@@ -340,12 +393,17 @@ function compileCall(
     case 'isnotnull':
       return { sql: sql`(${first.sql} IS NOT NULL)`, type: 'boolean' };
     case 'tonumber':
+      if (second !== undefined) return toNumberInBase(first, expr.args[1]!, expr.loc);
       return {
         sql: asNumber({ sql: first.sql, type: first.type === 'number' ? 'number' : 'string' }),
         type: 'number',
       };
     case 'tostring':
+      if (second !== undefined) return toStringAs(first, expr.args[1]!, expr.loc);
       return { sql: asText(first), type: 'string' };
+    case 'random':
+      // As Splunk's random(): a whole number from 0 to 2^31 - 1.
+      return { sql: raw('CAST(floor(random() * 2147483648) AS BIGINT)'), type: 'number' };
     case 'round': {
       const digits = second === undefined ? raw('0') : sql`CAST(${asNumber(second)} AS INTEGER)`;
       return { sql: sql`round(${asNumber(first)}, ${digits})`, type: 'number' };

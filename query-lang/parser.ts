@@ -1019,7 +1019,7 @@ class QueryParser extends EmbeddedActionsParser {
     });
     return this.ACTION(() => {
       const written = fn.image.toLowerCase();
-      const percentile = /^(?:perc|p)(\d{1,2}(?:\.\d+)?)$/.exec(written);
+      const percentile = /^(?:perc|p)(100|\d{1,2}(?:\.\d+)?)$/.exec(written);
       const name = percentile ? 'perc' : written;
       if (
         !(AGGREGATE_FUNCTIONS as readonly string[]).includes(name) ||

@@ -468,6 +468,49 @@ describe('time kept by earlier stages', () => {
   });
 });
 
+describe('conversion functions', () => {
+  test('tonumber with a base and tostring with a format', async () => {
+    const [row] = await rows(
+      '| makeresults | eval a=tonumber("0x1F", 16), b=tonumber("0b1", 16), c=tonumber("101", 2), d=tonumber("zz", 16), e=tostring(255, "hex"), f=tostring(1234567, "commas"), g=tostring(1234.5678, "commas"), h=tostring(93784, "duration"), i=tostring(65, "duration") | fields - _time',
+    );
+    expect(row).toEqual({
+      a: '31',
+      b: '177',
+      c: '5',
+      d: null,
+      e: '0xFF',
+      f: '1,234,567',
+      g: '1,234.57',
+      h: '1+02:03:04',
+      i: '00:01:05',
+    });
+  });
+
+  test('random() is a whole number below 2^31', async () => {
+    const result = await rows(
+      '| makeresults count=20 | eval r=random() | stats min(r) as lo, max(r) as hi',
+    );
+    expect(Number(result[0]?.lo)).toBeGreaterThanOrEqual(0);
+    expect(Number(result[0]?.hi)).toBeLessThan(2 ** 31);
+    expect(Number.isInteger(Number(result[0]?.hi))).toBe(true);
+  });
+
+  test('p100 is the largest value', async () => {
+    expect(await rows('| stats p100(src_port) as p')).toEqual(
+      await rows('| stats max(src_port) as p'),
+    );
+  });
+
+  test('reject other bases and formats', () => {
+    expect(parseQuery('| eval x=tonumber("7", 8)').errors[0]?.code).toBe(
+      'function.invalid_argument',
+    );
+    expect(parseQuery('| eval x=tostring(1, "bad")').errors[0]?.code).toBe(
+      'function.invalid_argument',
+    );
+  });
+});
+
 describe('makeresults', () => {
   test('makes rows at the search time', async () => {
     const result = await rows(
