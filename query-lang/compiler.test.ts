@@ -811,7 +811,8 @@ describe('semantic errors', () => {
     expect(error).toMatchObject({ code: 'time.invalid', column: 1 });
     expect(error?.message).toContain('epoch seconds');
     const [later] = parseQuery('earliest=-1d latest=soon x').errors;
-    expect(later).toMatchObject({ code: 'time.invalid', column: 14 });
+    // The position covers the value too, `latest=soon`.
+    expect(later).toMatchObject({ code: 'time.invalid', column: 14, length: 11 });
   });
 
   test('unknown field carries its position', () => {

@@ -29,6 +29,11 @@ export const COMPARISON_OPERATORS: ReadonlyMap<TokenType, BinaryOperator> = new 
 
 const RANGE_OPERATORS = { '>': 'gt', '>=': 'gte', '<': 'lt', '<=': 'lte' } as const;
 
+/** Returns the location from the start of `first` to the end of `last`. */
+function spanTo(first: SourceLocation, last: SourceLocation): SourceLocation {
+  return { ...first, length: last.offset + last.length - first.offset };
+}
+
 export function freeText(pattern: string, loc: SourceLocation): FilterNode {
   const parts = parsePattern(pattern);
   if (parts.length === 1 && 'wildcard' in parts[0]!) return { op: 'all' };
@@ -37,7 +42,9 @@ export function freeText(pattern: string, loc: SourceLocation): FilterNode {
 
 /** Builds the filter for `field <op> value`, reading `*` wildcards and CIDR ranges in the value. */
 export function buildComparison(field: IToken, operator: IToken, value: SearchValue): FilterNode {
-  const loc = locationOf(field, operator);
+  // A time bound's errors are about its value, so its position covers the whole term.
+  const bound = /^(earliest|latest)$/i.test(field.image);
+  const loc = bound ? spanTo(locationOf(field), value.loc) : locationOf(field, operator);
   const name = field.image;
   const binary = COMPARISON_OPERATORS.get(operator.tokenType) ?? '=';
   if (binary !== '=' && binary !== '!=') {
