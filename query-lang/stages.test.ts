@@ -281,6 +281,12 @@ describe('new stages on DuckDB', () => {
     expect(() => compileQuery(parsed.ast!, OPTIONS)).toThrow(/Unknown lookup table/);
   });
 
+  test('lookup names the column an unknown match field was for', () => {
+    const [error] = parseQuery('| lookup users username').errors;
+    expect(error?.code).toBe('lookup.unknown_field');
+    expect(error?.message).toMatch(/lookup users username as src_ip/);
+  });
+
   test('lookup outputnew keeps values a field has', async () => {
     const result = await rows(
       'class_uid=3002 | eval team=if(user="alice", "preset", null()) | lookup users username as user outputnew team | table user, team | sort user',

@@ -431,7 +431,19 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
           .filter((name) => !matched.has(name.toLowerCase()))
           .map((name) => ({ column: name, field: name }));
 
-  const eventKeys = stage.match.map((field) => resolveField(state.scope, field.field, stage.loc));
+  const eventKeys = stage.match.map((field) => {
+    try {
+      return resolveField(state.scope, field.field, stage.loc);
+    } catch (error) {
+      if (!(error instanceof QueryError) || field.field !== field.column) throw error;
+      // `lookup assets ip` matches the lookup column `ip` with the event field of that name.
+      return fail(
+        'lookup.unknown_field',
+        `Unknown field '${field.field}' to match column '${field.column}' of lookup '${stage.table}': name the event field with as, as in lookup ${stage.table} ${field.column} as src_ip`,
+        stage.loc,
+      );
+    }
+  });
   const keyNames = eventKeys.map((_, index) => identifier(`__lk${index}`));
   const text = (value: Sql) => sql`lower(CAST(${value} AS VARCHAR))`;
   const withKeys = join(
