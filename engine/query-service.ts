@@ -38,7 +38,7 @@ export interface QueryRequest {
   limit?: number;
 }
 
-/** What the requester may read. */
+/** The data a requester may read. */
 export interface QueryAccess {
   /** Allows searches of internal indexes such as `_audit`; the API grants it to admins. */
   internalIndexes: boolean;
@@ -506,8 +506,8 @@ function sortKeys(keys: EventKey[]): EventKey[] {
 }
 
 /**
- * The snapshot a compiled query reads: its time range, and internal indexes when it names one
- * and the requester may read them.
+ * Returns the snapshot a compiled query reads: its time range, and internal indexes when it
+ * names one and the requester may read them.
  */
 function snapshotFilter(compiled: CompiledQuery, access: QueryAccess): SnapshotFilter {
   return {

@@ -495,7 +495,7 @@ function addColumns(state: State, columns: readonly NewColumn[]): void {
 
 /**
  * Compiles `eval` assignments into as few steps as it can. An assignment that reads or writes a
- * field an earlier one of the step wrote starts a new step, because a select sees only the
+ * field an earlier one of the step wrote starts a new step, because a select reads only the
  * columns of its input. Hundreds of steps of one column each used up DuckDB's memory limit.
  */
 function compileEval(state: State, assignments: readonly Assignment[]): void {
@@ -1082,13 +1082,13 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
     ' AND ',
   );
   const tuple = sql`row(${join(keys, ', ')})`;
-  const kept = stage.consecutive
+  const keepRow = stage.consecutive
     ? sql`${tuple} IS DISTINCT FROM lag(${tuple}) OVER (${orderClause})`
     : sql`row_number() OVER (PARTITION BY ${join(keys, ', ')}${orderClause}) ${rowNumberLimit}`;
   // As in Splunk, rows that lack a field are dropped unless keepempty=true.
   const body = stage.keepEmpty
-    ? sql`SELECT * FROM ${raw(state.relation)} QUALIFY NOT (${present}) OR ${kept}`
-    : sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY ${kept}`;
+    ? sql`SELECT * FROM ${raw(state.relation)} QUALIFY NOT (${present}) OR ${keepRow}`
+    : sql`SELECT * FROM ${raw(state.relation)} WHERE ${present} QUALIFY ${keepRow}`;
   addStage(state, body);
   // As in Splunk, the rows come out in the sortby order.
   if (sortBy !== undefined) state.order = sortBy;

@@ -210,8 +210,8 @@ export function resolveField(
 
 /**
  * Rejects a path whose first name is no attribute of any OCSF event, such as Suricata's
- * `alert.signature`: it would read nothing, because events are stored as OCSF. Every top-level
- * name the normalizers write is such an attribute.
+ * `alert.signature`: it would read nothing, because events are stored as OCSF. Over the corpus,
+ * every top-level name the normalizers wrote was such an attribute.
  */
 function checkOcsfRoot(path: string, loc: SourceLocation | undefined): void {
   const root = (path.split(/[.[{]/)[0] ?? '').toLowerCase();

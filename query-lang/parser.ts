@@ -1437,8 +1437,8 @@ function opensSubsearch(token: IToken, next: IToken | undefined): boolean {
 }
 
 /**
- * Returns the error for a query with a subsearch, which the language does not have, in place of
- * the unexpected `]` it would otherwise report; undefined for other queries.
+ * Returns the error for a query with a subsearch, or undefined for other queries. The error
+ * replaces the unexpected `]` that the lexer would report.
  */
 function subsearchErrors(text: string): QueryDiagnostic[] | undefined {
   const match = SUBSEARCH.exec(text);

@@ -39,8 +39,9 @@ export function join(parts: readonly Sql[], separator: string): Sql {
 
 /**
  * Characters an identifier may have: letters, digits, spaces and punctuation of display names
- * such as `Failed Logins (%)`. A double quote, which would end it, is not among them, nor are
- * quotes, semicolons, backslashes and control characters, which no name needs.
+ * such as `Failed Logins (%)`. A double quote would end it, so it is not among them. Single
+ * quotes, semicolons, backslashes and control characters are left out too, because no name needs
+ * them.
  */
 const SAFE_IDENTIFIER = /^[\p{L}\p{N}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]+$/u;
 

@@ -456,11 +456,11 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
   if (table === undefined && stage.outputs.length === 0) scope.openColumns = true;
   const excluded = [...keyNames];
   // With `outputnew`, the value a field has before the lookup wins.
-  const kept: (Sql | undefined)[] = [];
+  const previousValues: (Sql | undefined)[] = [];
   for (const output of outputs) {
     checkOutputName(output.field, stage.loc);
     const lowered = output.field.toLowerCase();
-    kept.push(stage.outputNew ? currentValue(state.scope, output.field) : undefined);
+    previousValues.push(stage.outputNew ? currentValue(state.scope, output.field) : undefined);
     const existing = scope.columns.get(lowered);
     if (existing !== undefined) excluded.push(identifier(existing.name));
     else if (scope.eventShape && isPromoted(scope, lowered)) excluded.push(identifier(lowered));
@@ -483,7 +483,7 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
   );
   const picked = outputs.map((output, index) => {
     const found = sql`l.${identifier(`__lo${index}`)}`;
-    const before = kept[index];
+    const before = previousValues[index];
     const value = before === undefined ? found : sql`coalesce(${before}, ${found})`;
     return sql`${value} AS ${identifier(output.field)}`;
   });

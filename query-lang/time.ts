@@ -78,7 +78,10 @@ export function parseCalendarSpanMonths(text: string): number | undefined {
   const count = Number(match[1]);
   const name = (match[2] ?? '').toLowerCase();
   const unit = normalizeTimeUnit(name);
-  const months = QUARTER_NAMES.has(name) ? 3 : unit === 'mon' ? 1 : unit === 'y' ? 12 : 0;
+  let months = 0;
+  if (QUARTER_NAMES.has(name)) months = 3;
+  else if (unit === 'mon') months = 1;
+  else if (unit === 'y') months = 12;
   return months > 0 && count > 0 ? count * months : undefined;
 }
 

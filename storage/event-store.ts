@@ -172,8 +172,8 @@ export interface SnapshotFilter {
   classUids?: readonly number[];
   indexes?: readonly string[];
   /**
-   * Includes the events of internal indexes such as `_audit` (`isInternalIndex`); left out when
-   * absent, as Splunk leaves them out of searches that do not name them.
+   * Includes the events of internal indexes such as `_audit` (`isInternalIndex`). Absent, they
+   * are left out, as Splunk leaves them out of searches that do not name them.
    */
   internalIndexes?: boolean;
 }
