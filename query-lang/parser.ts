@@ -392,7 +392,9 @@ class QueryParser extends EmbeddedActionsParser {
       }
       const stage: Stage = { stage: 'streamstats', aggregations, by };
       const window = this.readOptions(keyword, options, ['window']).get('window');
-      if (window !== undefined) stage.window = this.positiveIntegerText(window, keyword);
+      if (window !== undefined) {
+        stage.window = this.positiveIntegerText(window, optionValue(options, 'window') ?? keyword);
+      }
       return stage;
     });
   });
