@@ -457,8 +457,11 @@ export class QueryService {
   }
 }
 
-/** DuckDB errors that come from values in the query, such as a regular expression RE2 rejects. */
-const INPUT_ERROR = /^(Invalid Input Error|Conversion Error|Out of Range Error): /;
+/**
+ * DuckDB errors that come from the query, such as a regular expression RE2 rejects or, as a
+ * binder error, types that a function cannot take together.
+ */
+const INPUT_ERROR = /^(Invalid Input Error|Conversion Error|Out of Range Error|Binder Error): /;
 
 /** Returns a `QueryInputError` for a DuckDB error caused by the query's values, else undefined. */
 function inputErrorOf(error: unknown): QueryInputError | undefined {

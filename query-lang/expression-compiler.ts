@@ -89,6 +89,22 @@ function asText(value: TypedSql): Sql {
   return value.type === 'string' ? value.sql : sql`CAST(${value.sql} AS VARCHAR)`;
 }
 
+/**
+ * Brings the results of `if`, `case` or `coalesce` to one type. Values of different types, such as
+ * text and a number (`coalesce(user, 0)`), become text, as all values are in Splunk; DuckDB would
+ * fail to mix them.
+ */
+function unify(results: readonly TypedSql[]): { values: Sql[]; type: ValueType } {
+  const types = new Set(results.map((result) => result.type).filter((type) => type !== 'unknown'));
+  if (types.size <= 1) {
+    return { values: results.map((result) => result.sql), type: [...types][0] ?? 'unknown' };
+  }
+  if (types.has('list')) {
+    return { values: results.map((result) => asList(result)), type: 'list' };
+  }
+  return { values: results.map((result) => asText(result)), type: 'string' };
+}
+
 /** Returns the value as a condition; text such as "true" converts and other text is NULL. */
 export function asCondition(value: TypedSql): Sql {
   return value.type === 'boolean' ? value.sql : sql`TRY_CAST(${value.sql} AS BOOLEAN)`;
@@ -309,12 +325,13 @@ function toStringAs(value: TypedSql, formatExpr: Expr, loc: SourceLocation | und
         type: 'string' as const,
       };
     case 'duration': {
-      // Seconds as [D+]HH:MM:SS, as Splunk writes durations.
-      const seconds = sql`CAST(floor(${number}) AS BIGINT)`;
+      // Seconds as [-][D+]HH:MM:SS, as Splunk writes durations.
+      const seconds = sql`CAST(floor(abs(${number})) AS BIGINT)`;
       const days = sql`(${seconds} // 86400)`;
       const clock = sql`printf(${param('%02d:%02d:%02d')}, (${seconds} % 86400) // 3600, (${seconds} % 3600) // 60, ${seconds} % 60)`;
+      const sign = sql`CASE WHEN ${number} < 0 THEN ${param('-')} ELSE ${param('')} END`;
       return {
-        sql: sql`CASE WHEN ${days} > 0 THEN CAST(${days} AS VARCHAR) || ${param('+')} || ${clock} ELSE ${clock} END`,
+        sql: sql`${sign} || CASE WHEN ${days} > 0 THEN CAST(${days} AS VARCHAR) || ${param('+')} || ${clock} ELSE ${clock} END`,
         type: 'string' as const,
       };
     }
@@ -352,30 +369,30 @@ function compileCall(
     checkRegex(String(pattern.value), 'function.invalid_regex', expr.loc);
   }
   const args = expr.args.map((arg) => compileExpression(arg, scope, context));
-  const list = (parts: TypedSql[]) =>
-    join(
-      parts.map((part) => part.sql),
-      ', ',
-    );
   const [first, second, third] = args as [TypedSql, TypedSql | undefined, TypedSql | undefined];
   switch (expr.fn) {
-    case 'if':
+    case 'if': {
+      const { values, type } = unify([second!, third!]);
       return {
-        sql: sql`CASE WHEN ${asCondition(first)} THEN ${second!.sql} ELSE ${third!.sql} END`,
-        type: second!.type,
+        sql: sql`CASE WHEN ${asCondition(first)} THEN ${values[0]!} ELSE ${values[1]!} END`,
+        type,
       };
+    }
     case 'case': {
       if (args.length % 2 !== 0) {
         fail('function.arity', 'case() takes pairs of condition and value', expr.loc);
       }
+      const results = unify(args.filter((_, index) => index % 2 === 1));
       const branches: Sql[] = [];
       for (let index = 0; index < args.length; index += 2) {
-        branches.push(sql`WHEN ${asCondition(args[index]!)} THEN ${args[index + 1]!.sql}`);
+        branches.push(sql`WHEN ${asCondition(args[index]!)} THEN ${results.values[index / 2]!}`);
       }
-      return { sql: sql`CASE ${join(branches, ' ')} END`, type: args[1]!.type };
+      return { sql: sql`CASE ${join(branches, ' ')} END`, type: results.type };
     }
-    case 'coalesce':
-      return { sql: sql`coalesce(${list(args)})`, type: first.type };
+    case 'coalesce': {
+      const { values, type } = unify(args);
+      return { sql: sql`coalesce(${join(values, ', ')})`, type };
+    }
     case 'lower':
     case 'upper':
       return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };

@@ -477,7 +477,7 @@ describe('time kept by earlier stages', () => {
 describe('conversion functions', () => {
   test('tonumber with a base and tostring with a format', async () => {
     const [row] = await rows(
-      '| makeresults | eval a=tonumber("0x1F", 16), b=tonumber("0b1", 16), c=tonumber("101", 2), d=tonumber("zz", 16), e=tostring(255, "hex"), f=tostring(1234567, "commas"), g=tostring(1234.5678, "commas"), h=tostring(93784, "duration"), i=tostring(65, "duration") | fields - _time',
+      '| makeresults | eval a=tonumber("0x1F", 16), b=tonumber("0b1", 16), c=tonumber("101", 2), d=tonumber("zz", 16), e=tostring(255, "hex"), f=tostring(1234567, "commas"), g=tostring(1234.5678, "commas"), h=tostring(93784, "duration"), i=tostring(65, "duration"), j=tostring(-93784, "duration") | fields - _time',
     );
     expect(row).toEqual({
       a: '31',
@@ -489,6 +489,7 @@ describe('conversion functions', () => {
       g: '1,234.57',
       h: '1+02:03:04',
       i: '00:01:05',
+      j: '-1+02:03:04',
     });
   });
 
@@ -514,6 +515,23 @@ describe('conversion functions', () => {
     expect(parseQuery('| eval x=tostring(1, "bad")').errors[0]?.code).toBe(
       'function.invalid_argument',
     );
+  });
+});
+
+describe('values of mixed types', () => {
+  test.each([
+    ['| eval x=coalesce(user, 0) | stats count by x', '0'],
+    ['| eval x=case(status_id=2, "fail", true(), 0) | stats count by x', 'fail'],
+    ['| eval x=if(isnull(user), 0, user) | stats count by x', 'alice'],
+    ['| eval x=if(status_id=2, "fail", 3) | stats count by x', '3'],
+  ])('%s gives text', async (query, value) => {
+    const result = await rows(query);
+    expect(result.map((row) => row.x)).toContain(value);
+  });
+
+  test('numbers of two kinds stay numbers', async () => {
+    const result = await rows('| eval x=if(status_id=2, 1, 2.5) | stats count by x');
+    expect(result.map((row) => row.x)).toEqual([1, 2.5]);
   });
 });
 
