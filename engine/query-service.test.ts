@@ -551,7 +551,12 @@ describe('multivalue fields', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-multivalue-'));
     store = await EventStore.open(dataDir);
     const now = Date.now();
-    const fields = [{ tags: ['alpha', 'beta'] }, { tags: 'solo' }, { env: 'x' }];
+    const fields = [
+      { tags: ['alpha', 'beta'] },
+      { tags: 'solo' },
+      { env: 'x' },
+      { 'dot.ted': 'v' },
+    ];
     const rows = fields.map((value, i) => ({
       id: `m${i}`,
       time: now - i * 1000,
@@ -580,6 +585,10 @@ describe('multivalue fields', () => {
       { 'fields.tags{}': 'beta', count: 1 },
       { 'fields.tags{}': 'solo', count: 1 },
     ]);
+  });
+
+  it('reads a field whose name has dots', async () => {
+    expect(await run('fields.dot.ted=v | table id')).toEqual([{ id: 'm3' }]);
   });
 
   it('flattens the values of list fields', async () => {

@@ -282,23 +282,20 @@ function resolveIndexedField(
     fail('field.removed', `Field '${name}' was removed by an earlier fields or rename stage`, loc);
   }
   const key = name.slice('fields.'.length);
-  // `fields.tags{}` reads every value of a multivalue field, as a list.
-  const any = key.includes('{}');
-  const single = /^[^.{}[\]]+\{\}$/.exec(key);
-  if (single !== null) {
-    // A field sent with one value is a list of that value, as Splunk treats it.
-    const path = `$.${key.slice(0, -2)}`;
-    const value = sql`json_extract_string(${column.sql}, ${param(path)})`;
-    return {
-      sql: sql`CASE WHEN json_type(${column.sql}, ${param(path)}) = 'ARRAY' THEN json_extract_string(${column.sql}, ${param(`${path}[*]`)}) WHEN ${value} IS NOT NULL THEN [${value}] END`,
-      type: 'list',
-      json: true,
-      columns: [],
-    };
+  // HEC indexed fields are flat, so the whole rest is one key, dots included (`fields.dot.ted`).
+  const multivalue = key.endsWith('{}');
+  const plain = multivalue ? key.slice(0, -2) : key;
+  if (/[{}[\]]/.test(plain)) {
+    fail('field.invalid_name', `Invalid field '${name}': use fields.NAME or fields.NAME{}`, loc);
   }
+  const path = `$."${plain}"`;
+  const value = sql`json_extract_string(${column.sql}, ${param(path)})`;
+  if (!multivalue) return { sql: value, type: 'string', json: true, columns: [] };
+  // `fields.tags{}` reads every value of a multivalue field, as a list; a field sent with one
+  // value is a list of that value, as Splunk treats it.
   return {
-    sql: sql`json_extract_string(${column.sql}, ${param(`$.${key.replace(/\{\}/g, '[*]')}`)})`,
-    type: any ? 'list' : 'string',
+    sql: sql`CASE WHEN json_type(${column.sql}, ${param(path)}) = 'ARRAY' THEN json_extract_string(${column.sql}, ${param(`${path}[*]`)}) WHEN ${value} IS NOT NULL THEN [${value}] END`,
+    type: 'list',
     json: true,
     columns: [],
   };
