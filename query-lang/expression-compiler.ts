@@ -80,6 +80,12 @@ function asTime(value: TypedSql): Sql {
   return sql`TRY_CAST(${value.sql} AS TIMESTAMP)`;
 }
 
+/** Returns a value whose elements are text: a list of text, or a single value as text. */
+function textElements(value: TypedSql): TypedSql {
+  if (value.type === 'list' || value.type === 'string') return value;
+  return { sql: asText(value), type: 'string' };
+}
+
 /** Returns the value as a list; a single value becomes a list of one. */
 function asList(value: TypedSql): Sql {
   return value.type === 'list' ? value.sql : sql`[${value.sql}]`;
@@ -455,6 +461,24 @@ function compileCall(
       };
     case 'mvjoin':
       return { sql: sql`array_to_string(${asList(first)}, ${asText(second!)})`, type: 'string' };
+    case 'mvappend': {
+      // Values and lists joined into one list, missing values left out, as Splunk does.
+      const lists = args.map((arg) => sql`coalesce(${asList(textElements(arg))}, [])`);
+      const joined = sql`flatten([${join(lists, ', ')}])`;
+      return {
+        sql: sql`list_filter(${joined}, lambda v: v IS NOT NULL)`,
+        type: 'list',
+      };
+    }
+    case 'min':
+    case 'max': {
+      // As Splunk's eval min() and max(): numbers by value when every argument is a number,
+      // else text in lexical order; missing values are ignored.
+      const numeric = args.every((arg) => arg.type === 'number');
+      const values = args.map((arg) => (numeric ? arg.sql : asText(arg)));
+      const fn = raw(expr.fn === 'min' ? 'least' : 'greatest');
+      return { sql: sql`${fn}(${join(values, ', ')})`, type: numeric ? 'number' : 'string' };
+    }
     case 'floor':
     case 'ceil':
     case 'exp':

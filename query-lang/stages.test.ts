@@ -493,6 +493,13 @@ describe('conversion functions', () => {
     });
   });
 
+  test('eval min, max and mvappend', async () => {
+    const [row] = await rows(
+      '| makeresults | eval a=min(3, 10, 2), b=max(3, 10, 2), c=min("b", "a10"), d=mvappend("x", split("y,z", ","), null(), 5) | fields - _time',
+    );
+    expect(row).toEqual({ a: '2', b: '10', c: 'a10', d: ['x', 'y', 'z', '5'] });
+  });
+
   test('random() is a whole number below 2^31', async () => {
     const result = await rows(
       '| makeresults count=20 | eval r=random() | stats min(r) as lo, max(r) as hi',
