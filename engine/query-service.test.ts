@@ -587,6 +587,15 @@ describe('multivalue fields', () => {
     ]);
   });
 
+  it('matches any value of a field in a search term', async () => {
+    expect(await run('fields.tags=beta | table id')).toEqual([{ id: 'm0' }]);
+    expect(await run('fields.tags=solo | table id')).toEqual([{ id: 'm1' }]);
+    expect(await run('fields.tags IN (alpha, solo) | table id')).toEqual([
+      { id: 'm0' },
+      { id: 'm1' },
+    ]);
+  });
+
   it('reads a field whose name has dots', async () => {
     expect(await run('fields.dot.ted=v | table id')).toEqual([{ id: 'm3' }]);
   });
