@@ -238,6 +238,11 @@ function compileBinary(
     // As in Splunk, text joined with a missing value is missing.
     return { sql: sql`(${asText(left)} || ${asText(right)})`, type: 'string' };
   }
+  if (expr.op === '*') {
+    // A product is a double, as Splunk's numbers are, so that 3000000000*4000000000 does not
+    // overflow 64-bit integers.
+    return { sql: sql`(CAST(${asNumber(left)} AS DOUBLE) * ${asNumber(right)})`, type: 'number' };
+  }
   if (ARITHMETIC.has(expr.op)) {
     return { sql: sql`(${asNumber(left)} ${raw(expr.op)} ${asNumber(right)})`, type: 'number' };
   }
