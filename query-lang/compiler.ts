@@ -600,19 +600,27 @@ export function tableScope(columns: ColumnInfo[]): Scope {
   };
 }
 
-export function checkUnique(columns: ColumnInfo[], loc: SourceLocation | undefined): void {
+/**
+ * Rejects output columns of the same name. `loc` is the position of every column or of the
+ * stage; the error is reported at the second column of the name.
+ */
+export function checkUnique(
+  columns: ColumnInfo[],
+  loc: SourceLocation | undefined | readonly (SourceLocation | undefined)[],
+): void {
   const seen = new Set<string>();
-  for (const column of columns) {
+  columns.forEach((column, index) => {
     const lowered = column.name.toLowerCase();
     if (seen.has(lowered)) {
+      const at = Array.isArray(loc) ? (loc[index] ?? loc.find((each) => each)) : loc;
       fail(
         'name.duplicate',
         `Field '${column.name}' appears twice in the output; rename one with 'as'`,
-        loc,
+        at as SourceLocation | undefined,
       );
     }
     seen.add(lowered);
-  }
+  });
 }
 
 export function aggregateName(aggregation: Aggregation): string {
@@ -809,7 +817,7 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
   const outputs = [...groups, ...aggregates];
   checkUnique(
     outputs.map((output) => output.column),
-    aggregations[0]?.loc,
+    [...by.map((field) => field.loc), ...aggregations.map((aggregation) => aggregation.loc)],
   );
   // As in Splunk, rows that lack a by field are left out.
   const present =

@@ -604,6 +604,7 @@ describe('canonical JSON of the new stages', () => {
     ['| rex field=nosuch "(?<a>x)"', 'field.unknown', 13],
     ['| spath input=nosuch path=a', 'field.unknown', 15],
     ['| streamstats window=0 count', 'value.invalid_count', 22],
+    ['| stats count as n, count as n', 'name.duplicate', 21],
   ])('%s reports the error at column %#', (query, code, column) => {
     expect(parseQuery(query).errors[0]).toMatchObject({ code, column });
   });
