@@ -241,12 +241,15 @@ export type Stage =
       /** Where `field=` names the field, for errors about it. */
       fieldLoc?: SourceLocation;
     }
-  /** `spath`: a value out of JSON text; `input` defaults to `_raw`, `output` to the path. */
+  /**
+   * `spath`: a value out of JSON text; `input` defaults to `_raw`, `output` to the path. Without
+   * a path, later stages read any name that resolves to nothing else out of the JSON.
+   */
   | {
       stage: 'spath';
       input: string;
-      path: string;
-      output: string;
+      path?: string;
+      output?: string;
       loc?: SourceLocation;
       /** Where `input=` names the field, for errors about it. */
       inputLoc?: SourceLocation;

@@ -589,6 +589,7 @@ export function cloneScope(scope: Scope): Scope {
     columns: new Map(scope.columns),
     hidden: new Set(scope.hidden),
     openColumns: scope.openColumns,
+    jsonText: scope.jsonText,
   };
 }
 

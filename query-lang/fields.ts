@@ -51,6 +51,11 @@ export interface Scope {
    * without its lookup tables: any plain name may be one of the table's columns.
    */
   openColumns?: boolean;
+  /**
+   * After a bare `spath`: JSON text from which a name that resolves to nothing else is read, as
+   * Splunk's spath extracts every field of the event.
+   */
+  jsonText?: Sql;
 }
 
 const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
@@ -187,6 +192,7 @@ export function resolveField(
   if (lowered.startsWith('fields.')) return resolveIndexedField(scope, name, loc);
   if (name.includes('.')) {
     const path = name.replace(/^\./, '');
+    if (scope.jsonText !== undefined && !isOcsfRoot(path)) return jsonField(scope.jsonText, path);
     checkOcsfRoot(path, loc);
     return resolvePath(scope, path, loc);
   }
@@ -194,6 +200,7 @@ export function resolveField(
   if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
   const date = DATE_FIELDS[lowered];
   if (date !== undefined) return resolveDateField(scope, date, loc);
+  if (scope.jsonText !== undefined) return jsonField(scope.jsonText, name);
   const suggestion = nearestName(name, knownNames(scope));
   // Splunk searches HEC indexed fields by their bare names, which are not known in advance here.
   const hint =
@@ -208,14 +215,33 @@ export function resolveField(
   );
 }
 
+/** Returns whether the first name of `path` is an attribute of some OCSF event. */
+function isOcsfRoot(path: string): boolean {
+  return Object.hasOwn(OCSF_EVENT_ATTRIBUTES, (path.split(/[.[{]/)[0] ?? '').toLowerCase());
+}
+
+/**
+ * Resolves a name after a bare `spath` as that path of the JSON text (`a.b`, `tags{}` for every
+ * element), null where the text is no JSON.
+ */
+function jsonField(text: Sql, name: string): ResolvedField {
+  const path = param(`$.${name.replace(/^\./, '').replace(/\{\}/g, '[*]')}`);
+  return {
+    sql: sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${path}) END`,
+    type: name.includes('{}') ? 'list' : 'string',
+    json: true,
+    columns: [],
+  };
+}
+
 /**
  * Rejects a path whose first name is no attribute of any OCSF event, such as Suricata's
  * `alert.signature`: it would read nothing, because events are stored as OCSF. Over the corpus,
  * every top-level name the normalizers wrote was such an attribute.
  */
 function checkOcsfRoot(path: string, loc: SourceLocation | undefined): void {
+  if (isOcsfRoot(path)) return;
   const root = (path.split(/[.[{]/)[0] ?? '').toLowerCase();
-  if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, root)) return;
   const nearest = nearestName(root, Object.keys(OCSF_EVENT_ATTRIBUTES));
   const hint =
     nearest === undefined

@@ -400,13 +400,17 @@ function stageFromJson(value: unknown, path: string): Stage {
         field: optionalString(json.field, `${path}.field`) ?? '_raw',
         pattern: string(json.pattern, `${path}.pattern`),
       };
-    case 'spath':
-      return {
+    case 'spath': {
+      const stage: Stage = {
         stage: 'spath',
         input: optionalString(json.input, `${path}.input`) ?? '_raw',
-        path: string(json.path, `${path}.path`),
-        output: string(json.output, `${path}.output`),
       };
+      if (json.path !== undefined) {
+        stage.path = string(json.path, `${path}.path`);
+        stage.output = string(json.output, `${path}.output`);
+      }
+      return stage;
+    }
     case 'mvexpand':
       return { stage: 'mvexpand', field: string(json.field, `${path}.field`) };
     case 'transaction': {

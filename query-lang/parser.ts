@@ -474,20 +474,23 @@ class QueryParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       const read = this.readOptions(keyword, options, ['input', 'path', 'output']);
       const path = read.get('path') ?? positional?.name;
-      if (path === undefined) {
+      const output = read.get('output');
+      if (path === undefined && output !== undefined) {
         this.report(
           'stage.missing_option',
-          'spath needs a path, as in spath path=user.name',
+          'spath with output needs a path, as in spath path=user.name output=name',
           keyword,
         );
       }
       const stage: Stage = {
         stage: 'spath',
         input: read.get('input') ?? '_raw',
-        path: path ?? 'x',
-        output: read.get('output') ?? defaultSpathOutput(path ?? 'x'),
         loc: locationOf(keyword),
       };
+      if (path !== undefined) {
+        stage.path = path;
+        stage.output = output ?? defaultSpathOutput(path);
+      }
       const input = optionValue(options, 'input');
       if (input !== undefined) stage.inputLoc = locationOf(input);
       return stage;

@@ -376,6 +376,29 @@ describe('calendar spans', () => {
   });
 });
 
+describe('spath without a path', () => {
+  test('later stages read unknown names from the JSON', async () => {
+    const result = await rows('class_uid=9001 | spath | stats count by tags{}');
+    expect(result).toEqual([
+      { 'tags{}': 'a', count: '1' },
+      { 'tags{}': 'b', count: '1' },
+      { 'tags{}': 'c', count: '1' },
+    ]);
+  });
+
+  test('known names keep their meaning and text that is no JSON reads null', async () => {
+    const result = await rows('class_uid=9001 | spath | table id, host, nosuch | sort id');
+    expect(result).toEqual([
+      { id: 'f01', host: 'web01', nosuch: null },
+      { id: 'f02', host: 'web02', nosuch: null },
+    ]);
+  });
+
+  test('an unknown name without spath is still an error', () => {
+    expect(parseQuery('| stats count by nosuch').errors[0]?.code).toBe('field.unknown');
+  });
+});
+
 describe('list fields', () => {
   test('stats groups by each element', async () => {
     const result = await rows('class_uid=9001 | stats count by attacks{}.technique.uid');
@@ -585,6 +608,7 @@ describe('canonical JSON of the new stages', () => {
     '| fillnull value="n/a" user, host',
     '| rex field=message "for (?<who>\\w+)"',
     '| spath input=raw path=a.b{}.c output=c',
+    '| spath input=raw',
     '| mvexpand user',
     '| transaction host maxspan=1h maxpause=5m',
     '| lookup users username as user output team',

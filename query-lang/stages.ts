@@ -297,6 +297,12 @@ const SPATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
 
 function compileSpath(state: State, stage: Extract<Stage, { stage: 'spath' }>): void {
   const input = resolveField(state.scope, stage.input, stage.inputLoc ?? stage.loc);
+  const text = input.type === 'string' ? input.sql : sql`CAST(${input.sql} AS VARCHAR)`;
+  if (stage.path === undefined || stage.output === undefined) {
+    // Splunk's bare spath extracts every field: later stages read unknown names from the JSON.
+    state.scope = { ...cloneScope(state.scope), jsonText: text };
+    return;
+  }
   if (!SPATH.test(stage.path)) {
     fail(
       'spath.invalid_path',
@@ -305,7 +311,6 @@ function compileSpath(state: State, stage: Extract<Stage, { stage: 'spath' }>): 
     );
   }
   checkOutputName(stage.output, stage.loc);
-  const text = input.type === 'string' ? input.sql : sql`CAST(${input.sql} AS VARCHAR)`;
   const path = param(`$.${stage.path.replace(/\{\}/g, '[*]')}`);
   const value = sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${path}) END`;
   addColumn(state, stage.output, value, stage.path.includes('{}') ? 'list' : 'string');
