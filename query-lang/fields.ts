@@ -317,7 +317,7 @@ function resolveIndexedField(
   const path = `$."${plain}"`;
   const value = sql`json_extract_string(${column.sql}, ${param(path)})`;
   if (!multivalue) return { sql: value, type: 'string', json: true, columns: [] };
-  // `fields.tags{}` reads every value of a multivalue field, as a list; a field sent with one
+  // `fields.tags{}` reads every value of a multivalue field, as a list. A field sent with one
   // value is a list of that value, as Splunk treats it.
   return {
     sql: sql`CASE WHEN json_type(${column.sql}, ${param(path)}) = 'ARRAY' THEN json_extract_string(${column.sql}, ${param(`${path}[*]`)}) WHEN ${value} IS NOT NULL THEN [${value}] END`,
