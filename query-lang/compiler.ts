@@ -609,19 +609,26 @@ export function checkUnique(
   columns: ColumnInfo[],
   loc: SourceLocation | undefined | readonly (SourceLocation | undefined)[],
 ): void {
+  const locationOf = (index: number): SourceLocation | undefined =>
+    isLocationList(loc) ? (loc[index] ?? loc.find((each) => each !== undefined)) : loc;
   const seen = new Set<string>();
   columns.forEach((column, index) => {
     const lowered = column.name.toLowerCase();
     if (seen.has(lowered)) {
-      const at = Array.isArray(loc) ? (loc[index] ?? loc.find((each) => each)) : loc;
       fail(
         'name.duplicate',
         `Field '${column.name}' appears twice in the output; rename one with 'as'`,
-        at as SourceLocation | undefined,
+        locationOf(index),
       );
     }
     seen.add(lowered);
   });
+}
+
+function isLocationList(
+  loc: SourceLocation | undefined | readonly (SourceLocation | undefined)[],
+): loc is readonly (SourceLocation | undefined)[] {
+  return Array.isArray(loc);
 }
 
 export function aggregateName(aggregation: Aggregation): string {

@@ -1431,7 +1431,7 @@ const parser = new QueryParser();
 const SUBSEARCH_MESSAGE =
   'Subsearches ([search ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
 
-/** Splunk's subsearch, `[search ...]`, which the lexer reads as words up to the `]`. */
+/** Splunk's subsearch, `[search ...]`, found by the text of a query that failed to parse. */
 const SUBSEARCH = /\[\s*search\b/i;
 
 /** Returns whether `token` (and `next`) is the `[search` of a subsearch, outside quotes. */
@@ -1442,11 +1442,20 @@ function opensSubsearch(token: IToken, next: IToken | undefined): boolean {
 }
 
 /**
- * Returns the error for a query with a subsearch, or undefined for other queries. The error
- * replaces the unexpected `]` that the lexer would report.
+ * Returns the error for a subsearch, which the language does not have, or undefined. In the
+ * search part the lexer reads `[search` as words. In pipe stages `[` is no token, so the text of
+ * a query that `failed` to lex or parse is searched too.
  */
-function subsearchErrors(text: string): QueryDiagnostic[] | undefined {
-  const match = SUBSEARCH.exec(text);
+function subsearchError(
+  text: string,
+  tokens: readonly IToken[],
+  failed: boolean,
+): QueryDiagnostic | undefined {
+  const token = tokens.find((each, index) => opensSubsearch(each, tokens[index + 1]));
+  if (token !== undefined) {
+    return diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, locationOf(token));
+  }
+  const match = failed ? SUBSEARCH.exec(text) : null;
   if (match === null) return undefined;
   const before = text.slice(0, match.index);
   const loc = {
@@ -1455,7 +1464,7 @@ function subsearchErrors(text: string): QueryDiagnostic[] | undefined {
     line: before.split('\n').length,
     column: match.index - before.lastIndexOf('\n'),
   };
-  return [diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, loc)];
+  return diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, loc);
 }
 
 /**
@@ -1488,25 +1497,19 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
       );
     }
   }
-  if (errors.length > 0) return { errors: subsearchErrors(text) ?? errors };
   // A subsearch that lexes as words, as in `| search [search user=root]`, would otherwise
   // search for the text "[search".
-  const subsearch = lexed.tokens.find((token, index) =>
-    opensSubsearch(token, lexed.tokens[index + 1]),
-  );
-  if (subsearch !== undefined) {
-    return { errors: [diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, locationOf(subsearch))] };
-  }
+  const subsearch = subsearchError(text, lexed.tokens, errors.length > 0);
+  if (subsearch !== undefined) return { errors: [subsearch] };
+  if (errors.length > 0) return { errors };
 
   parser.input = lexed.tokens;
   parser.diagnostics = [];
   const ast = parser.query();
   if (parser.errors.length > 0) {
-    return {
-      errors:
-        subsearchErrors(text) ??
-        parser.errors.map((error) => syntaxDiagnostic(error, text, lexed.tokens)),
-    };
+    const failed = subsearchError(text, lexed.tokens, true);
+    if (failed !== undefined) return { errors: [failed] };
+    return { errors: parser.errors.map((error) => syntaxDiagnostic(error, text, lexed.tokens)) };
   }
   const diagnostics = [...parser.diagnostics];
   extractTimeRange(ast, diagnostics);

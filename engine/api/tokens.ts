@@ -7,8 +7,7 @@
 import type { Context, Hono } from 'hono';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { INDEX_NAME } from '../../ingest/hec/envelopes.js';
-import { isInternalIndex } from '../../query-lang/index.js';
+import { INDEX_NAME, isIndexAllowed } from '../../ingest/hec/envelopes.js';
 import type { HecToken, MetadataStore } from '../../storage/index.js';
 import type { AuditLog } from '../audit.js';
 import { type ApiEnv, requireRole } from './auth.js';
@@ -47,11 +46,7 @@ const CreateTokenRequest = z
   })
   .refine(
     // A default index outside the allow list would reject every event without an index (code 7).
-    // An empty list allows every index but the internal ones (`isIndexAllowed`).
-    (spec) => {
-      const index = spec.defaultIndex ?? 'main';
-      return spec.indexes?.length ? spec.indexes.includes(index) : !isInternalIndex(index);
-    },
+    (spec) => isIndexAllowed({ indexes: spec.indexes ?? [] }, spec.defaultIndex ?? 'main'),
     {
       message:
         'defaultIndex (main when absent) must be one of indexes; an internal index such as _audit must be listed in indexes',
