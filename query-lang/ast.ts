@@ -238,7 +238,7 @@ export type Stage =
       field: string;
       pattern: string;
       loc?: SourceLocation;
-      /** Where `field=` names the field, for errors about it. */
+      /** Position of the field that `field=` names, for errors about it. */
       fieldLoc?: SourceLocation;
     }
   /**
@@ -251,7 +251,7 @@ export type Stage =
       path?: string;
       output?: string;
       loc?: SourceLocation;
-      /** Where `input=` names the field, for errors about it. */
+      /** Position of the field that `input=` names, for errors about it. */
       inputLoc?: SourceLocation;
     }
   /** `mvexpand`: one row per element of a list field or JSON array. */

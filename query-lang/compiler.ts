@@ -610,7 +610,7 @@ export function checkUnique(
   loc: SourceLocation | undefined | readonly (SourceLocation | undefined)[],
 ): void {
   const locationOf = (index: number): SourceLocation | undefined =>
-    isLocationList(loc) ? (loc[index] ?? loc.find((each) => each !== undefined)) : loc;
+    isLocationList(loc) ? (loc[index] ?? loc.find((location) => location !== undefined)) : loc;
   const seen = new Set<string>();
   columns.forEach((column, index) => {
     const lowered = column.name.toLowerCase();

@@ -240,7 +240,7 @@ function compileBinary(
   }
   if (expr.op === '*') {
     // A product is a double, as Splunk's numbers are, so that 3000000000*4000000000 does not
-    // overflow 64-bit integers.
+    // overflow 64-bit integers. NOTE: products above 2^53 are no longer exact whole numbers.
     return { sql: sql`(CAST(${asNumber(left)} AS DOUBLE) * ${asNumber(right)})`, type: 'number' };
   }
   if (ARITHMETIC.has(expr.op)) {

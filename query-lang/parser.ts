@@ -1451,7 +1451,7 @@ function subsearchError(
   tokens: readonly IToken[],
   failed: boolean,
 ): QueryDiagnostic | undefined {
-  const token = tokens.find((each, index) => opensSubsearch(each, tokens[index + 1]));
+  const token = tokens.find((candidate, index) => opensSubsearch(candidate, tokens[index + 1]));
   if (token !== undefined) {
     return diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, locationOf(token));
   }

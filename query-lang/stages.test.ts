@@ -444,9 +444,11 @@ describe('dedup options', () => {
   });
 
   test('keepempty=true keeps rows without the field', async () => {
-    const kept = await rows('| dedup user keepempty=true | where isnull(user) | stats count');
+    const withoutUser = await rows(
+      '| dedup user keepempty=true | where isnull(user) | stats count',
+    );
     const empty = await rows('| where isnull(user) | stats count');
-    expect(kept).toEqual(empty);
+    expect(withoutUser).toEqual(empty);
     expect(Number(empty[0]?.count)).toBeGreaterThan(0);
   });
 

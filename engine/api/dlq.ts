@@ -201,7 +201,7 @@ export function exportRange(
       throw new Error(`invalid query: ${parsed.errors[0]?.message ?? 'syntax error'}`);
     }
     const ast = parsed.ast;
-    // The snapshot of an export holds internal indexes, which a query covers only when it
+    // The snapshot of an export contains internal indexes, which a query covers only when it
     // names one, as a search does.
     const compileFor = (source: string) =>
       compileQuery(ast, {

@@ -89,7 +89,11 @@ async function readBody(c: Context, current?: SavedSearch) {
   };
 }
 
-/** Returns whether another saved search of `ownerId` has `name`, ignoring case, as Splunk forbids. */
+/**
+ * Returns whether another saved search of `ownerId` has `name`, ignoring case, as Splunk forbids.
+ * NOTE: no unique index backs this check, so two requests at the same moment may still create
+ * two searches of one name.
+ */
 function nameTaken(metadata: MetadataStore, ownerId: number, name: string, except?: number) {
   const lowered = name.toLowerCase();
   return metadata
