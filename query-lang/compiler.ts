@@ -23,6 +23,7 @@ import {
   resolveTimeField,
   type Scope,
   type ValueType,
+  valuesName,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
@@ -803,10 +804,45 @@ export function resolveGroups(state: State, fields: FieldRef[]): Group[] {
  */
 function expandLists(state: State, fields: readonly FieldRef[]): void {
   for (const field of fields) {
-    const resolved = resolveField(state.scope, field.name, field.loc);
+    const resolved = resolveField(state.scope, valuesName(field.name, state.scope), field.loc);
     if (resolved.type !== 'list') continue;
-    addColumn(state, outputName(field.name), sql`unnest(${resolved.sql})`, 'string');
+    // An event without a value stays as one row with null, as `timechart` counts it in NULL.
+    const elements = sql`unnest(coalesce(nullif(${resolved.sql}, []), [NULL]))`;
+    addColumn(state, outputName(field.name), elements, 'string');
   }
+}
+
+/**
+ * Adds a step that counts, per `by` group, the events that have every field of `top` or `rare`,
+ * when one of the fields is a list: `percent` is then a share of events, as in Splunk, and the
+ * shares of a multivalue field's values add up to more than 100. Returns the step's name.
+ */
+function countTopEvents(
+  state: State,
+  by: Group[],
+  fields: readonly FieldRef[],
+): string | undefined {
+  const resolved = fields.map((field) =>
+    resolveField(state.scope, valuesName(field.name, state.scope), field.loc),
+  );
+  if (!resolved.some((field) => field.type === 'list')) return undefined;
+  const present = join(
+    resolved.map((field) =>
+      field.type === 'list' ? sql`len(${field.sql}) > 0` : sql`${field.sql} IS NOT NULL`,
+    ),
+    ' AND ',
+  );
+  const groups = by.map((group) => sql`${group.sql} AS ${identifier(group.column.name)}, `);
+  const events = state.relation;
+  const scope = state.scope;
+  addStage(
+    state,
+    sql`SELECT ${join(groups, '')}count(*) AS "__events" FROM ${raw(events)} WHERE ${present}${groupBy(by.length)}`,
+  );
+  const totals = state.relation;
+  state.relation = events;
+  state.scope = scope;
+  return totals;
 }
 
 export function groupBy(count: number): Sql {
@@ -989,7 +1025,9 @@ function limitSeries(
 
 /** `top` and `rare`: the most or least common values with `count` and `percent` columns. */
 function compileTop(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' }>): void {
-  expandLists(state, [...stage.by, ...stage.fields]);
+  expandLists(state, stage.by);
+  const totals = countTopEvents(state, resolveGroups(state, stage.by), stage.fields);
+  expandLists(state, stage.fields);
   const by = resolveGroups(state, stage.by);
   const fields = resolveGroups(state, stage.fields);
   const columns = [
@@ -1025,12 +1063,27 @@ function compileTop(state: State, stage: Extract<Stage, { stage: 'top' | 'rare' 
   const direction = raw(stage.stage === 'top' ? 'DESC' : 'ASC');
   const rankOrder = sql`ORDER BY "count" ${direction}, ${columnList(fields)}`;
   const rankWindow = partition === undefined ? rankOrder : sql`${partition} ${rankOrder}`;
-  const percent = sql`100.0 * "count" / sum("count") OVER (${partition ?? raw('')}) AS "percent"`;
+  let percent = sql`100.0 * "count" / sum("count") OVER (${partition ?? raw('')}) AS "percent"`;
+  if (totals !== undefined) {
+    const joined =
+      by.length === 0
+        ? sql`${raw(state.relation)} AS "c" CROSS JOIN ${raw(totals)} AS "t"`
+        : sql`${raw(state.relation)} AS "c" JOIN ${raw(totals)} AS "t" ON ${join(
+            by.map(
+              (group) =>
+                sql`"c".${identifier(group.column.name)} IS NOT DISTINCT FROM "t".${identifier(group.column.name)}`,
+            ),
+            ' AND ',
+          )}`;
+    addStage(state, sql`SELECT "c".*, "t"."__events" FROM ${joined}`);
+    percent = sql`100.0 * "count" / "__events" AS "percent"`;
+  }
   // Without groups a plain top-N is enough, and DuckDB runs it faster than a ranking window.
+  const all = raw(totals === undefined ? '*' : '* EXCLUDE ("__events")');
   const body =
     partition === undefined
-      ? sql`SELECT *, ${percent} FROM ${raw(state.relation)} ${rankOrder} LIMIT ${param(stage.limit)}`
-      : sql`SELECT *, ${percent} FROM ${raw(state.relation)} QUALIFY row_number() OVER (${rankWindow}) <= ${param(stage.limit)}`;
+      ? sql`SELECT ${all}, ${percent} FROM ${raw(state.relation)} ${rankOrder} LIMIT ${param(stage.limit)}`
+      : sql`SELECT ${all}, ${percent} FROM ${raw(state.relation)} QUALIFY row_number() OVER (${rankWindow}) <= ${param(stage.limit)}`;
   addStage(state, body, tableScope(columns));
   state.aggregate = true;
   state.order = [

@@ -381,3 +381,16 @@ function ocsfTypeOf(path: string): string | undefined {
 export function outputName(name: string): string {
   return name.replace(/^\./, '');
 }
+
+/**
+ * Returns the name that reads every value of an HEC indexed field (`fields.tags` as
+ * `fields.tags{}`), so that a search term matches any value of a multivalue field and grouping
+ * counts each value, as in Splunk. A field sent with one value is a list of one.
+ */
+export function valuesName(name: string, scope: Scope): string {
+  const lowered = name.toLowerCase();
+  if (!lowered.startsWith('fields.') || lowered.endsWith('{}') || scope.columns.has(lowered)) {
+    return name;
+  }
+  return `${name}{}`;
+}

@@ -3,7 +3,7 @@
 import type { FilterNode, FilterValue } from './ast.js';
 import { FREE_TEXT_COLUMNS } from './catalog.js';
 import { fail, type SourceLocation } from './errors.js';
-import { type ResolvedField, resolveField, type Scope } from './fields.js';
+import { type ResolvedField, resolveField, type Scope, valuesName } from './fields.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseRelativeTime } from './time.js';
 import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern, patternToLike } from './values.js';
@@ -26,23 +26,10 @@ const ELEMENT_SCOPE: Scope = {
   hidden: new Set(),
 };
 
-/**
- * Returns the name a search term reads: an HEC indexed field as every value it has
- * (`fields.tags=beta` as `fields.tags{}=beta`), so that a term matches any value of a multivalue
- * field, as in Splunk. A field sent with one value is a list of one, so nothing else changes.
- */
-function searchedName(name: string, scope: Scope): string {
-  const lowered = name.toLowerCase();
-  if (!lowered.startsWith('fields.') || lowered.endsWith('{}') || scope.columns.has(lowered)) {
-    return name;
-  }
-  return `${name}{}`;
-}
-
 /** Compiles a filter node to a SQL condition over the event rows of `scope`. */
 export function compileFilter(node: FilterNode, scope: Scope, context: CompileContext): Sql {
   if ('field' in node && node.field !== ELEMENT) {
-    const field = resolveField(scope, searchedName(node.field, scope), node.loc);
+    const field = resolveField(scope, valuesName(node.field, scope), node.loc);
     // A list field matches when any element does.
     if (field.type === 'list') {
       const inner = compileFilter({ ...node, field: ELEMENT }, ELEMENT_SCOPE, context);

@@ -429,6 +429,44 @@ describe('list fields', () => {
       'Persistence',
     ]);
   });
+
+  test('an HEC field sent as an array groups by each value without braces', async () => {
+    const result = await rows('| stats count by fields.tags');
+    expect(result).toEqual([
+      { 'fields.tags': 'dmz', count: '1' },
+      { 'fields.tags': 'pci', count: '1' },
+    ]);
+    // A field sent with one value groups as before.
+    expect(await rows('| stats count by fields.env')).toEqual([
+      { 'fields.env': 'prod', count: '1' },
+    ]);
+  });
+
+  test('top gives each value of a list the share of events that have it', async () => {
+    const tags = await rows('| top fields.tags');
+    expect(tags.map((row) => [row['fields.tags'], row.count, row.percent])).toEqual([
+      ['dmz', '1', 100],
+      ['pci', '1', 100],
+    ]);
+    const techniques = await rows('class_uid=9001 | top attacks{}.technique.uid by host');
+    expect(techniques.map((row) => [row.host, row.count, row.percent])).toEqual([
+      ['web01', '1', 100],
+      ['web01', '1', 100],
+      ['web02', '1', 100],
+    ]);
+    // A field with one value per event still shares out 100 percent.
+    const users = await rows('| top user');
+    expect(users.reduce((sum, row) => sum + Number(row.percent), 0)).toBeCloseTo(100);
+  });
+
+  test('timechart by a list keeps the events without it in a null series', async () => {
+    const series = await rows('| timechart span=1y count by fields.tags');
+    const total = await rows('| stats count');
+    const counted = series.reduce((sum, row) => sum + Number(row.count), 0);
+    // The event with two tags is counted once for each.
+    expect(counted).toBe(Number(total[0]?.count) + 1);
+    expect(series.some((row) => row['fields.tags'] === null)).toBe(true);
+  });
 });
 
 describe('dedup options', () => {
