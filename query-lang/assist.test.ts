@@ -54,6 +54,40 @@ describe('content assist', () => {
     );
   });
 
+  test('after an aggregation only its columns are fields', () => {
+    expect(labels('| stats count by user | sort ', undefined, 'field')).toEqual(['user', 'count']);
+    expect(labels('| top src_ip | where ', undefined, 'field')).toEqual([
+      'src_ip',
+      'count',
+      'percent',
+    ]);
+    // OCSF paths no longer exist either.
+    expect(labels('| stats count by user | table actor.', undefined, 'field')).toEqual([]);
+  });
+
+  test('fields made by earlier stages come first, then the catalog', () => {
+    const where = labels(
+      '| eval score=len(user) | rex "(?<who>\\w+)" | where ',
+      undefined,
+      'field',
+    );
+    expect(where.slice(0, 2)).toEqual(['score', 'who']);
+    expect(where).toContain('src_ip');
+    expect(labels('| eval score=1 | stats avg(sc', undefined, 'field')[0]).toBe('score');
+  });
+
+  test('options that name a field offer fields', () => {
+    expect(labels('| rex field=', undefined, 'field')).toEqual(
+      expect.arrayContaining(['message', 'raw']),
+    );
+    expect(labels('| rex field=mes')).toEqual(['message']);
+    expect(labels('| eval body=raw | spath input=bo')).toEqual(['body']);
+  });
+
+  test('earlier stages that do not compile leave the catalog', () => {
+    expect(labels('| stats count by nosuch_field | where ', undefined, 'field')).toContain('user');
+  });
+
   test('odd input never throws', () => {
     expect(assist('user="open', 10).suggestions).toEqual([]);
     expect(assist('', 99).replaceFrom).toBe(0);

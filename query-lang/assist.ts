@@ -15,9 +15,11 @@ import {
   DATE_FIELDS,
   PATH_ALIASES,
 } from './catalog.js';
+import { fieldsAfterStages } from './compiler.js';
+import type { ColumnInfo } from './fields.js';
 import * as t from './lexer.js';
 import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
-import { nextTokenPaths } from './parser.js';
+import { nextTokenPaths, parseQuery } from './parser.js';
 
 export type SuggestionKind = 'field' | 'command' | 'function' | 'keyword' | 'value';
 
@@ -322,6 +324,62 @@ function isNameToken(token: IToken): boolean {
 const PATH_PREFIX =
   /(?<![A-Za-z0-9_.\]}])\.?(?:[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\{\})*\.)*[A-Za-z0-9_]*$/;
 
+/** The fields that may be named at the cursor. */
+interface FieldChoices {
+  fields: readonly Suggestion[];
+  /** True while rows are events, so that OCSF paths complete too. */
+  paths: boolean;
+}
+
+const CATALOG_CHOICES: FieldChoices = { fields: FIELD_SUGGESTIONS, paths: true };
+
+/** Stage options whose value is the name of a field to read, as in `rex field=` and `spath input=`. */
+const FIELD_OPTIONS: ReadonlySet<string> = new Set(['field', 'input']);
+
+function stageFieldSuggestion(column: ColumnInfo, events: boolean): Suggestion {
+  const made = events ? 'made by an earlier stage' : 'column of the results so far';
+  return { label: column.name, kind: 'field', detail: `${made} (${column.type})` };
+}
+
+/**
+ * Returns the fields the stages before the current one leave: after `stats` only its groups and
+ * aggregates, and while rows are events the fields that `eval`, `rex` and the like made ahead of
+ * the catalog's. Falls back to the catalog when the earlier stages do not compile.
+ */
+function fieldChoices(text: string, tokens: readonly IToken[]): FieldChoices {
+  const pipe = tokens.findLast((token) => token.tokenType === t.Pipe);
+  if (pipe === undefined) return CATALOG_CHOICES;
+  const parsed = parseQuery(text.slice(0, pipe.startOffset));
+  if (parsed.ast === undefined || parsed.ast.stages.length === 0) return CATALOG_CHOICES;
+  let after: ReturnType<typeof fieldsAfterStages>;
+  try {
+    after = fieldsAfterStages(parsed.ast);
+  } catch {
+    return CATALOG_CHOICES;
+  }
+  const made = after.fields.map((column) => stageFieldSuggestion(column, after.events));
+  if (!after.events) return { fields: made, paths: false };
+  const hidden = new Set(after.hidden);
+  const madeNames = new Set(after.fields.map((column) => column.name.toLowerCase()));
+  const catalog = FIELD_SUGGESTIONS.filter((suggestion) => {
+    const lowered = suggestion.label.toLowerCase();
+    return !hidden.has(lowered) && !madeNames.has(lowered);
+  });
+  return { fields: [...made, ...catalog], paths: true };
+}
+
+/** Returns whether the tokens end with an option that names a field, such as `rex field=`. */
+function endsWithFieldOption(tokens: readonly IToken[]): boolean {
+  const equals = tokens.at(-1);
+  const name = tokens.at(-2);
+  return (
+    equals?.tokenType === t.Equals &&
+    name !== undefined &&
+    FIELD_OPTIONS.has(name.image.toLowerCase()) &&
+    tokens.some((token) => token.tokenType === t.Pipe)
+  );
+}
+
 interface NextTokens {
   suggestions: Map<string, Suggestion>;
   /** True when a field name may come next. */
@@ -329,13 +387,17 @@ interface NextTokens {
 }
 
 /** Suggestions for the token after `tokens`, from the grammar's possible next tokens. */
-function nextTokenSuggestions(tokens: IToken[]): NextTokens {
+function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextTokens {
   const suggestions = new Map<string, Suggestion>();
   let fieldAllowed = false;
   const add = (suggestion: Suggestion) => {
     const key = `${suggestion.kind}:${suggestion.label}`;
     if (!suggestions.has(key)) suggestions.set(key, suggestion);
   };
+  if (endsWithFieldOption(tokens)) {
+    choices.fields.forEach(add);
+    return { suggestions, fieldAllowed: true };
+  }
   for (const path of nextTokenPaths(tokens)) {
     const type = path.nextTokenType;
     const rules = path.ruleStack;
@@ -352,13 +414,13 @@ function nextTokenSuggestions(tokens: IToken[]): NextTokens {
       continue;
     }
     if (type === t.Word || type === t.Name || type === t.Identifier) {
-      if (rules.includes('aggregation')) {
+      if (rules.at(-1) === 'aggregation') {
         AGGREGATE_SUGGESTIONS.forEach(add);
         continue;
       }
       if (rules.includes('searchValue') || rules.includes('options')) continue;
       if (rules.includes('nameOrCall')) FUNCTION_SUGGESTIONS.forEach(add);
-      FIELD_SUGGESTIONS.forEach(add);
+      choices.fields.forEach(add);
       fieldAllowed = true;
     }
   }
@@ -398,11 +460,16 @@ export function assist(text: string, cursorOffset: number): AssistResult {
     const path = PATH_PREFIX.exec(before);
     if (path?.[0].includes('.')) {
       const tokens = lexPrefix(before.slice(0, path.index));
-      if (tokens === undefined || !nextTokenSuggestions(tokens).fieldAllowed) return empty;
+      if (tokens === undefined) return empty;
+      const choices = fieldChoices(before, tokens);
+      if (!nextTokenSuggestions(tokens, choices).fieldAllowed) return empty;
+      const lowered = path[0].toLowerCase();
+      const named = choices.fields.filter((field) => field.label.toLowerCase().startsWith(lowered));
+      const paths = choices.paths ? pathSuggestions(path[0]) : [];
       return {
         replaceFrom: path.index,
         replaceTo: cursor,
-        suggestions: finish(pathSuggestions(path[0]), path[0]),
+        suggestions: finish([...named, ...paths], path[0]),
       };
     }
     const tokens = lexPrefix(before);
@@ -415,9 +482,10 @@ export function assist(text: string, cursorOffset: number): AssistResult {
       replaceFrom = last.startOffset;
       tokens.pop();
     }
-    const { suggestions, fieldAllowed } = nextTokenSuggestions(tokens);
+    const choices = fieldChoices(before, tokens);
+    const { suggestions, fieldAllowed } = nextTokenSuggestions(tokens, choices);
     const all = [...suggestions.values()];
-    if (fieldAllowed) all.push(...objectStartSuggestions(prefix));
+    if (fieldAllowed && choices.paths) all.push(...objectStartSuggestions(prefix));
     const lowered = prefix.toLowerCase();
     const matching = all.filter(
       (suggestion) => lowered === '' || suggestion.label.toLowerCase().startsWith(lowered),

@@ -122,6 +122,39 @@ export interface CompiledQuery {
   internalIndexes?: boolean;
 }
 
+/** The fields of the rows after some stages, as content assist offers them. */
+export interface StageFields {
+  /** True while rows are events, which have every catalog field except `hidden`. */
+  events: boolean;
+  /** Fields the stages made while rows are events, or else every field, in the order made. */
+  fields: ColumnInfo[];
+  /** Catalog fields that `fields -` or `rename` removed; lower case. */
+  hidden: string[];
+}
+
+/**
+ * Returns the fields that rows have after the stages of `ast`, by compiling them. Throws a
+ * `QueryError` where compiling would.
+ */
+export function fieldsAfterStages(ast: QueryAst, lookups?: CompileOptions['lookups']): StageFields {
+  const state: State = {
+    scope: eventScope(),
+    relation: 's0',
+    ctes: [],
+    aggregate: false,
+    context: { nowMs: Date.now() },
+    lookups,
+    windowStageFollows: false,
+  };
+  for (const stage of ast.stages) compileStage(state, stage);
+  const { scope } = state;
+  return {
+    events: scope.eventShape,
+    fields: [...scope.columns.values()].filter((column) => !column.name.startsWith('__')),
+    hidden: [...scope.hidden],
+  };
+}
+
 /** A matching event found by `CompiledQuery.keys`: time in epoch microseconds, id, location. */
 export interface EventKey {
   t: number | string;
@@ -813,9 +846,9 @@ function expandLists(state: State, fields: readonly FieldRef[]): void {
 }
 
 /**
- * Adds a step that counts, per `by` group, the events that have every field of `top` or `rare`,
- * when one of the fields is a list: `percent` is then a share of events, as in Splunk, and the
- * shares of a multivalue field's values add up to more than 100. Returns the step's name.
+ * Adds a step that counts, per `by` group, the events that have every field of `top` or `rare`
+ * when one of the fields is a list, and returns the step's name. `percent` is then a share of
+ * events, as in Splunk, so the shares of a multivalue field's values add up to more than 100.
  */
 function countTopEvents(
   state: State,
