@@ -61,6 +61,11 @@ export interface Scope {
 const FIELD_NAME = /^\.?[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
 const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
+ * An HEC indexed field whose name has colons or hyphens, as Splunk's metric fields
+ * (`metric_name:cpu.idle`): the name can be written in single quotes in expressions.
+ */
+const INDEXED_FIELD_NAME = /^fields\.[A-Za-z0-9_.:-]+(\{\})?$/i;
+/**
  * A name given in quotes after `as`, as Splunk allows (`stats count as "Failed Logins"`):
  * letters, digits, spaces and common punctuation, at most 100 characters.
  */
@@ -89,7 +94,7 @@ export function checkOutputName(name: string, loc: SourceLocation | undefined): 
 
 /** Checks the characters of a field name (letters, digits, underscores and dots). */
 export function checkFieldName(name: string, loc: SourceLocation | undefined): void {
-  if (!FIELD_NAME.test(name)) {
+  if (!FIELD_NAME.test(name) && !INDEXED_FIELD_NAME.test(name)) {
     fail(
       'field.invalid_name',
       `Invalid field name '${name}': a field is a name or a dotted OCSF path of letters, digits and underscores`,

@@ -43,6 +43,17 @@ const FINDINGS: FixtureEvent[] = [
     },
     raw: 'not json',
   },
+  {
+    id: 'm01',
+    minutesAgo: 7,
+    columns: {
+      class_uid: 9002,
+      host: 'web01',
+      fields: '{"metric_name:cpu.idle":42.5,"metric_name:mem-free":"1024"}',
+    },
+    ocsf: { class_uid: 9002 },
+    raw: 'metric',
+  },
 ];
 
 let instance: DuckDBInstance;
@@ -167,7 +178,10 @@ describe('new stages on DuckDB', () => {
     );
     expect(result).toContainEqual({ user: 'none', count: '2' });
     const table = await rows('| fillnull value=NA dns_query | stats count by dns_query');
-    expect(table).toContainEqual({ dns_query: 'NA', count: String(FIXTURE_EVENTS.length + 2 - 1) });
+    expect(table).toContainEqual({
+      dns_query: 'NA',
+      count: String(FIXTURE_EVENTS.length + FINDINGS.length - 1),
+    });
     const filled = await rows('| stats count by dns_query, host | fillnull value=NA');
     expect(filled.every((row) => row.dns_query !== 'NA')).toBe(true);
     // Filling every column leaves the time a time.
@@ -440,6 +454,14 @@ describe('list fields', () => {
     expect(await rows('| stats count by fields.env')).toEqual([
       { 'fields.env': 'prod', count: '1' },
     ]);
+  });
+
+  test('metric fields with colons are named in single quotes', async () => {
+    const result = await rows(
+      "| where 'fields.metric_name:cpu.idle' > 40 | stats avg('fields.metric_name:cpu.idle') as idle, values('fields.metric_name:mem-free') as free by host",
+    );
+    expect(result).toEqual([{ host: 'web01', idle: 42.5, free: ['1024'] }]);
+    expect(parseQuery("| where 'fields.a\"b' = 1").errors[0]?.code).toBe('field.invalid_name');
   });
 
   test('top gives each value of a list the share of events that have it', async () => {
