@@ -376,7 +376,11 @@ function compileCall(
   }
   if (expr.fn === 'cidrmatch') return compileCidrMatch(expr, scope, expr.loc);
   const pattern = expr.args[1];
-  if ((expr.fn === 'match' || expr.fn === 'replace') && pattern?.expr === 'literal') {
+  if (expr.fn === 'spath') return compileSpathFunction(expr, scope, context);
+  if (
+    (expr.fn === 'match' || expr.fn === 'replace' || expr.fn === 'mvfind') &&
+    pattern?.expr === 'literal'
+  ) {
     checkRegex(String(pattern.value), 'function.invalid_regex', expr.loc);
   }
   const args = expr.args.map((arg) => compileExpression(arg, scope, context));
@@ -535,13 +539,145 @@ function compileCall(
       return { sql: sql`try_strptime(${asText(first)}, ${pattern})`, type: 'time' };
     }
     case 'md5':
+    case 'sha1':
     case 'sha256':
       return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };
     case 'urldecode':
       return { sql: sql`url_decode(${asText(first)})`, type: 'string' };
+    case 'isnum':
+      return { sql: sql`(${asNumber(first)} IS NOT NULL)`, type: 'boolean' };
+    case 'isint': {
+      const number = asNumber(first);
+      return { sql: sql`coalesce(${number} = floor(${number}), false)`, type: 'boolean' };
+    }
+    case 'isstr':
+      // Text that reads as a number is a number, as Splunk types the fields of events.
+      return first.type === 'string'
+        ? { sql: sql`(${first.sql} IS NOT NULL AND ${asNumber(first)} IS NULL)`, type: 'boolean' }
+        : { sql: raw('false'), type: 'boolean' };
+    case 'typeof':
+      return { sql: typeName(first), type: 'string' };
+    case 'nullif': {
+      const { values, type } = unify([first, second!]);
+      return { sql: sql`nullif(${values[0]!}, ${values[1]!})`, type };
+    }
+    case 'printf':
+      return { sql: compilePrintf(expr, args), type: 'string' };
+    case 'mvdedup':
+      // The first of each value, in list order, as Splunk keeps them.
+      return {
+        sql: sql`list_filter(${asList(textElements(first))}, lambda v, i: list_position(${asList(textElements(first))}, v) = i)`,
+        type: 'list',
+      };
+    case 'mvsort':
+      return { sql: sql`list_sort(${asList(textElements(first))})`, type: 'list' };
+    case 'mvfind':
+      // The index from 0 of the first value that the regex matches, or null.
+      return {
+        sql: sql`nullif(list_position(list_transform(${asList(textElements(first))}, lambda v: regexp_matches(v, ${asText(second!)})), true), 0) - 1`,
+        type: 'number',
+      };
+    case 'mvzip': {
+      const separator = third === undefined ? raw("','") : asText(third);
+      return {
+        sql: sql`list_transform(list_zip(${asList(textElements(first))}, ${asList(textElements(second!))}), lambda p: p[1] || ${separator} || p[2])`,
+        type: 'list',
+      };
+    }
+    case 'ln':
+      return {
+        sql: sql`CASE WHEN ${asNumber(first)} > 0 THEN ln(${asNumber(first)}) END`,
+        type: 'number',
+      };
+    case 'pi':
+      return { sql: raw('pi()'), type: 'number' };
+    case 'ceiling':
+      return { sql: sql`ceil(${asNumber(first)})`, type: 'number' };
+    case 'exact':
+      return first;
     default:
       return fail('function.unknown', `Unknown function '${expr.fn}'`, expr.loc);
   }
+}
+
+const PRINTF_SPEC = /%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z%])/g;
+
+/**
+ * Compiles `printf(format, ...)`. With a quoted format, each value is converted to what its
+ * specifier reads, so that `%s` prints a number and `%d` a number in text, which DuckDB's printf
+ * rejects.
+ */
+function compilePrintf(expr: Extract<Expr, { expr: 'call' }>, args: readonly TypedSql[]): Sql {
+  const [format, ...values] = args as [TypedSql, ...TypedSql[]];
+  const literal = expr.args[0];
+  if (literal?.expr !== 'literal' || typeof literal.value !== 'string') {
+    return sql`printf(${join([asText(format), ...values.map(asText)], ', ')})`;
+  }
+  const conversions = [...literal.value.matchAll(PRINTF_SPEC)]
+    .map((match) => match[1]!)
+    .filter((letter) => letter !== '%');
+  if (conversions.length !== values.length) {
+    fail(
+      'function.arity',
+      `printf() format has ${conversions.length} conversions for ${values.length} values`,
+      expr.loc,
+    );
+  }
+  const converted = values.map((value, index) => {
+    const letter = conversions[index]!;
+    if (letter === 's') return asText(value);
+    if ('dioxXc'.includes(letter)) return sql`CAST(${asNumber(value)} AS BIGINT)`;
+    if ('fFeEgG'.includes(letter)) return asNumber(value);
+    return fail(
+      'function.invalid_format',
+      `printf() does not know the conversion %${letter}: use %s, %d, %i, %o, %x, %X, %c, %f, %e or %g`,
+      expr.loc,
+    );
+  });
+  return sql`printf(${join([format.sql, ...converted], ', ')})`;
+}
+
+/**
+ * Returns the `typeof()` name of a value: Splunk's Number, String, Boolean or Invalid (null), and
+ * Multivalue for a list.
+ */
+function typeName(value: TypedSql): Sql {
+  if (value.type === 'boolean')
+    return sql`CASE WHEN ${value.sql} IS NULL THEN 'Invalid' ELSE 'Boolean' END`;
+  if (value.type === 'number' || value.type === 'time') {
+    return sql`CASE WHEN ${value.sql} IS NULL THEN 'Invalid' ELSE 'Number' END`;
+  }
+  if (value.type === 'list')
+    return sql`CASE WHEN ${value.sql} IS NULL THEN 'Invalid' ELSE 'Multivalue' END`;
+  const text = asText(value);
+  return sql`CASE WHEN ${text} IS NULL THEN 'Invalid' WHEN TRY_CAST(${text} AS DOUBLE) IS NOT NULL THEN 'Number' ELSE 'String' END`;
+}
+
+const SPATH_PATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
+
+/**
+ * `spath(text, "path")`, the eval form of the `spath` stage: the value at the path of JSON text,
+ * or a list for a path with `{}`. The path must be a string literal.
+ */
+function compileSpathFunction(
+  expr: Extract<Expr, { expr: 'call' }>,
+  scope: Scope,
+  context: CompileContext,
+): TypedSql {
+  const [input, path] = expr.args as [Expr, Expr];
+  if (path.expr !== 'literal' || typeof path.value !== 'string' || !SPATH_PATH.test(path.value)) {
+    fail(
+      'function.invalid_path',
+      'spath() takes a quoted path of names, [0] and {} joined by dots, as in spath(raw, "user.name")',
+      expr.loc,
+    );
+  }
+  const text = asText(compileExpression(input, scope, context));
+  const jsonPath = param(`$.${path.value.replace(/\{\}/g, '[*]')}`);
+  return {
+    sql: sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${jsonPath}) END`,
+    type: path.value.includes('{}') ? 'list' : 'string',
+  };
 }
 
 /** `cidrmatch("10.0.0.0/8", field)`, as in Splunk: the range must be a string literal. */

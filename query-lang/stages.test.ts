@@ -585,6 +585,74 @@ describe('conversion functions', () => {
     expect(row).toEqual({ a: '2', b: '10', c: 'a10', d: ['x', 'y', 'z', '5'] });
   });
 
+  test('type tests and typeof', async () => {
+    const [row] = await rows(
+      '| makeresults | eval a=isnum("5"), b=isnum("x"), c=isint(5), d=isint(5.5), e=isint("7"), f=isstr("x"), g=isstr("5"), h=isstr(5), i=typeof("x"), j=typeof(5), k=typeof(null), l=typeof(1==1), m=typeof(split("a,b", ",")) | fields - _time',
+    );
+    expect(row).toEqual({
+      a: true,
+      b: false,
+      c: true,
+      d: false,
+      e: true,
+      f: true,
+      g: false,
+      h: false,
+      i: 'String',
+      j: 'Number',
+      k: 'Invalid',
+      l: 'Boolean',
+      m: 'Multivalue',
+    });
+  });
+
+  test('multivalue functions keep Splunk order', async () => {
+    const [row] = await rows(
+      '| makeresults | eval a=split("b,a,b,c", ","), d=mvdedup(a), s=mvsort(a), f=mvfind(a, "^c"), n=mvfind(a, "z"), z=mvzip(a, s), y=mvzip(a, s, "=") | fields - _time, a',
+    );
+    expect(row).toEqual({
+      d: ['b', 'a', 'c'],
+      s: ['a', 'b', 'b', 'c'],
+      f: 3,
+      n: null,
+      z: ['b,a', 'a,b', 'b,b', 'c,c'],
+      y: ['b=a', 'a=b', 'b=b', 'c=c'],
+    });
+  });
+
+  test('printf converts values to what the format reads', async () => {
+    const [row] = await rows(
+      '| makeresults | eval p=printf("%d|%s|%.2f|%5s|%%|%x", "12", 1, "3.14159", "ab", 255) | fields - _time',
+    );
+    expect(row).toEqual({ p: '12|1|3.14|   ab|%|ff' });
+    expect(parseQuery('| eval p=printf("%q", 1)').errors[0]?.code).toBe('function.invalid_format');
+    expect(parseQuery('| eval p=printf("%s %s", 1)').errors[0]?.code).toBe('function.arity');
+  });
+
+  test('spath() reads a path of JSON text', async () => {
+    const [row] = await rows(
+      '| makeresults | eval j="{\\"u\\":{\\"n\\":\\"eve\\"},\\"t\\":[1,2]}", n=spath(j, "u.n"), t=spath(j, "t{}"), x=spath("no json", "u") | fields - _time, j',
+    );
+    expect(row).toEqual({ n: 'eve', t: ['1', '2'], x: null });
+    expect(parseQuery('| eval x=spath(raw, user)').errors[0]?.code).toBe('function.invalid_path');
+  });
+
+  test('hashes, logarithms and small helpers', async () => {
+    const [row] = await rows(
+      '| makeresults | eval h=sha1("a"), l=round(ln(exp(2)), 6), p=pi(), c=ceiling(1.2), e=exact(3), n=nullif("a", "a"), o=nullif("a", "b"), z=ln(0) | fields - _time',
+    );
+    expect(row).toEqual({
+      h: '86f7e437faa5a7fce15d1ddcb9eaeaea377667b8',
+      l: 2,
+      p: Math.PI,
+      c: 2,
+      e: '3',
+      n: null,
+      o: 'a',
+      z: null,
+    });
+  });
+
   test('random() is a whole number below 2^31', async () => {
     const result = await rows(
       '| makeresults count=20 | eval r=random() | stats min(r) as lo, max(r) as hi',
