@@ -14,6 +14,9 @@ import { STAGE_NAMES } from './ast.js';
 import { diagnosticAt, nearestName, type QueryDiagnostic, type SourceLocation } from './errors.js';
 import * as t from './lexer.js';
 
+/** Commands a query may name: the stages, and `regex` and `bucket`, which compile to others. */
+const COMMAND_NAMES: readonly string[] = [...STAGE_NAMES, 'regex', 'bucket'];
+
 export function locationOf(first: IToken, last: IToken = first): SourceLocation {
   return {
     offset: first.startOffset,
@@ -86,11 +89,11 @@ export function syntaxDiagnostic(
   const index = tokens.indexOf(token);
   const previous = index > 0 ? tokens[index - 1] : undefined;
   if (previous !== undefined && tokenMatcher(previous, t.Pipe) && tokenMatcher(token, t.Name)) {
-    const suggestion = nearestName(token.image, STAGE_NAMES);
+    const suggestion = nearestName(token.image, COMMAND_NAMES);
     const extra = suggestion === undefined ? {} : { suggestion };
     const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
     return diagnosticAt('syntax.unknown_command', `Unknown command '${token.image}'${hint}`, loc, {
-      expected: STAGE_NAMES.map((name) => `'${name}'`),
+      expected: COMMAND_NAMES.map((name) => `'${name}'`),
       ...extra,
     });
   }
