@@ -6,6 +6,7 @@ import { resolveField, type Scope, type ValueType } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseSpanMillis, parseTimeSteps } from './time.js';
+import { likePieces, wildcardCondition } from './wildcards.js';
 
 export interface TypedSql {
   sql: Sql;
@@ -250,9 +251,7 @@ function compileBinary(
     const operator = raw(expr.op.toUpperCase());
     return { sql: sql`(${asCondition(left)} ${operator} ${asCondition(right)})`, type: 'boolean' };
   }
-  if (expr.op === 'like') {
-    return { sql: sql`(${asText(left)} LIKE ${asText(right)})`, type: 'boolean' };
-  }
+  if (expr.op === 'like') return { sql: likeCondition(left, right, expr.right), type: 'boolean' };
   if (!COMPARISON.has(expr.op))
     fail('expression.invalid_operator', `Unknown operator '${expr.op}'`, expr.loc);
   const operator = raw(expr.op === '!=' ? '<>' : expr.op);
@@ -445,7 +444,7 @@ function compileCall(
     case 'match':
       return { sql: sql`regexp_matches(${asText(first)}, ${asText(second!)})`, type: 'boolean' };
     case 'like':
-      return { sql: sql`(${asText(first)} LIKE ${asText(second!)})`, type: 'boolean' };
+      return { sql: likeCondition(first, second!, expr.args[1]!), type: 'boolean' };
     case 'trim':
     case 'ltrim':
     case 'rtrim':
@@ -678,6 +677,17 @@ function compileSpathFunction(
     sql: sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${jsonPath}) END`,
     type: path.value.includes('{}') ? 'list' : 'string',
   };
+}
+
+/**
+ * Compiles `text LIKE pattern`. A quoted pattern is tested in linear time (`wildcards.ts`); a
+ * pattern that is a field's value goes to DuckDB's LIKE as it is.
+ */
+function likeCondition(text: TypedSql, pattern: TypedSql, patternExpr: Expr): Sql {
+  if (patternExpr.expr === 'literal' && typeof patternExpr.value === 'string') {
+    return wildcardCondition(asText(text), likePieces(patternExpr.value), true);
+  }
+  return sql`(${asText(text)} LIKE ${asText(pattern)})`;
 }
 
 /** `cidrmatch("10.0.0.0/8", field)`, as in Splunk: the range must be a string literal. */

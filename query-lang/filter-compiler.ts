@@ -6,7 +6,8 @@ import { fail, type SourceLocation } from './errors.js';
 import { type ResolvedField, resolveField, type Scope, valuesName } from './fields.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseRelativeTime } from './time.js';
-import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern, patternToLike } from './values.js';
+import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern } from './values.js';
+import { searchPieces, wildcardCondition } from './wildcards.js';
 
 export interface CompileContext {
   nowMs: number;
@@ -194,9 +195,7 @@ export function timeValue(
 }
 
 function likePattern(text: Sql, pattern: string, caseSensitive: boolean): Sql {
-  const like = patternToLike(pattern);
-  if (caseSensitive) return sql`${text} LIKE ${param(like)} ESCAPE ${param('\\')}`;
-  return sql`lower(${text}) LIKE lower(${param(like)}) ESCAPE ${param('\\')}`;
+  return wildcardCondition(text, searchPieces(parsePattern(pattern)), caseSensitive);
 }
 
 function compileFreeText(pattern: string, scope: Scope): Sql {
@@ -205,13 +204,11 @@ function compileFreeText(pattern: string, scope: Scope): Sql {
   const columns = FREE_TEXT_COLUMNS.filter((column) => !scope.hidden.has(column));
   if (columns.length === 0) return raw('FALSE');
   const conditions = columns.map((column) => {
-    const text = sql`lower(${identifier(column)})`;
     if (!hasWildcard) {
       const literal = parts.map((part) => ('literal' in part ? part.literal : '')).join('');
-      return sql`contains(${text}, lower(${param(literal)}))`;
+      return sql`contains(lower(${identifier(column)}), lower(${param(literal)}))`;
     }
-    const like = patternToLike(pattern, true);
-    return sql`${text} LIKE lower(${param(like)}) ESCAPE ${param('\\')}`;
+    return wildcardCondition(identifier(column), searchPieces(parts, true), false);
   });
   return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
 }

@@ -6,7 +6,6 @@ import {
   ipv6CidrPrefix,
   parsePattern,
   patternLiteral,
-  patternToLike,
 } from './values.js';
 
 describe('patterns', () => {
@@ -16,13 +15,6 @@ describe('patterns', () => {
       { wildcard: true },
       { literal: 'b*c\\d\\e' },
     ]);
-  });
-
-  test('patternToLike escapes LIKE characters', () => {
-    expect(patternToLike('50%_off*')).toBe('50\\%\\_off%');
-    expect(patternToLike('a\\\\b')).toBe('a\\\\b');
-    expect(patternToLike('x', true)).toBe('%x%');
-    expect(patternToLike('*x', true)).toBe('%x%');
   });
 
   test('patternLiteral only without wildcards', () => {

@@ -45,21 +45,6 @@ export function patternLiteral(pattern: string): string | undefined {
 }
 
 /**
- * Converts a pattern to a SQL LIKE pattern whose escape character is a backslash. With
- * `unanchored`, the pattern may match anywhere in the text, as free text does.
- */
-export function patternToLike(pattern: string, unanchored = false): string {
-  const parts = parsePattern(pattern);
-  if (unanchored) {
-    if (!('wildcard' in (parts[0] ?? {}))) parts.unshift({ wildcard: true });
-    if (!('wildcard' in (parts.at(-1) ?? {}))) parts.push({ wildcard: true });
-  }
-  return parts
-    .map((part) => ('wildcard' in part ? '%' : part.literal.replace(/[\\%_]/g, (c) => `\\${c}`)))
-    .join('');
-}
-
-/**
  * Decodes the body of a quoted string into a pattern. `\"`, `\'`, `\n`, `\t` and `\r` become the
  * character they name; `\*` and `\\` stay escaped so that the pattern reads them as literals.
  */
