@@ -198,17 +198,37 @@ function likePattern(text: Sql, pattern: string, caseSensitive: boolean): Sql {
   return wildcardCondition(text, searchPieces(parsePattern(pattern)), caseSensitive);
 }
 
+/**
+ * Returns the text that free-text terms search: the raw text and message of events, or after
+ * `stats`, `table` and the like, which leave no raw text, every column of the results, as Splunk
+ * matches terms against field values when there is no `_raw`.
+ */
+function freeTextColumns(scope: Scope): Sql[] {
+  if (scope.eventShape) {
+    return FREE_TEXT_COLUMNS.filter((column) => !scope.hidden.has(column)).map((column) =>
+      identifier(column),
+    );
+  }
+  return [...scope.columns.values()]
+    .filter((column) => !column.name.startsWith('__'))
+    .map((column) =>
+      column.type === 'string'
+        ? identifier(column.name)
+        : sql`CAST(${identifier(column.name)} AS VARCHAR)`,
+    );
+}
+
 function compileFreeText(pattern: string, scope: Scope): Sql {
   const parts = parsePattern(pattern);
   const hasWildcard = parts.some((part) => 'wildcard' in part);
-  const columns = FREE_TEXT_COLUMNS.filter((column) => !scope.hidden.has(column));
+  const columns = freeTextColumns(scope);
   if (columns.length === 0) return raw('FALSE');
   const conditions = columns.map((column) => {
     if (!hasWildcard) {
       const literal = parts.map((part) => ('literal' in part ? part.literal : '')).join('');
-      return sql`contains(lower(${identifier(column)}), lower(${param(literal)}))`;
+      return sql`contains(lower(${column}), lower(${param(literal)}))`;
     }
-    return wildcardCondition(identifier(column), searchPieces(parts, true), false);
+    return wildcardCondition(column, searchPieces(parts, true), false);
   });
   return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
 }

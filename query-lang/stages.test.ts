@@ -390,6 +390,21 @@ describe('calendar spans', () => {
   });
 });
 
+describe('free text after transforming stages', () => {
+  test('terms match the values of result columns', async () => {
+    expect(await rows('| stats count by user | search ali')).toEqual([
+      { user: 'alice', count: '1' },
+    ]);
+    const hosts = await rows('| stats count by host | search web* | sort host');
+    expect(hosts.map((row) => row.host)).toEqual(['web01', 'web02']);
+  });
+
+  test('numbers and times match as text', async () => {
+    expect(await rows('| makeresults | search 2024 | stats count')).toEqual([{ count: '1' }]);
+    expect(await rows('| makeresults | search nothing | stats count')).toEqual([{ count: '0' }]);
+  });
+});
+
 describe('spath without a path', () => {
   test('later stages read unknown names from the JSON', async () => {
     const result = await rows('class_uid=9001 | spath | stats count by tags{}');
