@@ -2,7 +2,7 @@
 
 import { EXPRESSION_FUNCTIONS, type Expr } from './ast.js';
 import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js';
-import { resolveField, type Scope, type ValueType } from './fields.js';
+import { jsonPathValue, resolveField, type Scope, type ValueType } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseSpanMillis, parseTimeSteps } from './time.js';
@@ -671,12 +671,7 @@ function compileSpathFunction(
       expr.loc,
     );
   }
-  const text = asText(compileExpression(input, scope, context));
-  const jsonPath = param(`$.${path.value.replace(/\{\}/g, '[*]')}`);
-  return {
-    sql: sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${jsonPath}) END`,
-    type: path.value.includes('{}') ? 'list' : 'string',
-  };
+  return jsonPathValue(asText(compileExpression(input, scope, context)), path.value);
 }
 
 /**

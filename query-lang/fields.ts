@@ -188,6 +188,9 @@ export function resolveField(
     const message = `Unknown field '${name}': after the previous stage the fields are ${[...scope.columns.values()].map((column) => column.name).join(', ')}`;
     return fail('field.unknown', message, loc, suggestion === undefined ? {} : { suggestion });
   }
+  if (scope.jsonText !== undefined && !SPATH_KEEPS.has(lowered) && !lowered.startsWith('fields.')) {
+    return resolveAfterSpath(scope, scope.jsonText, name, loc);
+  }
   const column = promoted(scope, lowered);
   if (column !== undefined) return column;
   const alias = ALIASES[lowered];
@@ -197,7 +200,6 @@ export function resolveField(
   if (lowered.startsWith('fields.')) return resolveIndexedField(scope, name, loc);
   if (name.includes('.')) {
     const path = name.replace(/^\./, '');
-    if (scope.jsonText !== undefined && !isOcsfRoot(path)) return jsonField(scope.jsonText, path);
     checkOcsfRoot(path, loc);
     return resolvePath(scope, path, loc);
   }
@@ -205,7 +207,6 @@ export function resolveField(
   if (Object.hasOwn(OCSF_EVENT_ATTRIBUTES, lowered)) return resolvePath(scope, lowered, loc);
   const date = DATE_FIELDS[lowered];
   if (date !== undefined) return resolveDateField(scope, date, loc);
-  if (scope.jsonText !== undefined) return jsonField(scope.jsonText, name);
   const suggestion = nearestName(name, knownNames(scope));
   // Splunk searches HEC indexed fields by their bare names, which are not known in advance here.
   const hint =
@@ -226,17 +227,85 @@ function isOcsfRoot(path: string): boolean {
 }
 
 /**
- * Resolves a name after a bare `spath` as that path of the JSON text (`a.b`, `tags{}` for every
- * element), null where the text is no JSON.
+ * Fields that a bare `spath` leaves as they are, because they describe the stored event rather
+ * than its content: its time, id, index, source, sourcetype and raw text.
  */
-function jsonField(text: Sql, name: string): ResolvedField {
-  const path = param(`$.${name.replace(/^\./, '').replace(/\{\}/g, '[*]')}`);
+const SPATH_KEEPS: ReadonlySet<string> = new Set([
+  '_time',
+  'time',
+  'id',
+  'index',
+  'source',
+  'sourcetype',
+  '_raw',
+  'raw',
+  'ocsf',
+  'ingest_time',
+  ...Object.keys(DATE_FIELDS),
+]);
+
+/**
+ * Resolves a name after a bare `spath` to the value of that key of the JSON text where it has
+ * one, and otherwise to the field the name has without `spath`. Splunk's spath, too, extracts
+ * every key over fields of the same name. The value is text, because a key may hold anything.
+ */
+function resolveAfterSpath(
+  scope: Scope,
+  text: Sql,
+  name: string,
+  loc: SourceLocation | undefined,
+): ResolvedField {
+  const fromJson = jsonField(text, name);
+  let known: ResolvedField;
+  try {
+    known = resolveField({ ...scope, jsonText: undefined }, name, loc);
+  } catch (error) {
+    if (error instanceof QueryError) return fromJson;
+    throw error;
+  }
+  if (known.type === 'list' || fromJson.type === 'list') {
+    return known.type === fromJson.type
+      ? { ...fromJson, sql: sql`coalesce(${fromJson.sql}, ${known.sql})` }
+      : fromJson;
+  }
+  // An object or array under the key is not a value, as Splunk's spath makes `user.name` of
+  // {"user": {"name": ...}} but no `user`.
+  const scalar = jsonPathValue(text, name, true);
+  const knownText = known.type === 'string' ? known.sql : sql`CAST(${known.sql} AS VARCHAR)`;
   return {
-    sql: sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${path}) END`,
-    type: name.includes('{}') ? 'list' : 'string',
+    sql: sql`coalesce(${scalar.sql}, ${knownText})`,
+    type: 'string',
     json: true,
-    columns: [],
+    columns: known.columns,
   };
+}
+
+/**
+ * Returns the value at `path` of JSON text (`a.b`, `a[0]`, `tags{}` for every element), null where
+ * the text is no JSON. A dotted path also reads a key with the dots in its name, as Zeek writes
+ * `id.orig_h`, when the text has such a key.
+ */
+export function jsonPathValue(
+  text: Sql,
+  path: string,
+  scalarsOnly = false,
+): { sql: Sql; type: 'string' | 'list' } {
+  const plain = path.replace(/^\./, '');
+  const type = plain.includes('{}') ? 'list' : 'string';
+  const read = (jsonPath: string) => {
+    const value = sql`json_extract_string(${text}, ${param(jsonPath)})`;
+    if (!scalarsOnly || type === 'list') return value;
+    return sql`CASE WHEN json_type(${text}, ${param(jsonPath)}) NOT IN ('OBJECT', 'ARRAY') THEN ${value} END`;
+  };
+  const nested = read(`$.${plain.replace(/\{\}/g, '[*]')}`);
+  const dottedKey = plain.includes('.') && !/[[{]/.test(plain);
+  const value = dottedKey ? sql`coalesce(${read(`$."${plain}"`)}, ${nested})` : nested;
+  return { sql: sql`CASE WHEN json_valid(${text}) THEN ${value} END`, type };
+}
+
+/** Resolves a name after a bare `spath` as that path of the JSON text. */
+function jsonField(text: Sql, name: string): ResolvedField {
+  return { ...jsonPathValue(text, name), json: true, columns: [] };
 }
 
 /**

@@ -423,6 +423,50 @@ describe('spath without a path', () => {
     ]);
   });
 
+  test('keys of the JSON win over fields of the same name', async () => {
+    const zeek = JSON.stringify({
+      'id.orig_h': '10.0.0.9',
+      duration: 150.5,
+      service: 'dns',
+      host: 'www.example.com',
+      user: { name: 'zed' },
+    });
+    const result = await rows(
+      `| head 1 | eval raw=${JSON.stringify(zeek)} | spath | table id.orig_h, duration, service, host, user, user.name, id`,
+    );
+    expect(result).toEqual([
+      {
+        'id.orig_h': '10.0.0.9',
+        duration: '150.5',
+        service: 'dns',
+        host: 'www.example.com',
+        // An object is no value, so the event's own user field stays: this event has none.
+        user: null,
+        'user.name': 'zed',
+        id: 'f01',
+      },
+    ]);
+  });
+
+  test('fields the JSON lacks keep their values', async () => {
+    const result = await rows('class_uid=9001 | spath | table host | sort host');
+    expect(result).toEqual([{ host: 'web01' }, { host: 'web02' }]);
+  });
+
+  test('numbers read from the JSON still compare as numbers', async () => {
+    const result = await rows(
+      '| head 1 | eval raw="{\\"duration\\": 150.5}" | spath | search duration>100 | where duration < 200 | stats count',
+    );
+    expect(result).toEqual([{ count: '1' }]);
+  });
+
+  test('spath path reads keys with dots in their names', async () => {
+    const result = await rows(
+      '| head 1 | eval raw="{\\"id.orig_h\\": \\"1.2.3.4\\"}" | spath path=id.orig_h output=origin | table origin',
+    );
+    expect(result).toEqual([{ origin: '1.2.3.4' }]);
+  });
+
   test('an unknown name without spath is still an error', () => {
     expect(parseQuery('| stats count by nosuch').errors[0]?.code).toBe('field.unknown');
   });

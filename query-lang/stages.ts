@@ -22,6 +22,7 @@ import { checkRegex, fail, QueryError, type SourceLocation } from './errors.js';
 import {
   type ColumnInfo,
   checkOutputName,
+  jsonPathValue,
   outputName,
   type ResolvedField,
   resolveField,
@@ -311,9 +312,8 @@ function compileSpath(state: State, stage: Extract<Stage, { stage: 'spath' }>): 
     );
   }
   checkOutputName(stage.output, stage.loc);
-  const path = param(`$.${stage.path.replace(/\{\}/g, '[*]')}`);
-  const value = sql`CASE WHEN json_valid(${text}) THEN json_extract_string(${text}, ${path}) END`;
-  addColumn(state, stage.output, value, stage.path.includes('{}') ? 'list' : 'string');
+  const value = jsonPathValue(text, stage.path);
+  addColumn(state, stage.output, value.sql, value.type);
 }
 
 function compileMvexpand(state: State, stage: Extract<Stage, { stage: 'mvexpand' }>): void {
