@@ -172,6 +172,19 @@ describe('new stages on DuckDB', () => {
     expect(windowed.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
   });
 
+  test('rows without the by field get no window value', async () => {
+    const events = await rows(
+      '| eventstats count as c by user | where isnull(user) | stats max(c) as c',
+    );
+    expect(events).toEqual([{ c: null }]);
+    const stream = await rows(
+      '| streamstats count as n by user | where isnull(user) | stats max(n) as n',
+    );
+    expect(stream).toEqual([{ n: null }]);
+    const counted = await rows('| eventstats count as c by user | where user="bob" | table c');
+    expect(counted).toEqual([{ c: '2' }, { c: '2' }]);
+  });
+
   test('fillnull', async () => {
     const result = await rows(
       'class_uid=3002 OR class_uid=9001 | fillnull value=none user | stats count by user',

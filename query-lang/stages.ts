@@ -197,9 +197,19 @@ function compileWindowStats(
         : sql` ROWS BETWEEN ${param(stage.window - 1)} PRECEDING AND CURRENT ROW`;
     window = sql`${partition}${orderClause}${frame}`;
   }
+  // As in Splunk, rows that lack a by field get no value, rather than forming a group of their own.
+  const present =
+    groups.length === 0
+      ? undefined
+      : join(
+          groups.map((group) => sql`${group.sql} IS NOT NULL`),
+          ' AND ',
+        );
   const columns = stage.aggregations.map((aggregation) => {
     const compiled = compileAggregation(state, aggregation, window);
-    return { name: aggregateName(aggregation), ...compiled };
+    const value =
+      present === undefined ? compiled.sql : sql`CASE WHEN ${present} THEN ${compiled.sql} END`;
+    return { name: aggregateName(aggregation), sql: value, type: compiled.type };
   });
   for (const column of columns) addColumn(state, column.name, column.sql, column.type);
 }
