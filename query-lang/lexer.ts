@@ -98,6 +98,15 @@ export const Or = keyword('Or', /OR/, Word, "'OR'");
 export const Not = keyword('Not', /NOT/, Word, "'NOT'");
 export const In = keyword('In', /IN/, Word, "'IN'");
 export const CaseOpen = createToken({ name: 'CaseOpen', pattern: /CASE\(/i, label: "'CASE('" });
+/**
+ * Splunk's `TERM(...)` and `PREFIX(...)` around a search value, upper case as Splunk requires.
+ * Free text matches substrings here, so both read the value as a phrase.
+ */
+export const TermOpen = createToken({
+  name: 'TermOpen',
+  pattern: /(?:TERM|PREFIX)\(/,
+  label: "'TERM('",
+});
 
 // Stage tokens.
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
@@ -238,6 +247,7 @@ const SEARCH_MODE: TokenType[] = [
   SingleQuoted,
   UnterminatedString,
   CaseOpen,
+  TermOpen,
   And,
   Or,
   Not,

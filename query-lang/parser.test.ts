@@ -58,6 +58,8 @@ describe('search part', () => {
     ['failed', { op: 'text', value: 'failed' }],
     ['"access denied"', { op: 'text', value: 'access denied' }],
     ['fail*', { op: 'text', value: 'fail*' }],
+    ['TERM(203.0.113.20)', { op: 'text', value: '203.0.113.20' }],
+    ['PREFIX(acc:)', { op: 'text', value: 'acc:' }],
     [
       'a b',
       {

@@ -150,6 +150,14 @@ class QueryParser extends EmbeddedActionsParser {
             return this.ACTION(() => freeText(decodeQuoted(token.image), locationOf(token)));
           },
         },
+        {
+          ALT: () => {
+            const open = this.CONSUME(t.TermOpen);
+            const value = this.SUBRULE(this.searchValue);
+            const close = this.CONSUME2(t.RParen);
+            return this.ACTION(() => freeText(value.pattern, locationOf(open, close)));
+          },
+        },
         { ALT: () => this.SUBRULE(this.searchTerm) },
       ]),
   );
