@@ -99,7 +99,7 @@ export const Not = keyword('Not', /NOT/, Word, "'NOT'");
 export const In = keyword('In', /IN/, Word, "'IN'");
 export const CaseOpen = createToken({ name: 'CaseOpen', pattern: /CASE\(/i, label: "'CASE('" });
 /**
- * Splunk's `TERM(...)` and `PREFIX(...)` around a search value, upper case as Splunk requires.
+ * Splunk's `TERM(...)` and `PREFIX(...)` around a search value, in upper case as Splunk writes them.
  * Free text matches substrings here, so both read the value as a phrase.
  */
 export const TermOpen = createToken({
