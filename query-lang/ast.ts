@@ -185,6 +185,8 @@ export type Stage =
       limit?: number;
       /** Whether the other series are summed up as one `OTHER` series (Splunk's default). */
       useOther?: boolean;
+      /** Whether events without the `by` field form a `NULL` series (Splunk's default). */
+      useNull?: boolean;
     }
   | {
       stage: 'top' | 'rare';

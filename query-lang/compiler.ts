@@ -949,7 +949,12 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
     outputs.map((output) => sql`${output.sql} AS ${identifier(output.column.name)}`),
     ', ',
   );
-  const body = sql`SELECT ${select} FROM ${raw(state.relation)}${groupBy(groups.length)}`;
+  // usenull=f leaves out the events without the by field, which otherwise form a NULL series.
+  const withoutNull =
+    stage.useNull === false && groups[1] !== undefined
+      ? sql` WHERE ${groups[1].sql} IS NOT NULL`
+      : raw('');
+  const body = sql`SELECT ${select} FROM ${raw(state.relation)}${withoutNull}${groupBy(groups.length)}`;
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
@@ -975,7 +980,8 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
  * Keeps the `limit` series with the largest sum of the first aggregate over all buckets. The
  * rest are dropped, or with `useOther` become one series named `OTHER`: combined from the
  * per-series rows when every aggregate adds up (count, sum, min, max), otherwise aggregated
- * again from the events. With `OTHER` the series column is text.
+ * again from the events. With `OTHER` the series column is text, and the events without the
+ * field are the series `NULL`. That series is kept outside the limit.
  */
 function limitSeries(
   state: State,
@@ -997,24 +1003,24 @@ function limitSeries(
   const first = identifier(plan.aggregates[0]!.column.name);
   addStage(
     state,
-    sql`SELECT ${key} AS "__series_key", row_number() OVER (ORDER BY sum(${first}) DESC NULLS LAST, ${key} NULLS LAST) AS "__series_rank" FROM ${raw(perSeries)} GROUP BY 1`,
+    sql`SELECT ${key} AS "__series_key", row_number() OVER (ORDER BY sum(${first}) DESC NULLS LAST, ${key}) AS "__series_rank" FROM ${raw(perSeries)} WHERE ${key} IS NOT NULL GROUP BY 1`,
     scope,
   );
   const ranks = state.relation;
-  const joined = sql`${raw(perSeries)} AS "p" JOIN ${raw(ranks)} AS "r" ON "p".${key} IS NOT DISTINCT FROM "r"."__series_key"`;
+  const joined = sql`${raw(perSeries)} AS "p" LEFT JOIN ${raw(ranks)} AS "r" ON "p".${key} = "r"."__series_key"`;
   if (!plan.useOther) {
     addStage(
       state,
       sql`SELECT "p"."_time", "p".${key}, ${join(
         plan.aggregates.map((aggregate) => sql`"p".${identifier(aggregate.column.name)}`),
         ', ',
-      )} FROM ${joined} WHERE "r"."__series_rank" <= ${param(plan.limit)}`,
+      )} FROM ${joined} WHERE "r"."__series_rank" <= ${param(plan.limit)} OR "p".${key} IS NULL`,
       scope,
     );
     return;
   }
 
-  const label = sql`CASE WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST("p".${key} AS VARCHAR) ELSE 'OTHER' END`;
+  const label = sql`CASE WHEN "p".${key} IS NULL THEN 'NULL' WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST("p".${key} AS VARCHAR) ELSE 'OTHER' END`;
   const additive = plan.aggregates.every(
     (aggregate) => COMBINE_SERIES[aggregate.aggregation.fn] !== undefined,
   );
@@ -1047,8 +1053,8 @@ function limitSeries(
     ),
     ', ',
   );
-  const eventsJoined = sql`${raw(plan.events)} LEFT JOIN ${raw(ranks)} AS "r" ON ${plan.series.sql} IS NOT DISTINCT FROM "r"."__series_key"`;
-  const eventLabel = sql`CASE WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST(${plan.series.sql} AS VARCHAR) ELSE 'OTHER' END`;
+  const eventsJoined = sql`${raw(plan.events)} LEFT JOIN ${raw(ranks)} AS "r" ON ${plan.series.sql} = "r"."__series_key"`;
+  const eventLabel = sql`CASE WHEN ${plan.series.sql} IS NULL THEN 'NULL' WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST(${plan.series.sql} AS VARCHAR) ELSE 'OTHER' END`;
   addStage(
     state,
     sql`SELECT ${plan.bucket} AS "_time", ${eventLabel} AS ${key}, ${again} FROM ${eventsJoined} GROUP BY 1, 2`,

@@ -296,6 +296,10 @@ function stageFromJson(value: unknown, path: string): Stage {
         if (typeof json.useOther !== 'boolean') invalid(`${path}.useOther`, 'true or false');
         stage.useOther = json.useOther;
       }
+      if (json.useNull !== undefined) {
+        if (typeof json.useNull !== 'boolean') invalid(`${path}.useNull`, 'true or false');
+        stage.useNull = json.useNull;
+      }
       return stage;
     }
     case 'top':

@@ -669,7 +669,7 @@ class QueryParser extends EmbeddedActionsParser {
     const after = this.SUBRULE2(this.options);
     return this.ACTION(() => {
       const options = [...before, ...after];
-      const read = this.readOptions(keyword, options, ['span', 'limit', 'useother']);
+      const read = this.readOptions(keyword, options, ['span', 'limit', 'useother', 'usenull']);
       const valueToken = (name: string) => optionValue(options, name)!;
       const stage: Stage = { stage: 'timechart', spanMs: 3_600_000, aggregations };
       if (by !== undefined) stage.by = by;
@@ -705,17 +705,20 @@ class QueryParser extends EmbeddedActionsParser {
         }
       }
 
-      const useOther = read.get('useother');
-      if (useOther !== undefined) {
-        const flag = BOOLEAN_OPTION_VALUES[useOther.toLowerCase()];
+      for (const name of ['useother', 'usenull'] as const) {
+        const text = read.get(name);
+        if (text === undefined) continue;
+        const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
         if (flag === undefined) {
           this.report(
             'stage.invalid_option',
-            `Invalid useother value '${useOther}': use true or false`,
-            valueToken('useother'),
+            `Invalid ${name} value '${text}': use true or false`,
+            valueToken(name),
           );
-        } else {
+        } else if (name === 'useother') {
           stage.useOther = flag;
+        } else {
+          stage.useNull = flag;
         }
       }
       return stage;

@@ -172,6 +172,18 @@ describe('new stages on DuckDB', () => {
     expect(windowed.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
   });
 
+  test('timechart keeps NULL outside the series limit', async () => {
+    const series = await rows('| timechart span=1y count by user limit=2');
+    expect(series.map((row) => row.user).sort()).toEqual(['Admin', 'NULL', 'OTHER', 'bob']);
+    const total = await rows('| stats count');
+    const counted = series.reduce((sum, row) => sum + Number(row.count), 0);
+    expect(counted).toBe(Number(total[0]?.count));
+    const withoutNull = await rows('| timechart span=1y count by user limit=2 usenull=f');
+    expect(withoutNull.map((row) => row.user).sort()).toEqual(['Admin', 'OTHER', 'bob']);
+    const kept = await rows('| timechart span=1y count by user limit=2 useother=f');
+    expect(kept.map((row) => row.user)).toContain(null);
+  });
+
   test('rows without the by field get no window value', async () => {
     const events = await rows(
       '| eventstats count as c by user | where isnull(user) | stats max(c) as c',
@@ -553,13 +565,13 @@ describe('list fields', () => {
     expect(users.reduce((sum, row) => sum + Number(row.percent), 0)).toBeCloseTo(100);
   });
 
-  test('timechart by a list keeps the events without it in a null series', async () => {
+  test('timechart by a list keeps the events without it in NULL', async () => {
     const series = await rows('| timechart span=1y count by fields.tags');
     const total = await rows('| stats count');
     const counted = series.reduce((sum, row) => sum + Number(row.count), 0);
     // The event with two tags is counted once for each.
     expect(counted).toBe(Number(total[0]?.count) + 1);
-    expect(series.some((row) => row['fields.tags'] === null)).toBe(true);
+    expect(series.some((row) => row['fields.tags'] === 'NULL')).toBe(true);
   });
 });
 
