@@ -801,11 +801,15 @@ describe('semantic errors', () => {
     expect(sql).not.toContain('lower(coalesce("user_name", "actor_user")) =');
   });
 
-  test('unknown field names the HEC indexed field form', () => {
+  test('unknown field points to spath, rex and fields', () => {
     const [error] = parseQuery('f1=blue').errors;
     expect(error?.message).toBe(
-      `Unknown field 'f1'; a field sent in HEC "fields" is searched as fields.f1`,
+      "Unknown field 'f1'; read a field of the original event after | spath (JSON) or | rex, and an HEC indexed field as fields.f1",
     );
+  });
+
+  test('display names may have any letters and emoji', () => {
+    expect(parseQuery('| stats count as "Anzahl Länge 😀" by host').errors).toEqual([]);
   });
 
   test('invalid time bound carries its own position', () => {

@@ -67,9 +67,10 @@ const OUTPUT_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INDEXED_FIELD_NAME = /^fields\.[A-Za-z0-9_.:-]+(\{\})?$/i;
 /**
  * A name given in quotes after `as`, as Splunk allows (`stats count as "Failed Logins"`):
- * letters, digits, spaces and common punctuation, at most 100 characters.
+ * letters of any script, digits, symbols such as emoji, spaces and common punctuation, at most
+ * 100 characters.
  */
-const DISPLAY_NAME = /^(?=.*[^ ])[\p{L}\p{N}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]{1,100}$/u;
+const DISPLAY_NAME = /^(?=.*[^ ])[\p{L}\p{M}\p{N}\p{S}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]{1,100}$/u;
 
 export function eventScope(): Scope {
   return { eventShape: true, columns: new Map(), hidden: new Set() };
@@ -208,10 +209,11 @@ export function resolveField(
   const date = DATE_FIELDS[lowered];
   if (date !== undefined) return resolveDateField(scope, date, loc);
   const suggestion = nearestName(name, knownNames(scope));
-  // Splunk searches HEC indexed fields by their bare names, which are not known in advance here.
+  // Splunk reads fields of the original event and HEC indexed fields by their bare names, which
+  // are not known in advance here.
   const hint =
     suggestion === undefined
-      ? `; a field sent in HEC "fields" is searched as fields.${name}`
+      ? `; read a field of the original event after | spath (JSON) or | rex, and an HEC indexed field as fields.${name}`
       : `; did you mean '${suggestion}'?`;
   return fail(
     'field.unknown',

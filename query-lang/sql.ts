@@ -38,12 +38,12 @@ export function join(parts: readonly Sql[], separator: string): Sql {
 }
 
 /**
- * Characters an identifier may have: letters, digits, spaces and punctuation of display names
- * such as `Failed Logins (%)`. A double quote would end it, so it is not among them. Single
+ * Characters an identifier may have: letters, digits, symbols, spaces and punctuation of display
+ * names such as `Failed Logins (%)`. A double quote would end it, so it is not among them. Single
  * quotes, semicolons, backslashes and control characters are left out too, because no name needs
  * them.
  */
-const SAFE_IDENTIFIER = /^[\p{L}\p{N}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]+$/u;
+const SAFE_IDENTIFIER = /^[\p{L}\p{M}\p{N}\p{S}_.()[\]{} %\-/:#+&,@!?*=<>$^~|]+$/u;
 
 /**
  * Double-quotes an identifier. Only catalog names and names the compiler validated reach here;
