@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeSidecars } from '../storage/index.js';
-import { OfflineInputError, runOffline, toCsv, toJsonLines } from './offline.js';
+import { OfflineInputError, offlineSource, runOffline, toCsv, toJsonLines } from './offline.js';
 
 let dir: string;
 
@@ -138,7 +138,8 @@ describe('offline queries over Parquet', () => {
       for (const search of searches) {
         const fromIndex = await runOffline({ dataDir: indexed, limit: 7, ...search });
         const fromScan = await runOffline({ dataDir: plain, limit: 7, ...search });
-        expect({ ...fromIndex, elapsed_ms: 0 }).toEqual({ ...fromScan, elapsed_ms: 0 });
+        const same = { elapsed_ms: 0, searched: '' };
+        expect({ ...fromIndex, ...same }).toEqual({ ...fromScan, ...same });
       }
       const found = await runOffline({ dataDir: indexed, query: 'user=user2', limit: 3 });
       expect(found.total).toBe(120);
@@ -188,6 +189,33 @@ describe('offline queries over Parquet', () => {
       connection.closeSync();
       instance.closeSync();
       fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('data folder reads only its cold tier', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-data-'));
+    try {
+      // The fixture's files as the cold tier, and the same files again as an export.
+      fs.cpSync(dir, path.join(data, 'cold'), { recursive: true });
+      fs.cpSync(dir, path.join(data, 'exports', 'week'), { recursive: true });
+      fs.mkdirSync(path.join(data, 'exports', '.staging-1'));
+      const result = await runOffline({ dataDir: data, query: '*' });
+      expect(result.total).toBe(4);
+      expect(result.files).toBe(4);
+      expect(result.searched).toBe(path.join(data, 'cold'));
+      expect(result.excluded_exports).toEqual([path.join(data, 'exports', 'week')]);
+
+      const exported = await runOffline({ dataDir: path.join(data, 'exports'), query: '*' });
+      expect(exported.total).toBe(4);
+      expect(exported.searched).toBe(path.join(data, 'exports'));
+      expect(exported.excluded_exports).toEqual([]);
+
+      // hot.duckdb marks a data folder too, before the first rollover has made cold/.
+      fs.rmSync(path.join(data, 'cold'), { recursive: true });
+      fs.writeFileSync(path.join(data, 'hot.duckdb'), '');
+      expect(offlineSource(data)).toMatchObject({ searched: path.join(data, 'cold'), files: [] });
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
     }
   });
 

@@ -1,6 +1,8 @@
 /**
  * Offline forensics: runs a query over a folder of Parquet files with no server, such as an
  * appliance's `cold/` tier or an export laid out as `date=YYYY-MM-DD/class_uid=N/part-*.parquet`.
+ * Given an appliance's data folder, it reads only the cold tier, because the exports under
+ * `exports/` repeat events of the cold tier.
  * The appliance's query service runs it over an empty hot table and the files. So the same
  * compiler writes the SQL, and searches use the term files and row stores beside the files of a
  * cold tier. Files without them are read whole.
@@ -15,6 +17,7 @@ import {
   type LookupTable,
   type QueryDiagnostic,
 } from '../query-lang/index.js';
+import { COLD_DIR, EXPORT_STAGING_PREFIX, EXPORTS_DIR } from '../storage/cold-tier.js';
 import { snapshotView, sqlString } from '../storage/index.js';
 import { LOOKUP_NAME, lookupTableOf, parseCsv } from './api/lookups.js';
 import { QueryInputError, QueryService } from './query-service.js';
@@ -36,8 +39,20 @@ export interface OfflineResult {
   rows: Record<string, unknown>[];
   total: number;
   kind: 'events' | 'aggregate';
+  /** Folder whose Parquet files were read: `dataDir`, or its `cold/` in a data folder. */
+  searched: string;
+  /** Exports in `exports/` of a data folder, which were not read. */
+  excluded_exports: string[];
   files: number;
   elapsed_ms: number;
+}
+
+/** The Parquet files that `runOffline` reads from `dataDir`, and the folders it leaves out. */
+interface OfflineSource {
+  searched: string;
+  applianceDataDir: boolean;
+  excludedExports: string[];
+  files: string[];
 }
 
 /** A query or folder the user got wrong; the message says what to fix. */
@@ -48,6 +63,38 @@ export class OfflineInputError extends Error {
   ) {
     super(message);
   }
+}
+
+/** File that the event store creates in every data folder, beside `cold/`. */
+const HOT_DATABASE = 'hot.duckdb';
+
+/**
+ * Chooses the files to read. A data folder, marked by `cold/` or `hot.duckdb`, is read only in
+ * its cold tier, because an export in `exports/` contains copies of cold and hot events, which
+ * would be counted twice. Any other folder, such as an export or a copy of `cold/`, is read whole.
+ */
+export function offlineSource(dataDir: string): OfflineSource {
+  const dir = path.resolve(dataDir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new OfflineInputError(`${dataDir} is not a folder`);
+  }
+  const cold = path.join(dir, COLD_DIR);
+  const applianceDataDir =
+    (fs.existsSync(cold) && fs.statSync(cold).isDirectory()) ||
+    fs.existsSync(path.join(dir, HOT_DATABASE));
+  if (!applianceDataDir) {
+    return { searched: dir, applianceDataDir, excludedExports: [], files: listParquetFiles(dir) };
+  }
+  const exportsDir = path.join(dir, EXPORTS_DIR);
+  const excludedExports = fs.existsSync(exportsDir)
+    ? fs
+        .readdirSync(exportsDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && !entry.name.startsWith(EXPORT_STAGING_PREFIX))
+        .map((entry) => path.join(exportsDir, entry.name))
+        .sort()
+    : [];
+  const files = fs.existsSync(cold) ? listParquetFiles(cold) : [];
+  return { searched: cold, applianceDataDir, excludedExports, files };
 }
 
 /** Lists the Parquet files below `dir`, sorted, without following symbolic links. */
@@ -66,11 +113,8 @@ export function listParquetFiles(dir: string): string[] {
 
 export async function runOffline(request: OfflineRequest): Promise<OfflineResult> {
   const started = performance.now();
-  const dir = path.resolve(request.dataDir);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new OfflineInputError(`${request.dataDir} is not a folder`);
-  }
-  const files = listParquetFiles(dir);
+  const source = offlineSource(request.dataDir);
+  const files = source.files;
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
@@ -124,6 +168,8 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
       rows: response.rows,
       total: response.total,
       kind: response.kind,
+      searched: source.searched,
+      excluded_exports: source.excludedExports,
       files: files.length,
       elapsed_ms: Math.round((performance.now() - started) * 10) / 10,
     };

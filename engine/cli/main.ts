@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { QueryDiagnostic } from '../../query-lang/index.js';
-import { OfflineInputError, runOffline, toCsv, toJsonLines } from '../offline.js';
+import {
+  OfflineInputError,
+  type OfflineResult,
+  runOffline,
+  toCsv,
+  toJsonLines,
+} from '../offline.js';
 import { ApiClient, ApiRequestError, formatTable, type QueryResult } from './api-client.js';
 /**
  * `thawk`: the TelHawk command line. Sends files over HEC and runs queries
@@ -66,6 +72,26 @@ function printResult(result: QueryResult, format: string): void {
     const noun = result.total === 1 ? 'result' : 'results';
     process.stderr.write(`${result.total} ${noun} in ${result.elapsed_ms} ms\n`);
   }
+}
+
+/** Shows `file` relative to the working folder when it is inside it, else in full. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? '.' : relative.startsWith('..') ? file : relative;
+}
+
+/** Notes on stderr which folder of an appliance data folder an offline search read. */
+function printOfflineSource(dataDir: string, result: OfflineResult): void {
+  if (result.searched === path.resolve(dataDir)) return;
+  process.stderr.write(
+    `thawk: ${dataDir} is an appliance data folder: searched its cold tier ${displayPath(result.searched)} (${result.files} Parquet files); events not yet rolled over stay in hot.duckdb, which offline search does not read\n`,
+  );
+  if (result.excluded_exports.length === 0) return;
+  const names = result.excluded_exports.map((folder) => path.basename(folder)).join(', ');
+  const first = result.excluded_exports[0]!;
+  process.stderr.write(
+    `thawk: left out the exports in ${displayPath(path.dirname(first))} (${names}), which repeat events of the cold tier; pass --data ${displayPath(first)} to search one\n`,
+  );
 }
 
 function fail(message: string): never {
@@ -188,6 +214,7 @@ program
           limit: options.limit,
           lookups: options.lookup,
         });
+        printOfflineSource(options.data, result);
         printResult({ ...result }, format);
       } catch (error) {
         failQuery(query, error);

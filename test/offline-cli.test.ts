@@ -1,0 +1,125 @@
+/**
+ * `thawk query --data` through the built command line, on the data folder of a real appliance
+ * that rolled its events over into the cold tier and wrote an export under `exports/`.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiBody,
+  apiSession,
+  CLI_JS,
+  type RunningAppliance,
+  startAppliance,
+} from './support/appliance.js';
+
+const run = promisify(execFile);
+const T0 = Date.UTC(2025, 3, 1);
+const EVENTS = 40;
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `thawk` with `args` and returns its exit code and output, also on failure. */
+async function thawk(...args: string[]): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [CLI_JS, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function authEvent(n: number): string {
+  return JSON.stringify({
+    host: 'offline',
+    sourcetype: 'ocsf',
+    event: {
+      class_uid: 3002,
+      activity_id: 1,
+      time: T0 + n * 1000,
+      user: { name: `user${n}` },
+      process: { pid: n },
+    },
+  });
+}
+
+describe('thawk query --data', () => {
+  let appliance: RunningAppliance;
+  let exportDir: string;
+
+  beforeAll(async () => {
+    appliance = await startAppliance({
+      env: { TELHAWK_ROLLOVER_AGE_MINUTES: '0.005', TELHAWK_ROLLOVER_INTERVAL_SECONDS: '0.3' },
+    });
+    const api = await apiSession(appliance);
+    const body = Array.from({ length: EVENTS }, (_, n) => authEvent(n)).join('\n');
+    const sent = await fetch(`${appliance.hecUrl}/services/collector/event`, {
+      method: 'POST',
+      headers: { Authorization: `Splunk ${appliance.hecToken}` },
+      body,
+    });
+    expect(sent.status).toBe(200);
+
+    const deadline = Date.now() + 20_000;
+    let storage: ApiBody;
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      storage = (await api('/api/v1/storage')).body;
+    } while (storage.coldRows < EVENTS && Date.now() < deadline);
+    expect(storage.coldRows).toBeGreaterThanOrEqual(EVENTS);
+
+    const exported = await run(
+      process.execPath,
+      [CLI_JS, 'export', '--server', 'week', '--earliest', '0', '--url', appliance.httpUrl],
+      { env: { ...process.env, TELHAWK_PASSWORD: appliance.adminPassword } },
+    );
+    expect(exported.stdout).toMatch(/^exported \d+ events/);
+    exportDir = path.join(appliance.dataDir, 'exports', 'week');
+    await appliance.stop();
+  }, 90_000);
+
+  afterAll(async () => {
+    await appliance?.stop();
+    if (appliance) fs.rmSync(appliance.dataDir, { recursive: true, force: true });
+  });
+
+  it('reads only the cold tier of a data folder', async () => {
+    const result = await thawk(
+      'query',
+      '--data',
+      appliance.dataDir,
+      'host=offline | stats count',
+      '--format',
+      'json',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).rows).toEqual([{ count: EVENTS }]);
+    expect(result.stderr).toContain(
+      `thawk: ${appliance.dataDir} is an appliance data folder: searched its cold tier ${path.join(appliance.dataDir, 'cold')} (`,
+    );
+    expect(result.stderr).toContain(
+      `thawk: left out the exports in ${path.join(appliance.dataDir, 'exports')} (week), which repeat events of the cold tier; pass --data ${exportDir} to search one`,
+    );
+  });
+
+  it('reads an export folder given directly', async () => {
+    const result = await thawk(
+      'query',
+      '--data',
+      exportDir,
+      'host=offline | stats count',
+      '--format',
+      'json',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).rows).toEqual([{ count: EVENTS }]);
+    expect(result.stderr).toBe('');
+  });
+});
