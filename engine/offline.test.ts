@@ -255,8 +255,23 @@ describe('offline queries over Parquet', () => {
     await expect(runOffline({ dataDir: dir, query: 'user=' })).rejects.toThrow(/Expected/);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-empty-'));
     try {
-      const result = await runOffline({ dataDir: empty, query: 'user:admin' });
-      expect(result).toMatchObject({ files: 0, total: 0, rows: [] });
+      fs.writeFileSync(path.join(empty, 'notes.txt'), 'not parquet');
+      const noFiles = runOffline({ dataDir: empty, query: 'user:admin' });
+      await expect(noFiles).rejects.toThrow(OfflineInputError);
+      await expect(noFiles).rejects.toThrow(
+        `no Parquet files (*.parquet) found under ${empty}: expected an appliance data folder (with cold/), a copy of its cold/ folder, or an export written by thawk export`,
+      );
+
+      // A data folder before its first rollover has an empty cold/.
+      fs.mkdirSync(path.join(empty, 'cold'));
+      const noCold = runOffline({ dataDir: empty, query: 'user:admin' });
+      await expect(noCold).rejects.toThrow(
+        `no Parquet files (*.parquet) found in ${path.join(empty, 'cold')}, the cold tier of the appliance data folder ${empty}: the appliance writes them at rollover, so search newer events through the running appliance (thawk query without --data)`,
+      );
+      fs.mkdirSync(path.join(empty, 'exports', 'week'), { recursive: true });
+      await expect(runOffline({ dataDir: empty, query: '*' })).rejects.toThrow(
+        `(thawk query without --data), or pass --data ${path.join(empty, 'exports', 'week')} to search an export`,
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }

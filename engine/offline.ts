@@ -97,6 +97,18 @@ export function offlineSource(dataDir: string): OfflineSource {
   return { searched: cold, applianceDataDir, excludedExports, files };
 }
 
+/** Builds the error for a folder without Parquet files, with what `--data` expects. */
+function noParquetMessage(dataDir: string, source: OfflineSource): string {
+  if (!source.applianceDataDir) {
+    return `no Parquet files (*.parquet) found under ${dataDir}: expected an appliance data folder (with cold/), a copy of its cold/ folder, or an export written by thawk export`;
+  }
+  const exportHint =
+    source.excludedExports.length > 0
+      ? `, or pass --data ${path.join(dataDir, EXPORTS_DIR, path.basename(source.excludedExports[0]!))} to search an export`
+      : '';
+  return `no Parquet files (*.parquet) found in ${path.join(dataDir, COLD_DIR)}, the cold tier of the appliance data folder ${dataDir}: the appliance writes them at rollover, so search newer events through the running appliance (thawk query without --data)${exportHint}`;
+}
+
 /** Lists the Parquet files below `dir`, sorted, without following symbolic links. */
 export function listParquetFiles(dir: string): string[] {
   const files: string[] = [];
@@ -115,6 +127,7 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
   const started = performance.now();
   const source = offlineSource(request.dataDir);
   const files = source.files;
+  if (files.length === 0) throw new OfflineInputError(noParquetMessage(request.dataDir, source));
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {

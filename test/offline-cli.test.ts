@@ -109,6 +109,15 @@ describe('thawk query --data', () => {
     );
   });
 
+  it('rejects a folder without Parquet files', async () => {
+    const result = await thawk('query', '--data', path.join(appliance.dataDir, 'rowlog'), '*');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      `thawk: no Parquet files (*.parquet) found under ${path.join(appliance.dataDir, 'rowlog')}: expected an appliance data folder (with cold/), a copy of its cold/ folder, or an export written by thawk export\n`,
+    );
+  });
+
   it('reads an export folder given directly', async () => {
     const result = await thawk(
       'query',
