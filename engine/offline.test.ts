@@ -91,6 +91,33 @@ describe('offline queries over Parquet', () => {
     expect(first.columns).toEqual(['src_ip', 'count']);
   });
 
+  test('CSV neutralises spreadsheet formulas', () => {
+    const cases: [unknown, string][] = [
+      ['=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'],
+      ['+1+cmd', "'+1+cmd"],
+      ['-2+3', "'-2+3"],
+      ['-5', "'-5"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tcmd', "'\tcmd"],
+      ['\r=1', '"\'\r=1"'],
+      ['\uff1d1', "'\uff1d1"],
+      ['a=b', 'a=b'],
+      [-5, '-5'],
+      [-0.25, '-0.25'],
+      [0, '0'],
+      [true, 'true'],
+      [false, 'false'],
+      [null, ''],
+      [['-x'], '"[""-x""]"'],
+    ];
+    for (const [value, cell] of cases) {
+      expect(toCsv(['v'], [{ v: value }]), JSON.stringify(value)).toBe(`v\n${cell}\n`);
+    }
+    expect(toCsv(['=x', '-y'], [])).toBe("'=x,'-y\n");
+    expect(toCsv(['a.b'], [{ 'a.b': 1, a: { b: 2 } }])).toBe('a.b\n1\n');
+    expect(toCsv(['a.b'], [{ a: { b: 2 } }])).toBe('a.b\n\n');
+  });
+
   test('indexed cold tier matches a scan', async () => {
     const indexed = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-indexed-'));
     const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-plain-'));

@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { stringify } from 'csv-stringify/sync';
 import { createEventsTableSql, EVENTS_TABLE } from '../query-lang/catalog.js';
 import {
   INTERNAL_INDEX_PREFIX,
@@ -267,17 +268,21 @@ function offlineLookupDiagnostic(diagnostic: QueryDiagnostic): QueryDiagnostic {
   };
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Formats rows as CSV with a header line. */
+/**
+ * Formats rows as CSV (RFC 4180 quoting) with a header line. Log text is attacker-controlled.
+ * So a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or with the
+ * full-width `=`, `+`, `-`, `@`) gets a leading `'`, which makes a spreadsheet show it as text.
+ * Numbers stay as they are, negative ones too. Objects and arrays become JSON.
+ * NOTE: integers beyond 2^53 arrive as text (`toJsonSafe`), so a negative one gets the `'` too.
+ */
 export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const lines = [columns.map(csvCell).join(',')];
-  for (const row of rows) lines.push(columns.map((column) => csvCell(row[column])).join(','));
-  return `${lines.join('\n')}\n`;
+  // Rows go in as arrays, because csv-stringify's `columns` option reads a dotted name such as
+  // `a.b` as a path into nested objects when a row has no key of that name.
+  const records = rows.map((row) => columns.map((column) => row[column]));
+  return stringify([columns, ...records], {
+    escape_formulas: true,
+    cast: { boolean: (value) => String(value) },
+  });
 }
 
 /** Formats rows as JSON lines, one object per row. */

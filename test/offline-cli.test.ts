@@ -36,15 +36,18 @@ async function thawk(...args: string[]): Promise<CliRun> {
   }
 }
 
-function authEvent(n: number): string {
+/** A user name that a spreadsheet would run as a formula if a CSV cell started with it. */
+const FORMULA_USER = '=HYPERLINK("http://203.0.113.9/x","open")';
+
+function authEvent(n: number, host = 'offline', user = `user${n}`): string {
   return JSON.stringify({
-    host: 'offline',
+    host,
     sourcetype: 'ocsf',
     event: {
       class_uid: 3002,
       activity_id: 1,
       time: T0 + n * 1000,
-      user: { name: `user${n}` },
+      user: { name: user },
       process: { pid: n },
     },
   });
@@ -59,7 +62,9 @@ describe('thawk query --data', () => {
       env: { TELHAWK_ROLLOVER_AGE_MINUTES: '0.005', TELHAWK_ROLLOVER_INTERVAL_SECONDS: '0.3' },
     });
     const api = await apiSession(appliance);
-    const body = Array.from({ length: EVENTS }, (_, n) => authEvent(n)).join('\n');
+    const events = Array.from({ length: EVENTS }, (_, n) => authEvent(n));
+    events.push(authEvent(3, 'formula', FORMULA_USER));
+    const body = events.join('\n');
     const sent = await fetch(`${appliance.hecUrl}/services/collector/event`, {
       method: 'POST',
       headers: { Authorization: `Splunk ${appliance.hecToken}` },
@@ -72,8 +77,8 @@ describe('thawk query --data', () => {
     do {
       await new Promise((resolve) => setTimeout(resolve, 300));
       storage = (await api('/api/v1/storage')).body;
-    } while (storage.coldRows < EVENTS && Date.now() < deadline);
-    expect(storage.coldRows).toBeGreaterThanOrEqual(EVENTS);
+    } while (storage.coldRows < events.length && Date.now() < deadline);
+    expect(storage.coldRows).toBeGreaterThanOrEqual(events.length);
 
     const exported = await run(
       process.execPath,
@@ -116,6 +121,19 @@ describe('thawk query --data', () => {
     expect(result.stderr).toBe(
       `thawk: no Parquet files (*.parquet) found under ${path.join(appliance.dataDir, 'rowlog')}: expected an appliance data folder (with cold/), a copy of its cold/ folder, or an export written by thawk export\n`,
     );
+  });
+
+  it('neutralises formulas in CSV output', async () => {
+    const result = await thawk(
+      'query',
+      '--data',
+      exportDir,
+      'host=formula | eval delta = pid - 10 | table user, delta',
+      '--format',
+      'csv',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`user,delta\n"'=HYPERLINK(""http://203.0.113.9/x"",""open"")",-7\n`);
   });
 
   it('reads an export folder given directly', async () => {

@@ -189,10 +189,13 @@ program
   .addOption(
     new Option(
       '--format <format>',
-      'output: a table, one JSON document, JSON lines or CSV',
+      "output: a table, one JSON document, JSON lines or CSV; in CSV, a text cell that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets do not run it as a formula",
     ).choices(['table', 'json', 'jsonl', 'csv']),
   )
-  .option('--data <dir>', 'search Parquet files under this folder offline, with no server')
+  .option(
+    '--data <dir>',
+    'search Parquet files under this folder offline, with no server; of an appliance data folder only cold/ is read, so pass an export folder to search an export',
+  )
   .option(
     '--lookup <name=file>',
     'with --data: a CSV file for the lookup stage, by name (repeatable)',
