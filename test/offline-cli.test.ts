@@ -136,6 +136,42 @@ describe('thawk query --data', () => {
     expect(result.stdout).toBe(`user,delta\n"'=HYPERLINK(""http://203.0.113.9/x"",""open"")",-7\n`);
   });
 
+  it('says when --limit cuts the rows', async () => {
+    const query = ['query', '--data', exportDir, 'host=offline', '--limit', '3'];
+    const table = await thawk(...query);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stderr).toMatch(
+      /^showing 3 of 40 results in [\d.]+ ms; raise --limit to show more\n$/,
+    );
+    const all = await thawk('query', '--data', exportDir, 'host=offline | stats count by user');
+    expect(all.stderr).toMatch(/^40 results in [\d.]+ ms\n$/);
+
+    const csv = await thawk(...query, '--format', 'csv');
+    expect(csv.stdout.trimEnd().split('\n')).toHaveLength(4);
+    expect(csv.stderr).toBe('thawk: showing 3 of 40 results; raise --limit to show more\n');
+    const lines = await thawk(...query, '--format', 'jsonl');
+    expect(
+      lines.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toHaveLength(3);
+    expect(lines.stderr).toBe('thawk: showing 3 of 40 results; raise --limit to show more\n');
+    const json = await thawk(...query, '--json');
+    expect(json.stderr).toBe('');
+    expect(JSON.parse(json.stdout).total).toBe(40);
+    expect(JSON.parse(json.stdout).rows).toHaveLength(3);
+  });
+
+  it('rejects --json with --format', async () => {
+    const result = await thawk('query', '--data', exportDir, '*', '--json', '--format', 'csv');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain(
+      "error: option '--json' cannot be used with option '--format <format>'",
+    );
+  });
+
   it('reads an export folder given directly', async () => {
     const result = await thawk(
       'query',

@@ -60,17 +60,33 @@ function readSecret(file: string): string | undefined {
   }
 }
 
+const LIMIT_HINT = 'raise --limit to show more';
+
+/** Describes how many results there are and, when `--limit` cut them, how many are shown. */
+function resultCount(result: QueryResult): string {
+  const noun = result.total === 1 ? 'result' : 'results';
+  if (result.rows.length >= result.total) return `${result.total} ${noun}`;
+  return `showing ${result.rows.length} of ${result.total} ${noun}`;
+}
+
+/**
+ * Prints the result in `format` on stdout. The JSON document contains `total` itself, so only the
+ * table, and JSON lines or CSV cut by `--limit`, get a count on stderr.
+ */
 function printResult(result: QueryResult, format: string): void {
+  const truncated = result.rows.length < result.total;
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else if (format === 'jsonl') {
     process.stdout.write(toJsonLines(result.rows));
+    if (truncated) process.stderr.write(`thawk: ${resultCount(result)}; ${LIMIT_HINT}\n`);
   } else if (format === 'csv') {
     process.stdout.write(toCsv(result.columns, result.rows));
+    if (truncated) process.stderr.write(`thawk: ${resultCount(result)}; ${LIMIT_HINT}\n`);
   } else {
     process.stdout.write(`${formatTable(result)}\n`);
-    const noun = result.total === 1 ? 'result' : 'results';
-    process.stderr.write(`${result.total} ${noun} in ${result.elapsed_ms} ms\n`);
+    const hint = truncated ? `; ${LIMIT_HINT}` : '';
+    process.stderr.write(`${resultCount(result)} in ${result.elapsed_ms} ms${hint}\n`);
   }
 }
 
@@ -185,7 +201,12 @@ program
   )
   .option('--latest <time>', 'end of the time range', 'now')
   .option('--limit <rows>', 'maximum rows', positiveInteger, 100)
-  .option('--json', 'print the response as JSON')
+  .addOption(
+    new Option(
+      '--json',
+      'print the response as JSON, the same as --format json (so not with --format)',
+    ).conflicts('format'),
+  )
   .addOption(
     new Option(
       '--format <format>',
