@@ -41,6 +41,26 @@ const USER_ACTIVITIES: Record<UserChange['action'], { id: number; name: string; 
   reset: { id: 4, name: 'Password Reset', verb: 'reset the password of' },
 };
 
+export interface LookupChange {
+  actor: string;
+  /** `replace` is an upload under the name of an existing table. */
+  action: 'create' | 'replace' | 'delete';
+  lookupId: number;
+  lookupName: string;
+  columns: string[];
+  rowCount: number;
+}
+
+/** OCSF Entity Management activities. Replacing a table is an update. */
+const LOOKUP_ACTIVITIES: Record<
+  LookupChange['action'],
+  { id: number; name: string; verb: string }
+> = {
+  create: { id: 1, name: 'Create', verb: 'uploaded' },
+  replace: { id: 3, name: 'Update', verb: 'replaced' },
+  delete: { id: 4, name: 'Delete', verb: 'deleted' },
+};
+
 /**
  * Writes security-relevant actions of the appliance itself into the event
  * store as OCSF events (sourcetype `telhawk:audit`, index `_audit`), so they
@@ -119,6 +139,40 @@ export class AuditLog {
       message: `${change.actor} ${change.action}d HEC token ${change.tokenName}`,
       actor: { user: { name: change.actor } },
       entity: { type: 'HEC token', name: change.tokenName, uid: change.tokenId },
+      comment: change.action,
+      metadata: { product: PRODUCT, version: '1.1.0' },
+    };
+    await this.write(event);
+  }
+
+  /**
+   * Records a lookup table upload, replacement or deletion as OCSF Entity Management (3004), with
+   * the table's columns and row count (for a deletion, those of the deleted table).
+   */
+  async lookupChange(change: LookupChange): Promise<void> {
+    const activity = LOOKUP_ACTIVITIES[change.action];
+    const rows = `${change.rowCount} ${change.rowCount === 1 ? 'row' : 'rows'}`;
+    const event: OcsfEvent = {
+      class_uid: 3004,
+      class_name: 'Entity Management',
+      category_uid: 3,
+      category_name: 'Identity & Access Management',
+      activity_id: activity.id,
+      activity_name: activity.name,
+      type_uid: 300400 + activity.id,
+      severity_id: 1,
+      severity: 'Informational',
+      status_id: 1,
+      status: 'Success',
+      time: Date.now(),
+      message: `${change.actor} ${activity.verb} lookup table ${change.lookupName} (${rows})`,
+      actor: { user: { name: change.actor } },
+      entity: {
+        type: 'lookup table',
+        name: change.lookupName,
+        uid: String(change.lookupId),
+        data: { columns: change.columns, row_count: change.rowCount },
+      },
       comment: change.action,
       metadata: { product: PRODUCT, version: '1.1.0' },
     };

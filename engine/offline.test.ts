@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeSidecars } from '../storage/index.js';
-import { OfflineInputError, runOffline, toCsv, toJsonLines } from './offline.js';
+import { OfflineInputError, offlineSource, runOffline, toCsv, toJsonLines } from './offline.js';
 
 let dir: string;
 
@@ -91,6 +91,33 @@ describe('offline queries over Parquet', () => {
     expect(first.columns).toEqual(['src_ip', 'count']);
   });
 
+  test('CSV neutralises spreadsheet formulas', () => {
+    const cases: [unknown, string][] = [
+      ['=HYPERLINK("http://x","y")', '"\'=HYPERLINK(""http://x"",""y"")"'],
+      ['+1+cmd', "'+1+cmd"],
+      ['-2+3', "'-2+3"],
+      ['-5', "'-5"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tcmd', "'\tcmd"],
+      ['\r=1', '"\'\r=1"'],
+      ['\uff1d1', "'\uff1d1"],
+      ['a=b', 'a=b'],
+      [-5, '-5'],
+      [-0.25, '-0.25'],
+      [0, '0'],
+      [true, 'true'],
+      [false, 'false'],
+      [null, ''],
+      [['-x'], '"[""-x""]"'],
+    ];
+    for (const [value, cell] of cases) {
+      expect(toCsv(['v'], [{ v: value }]), JSON.stringify(value)).toBe(`v\n${cell}\n`);
+    }
+    expect(toCsv(['=x', '-y'], [])).toBe("'=x,'-y\n");
+    expect(toCsv(['a.b'], [{ 'a.b': 1, a: { b: 2 } }])).toBe('a.b\n1\n');
+    expect(toCsv(['a.b'], [{ a: { b: 2 } }])).toBe('a.b\n\n');
+  });
+
   test('indexed cold tier matches a scan', async () => {
     const indexed = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-indexed-'));
     const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-plain-'));
@@ -138,7 +165,8 @@ describe('offline queries over Parquet', () => {
       for (const search of searches) {
         const fromIndex = await runOffline({ dataDir: indexed, limit: 7, ...search });
         const fromScan = await runOffline({ dataDir: plain, limit: 7, ...search });
-        expect({ ...fromIndex, elapsed_ms: 0 }).toEqual({ ...fromScan, elapsed_ms: 0 });
+        const same = { elapsed_ms: 0, searched: '' };
+        expect({ ...fromIndex, ...same }).toEqual({ ...fromScan, ...same });
       }
       const found = await runOffline({ dataDir: indexed, query: 'user=user2', limit: 3 });
       expect(found.total).toBe(120);
@@ -191,6 +219,33 @@ describe('offline queries over Parquet', () => {
     }
   });
 
+  test('data folder reads only its cold tier', async () => {
+    const data = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-data-'));
+    try {
+      // The fixture's files as the cold tier, and the same files again as an export.
+      fs.cpSync(dir, path.join(data, 'cold'), { recursive: true });
+      fs.cpSync(dir, path.join(data, 'exports', 'week'), { recursive: true });
+      fs.mkdirSync(path.join(data, 'exports', '.staging-1'));
+      const result = await runOffline({ dataDir: data, query: '*' });
+      expect(result.total).toBe(4);
+      expect(result.files).toBe(4);
+      expect(result.searched).toBe(path.join(data, 'cold'));
+      expect(result.excluded_exports).toEqual([path.join(data, 'exports', 'week')]);
+
+      const exported = await runOffline({ dataDir: path.join(data, 'exports'), query: '*' });
+      expect(exported.total).toBe(4);
+      expect(exported.searched).toBe(path.join(data, 'exports'));
+      expect(exported.excluded_exports).toEqual([]);
+
+      // hot.duckdb marks a data folder too, before the first rollover has made cold/.
+      fs.rmSync(path.join(data, 'cold'), { recursive: true });
+      fs.writeFileSync(path.join(data, 'hot.duckdb'), '');
+      expect(offlineSource(data)).toMatchObject({ searched: path.join(data, 'cold'), files: [] });
+    } finally {
+      fs.rmSync(data, { recursive: true, force: true });
+    }
+  });
+
   test('lookup tables from CSV files', async () => {
     const file = path.join(dir, 'owners.csv');
     fs.writeFileSync(file, '\ufeffip,owner\r\n10.0.0.5,"Alice, IT"\r\n203.0.113.7,unknown\r\n');
@@ -227,8 +282,23 @@ describe('offline queries over Parquet', () => {
     await expect(runOffline({ dataDir: dir, query: 'user=' })).rejects.toThrow(/Expected/);
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-empty-'));
     try {
-      const result = await runOffline({ dataDir: empty, query: 'user:admin' });
-      expect(result).toMatchObject({ files: 0, total: 0, rows: [] });
+      fs.writeFileSync(path.join(empty, 'notes.txt'), 'not parquet');
+      const noFiles = runOffline({ dataDir: empty, query: 'user:admin' });
+      await expect(noFiles).rejects.toThrow(OfflineInputError);
+      await expect(noFiles).rejects.toThrow(
+        `no Parquet files (*.parquet) found under ${empty}: expected an appliance data folder (with cold/), a copy of its cold/ folder, or an export written by thawk export`,
+      );
+
+      // A data folder before its first rollover has an empty cold/.
+      fs.mkdirSync(path.join(empty, 'cold'));
+      const noCold = runOffline({ dataDir: empty, query: 'user:admin' });
+      await expect(noCold).rejects.toThrow(
+        `no Parquet files (*.parquet) found in ${path.join(empty, 'cold')}, the cold tier of the appliance data folder ${empty}: the appliance writes them at rollover, so search newer events through the running appliance (thawk query without --data)`,
+      );
+      fs.mkdirSync(path.join(empty, 'exports', 'week'), { recursive: true });
+      await expect(runOffline({ dataDir: empty, query: '*' })).rejects.toThrow(
+        `(thawk query without --data), or pass --data ${path.join(empty, 'exports', 'week')} to search an export`,
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }

@@ -1,6 +1,8 @@
 /**
  * Offline forensics: runs a query over a folder of Parquet files with no server, such as an
  * appliance's `cold/` tier or an export laid out as `date=YYYY-MM-DD/class_uid=N/part-*.parquet`.
+ * Given an appliance's data folder, it reads only the cold tier, because the exports under
+ * `exports/` repeat events of the cold tier.
  * The appliance's query service runs it over an empty hot table and the files. So the same
  * compiler writes the SQL, and searches use the term files and row stores beside the files of a
  * cold tier. Files without them are read whole.
@@ -9,12 +11,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { stringify } from 'csv-stringify/sync';
 import { createEventsTableSql, EVENTS_TABLE } from '../query-lang/catalog.js';
 import {
   INTERNAL_INDEX_PREFIX,
   type LookupTable,
   type QueryDiagnostic,
 } from '../query-lang/index.js';
+import { COLD_DIR, EXPORT_STAGING_PREFIX, EXPORTS_DIR } from '../storage/cold-tier.js';
 import { snapshotView, sqlString } from '../storage/index.js';
 import { LOOKUP_NAME, lookupTableOf, parseCsv } from './api/lookups.js';
 import { QueryInputError, QueryService } from './query-service.js';
@@ -36,8 +40,20 @@ export interface OfflineResult {
   rows: Record<string, unknown>[];
   total: number;
   kind: 'events' | 'aggregate';
+  /** Folder whose Parquet files were read: `dataDir`, or its `cold/` in a data folder. */
+  searched: string;
+  /** Exports in `exports/` of a data folder, which were not read. */
+  excluded_exports: string[];
   files: number;
   elapsed_ms: number;
+}
+
+/** The Parquet files that `runOffline` reads from `dataDir`, and the folders it leaves out. */
+interface OfflineSource {
+  searched: string;
+  applianceDataDir: boolean;
+  excludedExports: string[];
+  files: string[];
 }
 
 /** A query or folder the user got wrong; the message says what to fix. */
@@ -48,6 +64,50 @@ export class OfflineInputError extends Error {
   ) {
     super(message);
   }
+}
+
+/** File that the event store creates in every data folder, beside `cold/`. */
+const HOT_DATABASE = 'hot.duckdb';
+
+/**
+ * Chooses the files to read. A data folder, marked by `cold/` or `hot.duckdb`, is read only in
+ * its cold tier, because an export in `exports/` contains copies of cold and hot events, which
+ * would be counted twice. Any other folder, such as an export or a copy of `cold/`, is read whole.
+ */
+export function offlineSource(dataDir: string): OfflineSource {
+  const dir = path.resolve(dataDir);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new OfflineInputError(`${dataDir} is not a folder`);
+  }
+  const cold = path.join(dir, COLD_DIR);
+  const applianceDataDir =
+    (fs.existsSync(cold) && fs.statSync(cold).isDirectory()) ||
+    fs.existsSync(path.join(dir, HOT_DATABASE));
+  if (!applianceDataDir) {
+    return { searched: dir, applianceDataDir, excludedExports: [], files: listParquetFiles(dir) };
+  }
+  const exportsDir = path.join(dir, EXPORTS_DIR);
+  const excludedExports = fs.existsSync(exportsDir)
+    ? fs
+        .readdirSync(exportsDir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory() && !entry.name.startsWith(EXPORT_STAGING_PREFIX))
+        .map((entry) => path.join(exportsDir, entry.name))
+        .sort()
+    : [];
+  const files = fs.existsSync(cold) ? listParquetFiles(cold) : [];
+  return { searched: cold, applianceDataDir, excludedExports, files };
+}
+
+/** Builds the error for a folder without Parquet files, with what `--data` expects. */
+function noParquetMessage(dataDir: string, source: OfflineSource): string {
+  if (!source.applianceDataDir) {
+    return `no Parquet files (*.parquet) found under ${dataDir}: expected an appliance data folder (with cold/), a copy of its cold/ folder, or an export written by thawk export`;
+  }
+  const exportHint =
+    source.excludedExports.length > 0
+      ? `, or pass --data ${path.join(dataDir, EXPORTS_DIR, path.basename(source.excludedExports[0]!))} to search an export`
+      : '';
+  return `no Parquet files (*.parquet) found in ${path.join(dataDir, COLD_DIR)}, the cold tier of the appliance data folder ${dataDir}: the appliance writes them at rollover, so search newer events through the running appliance (thawk query without --data)${exportHint}`;
 }
 
 /** Lists the Parquet files below `dir`, sorted, without following symbolic links. */
@@ -66,11 +126,9 @@ export function listParquetFiles(dir: string): string[] {
 
 export async function runOffline(request: OfflineRequest): Promise<OfflineResult> {
   const started = performance.now();
-  const dir = path.resolve(request.dataDir);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new OfflineInputError(`${request.dataDir} is not a folder`);
-  }
-  const files = listParquetFiles(dir);
+  const source = offlineSource(request.dataDir);
+  const files = source.files;
+  if (files.length === 0) throw new OfflineInputError(noParquetMessage(request.dataDir, source));
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
@@ -124,6 +182,8 @@ export async function runOffline(request: OfflineRequest): Promise<OfflineResult
       rows: response.rows,
       total: response.total,
       kind: response.kind,
+      searched: source.searched,
+      excluded_exports: source.excludedExports,
       files: files.length,
       elapsed_ms: Math.round((performance.now() - started) * 10) / 10,
     };
@@ -208,17 +268,21 @@ function offlineLookupDiagnostic(diagnostic: QueryDiagnostic): QueryDiagnostic {
   };
 }
 
-function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/** Formats rows as CSV with a header line. */
+/**
+ * Formats rows as CSV (RFC 4180 quoting) with a header line. Log text is attacker-controlled.
+ * So a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or with the
+ * full-width `=`, `+`, `-`, `@`) gets a leading `'`, which makes a spreadsheet show it as text.
+ * Numbers stay as they are, negative ones too. Objects and arrays become JSON.
+ * NOTE: integers beyond 2^53 arrive as text (`toJsonSafe`), so a negative one gets the `'` too.
+ */
 export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
-  const lines = [columns.map(csvCell).join(',')];
-  for (const row of rows) lines.push(columns.map((column) => csvCell(row[column])).join(','));
-  return `${lines.join('\n')}\n`;
+  // Rows go in as arrays, because csv-stringify's `columns` option reads a dotted name such as
+  // `a.b` as a path into nested objects when a row has no key of that name.
+  const records = rows.map((row) => columns.map((column) => row[column]));
+  return stringify([columns, ...records], {
+    escape_formulas: true,
+    cast: { boolean: (value) => String(value) },
+  });
 }
 
 /** Formats rows as JSON lines, one object per row. */

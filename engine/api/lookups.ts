@@ -11,6 +11,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { LookupTable } from '../../query-lang/index.js';
 import type { MetadataStore } from '../../storage/metadata.js';
+import type { AuditLog } from '../audit.js';
 import type { QueryService } from '../query-service.js';
 import { type ApiEnv, requireRole } from './auth.js';
 import { apiError, issuesText } from './errors.js';
@@ -123,9 +124,14 @@ export function lookupResolver(
 
 export function registerLookupRoutes(
   app: Hono<ApiEnv>,
-  deps: { metadata: MetadataStore; queries: QueryService; dataDir: string | undefined },
+  deps: {
+    metadata: MetadataStore;
+    queries: QueryService;
+    audit: AuditLog;
+    dataDir: string | undefined;
+  },
 ): void {
-  const { metadata, queries, dataDir } = deps;
+  const { metadata, queries, audit, dataDir } = deps;
   if (dataDir === undefined) return;
   queries.useLookups(lookupResolver(metadata, dataDir));
 
@@ -153,6 +159,7 @@ export function registerLookupRoutes(
     if (typeof table === 'string') return apiError(c, 400, 'invalid_csv', table);
     const { columns, data } = table;
     const normalized = [columns, ...data].map((cells) => cells.map(csvCell).join(',')).join('\n');
+    const replaced = metadata.getLookup(body.data.name) !== undefined;
     const file = lookupPath(dataDir, body.data.name);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const temporary = `${file}.${process.pid}.tmp`;
@@ -166,15 +173,31 @@ export function registerLookupRoutes(
       Buffer.byteLength(normalized),
       session.userId,
     );
+    await audit.lookupChange({
+      actor: session.username,
+      action: replaced ? 'replace' : 'create',
+      lookupId: info.id,
+      lookupName: info.name,
+      columns: info.columns,
+      rowCount: info.rowCount,
+    });
     return c.json({ lookup: info }, 201);
   });
 
-  app.delete('/api/v1/lookups/:name', requireRole(metadata, 'analyst'), (c) => {
+  app.delete('/api/v1/lookups/:name', requireRole(metadata, 'analyst'), async (c) => {
     const name = c.req.param('name');
     const info = LOOKUP_NAME.test(name) ? metadata.getLookup(name) : undefined;
     if (info === undefined) return apiError(c, 404, 'not_found', `no lookup named ${name}`);
     metadata.deleteLookup(info.name);
     fs.rmSync(lookupPath(dataDir, info.name), { force: true });
+    await audit.lookupChange({
+      actor: c.get('session').username,
+      action: 'delete',
+      lookupId: info.id,
+      lookupName: info.name,
+      columns: info.columns,
+      rowCount: info.rowCount,
+    });
     return c.body(null, 204);
   });
 }

@@ -253,6 +253,42 @@ describe('lookups', () => {
   });
 });
 
+describe('lookup audit', () => {
+  test('uploads, replacements and deletions', async () => {
+    const upload = { name: 'assets', csv: 'ip,owner\n10.0.0.5,alice\n10.0.0.6,bob\n' };
+    expect((await analyst('POST', '/api/v1/lookups', upload)).status).toBe(201);
+    const replacement = { name: 'Assets', csv: 'ip,owner,site\n10.0.0.7,carol,lab\n' };
+    expect((await analyst('POST', '/api/v1/lookups', replacement)).status).toBe(201);
+    expect((await analyst('DELETE', '/api/v1/lookups/ASSETS')).status).toBe(204);
+    // Rejected requests change nothing and are not recorded.
+    expect((await analyst('DELETE', '/api/v1/lookups/assets')).status).toBe(404);
+    expect((await viewer('POST', '/api/v1/lookups', upload)).status).toBe(403);
+
+    const audit = await admin('POST', '/api/v1/query', {
+      query:
+        'index=_audit sourcetype:"telhawk:audit" class_uid=3004 "lookup table assets" | sort activity_id | table id, activity_id, actor_user, message',
+      earliest: '0',
+    });
+    expect(audit.status, JSON.stringify(audit.body)).toBe(200);
+    // OCSF Entity Management activities: 1 Create, 3 Update, 4 Delete.
+    expect(audit.body.rows.map(({ id, ...row }: Body) => row)).toEqual([
+      { activity_id: 1, actor_user: 'ana', message: 'ana uploaded lookup table assets (2 rows)' },
+      { activity_id: 3, actor_user: 'ana', message: 'ana replaced lookup table assets (1 row)' },
+      { activity_id: 4, actor_user: 'ana', message: 'ana deleted lookup table assets (1 row)' },
+    ]);
+
+    const replaced = await admin('GET', `/api/v1/events/${audit.body.rows[1].id}`);
+    expect(replaced.status).toBe(200);
+    expect(replaced.body.event.index).toBe('_audit');
+    expect(replaced.body.event.ocsf.entity).toMatchObject({
+      type: 'lookup table',
+      name: 'assets',
+      data: { columns: ['ip', 'owner', 'site'], row_count: 1 },
+    });
+    expect(replaced.body.event.ocsf.comment).toBe('replace');
+  });
+});
+
 describe('saved searches', () => {
   test('owners, sharing and roles', async () => {
     const query = 'sourcetype=linux_secure | stats count by user';

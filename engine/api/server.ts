@@ -188,7 +188,12 @@ export function createApiApp(deps: ApiDependencies): Hono<ApiEnv> {
   registerUserRoutes(app, { metadata, logger, audit: deps.audit });
   registerQueryToolRoutes(app, { metadata, queries });
   registerSearchRoutes(app, { metadata, queries, logger });
-  registerLookupRoutes(app, { metadata, queries, dataDir: deps.storage?.dataDir });
+  registerLookupRoutes(app, {
+    metadata,
+    queries,
+    audit: deps.audit,
+    dataDir: deps.storage?.dataDir,
+  });
 
   if (deps.storage) mountStorageRoutes(app, metadata, deps.storage);
 

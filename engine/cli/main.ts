@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { QueryDiagnostic } from '../../query-lang/index.js';
-import { OfflineInputError, runOffline, toCsv, toJsonLines } from '../offline.js';
+import {
+  OfflineInputError,
+  type OfflineResult,
+  runOffline,
+  toCsv,
+  toJsonLines,
+} from '../offline.js';
 import { ApiClient, ApiRequestError, formatTable, type QueryResult } from './api-client.js';
 /**
  * `thawk`: the TelHawk command line. Sends files over HEC and runs queries
@@ -54,18 +60,54 @@ function readSecret(file: string): string | undefined {
   }
 }
 
+const LIMIT_HINT = 'raise --limit to show more';
+
+/** Describes how many results there are and, when `--limit` cut them, how many are shown. */
+function resultCount(result: QueryResult): string {
+  const noun = result.total === 1 ? 'result' : 'results';
+  if (result.rows.length >= result.total) return `${result.total} ${noun}`;
+  return `showing ${result.rows.length} of ${result.total} ${noun}`;
+}
+
+/**
+ * Prints the result in `format` on stdout. The JSON document contains `total` itself, so only the
+ * table, and JSON lines or CSV cut by `--limit`, get a count on stderr.
+ */
 function printResult(result: QueryResult, format: string): void {
+  const truncated = result.rows.length < result.total;
   if (format === 'json') {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } else if (format === 'jsonl') {
     process.stdout.write(toJsonLines(result.rows));
+    if (truncated) process.stderr.write(`thawk: ${resultCount(result)}; ${LIMIT_HINT}\n`);
   } else if (format === 'csv') {
     process.stdout.write(toCsv(result.columns, result.rows));
+    if (truncated) process.stderr.write(`thawk: ${resultCount(result)}; ${LIMIT_HINT}\n`);
   } else {
     process.stdout.write(`${formatTable(result)}\n`);
-    const noun = result.total === 1 ? 'result' : 'results';
-    process.stderr.write(`${result.total} ${noun} in ${result.elapsed_ms} ms\n`);
+    const hint = truncated ? `; ${LIMIT_HINT}` : '';
+    process.stderr.write(`${resultCount(result)} in ${result.elapsed_ms} ms${hint}\n`);
   }
+}
+
+/** Shows `file` relative to the working folder when it is inside it, else in full. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? '.' : relative.startsWith('..') ? file : relative;
+}
+
+/** Notes on stderr which folder of an appliance data folder an offline search read. */
+function printOfflineSource(dataDir: string, result: OfflineResult): void {
+  if (result.searched === path.resolve(dataDir)) return;
+  process.stderr.write(
+    `thawk: ${dataDir} is an appliance data folder: searched its cold tier ${displayPath(result.searched)} (${result.files} Parquet files); events not yet rolled over stay in hot.duckdb, which offline search does not read\n`,
+  );
+  if (result.excluded_exports.length === 0) return;
+  const names = result.excluded_exports.map((folder) => path.basename(folder)).join(', ');
+  const first = result.excluded_exports[0]!;
+  process.stderr.write(
+    `thawk: left out the exports in ${displayPath(path.dirname(first))} (${names}), which repeat events of the cold tier; pass --data ${displayPath(first)} to search one\n`,
+  );
 }
 
 function fail(message: string): never {
@@ -159,14 +201,22 @@ program
   )
   .option('--latest <time>', 'end of the time range', 'now')
   .option('--limit <rows>', 'maximum rows', positiveInteger, 100)
-  .option('--json', 'print the response as JSON')
+  .addOption(
+    new Option(
+      '--json',
+      'print the response as JSON, the same as --format json (so not with --format)',
+    ).conflicts('format'),
+  )
   .addOption(
     new Option(
       '--format <format>',
-      'output: a table, one JSON document, JSON lines or CSV',
+      "output: a table, one JSON document, JSON lines or CSV; in CSV, a text cell that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets do not run it as a formula",
     ).choices(['table', 'json', 'jsonl', 'csv']),
   )
-  .option('--data <dir>', 'search Parquet files under this folder offline, with no server')
+  .option(
+    '--data <dir>',
+    'search Parquet files under this folder offline, with no server; of an appliance data folder only cold/ is read, so pass an export folder to search an export',
+  )
   .option(
     '--lookup <name=file>',
     'with --data: a CSV file for the lookup stage, by name (repeatable)',
@@ -188,6 +238,7 @@ program
           limit: options.limit,
           lookups: options.lookup,
         });
+        printOfflineSource(options.data, result);
         printResult({ ...result }, format);
       } catch (error) {
         failQuery(query, error);
