@@ -418,7 +418,7 @@ function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>)
   if (state.lookups !== undefined && table === undefined) {
     fail(
       'lookup.unknown',
-      `Unknown lookup table '${stage.table}': upload it under Lookups first`,
+      `Unknown lookup table '${stage.table}': upload it first with POST /api/v1/lookups`,
       stage.loc,
     );
   }
