@@ -118,9 +118,13 @@ export function ipv6CidrPrefix(text: string): Ipv6Prefix | undefined {
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
-/** Returns true when the text has the shape of a CIDR range (IPv4 or IPv6). */
+/**
+ * Returns true when the text has the shape of a CIDR range (IPv4 or IPv6). A dotted quad with
+ * anything after a slash counts, so that `10.0.0.0/8/8` is reported as an invalid range rather
+ * than compared as text.
+ */
 export function looksLikeCidr(text: string): boolean {
-  return IPV4_CIDR.test(text) || /^[0-9a-f:.]*:[0-9a-f:.]*\/\d{1,3}$/i.test(text);
+  return /^\d{1,3}(\.\d{1,3}){3}\/./.test(text) || /^[0-9a-f:.]*:[0-9a-f:.]*\/\d{1,3}$/i.test(text);
 }
 
 /** Inclusive bounds of an IPv4 CIDR range as 32-bit integers, or undefined if invalid. */
