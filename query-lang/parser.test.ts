@@ -507,6 +507,8 @@ describe('syntax errors', () => {
     ['sourcetype=x\n  [ search y | return src_ip]', 3],
     ['sourcetype=linux_secure | search [search user=root]', 34],
     ['src_ip IN ([search x])', 12],
+    ['sourcetype=linux_secure [ | inputlookup badips | fields ip ]', 25],
+    ['x [|inputlookup a]', 3],
   ])('subsearch in %j', (query, column) => {
     const errors = parseQuery(query).errors;
     expect(errors).toHaveLength(1);

@@ -1440,16 +1440,20 @@ function adjacent(previous: IToken, next: IToken): boolean {
 const parser = new QueryParser();
 
 const SUBSEARCH_MESSAGE =
-  'Subsearches ([search ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
+  'Subsearches ([search ...] or [| ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
 
-/** Splunk's subsearch, `[search ...]`, found by the text of a query that failed to parse. */
-const SUBSEARCH = /\[\s*search\b/i;
+/**
+ * Splunk's subsearch, `[search ...]` or `[| inputlookup ...]`, found by the text of a query that
+ * failed to parse.
+ */
+const SUBSEARCH = /\[\s*(search\b|\|)/i;
 
-/** Returns whether `token` (and `next`) is the `[search` of a subsearch, outside quotes. */
+/** Returns whether `token` (and `next`) opens a subsearch, outside quotes. */
 function opensSubsearch(token: IToken, next: IToken | undefined): boolean {
   if (!tokenMatcher(token, t.Word)) return false;
   if (/^\[search$/i.test(token.image)) return true;
-  return token.image === '[' && next !== undefined && /^search$/i.test(next.image);
+  if (token.image !== '[' || next === undefined) return false;
+  return /^search$/i.test(next.image) || tokenMatcher(next, t.Pipe);
 }
 
 /**
