@@ -170,6 +170,9 @@ const SPLUNK_TIME_SPECIFIERS: Readonly<Record<string, string>> = {
   k: '%-H',
 };
 
+/** Specifiers of a time format that give the year. */
+const YEAR_SPECIFIER = /%-?[YyFcx]/;
+
 /** Specifiers that DuckDB's strftime and strptime take, after `%` and an optional `-`. */
 const DUCKDB_TIME_SPECIFIERS = new Set('aAwdbBmyYHIpMSfgnzZjUWcxX%'.split(''));
 
@@ -182,6 +185,9 @@ function timeFormat(format: string, epochSeconds: boolean, loc: SourceLocation |
   return format.replace(/%(-?)(\d?[A-Za-z%])/g, (whole, dash: string, name: string) => {
     const splunk = SPLUNK_TIME_SPECIFIERS[name];
     if (splunk !== undefined && dash === '') return splunk;
+    // Times are UTC, so a formatted zone is UTC, written as Splunk writes it.
+    if (epochSeconds && name === 'Z' && dash === '') return 'UTC';
+    if (epochSeconds && name === 'z' && dash === '') return '+0000';
     if (name === 's' && epochSeconds && dash === '') return whole;
     if (name.length === 1 && DUCKDB_TIME_SPECIFIERS.has(name)) return whole;
     return fail(
@@ -531,11 +537,14 @@ function compileCall(
     }
     case 'strptime': {
       const format = expr.args[1]!;
-      const pattern =
-        format.expr === 'literal' && typeof format.value === 'string'
-          ? param(timeFormat(format.value, false, expr.loc))
-          : asText(second!);
-      return { sql: sql`try_strptime(${asText(first)}, ${pattern})`, type: 'time' };
+      if (format.expr !== 'literal' || typeof format.value !== 'string') {
+        return { sql: sql`try_strptime(${asText(first)}, ${asText(second!)})`, type: 'time' };
+      }
+      const parsed = sql`try_strptime(${asText(first)}, ${param(timeFormat(format.value, false, expr.loc))})`;
+      if (YEAR_SPECIFIER.test(format.value)) return { sql: parsed, type: 'time' };
+      // A time without a year is in the current year, as syslog times are, not in 1900.
+      const years = new Date(context.nowMs).getUTCFullYear() - 1900;
+      return { sql: sql`(${parsed} + to_years(CAST(${param(years)} AS INTEGER)))`, type: 'time' };
     }
     case 'md5':
     case 'sha1':

@@ -669,6 +669,23 @@ describe('conversion functions', () => {
     expect(row).toEqual({ a: '2', b: '10', c: 'a10', d: ['x', 'y', 'z', '5'] });
   });
 
+  test('strptime without a year takes the current year', async () => {
+    const [row] = await rows(
+      '| makeresults | eval a=strftime(strptime("Mar 27 13:08:09", "%b %d %H:%M:%S"), "%F %T"), b=strftime(strptime("2023-03-27", "%F"), "%F") | fields - _time',
+    );
+    expect(row).toEqual({
+      a: `${new Date(NOW_MS).getUTCFullYear()}-03-27 13:08:09`,
+      b: '2023-03-27',
+    });
+  });
+
+  test('strftime writes the zone as UTC', async () => {
+    const [row] = await rows(
+      '| makeresults | eval z=strftime(_time, "%Z %z %%Z") | fields - _time',
+    );
+    expect(row).toEqual({ z: 'UTC +0000 %Z' });
+  });
+
   test('type tests and typeof', async () => {
     const [row] = await rows(
       '| makeresults | eval a=isnum("5"), b=isnum("x"), c=isint(5), d=isint(5.5), e=isint("7"), f=isstr("x"), g=isstr("5"), h=isstr(5), i=typeof("x"), j=typeof(5), k=typeof(null), l=typeof(1==1), m=typeof(split("a,b", ",")) | fields - _time',
