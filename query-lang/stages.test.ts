@@ -282,6 +282,23 @@ describe('new stages on DuckDB', () => {
     expect(split).toHaveLength(2);
   });
 
+  test('transaction keeps the fields of its events', async () => {
+    const [admin] = await rows(
+      'class_uid=3002 src_ip=203.0.113.7 | eval tried=user | transaction src_ip | table user, host, src_port, tried, raw',
+    );
+    expect(admin).toEqual({
+      user: ['Admin', 'admin'],
+      host: ['web01', 'web02'],
+      src_port: ['41000'],
+      tried: ['Admin', 'admin'],
+      raw: expect.stringMatching(/^sshd\[\d+\]: Failed .*\nsshd\[\d+\]: Failed /),
+    });
+    const [row] = await rows(
+      'class_uid=3002 src_ip=203.0.113.7 | transaction src_ip | where user="admin" | stats count',
+    );
+    expect(row).toEqual({ count: '1' });
+  });
+
   test('numeric text sorts by value', async () => {
     const port = '| rex "port (?<p>\\d+)" | where isnotnull(p)';
     expect(await rows(`${port} | stats max(p) as high, min(p) as low, count`)).toEqual([

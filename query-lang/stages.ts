@@ -5,6 +5,7 @@
  */
 
 import type { Stage } from './ast.js';
+import { COLUMNS } from './catalog.js';
 import {
   addColumn,
   addStage,
@@ -348,7 +349,15 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
   const keyColumns = groups.map((group, index) => sql`${group.sql} AS ${keys[index]!}`);
   const present = groups.map((group) => sql`${group.sql} IS NOT NULL`);
   const where = present.length === 0 ? raw('') : sql` WHERE ${join(present, ' AND ')}`;
-  const selected = join([...keyColumns, sql`${time.sql} AS "__t"`], ', ');
+  const carried = carriedFields(state.scope, groups);
+  const selected = join(
+    [
+      ...keyColumns,
+      sql`${time.sql} AS "__t"`,
+      ...carried.map((field, index) => sql`${field.sql} AS ${identifier(`__f${index}`)}`),
+    ],
+    ', ',
+  );
   addStage(state, sql`SELECT ${selected} FROM ${raw(state.relation)}${where}`);
 
   const partition = keys.length === 0 ? raw('') : sql`PARTITION BY ${join(keys, ', ')} `;
@@ -377,10 +386,21 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
     { name: 'end_time', type: 'time' },
     { name: 'duration', type: 'number' },
     { name: 'eventcount', type: 'number' },
+    ...carried.map((field) => ({ name: field.name, type: field.type })),
   ];
   const keyOutputs = groups.map(
     (group, index) => sql`${keys[index]!} AS ${identifier(group.column.name)}`,
   );
+  // The other fields of the events, as Splunk's transaction keeps them: the distinct values of
+  // each as a list, and the raw texts one per line in time order.
+  const carriedOutputs = carried.map((field, index) => {
+    const column = identifier(`__f${index}`);
+    const value =
+      field.type === 'string'
+        ? sql`string_agg(${column}, chr(10) ORDER BY "__t")`
+        : sql`nullif(list_sort(list_distinct(flatten(list(${column})))), [])`;
+    return sql`${value} AS ${identifier(field.name)}`;
+  });
   const select = join(
     [
       ...keyOutputs,
@@ -388,6 +408,7 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
       raw('max("__t") AS "end_time"'),
       raw('(epoch_ms(max("__t")) - epoch_ms(min("__t"))) / 1000.0 AS "duration"'),
       raw('count(*) AS "eventcount"'),
+      ...carriedOutputs,
     ],
     ', ',
   );
@@ -398,6 +419,58 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
   );
   state.aggregate = true;
   state.order = [{ name: '_time', descending: true }];
+}
+
+/**
+ * Columns that `transaction` does not carry: its own outputs, and columns such as `id` that
+ * identify one event.
+ */
+const NOT_CARRIED: ReadonlySet<string> = new Set([
+  '_time',
+  'time',
+  'end_time',
+  'duration',
+  'eventcount',
+  'id',
+  'ocsf',
+  'fields',
+  'ingest_time',
+  'token_id',
+  'channel',
+]);
+
+/**
+ * Returns the fields `transaction` carries into its rows besides the keys: the raw text joined
+ * (`string`), and every other field as a list of its values (`list`), including `user`.
+ */
+function carriedFields(scope: Scope, groups: readonly { column: ColumnInfo }[]): CarriedField[] {
+  const keys = new Set(groups.map((group) => group.column.name.toLowerCase()));
+  const names = scope.eventShape
+    ? [...COLUMNS.map((column) => column.name), 'user', ...scope.columns.keys()]
+    : [...scope.columns.values()].map((column) => column.name);
+  const carried: CarriedField[] = [];
+  const seen = new Set<string>();
+  for (const name of names) {
+    const lowered = name.toLowerCase();
+    if (keys.has(lowered) || NOT_CARRIED.has(lowered) || seen.has(lowered)) continue;
+    if (lowered.startsWith('__') || scope.hidden.has(lowered)) continue;
+    seen.add(lowered);
+    const field = resolveField(scope, name, undefined);
+    if (field.type === 'time') continue;
+    if (lowered === 'raw') {
+      carried.push({ name, sql: field.sql, type: 'string' });
+      continue;
+    }
+    const text = field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+    carried.push({ name, sql: field.type === 'list' ? field.sql : sql`[${text}]`, type: 'list' });
+  }
+  return carried;
+}
+
+interface CarriedField {
+  name: string;
+  sql: Sql;
+  type: 'string' | 'list';
 }
 
 const LOOKUP_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
