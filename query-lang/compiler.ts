@@ -9,7 +9,16 @@
  *   SELECT * EXCLUDE ("ocsf") FROM sN ORDER BY "time" DESC LIMIT ?
  */
 
-import type { Aggregation, Assignment, Expr, FieldRef, QueryAst, SortKey, Stage } from './ast.js';
+import type {
+  Aggregation,
+  Assignment,
+  Expr,
+  FieldRef,
+  QueryAst,
+  Rename,
+  SortKey,
+  Stage,
+} from './ast.js';
 import { COLUMNS, LOCATION_FILE_COLUMN, LOCATION_ROW_COLUMN } from './catalog.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
 import { asCondition, compileExpression } from './expression-compiler.js';
@@ -474,7 +483,11 @@ function compileStage(state: State, stage: Stage): void {
       compileDedup(state, stage);
       return;
     case 'rename':
-      for (const rename of stage.renames) compileRename(state, rename.from, rename.to, rename.loc);
+      for (const rename of stage.renames) {
+        for (const [from, to] of renamedPairs(state, rename)) {
+          compileRename(state, from, to, rename.loc);
+        }
+      }
       return;
     case 'chart': {
       const by = [stage.over, stage.by].filter((field) => field !== undefined);
@@ -1202,6 +1215,51 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
   if (sortBy !== undefined) state.order = sortBy;
 }
 
+/** Returns the names of the current columns, which `*` patterns match. */
+function currentColumnNames(state: State): string[] {
+  if (!state.scope.eventShape)
+    return [...state.scope.columns.values()].map((column) => column.name);
+  return [
+    ...[...state.scope.columns.values()].map((column) => column.name),
+    ...COLUMNS.map((column) => column.name).filter(
+      (name) => name !== 'ocsf' && !state.scope.hidden.has(name),
+    ),
+  ];
+}
+
+/** Builds a case-insensitive regular expression for a `*` pattern, each `*` a group. */
+function namePattern(pattern: string): RegExp {
+  const escaped = pattern.split('*').map((part) => part.replace(/[.[\]{}()+?^$|\\]/g, '\\$&'));
+  return new RegExp(`^${escaped.join('(.*)')}$`, 'i');
+}
+
+/**
+ * Returns the renames that `rename` makes. With `*` in the name, each current column that
+ * matches is renamed, the text each `*` matched taking the place of the `*` in the new name, as
+ * Splunk's `rename src_* as source_*` does.
+ */
+function renamedPairs(state: State, rename: Rename): [string, string][] {
+  const stars = rename.from.split('*').length - 1;
+  if (stars === 0) return [[rename.from, rename.to]];
+  if (rename.to.split('*').length - 1 !== stars) {
+    fail(
+      'rename.invalid_pattern',
+      `rename ${rename.from} as ${rename.to}: the new name needs as many * as the old one, as in rename src_* as source_*`,
+      rename.loc,
+    );
+  }
+  const pattern = namePattern(rename.from);
+  const pairs: [string, string][] = [];
+  for (const name of currentColumnNames(state)) {
+    const match = pattern.exec(name);
+    if (match === null) continue;
+    let index = 1;
+    pairs.push([name, rename.to.replace(/\*/g, () => match[index++] ?? '')]);
+  }
+  if (pairs.length === 0) fail('field.no_match', `No field matches '${rename.from}'`, rename.loc);
+  return pairs;
+}
+
 /**
  * Replaces each field name with a `*` by the current columns that match it (case-insensitive),
  * once each and in column order, as Splunk's `table src_*` does. A pattern that matches nothing
@@ -1209,14 +1267,7 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
  */
 function expandPatterns(state: State, fields: FieldRef[]): FieldRef[] {
   if (!fields.some((field) => field.name.includes('*'))) return fields;
-  const columns = state.scope.eventShape
-    ? [
-        ...[...state.scope.columns.values()].map((column) => column.name),
-        ...COLUMNS.map((column) => column.name).filter(
-          (name) => name !== 'ocsf' && !state.scope.hidden.has(name),
-        ),
-      ]
-    : [...state.scope.columns.values()].map((column) => column.name);
+  const columns = currentColumnNames(state);
   const seen = new Set<string>();
   const expanded: FieldRef[] = [];
   const add = (name: string, loc: SourceLocation | undefined) => {
@@ -1229,8 +1280,7 @@ function expandPatterns(state: State, fields: FieldRef[]): FieldRef[] {
       add(field.name, field.loc);
       continue;
     }
-    const escaped = field.name.split('*').map((part) => part.replace(/[.[\]{}()+?^$|\\]/g, '\\$&'));
-    const pattern = new RegExp(`^${escaped.join('.*')}$`, 'i');
+    const pattern = namePattern(field.name);
     for (const name of columns) if (pattern.test(name)) add(name, field.loc);
   }
   if (expanded.length === 0) {

@@ -984,9 +984,10 @@ class QueryParser extends EmbeddedActionsParser {
     this.AT_LEAST_ONE_SEP({
       SEP: t.Comma,
       DEF: () => {
-        const from = this.SUBRULE(this.fieldName);
+        // A name may have `*` wildcards, as in Splunk's `rename src_* as source_*`.
+        const from = this.SUBRULE(this.projectionField);
         this.CONSUME(t.AsKeyword);
-        const to = this.SUBRULE2(this.fieldName);
+        const to = this.SUBRULE2(this.projectionField);
         renames.push(this.ACTION(() => ({ from: from.name, to: to.name, loc: to.loc })) as Rename);
       },
     });

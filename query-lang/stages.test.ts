@@ -432,6 +432,23 @@ describe('calendar spans', () => {
   });
 });
 
+describe('rename with wildcards', () => {
+  test('renames every matching field', async () => {
+    const renamed = await rows(
+      'class_uid=3002 | rename src_* as source_* | table source_ip, source_port | sort source_port',
+    );
+    const plain = await rows('class_uid=3002 | table src_ip, src_port | sort src_port');
+    expect(renamed.map((row) => [row.source_ip, row.source_port])).toEqual(
+      plain.map((row) => [row.src_ip, row.src_port]),
+    );
+  });
+
+  test('the new name needs as many stars', () => {
+    expect(parseQuery('| rename src_* as x').errors[0]?.code).toBe('rename.invalid_pattern');
+    expect(parseQuery('| rename nomatch_* as y_*').errors[0]?.code).toBe('field.no_match');
+  });
+});
+
 describe('free text after transforming stages', () => {
   test('terms match the values of result columns', async () => {
     expect(await rows('| stats count by user | search ali')).toEqual([
