@@ -73,6 +73,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   transaction: 'group events into sessions',
   lookup: 'add fields from an uploaded CSV table',
   makeresults: 'make rows without reading events, to try expressions',
+  inputlookup: 'the rows of an uploaded lookup table',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -102,6 +103,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.TransactionKeyword, 'transaction'],
   [t.LookupKeyword, 'lookup'],
   [t.MakeresultsKeyword, 'makeresults'],
+  [t.InputlookupKeyword, 'inputlookup'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

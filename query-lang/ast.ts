@@ -271,6 +271,8 @@ export type Stage =
    * events, so it must start the query.
    */
   | { stage: 'makeresults'; count: number; loc?: SourceLocation }
+  /** `inputlookup <table>`: the rows of an uploaded lookup table. It must start the query. */
+  | { stage: 'inputlookup'; table: string; loc?: SourceLocation }
   /** `lookup <table> <field> [as <event field>] [output <column> [as <name>], ...]`. */
   | {
       stage: 'lookup';
@@ -316,6 +318,7 @@ export const STAGE_NAMES: readonly StageName[] = [
   'transaction',
   'lookup',
   'makeresults',
+  'inputlookup',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

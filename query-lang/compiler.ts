@@ -347,14 +347,17 @@ function checkSteps(state: State, loc: SourceLocation | undefined): void {
   );
 }
 
-/** Rejects `makeresults` anywhere but at the start of a query without a search part. */
+/**
+ * Rejects `makeresults` and `inputlookup` anywhere but at the start of a query without a search
+ * part.
+ */
 function checkGeneratingStages(ast: QueryAst): void {
   ast.stages.forEach((stage, index) => {
-    if (stage.stage !== 'makeresults') return;
+    if (stage.stage !== 'makeresults' && stage.stage !== 'inputlookup') return;
     if (index > 0 || ast.filter !== undefined || ast.timeRange !== undefined) {
       fail(
         'stage.not_first',
-        'makeresults makes its own rows, so it must start the query: | makeresults',
+        `${stage.stage} makes its own rows, so it must start the query: | ${stage.stage}`,
         stage.loc,
       );
     }

@@ -448,6 +448,8 @@ function stageFromJson(value: unknown, path: string): Stage {
       if (optionalBoolean(json.outputNew, `${path}.outputNew`)) stage.outputNew = true;
       return stage;
     }
+    case 'inputlookup':
+      return { stage: 'inputlookup', table: string(json.table, `${path}.table`) };
     case 'makeresults':
       return {
         stage: 'makeresults',

@@ -171,6 +171,7 @@ export const MvexpandKeyword = stageKeyword('MvexpandKeyword', 'mvexpand', true)
 export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transaction', true);
 export const LookupKeyword = stageKeyword('LookupKeyword', 'lookup', true);
 export const MakeresultsKeyword = stageKeyword('MakeresultsKeyword', 'makeresults', true);
+export const InputlookupKeyword = stageKeyword('InputlookupKeyword', 'inputlookup', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -231,6 +232,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   TransactionKeyword,
   LookupKeyword,
   MakeresultsKeyword,
+  InputlookupKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

@@ -289,6 +289,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.transactionStage) },
         { ALT: () => this.SUBRULE(this.lookupStage) },
         { ALT: () => this.SUBRULE(this.makeresultsStage) },
+        { ALT: () => this.SUBRULE(this.inputlookupStage) },
       ]),
   );
 
@@ -514,6 +515,16 @@ class QueryParser extends EmbeddedActionsParser {
       const count =
         text === undefined || value === undefined ? 1 : this.positiveIntegerText(text, value);
       const stage: Stage = { stage: 'makeresults', count, loc: locationOf(value ?? keyword) };
+      return stage;
+    });
+  });
+
+  private inputlookupStage = this.RULE('inputlookupStage', (): Stage => {
+    this.CONSUME(t.InputlookupKeyword);
+    const table = this.SUBRULE(this.fieldName);
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'inputlookup', table: table.name };
+      if (table.loc !== undefined) stage.loc = table.loc;
       return stage;
     });
   });

@@ -343,6 +343,19 @@ describe('new stages on DuckDB', () => {
     expect(error?.message).toMatch(/lookup users username as src_ip/);
   });
 
+  test('inputlookup lists the rows of a table', async () => {
+    const result = await rows('| inputlookup users | where team != "dup" | sort username');
+    expect(result).toEqual([
+      { username: 'ADMIN', full_name: 'The Admin', team: 'ops' },
+      { username: 'alice', full_name: 'Alice A.', team: 'eng' },
+    ]);
+    expect(parseQuery('| inputlookup users | stats count by team').errors).toEqual([]);
+    expect(() => compileQuery(parseQuery('| inputlookup nosuch').ast!, OPTIONS)).toThrow(
+      /Unknown lookup table/,
+    );
+    expect(parseQuery('user=alice | inputlookup users').errors[0]?.code).toBe('stage.not_first');
+  });
+
   test('lookup outputnew keeps values a field has', async () => {
     const result = await rows(
       'class_uid=3002 | eval team=if(user="alice", "preset", null()) | lookup users username as user outputnew team | table user, team | sort user',

@@ -46,7 +46,8 @@ type MoreStage = Extract<
       | 'mvexpand'
       | 'transaction'
       | 'lookup'
-      | 'makeresults';
+      | 'makeresults'
+      | 'inputlookup';
   }
 >;
 
@@ -81,7 +82,37 @@ export function compileMoreStage(state: State, stage: Stage): void {
     case 'makeresults':
       compileMakeresults(state, more);
       return;
+    case 'inputlookup':
+      compileInputlookup(state, more);
+      return;
   }
+}
+
+/**
+ * `inputlookup`: the rows of a lookup table, every column text. When the query is only checked,
+ * without its tables, later stages may name any column.
+ */
+function compileInputlookup(state: State, stage: Extract<Stage, { stage: 'inputlookup' }>): void {
+  const table = state.lookups?.(stage.table);
+  if (table === undefined) {
+    if (state.lookups !== undefined) unknownLookup(stage.table, stage.loc);
+    addStage(state, sql`SELECT NULL AS "__none" WHERE FALSE`, {
+      ...tableScope([]),
+      openColumns: true,
+    });
+  } else {
+    const columns = table.columns.filter((name) => LOOKUP_COLUMN.test(name));
+    const select = join(
+      columns.map((name) => identifier(name)),
+      ', ',
+    );
+    addStage(
+      state,
+      sql`SELECT ${select} FROM ${raw(table.relation)}`,
+      tableScope(columns.map((name) => ({ name, type: 'string' as const }))),
+    );
+  }
+  state.aggregate = true;
 }
 
 /** Rows `makeresults` may make, so that a typo cannot fill the memory. */
@@ -475,6 +506,14 @@ interface CarriedField {
 
 const LOOKUP_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+function unknownLookup(table: string, loc: SourceLocation | undefined): never {
+  return fail(
+    'lookup.unknown',
+    `Unknown lookup table '${table}': upload it first with POST /api/v1/lookups`,
+    loc,
+  );
+}
+
 /** Returns a field's value as text before a stage replaces it, or undefined when it has none. */
 function currentValue(scope: Scope, name: string): Sql | undefined {
   try {
@@ -488,13 +527,7 @@ function currentValue(scope: Scope, name: string): Sql | undefined {
 
 function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>): void {
   const table = state.lookups?.(stage.table);
-  if (state.lookups !== undefined && table === undefined) {
-    fail(
-      'lookup.unknown',
-      `Unknown lookup table '${stage.table}': upload it first with POST /api/v1/lookups`,
-      stage.loc,
-    );
-  }
+  if (state.lookups !== undefined && table === undefined) unknownLookup(stage.table, stage.loc);
   const columns = table?.columns ?? [
     ...stage.match.map((field) => field.column),
     ...stage.outputs.map((field) => field.column),

@@ -241,6 +241,15 @@ describe('lookups', () => {
       { user: 'user2', team: 'blue', count: 11 },
     ]);
 
+    const listed = await viewer('POST', '/api/v1/query', {
+      query: '| inputlookup owners | sort name',
+    });
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.rows).toEqual([
+      { name: 'USER2', team: 'blue' },
+      { name: 'user1', team: 'red, team' },
+    ]);
+
     expect((await viewer('GET', '/api/v1/lookups')).body.lookups).toHaveLength(1);
     expect((await viewer('DELETE', '/api/v1/lookups/owners')).status).toBe(403);
     expect((await analyst('DELETE', '/api/v1/lookups/owners')).status).toBe(204);
