@@ -46,7 +46,12 @@ import {
   freeText,
   type SearchValue,
 } from './search-terms.js';
-import { errorMessageProvider, locationOf, syntaxDiagnostic } from './syntax-errors.js';
+import {
+  errorMessageProvider,
+  locationOf,
+  syntaxDiagnostic,
+  unknownCommandBefore,
+} from './syntax-errors.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 import { decodeQuoted, decodeQuotedText } from './values.js';
 
@@ -1528,7 +1533,10 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
   // search for the text "[search".
   const subsearch = subsearchError(text, lexed.tokens, errors.length > 0);
   if (subsearch !== undefined) return { errors: [subsearch] };
-  if (errors.length > 0) return { errors };
+  if (errors.length > 0) {
+    const command = unknownCommandBefore(lexed.tokens, errors[0]!.offset);
+    return { errors: command === undefined ? errors : [command] };
+  }
 
   parser.input = lexed.tokens;
   parser.diagnostics = [];

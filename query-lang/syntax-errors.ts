@@ -78,6 +78,38 @@ function endOfText(text: string): SourceLocation {
   };
 }
 
+/** Returns the error for a name after a pipe that is no command, with the nearest command. */
+function unknownCommand(token: IToken): QueryDiagnostic {
+  const suggestion = nearestName(token.image, COMMAND_NAMES);
+  const extra = suggestion === undefined ? {} : { suggestion };
+  const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
+  return diagnosticAt(
+    'syntax.unknown_command',
+    `Unknown command '${token.image}'${hint}`,
+    locationOf(token),
+    { expected: COMMAND_NAMES.map((name) => `'${name}'`), ...extra },
+  );
+}
+
+/**
+ * Returns the error for the first unknown command before `offset`, or undefined. A query that
+ * fails to lex later, as `| foreach * [eval x=1]` does at `[`, is reported by its command.
+ */
+export function unknownCommandBefore(
+  tokens: readonly IToken[],
+  offset: number,
+): QueryDiagnostic | undefined {
+  const index = tokens.findIndex(
+    (token, position) =>
+      token.startOffset < offset &&
+      tokenMatcher(token, t.Name) &&
+      !t.STAGE_KEYWORDS.includes(token.tokenType) &&
+      position > 0 &&
+      tokenMatcher(tokens[position - 1]!, t.Pipe),
+  );
+  return index === -1 ? undefined : unknownCommand(tokens[index]!);
+}
+
 export function syntaxDiagnostic(
   error: { message: string; token: IToken; previousToken?: IToken },
   text: string,
@@ -89,13 +121,7 @@ export function syntaxDiagnostic(
   const index = tokens.indexOf(token);
   const previous = index > 0 ? tokens[index - 1] : undefined;
   if (previous !== undefined && tokenMatcher(previous, t.Pipe) && tokenMatcher(token, t.Name)) {
-    const suggestion = nearestName(token.image, COMMAND_NAMES);
-    const extra = suggestion === undefined ? {} : { suggestion };
-    const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
-    return diagnosticAt('syntax.unknown_command', `Unknown command '${token.image}'${hint}`, loc, {
-      expected: COMMAND_NAMES.map((name) => `'${name}'`),
-      ...extra,
-    });
+    return unknownCommand(token);
   }
   const code = error.message.startsWith('Unexpected')
     ? 'syntax.unexpected_input'
