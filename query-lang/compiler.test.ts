@@ -808,6 +808,12 @@ describe('semantic errors', () => {
     );
   });
 
+  test('an array index beyond 2^31 is an invalid name', () => {
+    const [error] = parseQuery('attacks[99999999999999999999].tactic.name=x').errors;
+    expect(error?.code).toBe('field.invalid_name');
+    expect(parseQuery('attacks[2147483647].tactic.name=x').errors).toEqual([]);
+  });
+
   test('display names may have any letters and emoji', () => {
     expect(parseQuery('| stats count as "Anzahl Länge 😀" by host').errors).toEqual([]);
   });

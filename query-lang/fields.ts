@@ -102,7 +102,19 @@ export function checkFieldName(name: string, loc: SourceLocation | undefined): v
       loc,
     );
   }
+  for (const [, index] of name.matchAll(/\[(\d+)\]/g)) {
+    if (Number(index) > MAX_ARRAY_INDEX) {
+      fail(
+        'field.invalid_name',
+        `Invalid array index [${index}] in '${name}': use an index up to ${MAX_ARRAY_INDEX}, or {} for any element`,
+        loc,
+      );
+    }
+  }
 }
+
+/** Largest `[n]` index a path may have; DuckDB rejects JSON paths with indexes beyond 64 bits. */
+const MAX_ARRAY_INDEX = 2_147_483_647;
 
 function knownNames(scope: Scope): string[] {
   const derived = [...scope.columns.values()].map((column) => column.name);
