@@ -61,6 +61,25 @@ const LOOKUP_ACTIVITIES: Record<
   delete: { id: 4, name: 'Delete', verb: 'deleted' },
 };
 
+/** Returns the fields that every successful OCSF Entity Management (3004) record has. */
+function entityManagement(activity: { id: number; name: string }): OcsfEvent {
+  return {
+    class_uid: 3004,
+    class_name: 'Entity Management',
+    category_uid: 3,
+    category_name: 'Identity & Access Management',
+    activity_id: activity.id,
+    activity_name: activity.name,
+    type_uid: 300400 + activity.id,
+    severity_id: 1,
+    severity: 'Informational',
+    status_id: 1,
+    status: 'Success',
+    time: Date.now(),
+    metadata: { product: PRODUCT, version: '1.1.0' },
+  };
+}
+
 /**
  * Writes security-relevant actions of the appliance itself into the event
  * store as OCSF events (sourcetype `telhawk:audit`, index `_audit`), so they
@@ -124,23 +143,11 @@ export class AuditLog {
   async tokenChange(change: TokenChange): Promise<void> {
     const activity = TOKEN_ACTIVITIES[change.action];
     const event: OcsfEvent = {
-      class_uid: 3004,
-      class_name: 'Entity Management',
-      category_uid: 3,
-      category_name: 'Identity & Access Management',
-      activity_id: activity.id,
-      activity_name: activity.name,
-      type_uid: 300400 + activity.id,
-      severity_id: 1,
-      severity: 'Informational',
-      status_id: 1,
-      status: 'Success',
-      time: Date.now(),
+      ...entityManagement(activity),
       message: `${change.actor} ${change.action}d HEC token ${change.tokenName}`,
       actor: { user: { name: change.actor } },
       entity: { type: 'HEC token', name: change.tokenName, uid: change.tokenId },
       comment: change.action,
-      metadata: { product: PRODUCT, version: '1.1.0' },
     };
     await this.write(event);
   }
@@ -153,18 +160,7 @@ export class AuditLog {
     const activity = LOOKUP_ACTIVITIES[change.action];
     const rows = `${change.rowCount} ${change.rowCount === 1 ? 'row' : 'rows'}`;
     const event: OcsfEvent = {
-      class_uid: 3004,
-      class_name: 'Entity Management',
-      category_uid: 3,
-      category_name: 'Identity & Access Management',
-      activity_id: activity.id,
-      activity_name: activity.name,
-      type_uid: 300400 + activity.id,
-      severity_id: 1,
-      severity: 'Informational',
-      status_id: 1,
-      status: 'Success',
-      time: Date.now(),
+      ...entityManagement(activity),
       message: `${change.actor} ${activity.verb} lookup table ${change.lookupName} (${rows})`,
       actor: { user: { name: change.actor } },
       entity: {
@@ -174,7 +170,6 @@ export class AuditLog {
         data: { columns: change.columns, row_count: change.rowCount },
       },
       comment: change.action,
-      metadata: { product: PRODUCT, version: '1.1.0' },
     };
     await this.write(event);
   }
