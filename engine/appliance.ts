@@ -123,6 +123,7 @@ export async function startAppliance(config: Config, logger: Logger): Promise<Ap
       ready = false;
       clearInterval(sessionSweep);
       logger.info('stopping: closing listeners');
+      queries.cancelAll();
       await hec?.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await committer.drain();

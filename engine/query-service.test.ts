@@ -6,7 +6,12 @@ import { COLUMNS } from '../query-lang/catalog.js';
 import { compileQuery, parseQuery } from '../query-lang/index.js';
 import { type ColumnBatch, EventStore, type ResultRow } from '../storage/index.js';
 import { batchOf } from '../test/support/rows.js';
-import { QueryInputError, QueryMemoryError, QueryService } from './query-service.js';
+import {
+  QueryCancelledError,
+  QueryInputError,
+  QueryMemoryError,
+  QueryService,
+} from './query-service.js';
 
 const T0 = Date.UTC(2024, 0, 1);
 const HOUR_MS = 3_600_000;
@@ -78,6 +83,19 @@ describe('event searches over both tiers', () => {
   afterAll(async () => {
     await store.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('cancelAll interrupts a running query and rejects new ones', async () => {
+    const stopping = new QueryService(store);
+    // About five million hashes: seconds of work, cancelled 50 ms after it starts.
+    const hashes = Array.from({ length: 50 }, (_, index) => `h${index + 1}=sha256(h${index})`);
+    const heavy = `| makeresults count=100000 | eval h0=tostring(random()) | eval ${hashes.join(' | eval ')} | stats dc(h50)`;
+    const running = stopping.run({ query: heavy }, Date.now());
+    setTimeout(() => stopping.cancelAll(), 50);
+    await expect(running).rejects.toBeInstanceOf(QueryCancelledError);
+    await expect(stopping.run({ query: 'user=user3' }, Date.now())).rejects.toBeInstanceOf(
+      QueryCancelledError,
+    );
   });
 
   /** Runs the query as one statement, without the two-step fetch. */

@@ -102,6 +102,13 @@ export class QueryMemoryError extends Error {
   }
 }
 
+/** Error for a query cancelled because the appliance is stopping; the API returns 503. */
+export class QueryCancelledError extends Error {
+  constructor() {
+    super('The query was cancelled because TelHawk is stopping: run it again once it is back');
+  }
+}
+
 export class QueryInputError extends Error {
   constructor(readonly diagnostics: QueryDiagnostic[]) {
     super(diagnostics[0]?.message ?? 'invalid query');
@@ -148,6 +155,9 @@ export class QueryService {
 
   private readonly timeoutMs: number;
   private readonly hideInternalIndexes: boolean;
+  /** Snapshots whose reads are running, which `cancelAll` interrupts. */
+  private readonly running = new Set<Snapshot>();
+  private cancelled = false;
 
   constructor(
     private readonly store: Pick<EventStore, 'snapshot'>,
@@ -179,21 +189,34 @@ export class QueryService {
     return this.withTimeout(snapshot, () => snapshot.query(sql, params));
   }
 
-  /** Runs a snapshot read, cancelling it after the query timeout. */
+  /** Runs a snapshot read, cancelling it after the query timeout or when `cancelAll` is called. */
   private async withTimeout<T>(snapshot: Snapshot, read: () => Promise<T>): Promise<T> {
+    if (this.cancelled) throw new QueryCancelledError();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
       snapshot.interrupt();
     }, this.timeoutMs);
+    this.running.add(snapshot);
     try {
       return await read();
     } catch (error) {
       if (timedOut) throw new QueryTimeoutError(this.timeoutMs);
+      if (this.cancelled) throw new QueryCancelledError();
       throw error;
     } finally {
       clearTimeout(timer);
+      this.running.delete(snapshot);
     }
+  }
+
+  /**
+   * Interrupts every running query and rejects new ones, so that stopping the appliance does not
+   * wait for long searches to finish.
+   */
+  cancelAll(): void {
+    this.cancelled = true;
+    for (const snapshot of this.running) snapshot.interrupt();
   }
 
   /** Makes uploaded lookup tables available to the `lookup` stage. */

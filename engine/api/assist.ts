@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { assist } from '../../query-lang/assist.js';
 import type { MetadataStore } from '../../storage/index.js';
 import {
+  QueryCancelledError,
   QueryInputError,
   QueryMemoryError,
   type QueryRequest,
@@ -75,6 +76,7 @@ export async function sendQueryResult(
       logger.warn({ user: c.get('session').username }, 'query ran out of memory');
       return apiError(c, 503, 'query_out_of_memory', error.message);
     }
+    if (error instanceof QueryCancelledError) return apiError(c, 503, 'stopping', error.message);
     if (error instanceof QueryTimeoutError) {
       logger.warn(
         { timeoutMs: error.timeoutMs, user: c.get('session').username },
