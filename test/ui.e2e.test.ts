@@ -262,6 +262,9 @@ suite(suiteName, () => {
     expect(await option.locator('.label').textContent()).toBe('dns_query');
     expect(await option.locator('.classes').textContent()).toBe('in DNS Activity');
     expect(await box.getAttribute('aria-expanded')).toBe('true');
+    expect(await box.getAttribute('aria-activedescendant')).toBeNull();
+    expect(await list.locator('li[aria-selected="true"]').count()).toBe(0);
+    await box.press('ArrowDown');
     const firstId = await list.locator('li[role="option"]').first().getAttribute('id');
     expect(await box.getAttribute('aria-activedescendant')).toBe(firstId);
     await box.press('Escape');
@@ -280,6 +283,7 @@ suite(suiteName, () => {
     expect(labels.length).toBeGreaterThan(1);
     expect(labels.every((label) => label.startsWith('st'))).toBe(true);
     await box.press('ArrowDown');
+    await box.press('ArrowDown');
     const second = options.nth(1);
     expect(await second.getAttribute('aria-selected')).toBe('true');
     expect(await box.getAttribute('aria-activedescendant')).toBe(await second.getAttribute('id'));
@@ -288,6 +292,23 @@ suite(suiteName, () => {
     expect(await box.inputValue()).toBe(`${MARKER} | ${labels[1]}`);
     expect(await page.locator('th-search .query-error').count()).toBe(0);
   });
+
+  for (const word of ['http', 'user']) {
+    it(`runs the search on Enter after ${word}`, async () => {
+      const box = queryBox(page);
+      await box.fill('');
+      await box.pressSequentially(`${MARKER} ${word}`);
+      const options = page.locator('th-search ul[role="listbox"] li[role="option"]');
+      await options.first().waitFor();
+      expect((await options.locator('.label').allTextContents()).length).toBeGreaterThan(0);
+      await box.press('Enter');
+      await options.first().waitFor({ state: 'detached' });
+      expect(await box.inputValue()).toBe(`${MARKER} ${word}`);
+      await expect
+        .poll(() => new URL(page.url()).searchParams.get('q'), { timeout: 10_000 })
+        .toBe(`${MARKER} ${word}`);
+    });
+  }
 
   it('completes an OCSF path', async () => {
     const box = queryBox(page);

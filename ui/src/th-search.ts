@@ -11,9 +11,9 @@ import { isEventResult } from './columns.js';
 import {
   ASSIST_DELAY_MILLIS,
   applySuggestion,
+  completionKeyAction,
   describeClasses,
   listClasses,
-  moveActive,
   opensWhileTyping,
 } from './completion.js';
 import { loadHistory, rememberQuery } from './history.js';
@@ -30,14 +30,14 @@ import './th-time-range.js';
 /** Query sent when the box is empty: every event in the time range. */
 const MATCH_ALL = '*';
 
-/** Open suggestion list: what assist returned and the index of the highlighted option. */
+/**
+ * Open suggestion list: what assist returned and the index of the highlighted option, undefined
+ * until Up or Down moves into the list.
+ */
 interface Completion {
   result: AssistResult;
-  active: number;
+  active: number | undefined;
 }
-
-/** Keys that move the cursor in the query box, which makes the open suggestions stale. */
-const CURSOR_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
 
 /** A failed search: the error and the query text it refers to, for the caret. */
 interface SearchFailure {
@@ -50,8 +50,9 @@ interface SearchFailure {
  * range live in the URL query string, so that reloading or sharing the URL repeats the search.
  *
  * The query box offers content assist as a combobox: suggestions open while a word is typed (or
- * with Ctrl+Space), Up and Down move, Enter or Tab accepts, Escape closes. Assist runs in the
- * browser, since the query language is bundled and pure, so no keystroke costs a round trip.
+ * with Ctrl+Space), and `completionKeyAction` decides what each key does in the list. Assist runs
+ * in the browser, since the query language is bundled and pure, so no keystroke costs a round
+ * trip.
  */
 export class ThSearch extends LitElement {
   static override properties = {
@@ -347,7 +348,7 @@ export class ThSearch extends LitElement {
     const open = explicit
       ? result.suggestions.length > 0
       : opensWhileTyping(box.value, cursor, result);
-    this.completion = open ? { result, active: 0 } : undefined;
+    this.completion = open ? { result, active: undefined } : undefined;
   }
 
   private closeCompletion(): void {
@@ -396,30 +397,34 @@ export class ThSearch extends LitElement {
     const completion = this.completion;
     if (completion === undefined) return false;
     const count = completion.result.suggestions.length;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const step = event.key === 'ArrowDown' ? 1 : -1;
-      this.completion = { ...completion, active: moveActive(completion.active, step, count) };
-      return true;
+    const decision = completionKeyAction(event.key, event.shiftKey, completion.active, count);
+    switch (decision.action) {
+      case 'move':
+        event.preventDefault();
+        this.completion = { ...completion, active: decision.active };
+        return true;
+      case 'accept':
+        event.preventDefault();
+        void this.acceptSuggestion(decision.index).then((changed) => {
+          if (!changed && event.key === 'Enter') void this.search();
+        });
+        return true;
+      case 'search':
+        event.preventDefault();
+        void this.search();
+        return true;
+      case 'close':
+        // Escape also closes the event detail panel, so keep it from reaching the window.
+        event.preventDefault();
+        event.stopPropagation();
+        this.closeCompletion();
+        return true;
+      case 'close-and-type':
+        this.closeCompletion();
+        return false;
+      case 'type':
+        return false;
     }
-    if (event.key === 'Escape') {
-      // Escape also closes the event detail panel, so keep it from reaching the window.
-      event.preventDefault();
-      event.stopPropagation();
-      this.closeCompletion();
-      return true;
-    }
-    if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey) {
-      event.preventDefault();
-      void this.acceptSuggestion(completion.active).then((changed) => {
-        if (!changed && event.key === 'Enter') void this.search();
-      });
-      return true;
-    }
-    if (CURSOR_KEYS.has(event.key) || event.key === 'Enter' || event.key === 'Tab') {
-      this.closeCompletion();
-    }
-    return false;
   }
 
   private onRangeChange(event: CustomEvent<RangeChangeDetail>): void {
@@ -502,7 +507,7 @@ export class ThSearch extends LitElement {
         return html`<li
           id="query-suggestion-${index}"
           role="option"
-          class=${index === completion.active ? 'active' : ''}
+          class=${index === completion.active ? 'active' : nothing}
           aria-selected=${index === completion.active ? 'true' : 'false'}
           title=${listClasses(suggestion.classes) || nothing}
           @mousedown=${(event: MouseEvent) => event.preventDefault()}
@@ -538,7 +543,9 @@ export class ThSearch extends LitElement {
             aria-haspopup="listbox"
             aria-expanded=${completion ? 'true' : 'false'}
             aria-controls="query-suggestions"
-            aria-activedescendant=${completion ? `query-suggestion-${completion.active}` : nothing}
+            aria-activedescendant=${
+              completion?.active === undefined ? nothing : `query-suggestion-${completion.active}`
+            }
             aria-invalid=${failed ? 'true' : 'false'}
             aria-describedby=${failed ? 'query-error' : nothing}
             rows=${Math.min(this.query.split('\n').length, 8)}
