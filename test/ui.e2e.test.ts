@@ -18,6 +18,8 @@ const suiteName = hasChromium
 /** Word that every test event contains, so that one free-text search finds them all. */
 const MARKER = 'uie2emarker';
 const XSS_MESSAGE = `${MARKER} <img src=x onerror="window.__xss=1"> <script>window.__xss=1</script>`;
+/** A file name whose right-to-left override makes `gnp.exe` read as `exe.png`. */
+const BIDI_MESSAGE = `${MARKER} RTL \u202Egnp.exe`;
 
 const TEST_EVENTS = [
   { message: `${MARKER} user alice logged in`, user: 'alice', src_ip: '10.0.0.5', action: 'login' },
@@ -33,6 +35,7 @@ const TEST_EVENTS = [
     src_ip: '10.0.0.7',
     action: 'javascript:alert(1)',
   },
+  { message: BIDI_MESSAGE, user: 'carol\u2067', src_ip: '10.0.0.8', action: 'download' },
 ];
 
 type Appliance = Awaited<ReturnType<typeof startAppliance>>;
@@ -146,6 +149,67 @@ suite(suiteName, () => {
     expect(await page.locator('th-event-detail a, th-results a').count()).toBe(0);
     expect(await page.evaluate(() => (window as { __xss?: unknown }).__xss)).toBeUndefined();
     await page.screenshot({ path: SCREENSHOT_PATH });
+  });
+
+  it('shows direction controls as tokens', async () => {
+    await page.locator('th-event-detail button.close').click();
+    const row = page.locator('th-results tr.event', { hasText: 'gnp.exe' });
+    const message = row.locator('td.message');
+    expect(await message.textContent()).toContain(`${MARKER} RTL U+202Egnp.exe`);
+    expect(await message.getAttribute('title')).toContain(`${MARKER} RTL [U+202E]gnp.exe`);
+    const isolation = await message
+      .locator('bdi')
+      .evaluate((element) => getComputedStyle(element).unicodeBidi);
+    expect(isolation).toBe('isolate');
+    const token = message.locator('.bidi-control').first();
+    expect(await token.textContent()).toBe('U+202E');
+    expect(await token.getAttribute('title')).toContain('RIGHT-TO-LEFT OVERRIDE');
+    // On screen the token is between `RTL ` and `gnp.exe`, so nothing was reversed.
+    const order = await token.evaluate((element) => {
+      const textBox = (needle: string) => {
+        const walker = document.createTreeWalker(element.parentNode as Node, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          const at = node.textContent?.indexOf(needle) ?? -1;
+          if (at === -1) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + needle.length);
+          return range.getBoundingClientRect();
+        }
+        throw new Error(`no text node contains ${needle}`);
+      };
+      const box = element.getBoundingClientRect();
+      return {
+        before: textBox('RTL').right,
+        tokenLeft: box.left,
+        tokenRight: box.right,
+        after: textBox('gnp.exe').left,
+      };
+    });
+    expect(order.before).toBeLessThanOrEqual(order.tokenLeft + 1);
+    expect(order.tokenRight).toBeLessThanOrEqual(order.after + 1);
+
+    await row.click();
+    const raw = page.locator('th-event-detail pre.raw');
+    await raw.waitFor();
+    expect(await raw.textContent()).toContain('RTL U+202Egnp.exe');
+    expect(await raw.locator('bdi .bidi-control').allTextContents()).toEqual(['U+202E', 'U+2067']);
+    const values = await page
+      .locator('th-event-detail table.fields button.value')
+      .allTextContents();
+    expect(values).toContain(`${MARKER} RTL U+202Egnp.exe`);
+    expect(values).toContain('carolU+2067');
+    const detail = (await page.locator('th-event-detail').evaluate((element) => {
+      return element.shadowRoot?.textContent ?? '';
+    })) as string;
+    expect(detail).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    const rows = await page.locator('th-results').evaluate((element) => {
+      return element.shadowRoot?.textContent ?? '';
+    });
+    expect(rows).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    await page.locator('th-event-detail button.close').click();
+    await page.locator('th-results tr.event', { hasText: '<script>' }).click();
+    await page.locator('th-event-detail pre.raw', { hasText: '<script>' }).waitFor();
   });
 
   it('lists the HEC indexed fields as text', async () => {

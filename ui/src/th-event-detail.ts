@@ -1,5 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import { ApiError, type EventDetail, fetchEvent } from './api.js';
+import { eventText } from './bidi.js';
 import { cellText, formatTime } from './columns.js';
 import {
   type FieldSortKey,
@@ -231,13 +232,13 @@ export class ThEventDetail extends LitElement {
   private renderFieldRows(fields: readonly FlatField[]) {
     return fields.map(
       (field) => html`<tr>
-        <td class="path">${field.path}</td>
+        <td class="path">${eventText(field.path)}</td>
         <td>
           <button
             class="value"
             title="Add to query"
             @click=${() => this.addFilter(field.queryPath, formatValue(field.value))}
-          >${formatValue(field.value)}</button>${epochNote(field)}
+          >${eventText(formatValue(field.value))}</button>${epochNote(field)}
         </td>
       </tr>`,
     );
@@ -266,7 +267,7 @@ export class ThEventDetail extends LitElement {
         <tbody>
           <tr>
             <td class="path">id</td>
-            <td>${event.id}</td>
+            <td>${eventText(event.id)}</td>
           </tr>
           ${this.renderFieldRows(metadata)}
         </tbody>
@@ -276,7 +277,7 @@ export class ThEventDetail extends LitElement {
         <span class="muted copy-status" role="status">${this.copyStatus}</span>
         <button class="copy" @click=${() => this.copyRaw(raw)}>Copy raw</button>
       </h3>
-      <pre class="raw">${raw}</pre>
+      <pre class="raw">${eventText(raw)}</pre>
       <h3>
         <span class="grow">OCSF fields (${fields.length} of ${all.length})</span>
         <input
@@ -310,7 +311,7 @@ export class ThEventDetail extends LitElement {
       : 'Event';
     return html`
       <div class="head">
-        <h2 class="mono">${title}</h2>
+        <h2 class="mono">${eventText(title)}</h2>
         <button class="close" aria-label="Close event" @click=${this.close}>✕</button>
       </div>
       <div class="body">

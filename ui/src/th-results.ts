@@ -1,5 +1,6 @@
 import { css, html, LitElement } from 'lit';
 import type { ResultRow } from './api.js';
+import { eventText, showBidiControls } from './bidi.js';
 import { cellText, EVENT_COLUMNS, isEventResult, resultColumns, severityLevel } from './columns.js';
 import { sharedStyles } from './styles.js';
 
@@ -147,12 +148,13 @@ export class ThResults extends LitElement {
                 const text = column.text(row);
                 if (column.id === 'severity_id') {
                   const level = severityLevel(row['severity_id']);
-                  return html`<td><span class="sev sev-${level}">${text}</span></td>`;
+                  return html`<td><span class="sev sev-${level}">${eventText(text)}</span></td>`;
                 }
                 if (column.id === 'message') {
-                  return html`<td class="message" title=${text}>${text}</td>`;
+                  const title = showBidiControls(text);
+                  return html`<td class="message" title=${title}>${eventText(text)}</td>`;
                 }
-                return html`<td class=${column.id}>${text}</td>`;
+                return html`<td class=${column.id}>${eventText(text)}</td>`;
               })}
             </tr>`;
           })}
@@ -169,14 +171,15 @@ export class ThResults extends LitElement {
       <table class="aggregate">
         <thead>
           <tr>
-            ${columns.map((column) => html`<th class=${align(column)}>${column}</th>`)}
+            ${columns.map((column) => html`<th class=${align(column)}>${eventText(column)}</th>`)}
           </tr>
         </thead>
         <tbody>
           ${this.rows.map(
             (row) => html`<tr>
               ${columns.map(
-                (column) => html`<td class=${align(column)}>${cellText(row[column])}</td>`,
+                (column) =>
+                  html`<td class=${align(column)}>${eventText(cellText(row[column]))}</td>`,
               )}
             </tr>`,
           )}

@@ -7,6 +7,7 @@ import {
   type QueryResult,
   runQuery,
 } from './api.js';
+import { eventText, showBidiControls } from './bidi.js';
 import { isEventResult } from './columns.js';
 import {
   ASSIST_DELAY_MILLIS,
@@ -470,7 +471,7 @@ export class ThSearch extends LitElement {
         ? body.suggestion
         : undefined;
     return html`<div class="error query-error" id="query-error" role="alert">
-      <div class="message">${body.message}</div>
+      <div class="message">${eventText(body.message)}</div>
       ${position}
       ${suggestion ? html`<div class="suggestion">Did you mean: ${suggestion}</div>` : ''}
       ${expected && !body.suggestion ? html`<div class="expected">Expected: ${expected}</div>` : ''}
@@ -559,7 +560,9 @@ export class ThSearch extends LitElement {
         </div>
         <select class="history" aria-label="Recent queries" @change=${this.onHistoryPick}>
           <option value="">History</option>
-          ${this.history.map((item) => html`<option .value=${item}>${item}</option>`)}
+          ${this.history.map(
+            (item) => html`<option .value=${item}>${showBidiControls(item)}</option>`,
+          )}
         </select>
         <th-time-range .range=${this.range} @range-change=${this.onRangeChange}></th-time-range>
         <button
