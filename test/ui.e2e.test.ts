@@ -3,9 +3,10 @@
  * Needs `npm run build` first (the appliance and the UI bundle) and Debian's chromium package.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppliance } from './support/appliance.js';
+import { CORPUS_DIR, startAppliance } from './support/appliance.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const SCREENSHOT_PATH = '/tmp/telhawk-ui.png';
@@ -59,6 +60,21 @@ async function sendEvents(appliance: Appliance): Promise<void> {
     throw new Error(`HEC request failed with HTTP ${response.status}: ${text}`);
 }
 
+/** A Corelight conn event of the corpus, whose `unmapped` keys have dots, as Zeek names them. */
+const ZEEK_FILE = 'zeek/ocsf-mapped/conn_log.json';
+
+async function sendZeekEvent(appliance: Appliance): Promise<void> {
+  const text = fs.readFileSync(path.join(CORPUS_DIR, ZEEK_FILE), 'utf8');
+  const response = await fetch(`${appliance.hecUrl}/services/collector/event`, {
+    method: 'POST',
+    headers: { Authorization: `Splunk ${appliance.hecToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ event: text, sourcetype: 'zeek:conn:json', host: 'e2e-sensor' }),
+  });
+  const body = await response.text();
+  if (response.status !== 200)
+    throw new Error(`HEC request failed with HTTP ${response.status}: ${body}`);
+}
+
 function queryBox(page: Page): Locator {
   return page.locator('th-search textarea[aria-label="Query"]');
 }
@@ -78,6 +94,7 @@ suite(suiteName, () => {
   beforeAll(async () => {
     appliance = await startAppliance();
     await sendEvents(appliance);
+    await sendZeekEvent(appliance);
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: [
@@ -275,6 +292,55 @@ suite(suiteName, () => {
     await page.locator('th-results tr.event').first().waitFor();
     expect(await queryBox(page).inputValue()).toBe(`${MARKER} sourcetype:"_json"`);
     expect(await page.locator('th-results tr.event').count()).toBe(TEST_EVENTS.length);
+  });
+
+  it('adds filters for a Zeek event', async () => {
+    const search = 'sourcetype:"zeek:conn:json" earliest=0';
+    await runSearch(page, search);
+    const row = page.locator('th-results tr.event', { hasText: 'tcp SF' });
+    await expect
+      .poll(
+        async () => {
+          await row.first().click();
+          return page.locator('th-event-detail pre.raw', { hasText: 'NTLM_AUTH' }).isVisible();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const fields = page.locator('th-event-detail table.fields');
+    const fieldValue = (path: string) =>
+      fields
+        .locator('tr')
+        .filter({ has: page.locator('td.path', { hasText: new RegExp(`^${path}$`) }) })
+        .locator('.value');
+    // Zeek's key `id.orig_h_name.src` has dots, which no query field name can contain.
+    const dotted = fieldValue('unmapped\\.id\\.orig_h_name\\.src');
+    expect(await dotted.evaluate((element) => element.tagName)).toBe('SPAN');
+    expect(await dotted.getAttribute('title')).toContain('Not available as a filter');
+
+    const box = queryBox(page);
+    const observable = fieldValue('observables\\[0\\]\\.value');
+    expect(await observable.getAttribute('title')).toBe(
+      'Add observables{}.value:"10.4.30.5" to the query',
+    );
+    await observable.click();
+    await fieldValue('severity').click();
+    await fieldValue('unmapped\\.history').click();
+    const expected = [
+      search,
+      'observables{}.value:"10.4.30.5"',
+      '.severity:"Informational"',
+      'unmapped.history:"ShADadfF"',
+    ].join(' ');
+    expect(await box.inputValue()).toBe(expected);
+    await box.press('Enter');
+    await expect
+      .poll(() => new URL(page.url()).searchParams.get('q'), { timeout: 10_000 })
+      .toBe(expected);
+    await expect
+      .poll(() => page.locator('th-search .status .count').textContent(), { timeout: 10_000 })
+      .toBe('1 events');
+    expect(await page.locator('th-search .query-error').count()).toBe(0);
   });
 
   it('shows an aggregate table', async () => {

@@ -18,7 +18,7 @@ import {
   opensWhileTyping,
 } from './completion.js';
 import { loadHistory, rememberQuery } from './history.js';
-import { addFieldFilter, caretLine } from './query-text.js';
+import { addFilter, caretLine } from './query-text.js';
 import { sharedStyles } from './styles.js';
 import type { AddFilterDetail } from './th-event-detail.js';
 import type { RangeChangeDetail } from './th-time-range.js';
@@ -444,7 +444,7 @@ export class ThSearch extends LitElement {
   }
 
   private onAddFilter(event: CustomEvent<AddFilterDetail>): void {
-    this.query = addFieldFilter(this.query, event.detail.path, event.detail.value);
+    this.query = addFilter(this.query, event.detail.filter);
     const box = this.renderRoot.querySelector('textarea');
     box?.focus();
   }
