@@ -60,6 +60,38 @@ async function sendEvents(appliance: Appliance): Promise<void> {
     throw new Error(`HEC request failed with HTTP ${response.status}: ${text}`);
 }
 
+/** Word of the events that test paging, which no other test event contains. */
+const PAGE_MARKER = 'uipagemarker';
+
+/** Events that test paging: more than the 10,000 rows one request may return. */
+const PAGE_EVENTS = 10_250;
+
+/** Sends the paging events, each with its number `n`, in a few HEC requests. */
+async function sendPageEvents(appliance: Appliance): Promise<void> {
+  const batchSize = 2500;
+  for (let first = 0; first < PAGE_EVENTS; first += batchSize) {
+    const count = Math.min(batchSize, PAGE_EVENTS - first);
+    const body = Array.from({ length: count }, (_, index) =>
+      JSON.stringify({
+        event: { message: `${PAGE_MARKER} event ${first + index}`, n: first + index },
+        sourcetype: '_json',
+        host: 'e2e-paging',
+      }),
+    ).join('\n');
+    const response = await fetch(`${appliance.hecUrl}/services/collector/event`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Splunk ${appliance.hecToken}`,
+        'Content-Type': 'application/json',
+      },
+      body,
+    });
+    const text = await response.text();
+    if (response.status !== 200)
+      throw new Error(`HEC request failed with HTTP ${response.status}: ${text}`);
+  }
+}
+
 /** A Corelight conn event of the corpus, whose `unmapped` keys have dots, as Zeek names them. */
 const ZEEK_FILE = 'zeek/ocsf-mapped/conn_log.json';
 
@@ -95,6 +127,7 @@ suite(suiteName, () => {
     appliance = await startAppliance();
     await sendEvents(appliance);
     await sendZeekEvent(appliance);
+    await sendPageEvents(appliance);
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: [
@@ -339,7 +372,7 @@ suite(suiteName, () => {
       .toBe(expected);
     await expect
       .poll(() => page.locator('th-search .status .count').textContent(), { timeout: 10_000 })
-      .toBe('1 events');
+      .toBe('1 event');
     expect(await page.locator('th-search .query-error').count()).toBe(0);
   });
 
@@ -354,6 +387,59 @@ suite(suiteName, () => {
     expect(cells).toContain('_json');
     expect(cells).toContain(String(TEST_EVENTS.length));
   });
+
+  it('loads events past 10,000', async () => {
+    await runSearch(page, PAGE_MARKER);
+    const status = page.locator('th-search .status');
+    await expect
+      .poll(() => status.locator('.count').textContent(), { timeout: 30_000 })
+      .toBe('10,250 events');
+    expect(await status.locator('.shown').textContent()).toBe('showing 100 of 10,250');
+    const footer = page.locator('th-search .more');
+    expect(await footer.locator('.shown').textContent()).toBe('Showing 100 of 10,250 events');
+    const button = footer.locator('button.load-more');
+    const rows = page.locator('th-results tr.event');
+    for (let shown = 100; shown < PAGE_EVENTS; ) {
+      const next = Math.min(shown + 1000, PAGE_EVENTS);
+      expect(await button.textContent()).toBe(
+        `Load ${(next - shown).toLocaleString('en-US')} more`,
+      );
+      await button.click();
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(next);
+      shown = next;
+    }
+    await footer.waitFor({ state: 'detached' });
+    expect(await status.locator('.shown').count()).toBe(0);
+    const messages = await page.locator('th-results td.message').allTextContents();
+    const numbers = messages.map((message) => Number(/event (\d+)/.exec(message)?.[1]));
+    expect(new Set(numbers).size).toBe(PAGE_EVENTS);
+    expect(Math.min(...numbers)).toBe(0);
+    expect(Math.max(...numbers)).toBe(PAGE_EVENTS - 1);
+  }, 180_000);
+
+  it('loads aggregate rows up to the maximum', async () => {
+    await runSearch(page, `${PAGE_MARKER} | stats count by unmapped.n`);
+    const rows = page.locator('th-results table.aggregate tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(100);
+    const status = page.locator('th-search .status');
+    expect(await status.locator('.count').textContent()).toBe('10,250 results');
+    const footer = page.locator('th-search .more');
+    const button = footer.locator('button.load-more');
+    expect(await button.textContent()).toBe('Load 900 more');
+    await button.click();
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1000);
+    expect(await button.textContent()).toBe('Load 9,000 more');
+    await button.click();
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(10_000);
+    expect(await button.count()).toBe(0);
+    expect(await footer.locator('.shown').textContent()).toBe('Showing 10,000 of 10,250 results');
+    expect(await footer.locator('.limit-note').textContent()).toBe(
+      'A search returns at most 10,000 rows: narrow the query to see the rest.',
+    );
+    expect(await status.locator('.shown').textContent()).toBe('showing 10,000 of 10,250');
+    await footer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/telhawk-ui-more.png' });
+  }, 120_000);
 
   it('names the time range the query sets', async () => {
     await runSearch(page, `${MARKER} earliest=0`);

@@ -4,6 +4,8 @@ import {
   ApiError,
   type ApiErrorBody,
   buildQueryRequest,
+  MAX_QUERY_LIMIT,
+  type QueryRequest,
   type QueryResult,
   runQuery,
 } from './api.js';
@@ -18,6 +20,7 @@ import {
   opensWhileTyping,
 } from './completion.js';
 import { loadHistory, rememberQuery } from './history.js';
+import { atMaximumLimit, countText, mergePage, nextPage } from './paging.js';
 import { addFilter, caretLine } from './query-text.js';
 import { sharedStyles } from './styles.js';
 import type { AddFilterDetail } from './th-event-detail.js';
@@ -61,6 +64,9 @@ export class ThSearch extends LitElement {
     range: { state: true },
     rangeValid: { state: true },
     result: { state: true },
+    resultRequest: { state: true },
+    loadingMore: { state: true },
+    moreError: { state: true },
     resultRangeText: { state: true },
     failure: { state: true },
     loading: { state: true },
@@ -203,6 +209,17 @@ export class ThSearch extends LitElement {
         width: min(640px, 48vw);
         flex: none;
       }
+      .more {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 12px;
+        padding: 10px 8px 16px;
+        color: var(--th-muted);
+      }
+      .more .error {
+        padding: 4px 8px;
+      }
       .hint {
         padding: 24px 12px;
         color: var(--th-muted);
@@ -221,6 +238,11 @@ export class ThSearch extends LitElement {
   declare range: TimeRange;
   declare rangeValid: boolean;
   declare result: QueryResult | undefined;
+  /** Request of the last page of `result`, from which "Load more" continues. */
+  declare resultRequest: QueryRequest | undefined;
+  declare loadingMore: boolean;
+  /** Message of a failed "Load more", shown under the table with the rows kept. */
+  declare moreError: string;
   /**
    * Text for the time range of the shown result. The query's own `earliest=` and `latest=` win
    * over the picker.
@@ -241,6 +263,9 @@ export class ThSearch extends LitElement {
     this.range = state.range;
     this.rangeValid = true;
     this.result = undefined;
+    this.resultRequest = undefined;
+    this.loadingMore = false;
+    this.moreError = '';
     this.resultRangeText = '';
     this.failure = undefined;
     this.loading = false;
@@ -295,12 +320,16 @@ export class ThSearch extends LitElement {
     const abort = new AbortController();
     this.abort = abort;
     this.loading = true;
+    this.loadingMore = false;
+    this.moreError = '';
     this.failure = undefined;
     const text = query.trim() === '' ? MATCH_ALL : query;
+    const request = buildQueryRequest(text, range);
     try {
-      const result = await runQuery(buildQueryRequest(text, range), abort.signal);
+      const result = await runQuery(request, abort.signal);
       if (abort.signal.aborted) return;
       this.result = result;
+      this.resultRequest = request;
       this.resultRangeText = describeSearchRange(text, range);
       this.selectedId = undefined;
     } catch (error) {
@@ -311,9 +340,42 @@ export class ThSearch extends LitElement {
           : { code: 'network', message: `Search failed: ${String(error)}` };
       this.failure = { body, query: text };
       this.result = undefined;
+      this.resultRequest = undefined;
       this.selectedId = undefined;
     } finally {
       if (this.abort === abort) this.loading = false;
+    }
+  }
+
+  /**
+   * Fetches more rows of the shown result (`nextPage`) and adds them to the table. A new search
+   * cancels it. A failure keeps the rows shown and reports the error under the table.
+   * NOTE: each page resolves a relative range such as `-24h` again, so events that leave the
+   * range between pages are not loaded, and the count is that of the latest page.
+   */
+  private async loadMore(): Promise<void> {
+    const shown = this.result;
+    const request = this.resultRequest;
+    if (shown === undefined || request === undefined || this.loadingMore || this.loading) return;
+    const next = nextPage(request, shown);
+    if (next === undefined) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.loadingMore = true;
+    this.moreError = '';
+    try {
+      const page = await runQuery(next.request, abort.signal);
+      if (abort.signal.aborted) return;
+      this.result = mergePage(shown, page, next.append);
+      this.resultRequest = next.request;
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      this.moreError =
+        error instanceof ApiError
+          ? `Loading more failed: ${error.body.message}`
+          : `Loading more failed: ${String(error)}`;
+    } finally {
+      if (this.abort === abort) this.loadingMore = false;
     }
   }
 
@@ -481,15 +543,53 @@ export class ThSearch extends LitElement {
   private renderStatus() {
     const result = this.result;
     if (!result) return '';
-    const events = isEventResult(result.rows);
-    const noun = events ? 'events' : 'results';
+    const noun = isEventResult(result.rows) ? 'event' : 'result';
+    const shown = result.rows.length.toLocaleString('en-US');
+    const total = result.total.toLocaleString('en-US');
     const truncated = result.total > result.rows.length;
     return html`<div class="status">
-      <span class="count">${result.total.toLocaleString('en-US')} ${noun}</span>
+      <span class="count">${countText(result.total, noun)}</span>
       <span>(${result.elapsed_ms} ms)</span>
-      ${truncated ? html`<span>showing the first ${result.rows.length}</span>` : ''}
+      ${truncated ? html`<span class="shown">showing ${shown} of ${total}</span>` : ''}
       <span class="range">${this.resultRangeText}</span>
       ${this.loading ? html`<span>Searching…</span>` : ''}
+    </div>`;
+  }
+
+  /** Renders the line under the table: the "Load more" button, the maximum note or an error. */
+  private renderMore(result: QueryResult, request: QueryRequest) {
+    const next = nextPage(request, result);
+    const capped = atMaximumLimit(request, result);
+    if (next === undefined && !capped && this.moreError === '') return '';
+    const noun = isEventResult(result.rows) ? 'event' : 'result';
+    const shownCount = result.rows.length.toLocaleString('en-US');
+
+    let button: unknown = '';
+    if (next !== undefined) {
+      const label = this.loadingMore
+        ? 'Loading…'
+        : `Load ${next.rows.toLocaleString('en-US')} more`;
+      button = html`<button
+        class="load-more"
+        ?disabled=${this.loadingMore || this.loading}
+        @click=${() => this.loadMore()}
+      >${label}</button>`;
+    }
+
+    const maximum = MAX_QUERY_LIMIT.toLocaleString('en-US');
+    const note = capped
+      ? html`<span class="limit-note"
+          >A search returns at most ${maximum} rows: narrow the query to see the rest.</span
+        >`
+      : '';
+    const error =
+      this.moreError === ''
+        ? ''
+        : html`<span class="error" role="alert">${eventText(this.moreError)}</span>`;
+
+    return html`<div class="more" slot="after">
+      <span class="shown">Showing ${shownCount} of ${countText(result.total, noun)}</span>
+      ${button} ${note} ${error}
     </div>`;
   }
 
@@ -586,7 +686,7 @@ export class ThSearch extends LitElement {
               @open-event=${(event: CustomEvent<string>) => {
                 this.selectedId = event.detail;
               }}
-            ></th-results>`
+            >${this.resultRequest ? this.renderMore(this.result, this.resultRequest) : ''}</th-results>`
             : ''
         }
         ${
