@@ -3,9 +3,10 @@
  * Needs `npm run build` first (the appliance and the UI bundle) and Debian's chromium package.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAppliance } from './support/appliance.js';
+import { CORPUS_DIR, startAppliance } from './support/appliance.js';
 
 const CHROMIUM_PATH = '/usr/bin/chromium';
 const SCREENSHOT_PATH = '/tmp/telhawk-ui.png';
@@ -18,6 +19,8 @@ const suiteName = hasChromium
 /** Word that every test event contains, so that one free-text search finds them all. */
 const MARKER = 'uie2emarker';
 const XSS_MESSAGE = `${MARKER} <img src=x onerror="window.__xss=1"> <script>window.__xss=1</script>`;
+/** A file name whose right-to-left override makes `gnp.exe` read as `exe.png`. */
+const BIDI_MESSAGE = `${MARKER} RTL \u202Egnp.exe`;
 
 const TEST_EVENTS = [
   { message: `${MARKER} user alice logged in`, user: 'alice', src_ip: '10.0.0.5', action: 'login' },
@@ -33,6 +36,7 @@ const TEST_EVENTS = [
     src_ip: '10.0.0.7',
     action: 'javascript:alert(1)',
   },
+  { message: BIDI_MESSAGE, user: 'carol\u2067', src_ip: '10.0.0.8', action: 'download' },
 ];
 
 type Appliance = Awaited<ReturnType<typeof startAppliance>>;
@@ -56,6 +60,53 @@ async function sendEvents(appliance: Appliance): Promise<void> {
     throw new Error(`HEC request failed with HTTP ${response.status}: ${text}`);
 }
 
+/** Word of the events that test paging, which no other test event contains. */
+const PAGE_MARKER = 'uipagemarker';
+
+/** Events that test paging: more than the 10,000 rows one request may return. */
+const PAGE_EVENTS = 10_250;
+
+/** Sends the paging events, each with its number `n`, in a few HEC requests. */
+async function sendPageEvents(appliance: Appliance): Promise<void> {
+  const batchSize = 2500;
+  for (let first = 0; first < PAGE_EVENTS; first += batchSize) {
+    const count = Math.min(batchSize, PAGE_EVENTS - first);
+    const body = Array.from({ length: count }, (_, index) =>
+      JSON.stringify({
+        event: { message: `${PAGE_MARKER} event ${first + index}`, n: first + index },
+        sourcetype: '_json',
+        host: 'e2e-paging',
+      }),
+    ).join('\n');
+    const response = await fetch(`${appliance.hecUrl}/services/collector/event`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Splunk ${appliance.hecToken}`,
+        'Content-Type': 'application/json',
+      },
+      body,
+    });
+    const text = await response.text();
+    if (response.status !== 200)
+      throw new Error(`HEC request failed with HTTP ${response.status}: ${text}`);
+  }
+}
+
+/** A Corelight conn event of the corpus, whose `unmapped` keys have dots, as Zeek names them. */
+const ZEEK_FILE = 'zeek/ocsf-mapped/conn_log.json';
+
+async function sendZeekEvent(appliance: Appliance): Promise<void> {
+  const text = fs.readFileSync(path.join(CORPUS_DIR, ZEEK_FILE), 'utf8');
+  const response = await fetch(`${appliance.hecUrl}/services/collector/event`, {
+    method: 'POST',
+    headers: { Authorization: `Splunk ${appliance.hecToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ event: text, sourcetype: 'zeek:conn:json', host: 'e2e-sensor' }),
+  });
+  const body = await response.text();
+  if (response.status !== 200)
+    throw new Error(`HEC request failed with HTTP ${response.status}: ${body}`);
+}
+
 function queryBox(page: Page): Locator {
   return page.locator('th-search textarea[aria-label="Query"]');
 }
@@ -75,6 +126,8 @@ suite(suiteName, () => {
   beforeAll(async () => {
     appliance = await startAppliance();
     await sendEvents(appliance);
+    await sendZeekEvent(appliance);
+    await sendPageEvents(appliance);
     browser = await chromium.launch({
       executablePath: CHROMIUM_PATH,
       args: [
@@ -148,6 +201,67 @@ suite(suiteName, () => {
     await page.screenshot({ path: SCREENSHOT_PATH });
   });
 
+  it('shows direction controls as tokens', async () => {
+    await page.locator('th-event-detail button.close').click();
+    const row = page.locator('th-results tr.event', { hasText: 'gnp.exe' });
+    const message = row.locator('td.message');
+    expect(await message.textContent()).toContain(`${MARKER} RTL U+202Egnp.exe`);
+    expect(await message.getAttribute('title')).toContain(`${MARKER} RTL [U+202E]gnp.exe`);
+    const isolation = await message
+      .locator('bdi')
+      .evaluate((element) => getComputedStyle(element).unicodeBidi);
+    expect(isolation).toBe('isolate');
+    const token = message.locator('.bidi-control').first();
+    expect(await token.textContent()).toBe('U+202E');
+    expect(await token.getAttribute('title')).toContain('RIGHT-TO-LEFT OVERRIDE');
+    // On screen the token is between `RTL ` and `gnp.exe`, so nothing was reversed.
+    const order = await token.evaluate((element) => {
+      const textBox = (needle: string) => {
+        const walker = document.createTreeWalker(element.parentNode as Node, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+          const at = node.textContent?.indexOf(needle) ?? -1;
+          if (at === -1) continue;
+          const range = document.createRange();
+          range.setStart(node, at);
+          range.setEnd(node, at + needle.length);
+          return range.getBoundingClientRect();
+        }
+        throw new Error(`no text node contains ${needle}`);
+      };
+      const box = element.getBoundingClientRect();
+      return {
+        before: textBox('RTL').right,
+        tokenLeft: box.left,
+        tokenRight: box.right,
+        after: textBox('gnp.exe').left,
+      };
+    });
+    expect(order.before).toBeLessThanOrEqual(order.tokenLeft + 1);
+    expect(order.tokenRight).toBeLessThanOrEqual(order.after + 1);
+
+    await row.click();
+    const raw = page.locator('th-event-detail pre.raw');
+    await raw.waitFor();
+    expect(await raw.textContent()).toContain('RTL U+202Egnp.exe');
+    expect(await raw.locator('bdi .bidi-control').allTextContents()).toEqual(['U+202E', 'U+2067']);
+    const values = await page
+      .locator('th-event-detail table.fields button.value')
+      .allTextContents();
+    expect(values).toContain(`${MARKER} RTL U+202Egnp.exe`);
+    expect(values).toContain('carolU+2067');
+    const detail = (await page.locator('th-event-detail').evaluate((element) => {
+      return element.shadowRoot?.textContent ?? '';
+    })) as string;
+    expect(detail).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    const rows = await page.locator('th-results').evaluate((element) => {
+      return element.shadowRoot?.textContent ?? '';
+    });
+    expect(rows).not.toMatch(/[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/);
+    await page.locator('th-event-detail button.close').click();
+    await page.locator('th-results tr.event', { hasText: '<script>' }).click();
+    await page.locator('th-event-detail pre.raw', { hasText: '<script>' }).waitFor();
+  });
+
   it('lists the HEC indexed fields as text', async () => {
     const metadata = page.locator('th-event-detail table.metadata');
     const paths = await metadata.locator('td.path').allTextContents();
@@ -213,6 +327,55 @@ suite(suiteName, () => {
     expect(await page.locator('th-results tr.event').count()).toBe(TEST_EVENTS.length);
   });
 
+  it('adds filters for a Zeek event', async () => {
+    const search = 'sourcetype:"zeek:conn:json" earliest=0';
+    await runSearch(page, search);
+    const row = page.locator('th-results tr.event', { hasText: 'tcp SF' });
+    await expect
+      .poll(
+        async () => {
+          await row.first().click();
+          return page.locator('th-event-detail pre.raw', { hasText: 'NTLM_AUTH' }).isVisible();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+    const fields = page.locator('th-event-detail table.fields');
+    const fieldValue = (path: string) =>
+      fields
+        .locator('tr')
+        .filter({ has: page.locator('td.path', { hasText: new RegExp(`^${path}$`) }) })
+        .locator('.value');
+    // Zeek's key `id.orig_h_name.src` has dots, which no query field name can contain.
+    const dotted = fieldValue('unmapped\\.id\\.orig_h_name\\.src');
+    expect(await dotted.evaluate((element) => element.tagName)).toBe('SPAN');
+    expect(await dotted.getAttribute('title')).toContain('Not available as a filter');
+
+    const box = queryBox(page);
+    const observable = fieldValue('observables\\[0\\]\\.value');
+    expect(await observable.getAttribute('title')).toBe(
+      'Add observables{}.value:"10.4.30.5" to the query',
+    );
+    await observable.click();
+    await fieldValue('severity').click();
+    await fieldValue('unmapped\\.history').click();
+    const expected = [
+      search,
+      'observables{}.value:"10.4.30.5"',
+      '.severity:"Informational"',
+      'unmapped.history:"ShADadfF"',
+    ].join(' ');
+    expect(await box.inputValue()).toBe(expected);
+    await box.press('Enter');
+    await expect
+      .poll(() => new URL(page.url()).searchParams.get('q'), { timeout: 10_000 })
+      .toBe(expected);
+    await expect
+      .poll(() => page.locator('th-search .status .count').textContent(), { timeout: 10_000 })
+      .toBe('1 event');
+    expect(await page.locator('th-search .query-error').count()).toBe(0);
+  });
+
   it('shows an aggregate table', async () => {
     await runSearch(page, `${MARKER} | stats count by sourcetype`);
     const table = page.locator('th-results table.aggregate');
@@ -224,6 +387,59 @@ suite(suiteName, () => {
     expect(cells).toContain('_json');
     expect(cells).toContain(String(TEST_EVENTS.length));
   });
+
+  it('loads events past 10,000', async () => {
+    await runSearch(page, PAGE_MARKER);
+    const status = page.locator('th-search .status');
+    await expect
+      .poll(() => status.locator('.count').textContent(), { timeout: 30_000 })
+      .toBe('10,250 events');
+    expect(await status.locator('.shown').textContent()).toBe('showing 100 of 10,250');
+    const footer = page.locator('th-search .more');
+    expect(await footer.locator('.shown').textContent()).toBe('Showing 100 of 10,250 events');
+    const button = footer.locator('button.load-more');
+    const rows = page.locator('th-results tr.event');
+    for (let shown = 100; shown < PAGE_EVENTS; ) {
+      const next = Math.min(shown + 1000, PAGE_EVENTS);
+      expect(await button.textContent()).toBe(
+        `Load ${(next - shown).toLocaleString('en-US')} more`,
+      );
+      await button.click();
+      await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(next);
+      shown = next;
+    }
+    await footer.waitFor({ state: 'detached' });
+    expect(await status.locator('.shown').count()).toBe(0);
+    const messages = await page.locator('th-results td.message').allTextContents();
+    const numbers = messages.map((message) => Number(/event (\d+)/.exec(message)?.[1]));
+    expect(new Set(numbers).size).toBe(PAGE_EVENTS);
+    expect(Math.min(...numbers)).toBe(0);
+    expect(Math.max(...numbers)).toBe(PAGE_EVENTS - 1);
+  }, 180_000);
+
+  it('loads aggregate rows up to the maximum', async () => {
+    await runSearch(page, `${PAGE_MARKER} | stats count by unmapped.n`);
+    const rows = page.locator('th-results table.aggregate tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(100);
+    const status = page.locator('th-search .status');
+    expect(await status.locator('.count').textContent()).toBe('10,250 results');
+    const footer = page.locator('th-search .more');
+    const button = footer.locator('button.load-more');
+    expect(await button.textContent()).toBe('Load 900 more');
+    await button.click();
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1000);
+    expect(await button.textContent()).toBe('Load 9,000 more');
+    await button.click();
+    await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(10_000);
+    expect(await button.count()).toBe(0);
+    expect(await footer.locator('.shown').textContent()).toBe('Showing 10,000 of 10,250 results');
+    expect(await footer.locator('.limit-note').textContent()).toBe(
+      'A search returns at most 10,000 rows: narrow the query to see the rest.',
+    );
+    expect(await status.locator('.shown').textContent()).toBe('showing 10,000 of 10,250');
+    await footer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/telhawk-ui-more.png' });
+  }, 120_000);
 
   it('names the time range the query sets', async () => {
     await runSearch(page, `${MARKER} earliest=0`);
@@ -262,6 +478,9 @@ suite(suiteName, () => {
     expect(await option.locator('.label').textContent()).toBe('dns_query');
     expect(await option.locator('.classes').textContent()).toBe('in DNS Activity');
     expect(await box.getAttribute('aria-expanded')).toBe('true');
+    expect(await box.getAttribute('aria-activedescendant')).toBeNull();
+    expect(await list.locator('li[aria-selected="true"]').count()).toBe(0);
+    await box.press('ArrowDown');
     const firstId = await list.locator('li[role="option"]').first().getAttribute('id');
     expect(await box.getAttribute('aria-activedescendant')).toBe(firstId);
     await box.press('Escape');
@@ -280,6 +499,7 @@ suite(suiteName, () => {
     expect(labels.length).toBeGreaterThan(1);
     expect(labels.every((label) => label.startsWith('st'))).toBe(true);
     await box.press('ArrowDown');
+    await box.press('ArrowDown');
     const second = options.nth(1);
     expect(await second.getAttribute('aria-selected')).toBe('true');
     expect(await box.getAttribute('aria-activedescendant')).toBe(await second.getAttribute('id'));
@@ -288,6 +508,23 @@ suite(suiteName, () => {
     expect(await box.inputValue()).toBe(`${MARKER} | ${labels[1]}`);
     expect(await page.locator('th-search .query-error').count()).toBe(0);
   });
+
+  for (const word of ['http', 'user']) {
+    it(`runs the search on Enter after ${word}`, async () => {
+      const box = queryBox(page);
+      await box.fill('');
+      await box.pressSequentially(`${MARKER} ${word}`);
+      const options = page.locator('th-search ul[role="listbox"] li[role="option"]');
+      await options.first().waitFor();
+      expect((await options.locator('.label').allTextContents()).length).toBeGreaterThan(0);
+      await box.press('Enter');
+      await options.first().waitFor({ state: 'detached' });
+      expect(await box.inputValue()).toBe(`${MARKER} ${word}`);
+      await expect
+        .poll(() => new URL(page.url()).searchParams.get('q'), { timeout: 10_000 })
+        .toBe(`${MARKER} ${word}`);
+    });
+  }
 
   it('completes an OCSF path', async () => {
     const box = queryBox(page);

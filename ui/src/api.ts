@@ -3,8 +3,11 @@ import type { TimeRange } from './time-range.js';
 /** Base path of the REST API on the UI's own origin. */
 export const API_BASE = '/api/v1';
 
-/** Row limit of the search page. */
+/** Row limit of the first page of a search. */
 export const SEARCH_LIMIT = 100;
+
+/** Maximum `limit` that `POST /query` accepts, as `MAX_RESULT_ROWS` of the engine sets it. */
+export const MAX_QUERY_LIMIT = 10_000;
 
 export interface User {
   name: string;
@@ -19,14 +22,22 @@ export interface QueryRequest {
   earliest: string;
   latest: string;
   limit: number;
+  /** `next_cursor` of the previous page of the same request. */
+  cursor?: string;
 }
 
 export interface QueryResult {
   rows: ResultRow[];
+  /** Matching events, or result rows of an aggregate, before the limit cut them. */
   total: number;
   elapsed_ms: number;
   /** Column names in result order; rows as JSON objects lose the order of numeric-like keys. */
   columns?: string[];
+  /**
+   * Present when more events follow an event search in the default order (newest first): send
+   * it as `cursor` for the next page.
+   */
+  next_cursor?: string;
 }
 
 /** `error` object of an API error response. Syntax errors add the position and a suggestion. */

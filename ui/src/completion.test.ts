@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assist } from '../../query-lang/assist.js';
 import {
   applySuggestion,
+  completionKeyAction,
   describeClasses,
   listClasses,
   moveActive,
@@ -78,5 +79,59 @@ describe('moveActive', () => {
     expect(moveActive(0, -1, 3)).toBe(2);
     expect(moveActive(1, 1, 3)).toBe(2);
     expect(moveActive(0, 1, 0)).toBe(0);
+  });
+
+  it('enters the list from none', () => {
+    expect(moveActive(undefined, 1, 3)).toBe(0);
+    expect(moveActive(undefined, -1, 3)).toBe(2);
+  });
+});
+
+describe('completionKeyAction', () => {
+  it('runs the search on Enter with nothing highlighted', () => {
+    expect(completionKeyAction('Enter', false, undefined, 5)).toEqual({ action: 'search' });
+  });
+
+  it('accepts the highlighted option on Enter', () => {
+    expect(completionKeyAction('Enter', false, 2, 5)).toEqual({ action: 'accept', index: 2 });
+  });
+
+  it('accepts the first option on Tab', () => {
+    expect(completionKeyAction('Tab', false, undefined, 5)).toEqual({ action: 'accept', index: 0 });
+  });
+
+  it('accepts the highlighted option on Tab', () => {
+    expect(completionKeyAction('Tab', false, 3, 5)).toEqual({ action: 'accept', index: 3 });
+  });
+
+  it('moves into the list with the arrows', () => {
+    expect(completionKeyAction('ArrowDown', false, undefined, 5)).toEqual({
+      action: 'move',
+      active: 0,
+    });
+    expect(completionKeyAction('ArrowUp', false, undefined, 5)).toEqual({
+      action: 'move',
+      active: 4,
+    });
+    expect(completionKeyAction('ArrowDown', false, 4, 5)).toEqual({ action: 'move', active: 0 });
+  });
+
+  it('closes on Escape', () => {
+    expect(completionKeyAction('Escape', false, 1, 5)).toEqual({ action: 'close' });
+    expect(completionKeyAction('Escape', false, undefined, 5)).toEqual({ action: 'close' });
+  });
+
+  it('closes and types on Shift+Enter and cursor keys', () => {
+    expect(completionKeyAction('Enter', true, 1, 5)).toEqual({ action: 'close-and-type' });
+    expect(completionKeyAction('Tab', true, 1, 5)).toEqual({ action: 'close-and-type' });
+    expect(completionKeyAction('ArrowLeft', false, 1, 5)).toEqual({ action: 'close-and-type' });
+    expect(completionKeyAction('Home', false, undefined, 5)).toEqual({
+      action: 'close-and-type',
+    });
+  });
+
+  it('lets other keys type', () => {
+    expect(completionKeyAction('a', false, undefined, 5)).toEqual({ action: 'type' });
+    expect(completionKeyAction('Backspace', false, 2, 5)).toEqual({ action: 'type' });
   });
 });

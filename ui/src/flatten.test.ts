@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { flattenObject, formatValue, indexedFields, parseOcsf, sortFields } from './flatten.js';
+import {
+  eventFields,
+  flattenObject,
+  formatValue,
+  indexedFields,
+  parseOcsf,
+  sortFields,
+} from './flatten.js';
 
 describe('flattenObject', () => {
   it('joins nested keys with dots', () => {
@@ -11,25 +18,50 @@ describe('flattenObject', () => {
     ]);
   });
 
-  it('indexes arrays in the display path only', () => {
+  it('reads array members of any element', () => {
     const fields = flattenObject({ observables: [{ name: 'a' }, { name: 'b' }] });
     expect(fields.map((field) => field.path)).toEqual([
       'observables[0].name',
       'observables[1].name',
     ]);
     expect(fields.map((field) => field.queryPath)).toEqual([
-      'observables.name',
-      'observables.name',
+      'observables{}.name',
+      'observables{}.name',
+    ]);
+  });
+
+  it('reads array values of any element', () => {
+    const fields = flattenObject({ metadata: { profiles: ['cloud', 'host'] } });
+    expect(fields.map((field) => [field.path, field.queryPath])).toEqual([
+      ['metadata.profiles[0]', 'metadata.profiles{}'],
+      ['metadata.profiles[1]', 'metadata.profiles{}'],
     ]);
   });
 
   it('keeps empty containers, null and booleans', () => {
-    const fields = flattenObject({ a: {}, b: [], c: null, d: false });
+    const fields = flattenObject({ message: {}, status: [], type_name: null, raw_data: false });
     expect(fields.map((field) => [field.path, field.value])).toEqual([
-      ['a', '{}'],
-      ['b', '[]'],
-      ['c', null],
-      ['d', false],
+      ['message', '{}'],
+      ['status', '[]'],
+      ['type_name', null],
+      ['raw_data', false],
+    ]);
+  });
+
+  it('names no empty container', () => {
+    const fields = flattenObject({ unmapped: {}, observables: [] });
+    expect(fields.map((field) => field.queryPath)).toEqual([undefined, undefined]);
+  });
+
+  it('names no key with other characters', () => {
+    const fields = flattenObject({
+      unmapped: { 'id.orig_h': '10.0.0.1', 'k<b>ey': 'x', 'a b': 'y', ok_1: 'z' },
+    });
+    expect(fields.map((field) => [field.path, field.queryPath])).toEqual([
+      ['unmapped.id.orig_h', undefined],
+      ['unmapped.k<b>ey', undefined],
+      ['unmapped.a b', undefined],
+      ['unmapped.ok_1', 'unmapped.ok_1'],
     ]);
   });
 
@@ -55,6 +87,21 @@ describe('indexedFields', () => {
   it('takes a parsed object', () => {
     expect(indexedFields({ n: 3 })).toEqual([
       { path: 'fields.n', queryPath: 'fields.n', value: 3 },
+    ]);
+  });
+
+  it('names no nested or odd field', () => {
+    const fields = indexedFields({
+      obj: { a: 1 },
+      'metric_name:cpu': 2,
+      list: [[1]],
+      'mem-free': 3,
+    });
+    expect(fields.map((field) => [field.path, field.queryPath])).toEqual([
+      ['fields.obj.a', undefined],
+      ['fields.metric_name:cpu', undefined],
+      ['fields.list[0][0]', undefined],
+      ['fields.mem-free', 'fields.mem-free'],
     ]);
   });
 
@@ -114,5 +161,39 @@ describe('formatValue', () => {
     expect(formatValue(null)).toBe('null');
     expect(formatValue(0)).toBe('0');
     expect(formatValue(true)).toBe('true');
+  });
+});
+
+describe('eventFields', () => {
+  const event = {
+    id: '01abc',
+    host: 'web01',
+    source: '',
+    sourcetype: 'linux_secure',
+    index: 'main',
+    fields: { env: 'prod' },
+    ocsf: { severity: 'Informational', severity_id: 1, unmapped: { 'id.orig_h': '10.0.0.1' } },
+  };
+
+  it('lists metadata with filters', () => {
+    expect(eventFields(event).metadata).toEqual([
+      { path: 'host', queryPath: 'host', value: 'web01', filter: 'host:"web01"' },
+      {
+        path: 'sourcetype',
+        queryPath: 'sourcetype',
+        value: 'linux_secure',
+        filter: 'sourcetype:"linux_secure"',
+      },
+      { path: 'index', queryPath: 'index', value: 'main', filter: 'index:"main"' },
+      { path: 'fields.env', queryPath: 'fields.env', value: 'prod', filter: 'fields.env:"prod"' },
+    ]);
+  });
+
+  it('lists OCSF fields with filters', () => {
+    expect(eventFields(event).ocsf.map((field) => field.filter)).toEqual([
+      '.severity:"Informational"',
+      'severity_id:"1"',
+      undefined,
+    ]);
   });
 });

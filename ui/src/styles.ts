@@ -1,6 +1,6 @@
 import { css } from 'lit';
 
-/** Styles shared by the components: controls, buttons and the error box. */
+/** Styles shared by the components: controls, buttons, the error box and bidi control tokens. */
 export const sharedStyles = css`
   :host {
     font-family: var(--th-font);
@@ -66,6 +66,15 @@ export const sharedStyles = css`
   }
   .muted {
     color: var(--th-muted);
+  }
+  bdi .bidi-control {
+    font-family: var(--th-mono);
+    font-size: 10px;
+    padding: 0 2px;
+    margin: 0 1px;
+    border: 1px solid var(--th-sev-high);
+    border-radius: 2px;
+    color: var(--th-sev-high);
   }
   .error {
     color: var(--th-error);

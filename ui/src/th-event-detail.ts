@@ -1,31 +1,29 @@
 import { css, html, LitElement } from 'lit';
 import { ApiError, type EventDetail, fetchEvent } from './api.js';
+import { eventText, showBidiControls } from './bidi.js';
 import { cellText, formatTime } from './columns.js';
 import {
+  type EventFields,
+  eventFields,
+  type FieldRow,
   type FieldSortKey,
   type FlatField,
-  flattenObject,
   formatValue,
-  indexedFields,
-  parseOcsf,
   type SortDirection,
   sortFields,
 } from './flatten.js';
 import { sharedStyles } from './styles.js';
 
-/** Detail of the `add-filter` event: a query field path and the value to match. */
+/** Detail of the `add-filter` event: the search term to add, such as `src_ip:"10.0.0.5"`. */
 export interface AddFilterDetail {
-  path: string;
-  value: string;
+  filter: string;
 }
-
-/** HEC metadata columns shown above the OCSF fields; each is a query field of the same name. */
-const METADATA_COLUMNS = ['host', 'source', 'sourcetype', 'index'] as const;
 
 /**
  * Side panel with one event: its HEC metadata, its OCSF fields flattened to dotted paths (sortable
- * and filterable), and its raw text. Clicking a value sends `add-filter`; the close button and
- * Escape send `close`.
+ * and filterable), and its raw text. Clicking a value sends `add-filter` with a search term that
+ * matches it, for fields that the query language can name. The close button and Escape send
+ * `close`.
  */
 export class ThEventDetail extends LitElement {
   static override properties = {
@@ -117,6 +115,10 @@ export class ThEventDetail extends LitElement {
         white-space: pre-wrap;
         word-break: break-all;
       }
+      td span.value {
+        white-space: pre-wrap;
+        word-break: break-all;
+      }
       td button.value:hover,
       td button.value:focus-visible {
         color: var(--th-accent);
@@ -146,6 +148,8 @@ export class ThEventDetail extends LitElement {
 
   declare eventId: string | undefined;
   declare event: EventDetail | undefined;
+  /** Fields of `event`, listed once when it loads. */
+  private fields: EventFields | undefined;
   declare loadError: string;
   declare sortKey: FieldSortKey;
   declare sortDirection: SortDirection;
@@ -157,6 +161,7 @@ export class ThEventDetail extends LitElement {
     super();
     this.eventId = undefined;
     this.event = undefined;
+    this.fields = undefined;
     this.loadError = '';
     this.sortKey = 'path';
     this.sortDirection = 'asc';
@@ -176,6 +181,7 @@ export class ThEventDetail extends LitElement {
   private async load(): Promise<void> {
     this.abort?.abort();
     this.event = undefined;
+    this.fields = undefined;
     this.loadError = '';
     this.copyStatus = '';
     const id = this.eventId;
@@ -184,7 +190,9 @@ export class ThEventDetail extends LitElement {
     this.abort = abort;
     try {
       const event = await fetchEvent(id, abort.signal);
-      if (!abort.signal.aborted) this.event = event;
+      if (abort.signal.aborted) return;
+      this.fields = eventFields(event);
+      this.event = event;
     } catch (error) {
       if (abort.signal.aborted) return;
       this.loadError =
@@ -196,8 +204,8 @@ export class ThEventDetail extends LitElement {
     this.dispatchEvent(new CustomEvent('close', { bubbles: true, composed: true }));
   }
 
-  private addFilter(path: string, value: string): void {
-    const detail: AddFilterDetail = { path, value };
+  private addFilter(filter: string): void {
+    const detail: AddFilterDetail = { filter };
     this.dispatchEvent(new CustomEvent('add-filter', { detail, bubbles: true, composed: true }));
   }
 
@@ -228,29 +236,28 @@ export class ThEventDetail extends LitElement {
     </th>`;
   }
 
-  private renderFieldRows(fields: readonly FlatField[]) {
-    return fields.map(
-      (field) => html`<tr>
-        <td class="path">${field.path}</td>
-        <td>
-          <button
-            class="value"
-            title="Add to query"
-            @click=${() => this.addFilter(field.queryPath, formatValue(field.value))}
-          >${formatValue(field.value)}</button>${epochNote(field)}
-        </td>
-      </tr>`,
-    );
+  private renderFieldRows(fields: readonly FieldRow[]) {
+    return fields.map((field) => {
+      const text = eventText(formatValue(field.value));
+      const filter = field.filter;
+      const value =
+        filter === undefined
+          ? html`<span class="value" title=${NO_FILTER_TITLE}>${text}</span>`
+          : html`<button
+              class="value"
+              title="Add ${showBidiControls(filter)} to the query"
+              @click=${() => this.addFilter(filter)}
+            >${text}</button>`;
+      return html`<tr>
+        <td class="path">${eventText(field.path)}</td>
+        <td>${value}${epochNote(field)}</td>
+      </tr>`;
+    });
   }
 
-  private renderEvent(event: EventDetail) {
-    const metadata: FlatField[] = METADATA_COLUMNS.flatMap((column) => {
-      const text = cellText(event[column]);
-      return text === '' ? [] : [{ path: column, queryPath: column, value: text }];
-    });
-    metadata.push(...indexedFields(event.fields));
+  private renderEvent(event: EventDetail, rows: EventFields) {
     const needle = this.fieldFilter.trim().toLowerCase();
-    const all = flattenObject(parseOcsf(event.ocsf));
+    const all = rows.ocsf;
     const matching = needle
       ? all.filter(
           (field) =>
@@ -266,9 +273,9 @@ export class ThEventDetail extends LitElement {
         <tbody>
           <tr>
             <td class="path">id</td>
-            <td>${event.id}</td>
+            <td>${eventText(event.id)}</td>
           </tr>
-          ${this.renderFieldRows(metadata)}
+          ${this.renderFieldRows(rows.metadata)}
         </tbody>
       </table>
       <h3>
@@ -276,7 +283,7 @@ export class ThEventDetail extends LitElement {
         <span class="muted copy-status" role="status">${this.copyStatus}</span>
         <button class="copy" @click=${() => this.copyRaw(raw)}>Copy raw</button>
       </h3>
-      <pre class="raw">${raw}</pre>
+      <pre class="raw">${eventText(raw)}</pre>
       <h3>
         <span class="grow">OCSF fields (${fields.length} of ${all.length})</span>
         <input
@@ -310,12 +317,12 @@ export class ThEventDetail extends LitElement {
       : 'Event';
     return html`
       <div class="head">
-        <h2 class="mono">${title}</h2>
+        <h2 class="mono">${eventText(title)}</h2>
         <button class="close" aria-label="Close event" @click=${this.close}>✕</button>
       </div>
       <div class="body">
         ${this.loadError ? html`<div class="error" role="alert">${this.loadError}</div>` : ''}
-        ${event ? this.renderEvent(event) : ''}
+        ${event && this.fields ? this.renderEvent(event, this.fields) : ''}
         ${!event && !this.loadError ? html`<div class="muted">Loading…</div>` : ''}
       </div>
     `;
@@ -324,10 +331,18 @@ export class ThEventDetail extends LitElement {
 
 /** Returns ` (UTC time)` for an epoch-millisecond `time` or `*_time` field, else nothing. */
 function epochNote(field: FlatField) {
-  const name = field.queryPath.split('.').at(-1) ?? '';
+  const name =
+    field.path
+      .replace(/\[\d+\]/g, '')
+      .split('.')
+      .at(-1) ?? '';
   if (typeof field.value !== 'number' || !(name === 'time' || name.endsWith('_time'))) return '';
   return html`<span class="muted"> (${formatTime(field.value)})</span>`;
 }
+
+/** Tooltip of a value that has no search term. */
+const NO_FILTER_TITLE =
+  'Not available as a filter: the query language cannot name this field or match this value';
 
 /**
  * Copies text to the clipboard. The Clipboard API needs a secure context (HTTPS or localhost), so

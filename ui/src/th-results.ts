@@ -1,11 +1,14 @@
 import { css, html, LitElement } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import type { ResultRow } from './api.js';
+import { eventText, showBidiControls } from './bidi.js';
 import { cellText, EVENT_COLUMNS, isEventResult, resultColumns, severityLevel } from './columns.js';
 import { sharedStyles } from './styles.js';
 
 /**
  * Result table. Event rows (with an `id` column) show the analyst columns and send `open-event`
- * with the id when clicked; aggregate rows show every column they have.
+ * with the id when clicked; aggregate rows show every column they have. Content of the `after`
+ * slot, such as a "Load more" button, scrolls with the table below its last row.
  */
 export class ThResults extends LitElement {
   static override properties = {
@@ -137,23 +140,14 @@ export class ThResults extends LitElement {
         <tbody>
           ${this.rows.map((row) => {
             const selected = cellText(row['id']) === this.selectedId;
+            // "Load more" appends to the same row objects, so only the new rows render cells.
             return html`<tr
               class="event ${selected ? 'selected' : ''}"
               tabindex="0"
               @click=${() => this.open(row)}
               @keydown=${(event: KeyboardEvent) => this.onRowKey(event, row)}
             >
-              ${EVENT_COLUMNS.map((column) => {
-                const text = column.text(row);
-                if (column.id === 'severity_id') {
-                  const level = severityLevel(row['severity_id']);
-                  return html`<td><span class="sev sev-${level}">${text}</span></td>`;
-                }
-                if (column.id === 'message') {
-                  return html`<td class="message" title=${text}>${text}</td>`;
-                }
-                return html`<td class=${column.id}>${text}</td>`;
-              })}
+              ${guard([row], () => renderEventCells(row))}
             </tr>`;
           })}
         </tbody>
@@ -169,14 +163,15 @@ export class ThResults extends LitElement {
       <table class="aggregate">
         <thead>
           <tr>
-            ${columns.map((column) => html`<th class=${align(column)}>${column}</th>`)}
+            ${columns.map((column) => html`<th class=${align(column)}>${eventText(column)}</th>`)}
           </tr>
         </thead>
         <tbody>
           ${this.rows.map(
             (row) => html`<tr>
               ${columns.map(
-                (column) => html`<td class=${align(column)}>${cellText(row[column])}</td>`,
+                (column) =>
+                  html`<td class=${align(column)}>${eventText(cellText(row[column]))}</td>`,
               )}
             </tr>`,
           )}
@@ -187,8 +182,25 @@ export class ThResults extends LitElement {
 
   override render() {
     if (this.rows.length === 0) return html`<div class="empty">No results.</div>`;
-    return isEventResult(this.rows) ? this.renderEvents() : this.renderAggregate();
+    const table = isEventResult(this.rows) ? this.renderEvents() : this.renderAggregate();
+    return html`${table}<slot name="after"></slot>`;
   }
+}
+
+/** Renders the cells of an event row, in the order of `EVENT_COLUMNS`. */
+function renderEventCells(row: ResultRow) {
+  return EVENT_COLUMNS.map((column) => {
+    const text = column.text(row);
+    if (column.id === 'severity_id') {
+      const level = severityLevel(row['severity_id']);
+      return html`<td><span class="sev sev-${level}">${eventText(text)}</span></td>`;
+    }
+    if (column.id === 'message') {
+      const title = showBidiControls(text);
+      return html`<td class="message" title=${title}>${eventText(text)}</td>`;
+    }
+    return html`<td class=${column.id}>${eventText(text)}</td>`;
+  });
 }
 
 /** Returns whether every value of a column is a number or decimal text, to right-align it. */

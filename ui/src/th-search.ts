@@ -4,20 +4,24 @@ import {
   ApiError,
   type ApiErrorBody,
   buildQueryRequest,
+  MAX_QUERY_LIMIT,
+  type QueryRequest,
   type QueryResult,
   runQuery,
 } from './api.js';
+import { eventText, showBidiControls } from './bidi.js';
 import { isEventResult } from './columns.js';
 import {
   ASSIST_DELAY_MILLIS,
   applySuggestion,
+  completionKeyAction,
   describeClasses,
   listClasses,
-  moveActive,
   opensWhileTyping,
 } from './completion.js';
 import { loadHistory, rememberQuery } from './history.js';
-import { addFieldFilter, caretLine } from './query-text.js';
+import { atMaximumLimit, countText, mergePage, nextPage } from './paging.js';
+import { addFilter, caretLine } from './query-text.js';
 import { sharedStyles } from './styles.js';
 import type { AddFilterDetail } from './th-event-detail.js';
 import type { RangeChangeDetail } from './th-time-range.js';
@@ -30,14 +34,14 @@ import './th-time-range.js';
 /** Query sent when the box is empty: every event in the time range. */
 const MATCH_ALL = '*';
 
-/** Open suggestion list: what assist returned and the index of the highlighted option. */
+/**
+ * Open suggestion list: what assist returned and the index of the highlighted option, undefined
+ * until Up or Down moves into the list.
+ */
 interface Completion {
   result: AssistResult;
-  active: number;
+  active: number | undefined;
 }
-
-/** Keys that move the cursor in the query box, which makes the open suggestions stale. */
-const CURSOR_KEYS = new Set(['ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown']);
 
 /** A failed search: the error and the query text it refers to, for the caret. */
 interface SearchFailure {
@@ -50,8 +54,9 @@ interface SearchFailure {
  * range live in the URL query string, so that reloading or sharing the URL repeats the search.
  *
  * The query box offers content assist as a combobox: suggestions open while a word is typed (or
- * with Ctrl+Space), Up and Down move, Enter or Tab accepts, Escape closes. Assist runs in the
- * browser, since the query language is bundled and pure, so no keystroke costs a round trip.
+ * with Ctrl+Space), and `completionKeyAction` decides what each key does in the list. Assist runs
+ * in the browser, since the query language is bundled and pure, so no keystroke costs a round
+ * trip.
  */
 export class ThSearch extends LitElement {
   static override properties = {
@@ -59,6 +64,9 @@ export class ThSearch extends LitElement {
     range: { state: true },
     rangeValid: { state: true },
     result: { state: true },
+    resultRequest: { state: true },
+    loadingMore: { state: true },
+    moreError: { state: true },
     resultRangeText: { state: true },
     failure: { state: true },
     loading: { state: true },
@@ -201,6 +209,17 @@ export class ThSearch extends LitElement {
         width: min(640px, 48vw);
         flex: none;
       }
+      .more {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 12px;
+        padding: 10px 8px 16px;
+        color: var(--th-muted);
+      }
+      .more .error {
+        padding: 4px 8px;
+      }
       .hint {
         padding: 24px 12px;
         color: var(--th-muted);
@@ -219,6 +238,11 @@ export class ThSearch extends LitElement {
   declare range: TimeRange;
   declare rangeValid: boolean;
   declare result: QueryResult | undefined;
+  /** Request of the last page of `result`, from which "Load more" continues. */
+  declare resultRequest: QueryRequest | undefined;
+  declare loadingMore: boolean;
+  /** Message of a failed "Load more", shown under the table with the rows kept. */
+  declare moreError: string;
   /**
    * Text for the time range of the shown result. The query's own `earliest=` and `latest=` win
    * over the picker.
@@ -239,6 +263,9 @@ export class ThSearch extends LitElement {
     this.range = state.range;
     this.rangeValid = true;
     this.result = undefined;
+    this.resultRequest = undefined;
+    this.loadingMore = false;
+    this.moreError = '';
     this.resultRangeText = '';
     this.failure = undefined;
     this.loading = false;
@@ -293,12 +320,16 @@ export class ThSearch extends LitElement {
     const abort = new AbortController();
     this.abort = abort;
     this.loading = true;
+    this.loadingMore = false;
+    this.moreError = '';
     this.failure = undefined;
     const text = query.trim() === '' ? MATCH_ALL : query;
+    const request = buildQueryRequest(text, range);
     try {
-      const result = await runQuery(buildQueryRequest(text, range), abort.signal);
+      const result = await runQuery(request, abort.signal);
       if (abort.signal.aborted) return;
       this.result = result;
+      this.resultRequest = request;
       this.resultRangeText = describeSearchRange(text, range);
       this.selectedId = undefined;
     } catch (error) {
@@ -309,9 +340,42 @@ export class ThSearch extends LitElement {
           : { code: 'network', message: `Search failed: ${String(error)}` };
       this.failure = { body, query: text };
       this.result = undefined;
+      this.resultRequest = undefined;
       this.selectedId = undefined;
     } finally {
       if (this.abort === abort) this.loading = false;
+    }
+  }
+
+  /**
+   * Fetches more rows of the shown result (`nextPage`) and adds them to the table. A new search
+   * cancels it. A failure keeps the rows shown and reports the error under the table.
+   * NOTE: each page resolves a relative range such as `-24h` again, so events that leave the
+   * range between pages are not loaded, and the count is that of the latest page.
+   */
+  private async loadMore(): Promise<void> {
+    const shown = this.result;
+    const request = this.resultRequest;
+    if (shown === undefined || request === undefined || this.loadingMore || this.loading) return;
+    const next = nextPage(request, shown);
+    if (next === undefined) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.loadingMore = true;
+    this.moreError = '';
+    try {
+      const page = await runQuery(next.request, abort.signal);
+      if (abort.signal.aborted) return;
+      this.result = mergePage(shown, page, next.append);
+      this.resultRequest = next.request;
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      this.moreError =
+        error instanceof ApiError
+          ? `Loading more failed: ${error.body.message}`
+          : `Loading more failed: ${String(error)}`;
+    } finally {
+      if (this.abort === abort) this.loadingMore = false;
     }
   }
 
@@ -347,7 +411,7 @@ export class ThSearch extends LitElement {
     const open = explicit
       ? result.suggestions.length > 0
       : opensWhileTyping(box.value, cursor, result);
-    this.completion = open ? { result, active: 0 } : undefined;
+    this.completion = open ? { result, active: undefined } : undefined;
   }
 
   private closeCompletion(): void {
@@ -396,30 +460,34 @@ export class ThSearch extends LitElement {
     const completion = this.completion;
     if (completion === undefined) return false;
     const count = completion.result.suggestions.length;
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      const step = event.key === 'ArrowDown' ? 1 : -1;
-      this.completion = { ...completion, active: moveActive(completion.active, step, count) };
-      return true;
+    const decision = completionKeyAction(event.key, event.shiftKey, completion.active, count);
+    switch (decision.action) {
+      case 'move':
+        event.preventDefault();
+        this.completion = { ...completion, active: decision.active };
+        return true;
+      case 'accept':
+        event.preventDefault();
+        void this.acceptSuggestion(decision.index).then((changed) => {
+          if (!changed && event.key === 'Enter') void this.search();
+        });
+        return true;
+      case 'search':
+        event.preventDefault();
+        void this.search();
+        return true;
+      case 'close':
+        // Escape also closes the event detail panel, so keep it from reaching the window.
+        event.preventDefault();
+        event.stopPropagation();
+        this.closeCompletion();
+        return true;
+      case 'close-and-type':
+        this.closeCompletion();
+        return false;
+      case 'type':
+        return false;
     }
-    if (event.key === 'Escape') {
-      // Escape also closes the event detail panel, so keep it from reaching the window.
-      event.preventDefault();
-      event.stopPropagation();
-      this.closeCompletion();
-      return true;
-    }
-    if ((event.key === 'Enter' || event.key === 'Tab') && !event.shiftKey) {
-      event.preventDefault();
-      void this.acceptSuggestion(completion.active).then((changed) => {
-        if (!changed && event.key === 'Enter') void this.search();
-      });
-      return true;
-    }
-    if (CURSOR_KEYS.has(event.key) || event.key === 'Enter' || event.key === 'Tab') {
-      this.closeCompletion();
-    }
-    return false;
   }
 
   private onRangeChange(event: CustomEvent<RangeChangeDetail>): void {
@@ -438,7 +506,7 @@ export class ThSearch extends LitElement {
   }
 
   private onAddFilter(event: CustomEvent<AddFilterDetail>): void {
-    this.query = addFieldFilter(this.query, event.detail.path, event.detail.value);
+    this.query = addFilter(this.query, event.detail.filter);
     const box = this.renderRoot.querySelector('textarea');
     box?.focus();
   }
@@ -465,7 +533,7 @@ export class ThSearch extends LitElement {
         ? body.suggestion
         : undefined;
     return html`<div class="error query-error" id="query-error" role="alert">
-      <div class="message">${body.message}</div>
+      <div class="message">${eventText(body.message)}</div>
       ${position}
       ${suggestion ? html`<div class="suggestion">Did you mean: ${suggestion}</div>` : ''}
       ${expected && !body.suggestion ? html`<div class="expected">Expected: ${expected}</div>` : ''}
@@ -475,15 +543,53 @@ export class ThSearch extends LitElement {
   private renderStatus() {
     const result = this.result;
     if (!result) return '';
-    const events = isEventResult(result.rows);
-    const noun = events ? 'events' : 'results';
+    const noun = isEventResult(result.rows) ? 'event' : 'result';
+    const shown = result.rows.length.toLocaleString('en-US');
+    const total = result.total.toLocaleString('en-US');
     const truncated = result.total > result.rows.length;
     return html`<div class="status">
-      <span class="count">${result.total.toLocaleString('en-US')} ${noun}</span>
+      <span class="count">${countText(result.total, noun)}</span>
       <span>(${result.elapsed_ms} ms)</span>
-      ${truncated ? html`<span>showing the first ${result.rows.length}</span>` : ''}
+      ${truncated ? html`<span class="shown">showing ${shown} of ${total}</span>` : ''}
       <span class="range">${this.resultRangeText}</span>
       ${this.loading ? html`<span>Searching…</span>` : ''}
+    </div>`;
+  }
+
+  /** Renders the line under the table: the "Load more" button, the maximum note or an error. */
+  private renderMore(result: QueryResult, request: QueryRequest) {
+    const next = nextPage(request, result);
+    const capped = atMaximumLimit(request, result);
+    if (next === undefined && !capped && this.moreError === '') return '';
+    const noun = isEventResult(result.rows) ? 'event' : 'result';
+    const shownCount = result.rows.length.toLocaleString('en-US');
+
+    let button: unknown = '';
+    if (next !== undefined) {
+      const label = this.loadingMore
+        ? 'Loading…'
+        : `Load ${next.rows.toLocaleString('en-US')} more`;
+      button = html`<button
+        class="load-more"
+        ?disabled=${this.loadingMore || this.loading}
+        @click=${() => this.loadMore()}
+      >${label}</button>`;
+    }
+
+    const maximum = MAX_QUERY_LIMIT.toLocaleString('en-US');
+    const note = capped
+      ? html`<span class="limit-note"
+          >A search returns at most ${maximum} rows: narrow the query to see the rest.</span
+        >`
+      : '';
+    const error =
+      this.moreError === ''
+        ? ''
+        : html`<span class="error" role="alert">${eventText(this.moreError)}</span>`;
+
+    return html`<div class="more" slot="after">
+      <span class="shown">Showing ${shownCount} of ${countText(result.total, noun)}</span>
+      ${button} ${note} ${error}
     </div>`;
   }
 
@@ -502,7 +608,7 @@ export class ThSearch extends LitElement {
         return html`<li
           id="query-suggestion-${index}"
           role="option"
-          class=${index === completion.active ? 'active' : ''}
+          class=${index === completion.active ? 'active' : nothing}
           aria-selected=${index === completion.active ? 'true' : 'false'}
           title=${listClasses(suggestion.classes) || nothing}
           @mousedown=${(event: MouseEvent) => event.preventDefault()}
@@ -538,7 +644,9 @@ export class ThSearch extends LitElement {
             aria-haspopup="listbox"
             aria-expanded=${completion ? 'true' : 'false'}
             aria-controls="query-suggestions"
-            aria-activedescendant=${completion ? `query-suggestion-${completion.active}` : nothing}
+            aria-activedescendant=${
+              completion?.active === undefined ? nothing : `query-suggestion-${completion.active}`
+            }
             aria-invalid=${failed ? 'true' : 'false'}
             aria-describedby=${failed ? 'query-error' : nothing}
             rows=${Math.min(this.query.split('\n').length, 8)}
@@ -552,7 +660,9 @@ export class ThSearch extends LitElement {
         </div>
         <select class="history" aria-label="Recent queries" @change=${this.onHistoryPick}>
           <option value="">History</option>
-          ${this.history.map((item) => html`<option .value=${item}>${item}</option>`)}
+          ${this.history.map(
+            (item) => html`<option .value=${item}>${showBidiControls(item)}</option>`,
+          )}
         </select>
         <th-time-range .range=${this.range} @range-change=${this.onRangeChange}></th-time-range>
         <button
@@ -576,7 +686,7 @@ export class ThSearch extends LitElement {
               @open-event=${(event: CustomEvent<string>) => {
                 this.selectedId = event.detail;
               }}
-            ></th-results>`
+            >${this.resultRequest ? this.renderMore(this.result, this.resultRequest) : ''}</th-results>`
             : ''
         }
         ${
