@@ -3,6 +3,7 @@
  * code of Splunk's code table, then routes, body forms, indexed fields and the token API
  * that sets per-token options (allowed indexes, ack, query-string auth).
  */
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type ApiBody,
@@ -94,6 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await appliance?.stop();
+  if (appliance) fs.rmSync(appliance.dataDir, { recursive: true, force: true });
 });
 
 interface CodeCase {
@@ -587,6 +589,7 @@ describe('HEC back-pressure on a one-event queue', () => {
 
   afterAll(async () => {
     await busy?.stop();
+    if (busy) fs.rmSync(busy.dataDir, { recursive: true, force: true });
   });
 
   const post = (path: string, body: string, method = 'POST') =>

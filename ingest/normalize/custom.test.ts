@@ -2,7 +2,7 @@
  * The mapping file for custom sourcetypes: the worked example of
  * docs/ADDING_A_SOURCE.md, the transforms, and the load-time errors with lines.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -178,5 +178,6 @@ describe('mapping file', () => {
     expect(() => loadMappingFile(path)).toThrow(
       `${path}:1: the file must be an object with a "sourcetypes" object`,
     );
+    rmSync(folder, { recursive: true, force: true });
   });
 });
