@@ -684,14 +684,17 @@ function compileSpathFunction(
 }
 
 /**
- * Compiles `text LIKE pattern`. A quoted pattern is tested in linear time (`wildcards.ts`); a
- * pattern that is a field's value goes to DuckDB's LIKE as it is.
+ * Compiles `text LIKE pattern` to a test in linear time: a quoted pattern as `wildcards.ts`
+ * does, and a pattern that is a field's value as a regular expression made from it row by row,
+ * because DuckDB's LIKE backtracks on patterns with `_`.
  */
 function likeCondition(text: TypedSql, pattern: TypedSql, patternExpr: Expr): Sql {
   if (patternExpr.expr === 'literal' && typeof patternExpr.value === 'string') {
     return wildcardCondition(asText(text), likePieces(patternExpr.value), true);
   }
-  return sql`(${asText(text)} LIKE ${asText(pattern)})`;
+  // regexp_escape writes `%` as `\%` and leaves `_` alone.
+  const regex = sql`'(?s)' || replace(replace(regexp_escape(${asText(pattern)}), '\\%', '.*'), '_', '.')`;
+  return sql`regexp_full_match(${asText(text)}, ${regex})`;
 }
 
 /** `cidrmatch("10.0.0.0/8", field)`, as in Splunk: the range must be a string literal. */

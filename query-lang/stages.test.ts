@@ -733,6 +733,13 @@ describe('conversion functions', () => {
     expect(row).toEqual({ z: 'UTC +0000 %Z' });
   });
 
+  test('like with a pattern from a field matches as LIKE does', async () => {
+    const [row] = await rows(
+      '| makeresults | eval p="a.b%c_d*", m=like("a.bXXc1d*", p), n=like("a.bXXc12d*", p), o="axb" LIKE p | fields - _time, p',
+    );
+    expect(row).toEqual({ m: true, n: false, o: false });
+  });
+
   test('type tests and typeof', async () => {
     const [row] = await rows(
       '| makeresults | eval a=isnum("5"), b=isnum("x"), c=isint(5), d=isint(5.5), e=isint("7"), f=isstr("x"), g=isstr("5"), h=isstr(5), i=typeof("x"), j=typeof(5), k=typeof(null), l=typeof(1==1), m=typeof(split("a,b", ",")) | fields - _time',
