@@ -39,8 +39,11 @@ export type FilterNode =
   | { op: 'not'; arg: FilterNode }
   /** `*` alone: every event. */
   | { op: 'all' }
-  /** Free text over the free-text columns; `*` in `value` is a wildcard, `\*` a literal star. */
-  | { op: 'text'; value: string; loc?: SourceLocation }
+  /**
+   * Free text over the free-text columns; `*` in `value` is a wildcard, `\*` a literal star.
+   * `term` (Splunk's `TERM()` and `PREFIX()`) matches only a whole term, or its start.
+   */
+  | { op: 'text'; value: string; term?: 'whole' | 'prefix'; loc?: SourceLocation }
   | {
       op: ComparisonOperator;
       field: string;

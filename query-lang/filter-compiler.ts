@@ -51,6 +51,7 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
     case 'all':
       return raw('TRUE');
     case 'text':
+      if (node.term !== undefined) return compileTerm(node.value, node.term, scope);
       return compileFreeText(node.value, scope);
     case 'eq':
     case 'ne':
@@ -216,6 +217,27 @@ function freeTextColumns(scope: Scope): Sql[] {
         ? identifier(column.name)
         : sql`CAST(${identifier(column.name)} AS VARCHAR)`,
     );
+}
+
+/**
+ * Characters that end a term: anything but letters, digits and Splunk's default minor breakers
+ * (`/ : = @ . - $ # % \ _`), which join the parts of addresses, paths and names into one term.
+ */
+const TERM_EDGE = '[^0-9a-z/:=@.\\-$#%\\\\_]';
+
+/**
+ * Compiles Splunk's `TERM(value)` and `PREFIX(value)`: the value as a whole term of the raw text
+ * or message, or the start of one, so that `TERM(10.1.1.17)` does not match `10.1.1.172`.
+ */
+function compileTerm(value: string, term: 'whole' | 'prefix', scope: Scope): Sql {
+  const escaped = value.replace(/\\\*/g, '*').replace(/[\\^$.|?*+()[\]{}]/g, (char) => `\\${char}`);
+  const end = term === 'whole' ? `(${TERM_EDGE}|$)` : '';
+  const regex = `(?is)(^|${TERM_EDGE})${escaped}${end}`;
+  const conditions = freeTextColumns(scope).map(
+    (column) => sql`regexp_matches(${column}, ${param(regex)})`,
+  );
+  if (conditions.length === 0) return raw('FALSE');
+  return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
 }
 
 function compileFreeText(pattern: string, scope: Scope): Sql {

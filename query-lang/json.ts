@@ -102,8 +102,12 @@ function filterFromJson(value: unknown, path: string): FilterNode {
       return { op, arg: filterFromJson(json.arg, `${path}.arg`) };
     case 'all':
       return { op };
-    case 'text':
-      return { op, value: string(json.value, `${path}.value`) };
+    case 'text': {
+      const node: FilterNode = { op, value: string(json.value, `${path}.value`) };
+      if (json.term === 'whole' || json.term === 'prefix') node.term = json.term;
+      else if (json.term !== undefined) invalid(`${path}.term`, 'whole or prefix');
+      return node;
+    }
     case 'eq':
     case 'ne':
     case 'gt':

@@ -92,7 +92,9 @@ export function exactWordsOf(filter: FilterNode | undefined): string[] | undefin
       words.push(...inner);
       continue;
     }
-    if (leaf.op !== 'text' || !isIndexableWord(leaf.value)) return undefined;
+    if (leaf.op !== 'text' || leaf.term !== undefined || !isIndexableWord(leaf.value)) {
+      return undefined;
+    }
     words.push(leaf.value.toLowerCase());
   }
   return words.length === 0 ? undefined : [...new Set(words)];

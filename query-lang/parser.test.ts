@@ -58,8 +58,8 @@ describe('search part', () => {
     ['failed', { op: 'text', value: 'failed' }],
     ['"access denied"', { op: 'text', value: 'access denied' }],
     ['fail*', { op: 'text', value: 'fail*' }],
-    ['TERM(203.0.113.20)', { op: 'text', value: '203.0.113.20' }],
-    ['PREFIX(acc:)', { op: 'text', value: 'acc:' }],
+    ['TERM(203.0.113.20)', { op: 'text', value: '203.0.113.20', term: 'whole' }],
+    ['PREFIX(acc:)', { op: 'text', value: 'acc:', term: 'prefix' }],
     [
       'a b',
       {

@@ -160,7 +160,12 @@ class QueryParser extends EmbeddedActionsParser {
             const open = this.CONSUME(t.TermOpen);
             const value = this.SUBRULE(this.searchValue);
             const close = this.CONSUME2(t.RParen);
-            return this.ACTION(() => freeText(value.pattern, locationOf(open, close)));
+            return this.ACTION(() => {
+              const node = freeText(value.pattern, locationOf(open, close));
+              if (node.op !== 'text' || node.value.includes('*')) return node;
+              const term = open.image.toUpperCase().startsWith('TERM') ? 'whole' : 'prefix';
+              return { ...node, term } as FilterNode;
+            });
           },
         },
         { ALT: () => this.SUBRULE(this.searchTerm) },

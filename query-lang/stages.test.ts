@@ -445,6 +445,17 @@ describe('calendar spans', () => {
   });
 });
 
+describe('TERM and PREFIX', () => {
+  test('match whole terms or their starts', async () => {
+    const count = async (text: string) => (await rows(`${text} | stats count`))[0]?.count;
+    expect(await count('TERM(accepted)')).toBe('1');
+    expect(await count('TERM(ccepted)')).toBe('0');
+    expect(await count('PREFIX(acce)')).toBe('1');
+    expect(await count('TERM(10.0.0)')).toBe('0');
+    expect(await count('PREFIX(10.0.0)')).toBe(await count('10.0.0'));
+  });
+});
+
 describe('rename with wildcards', () => {
   test('renames every matching field', async () => {
     const renamed = await rows(
