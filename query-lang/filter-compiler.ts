@@ -200,9 +200,9 @@ function likePattern(text: Sql, pattern: string, caseSensitive: boolean): Sql {
 }
 
 /**
- * Returns the text that free-text terms search: the raw text and message of events, or after
- * `stats`, `table` and the like, which leave no raw text, every column of the results, as Splunk
- * matches terms against field values when there is no `_raw`.
+ * Returns the text that free-text terms search: the raw text and message of events. After
+ * `stats`, `table` and the like, which leave no raw text, it is every column of the results, as
+ * Splunk matches terms against field values when there is no `_raw`.
  */
 function freeTextColumns(scope: Scope): Sql[] {
   if (scope.eventShape) {
