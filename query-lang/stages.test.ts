@@ -350,6 +350,7 @@ describe('new stages on DuckDB', () => {
       { username: 'alice', full_name: 'Alice A.', team: 'eng' },
     ]);
     expect(parseQuery('| inputlookup users | stats count by team').errors).toEqual([]);
+    expect(await rows('| inputlookup users.csv | stats count')).toEqual([{ count: '3' }]);
     expect(() => compileQuery(parseQuery('| inputlookup nosuch').ast!, OPTIONS)).toThrow(
       /Unknown lookup table/,
     );

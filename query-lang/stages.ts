@@ -14,6 +14,7 @@ import {
   compileAggregation,
   currentOrder,
   isPromoted,
+  type LookupTable,
   orderTerms,
   resolveGroups,
   type State,
@@ -93,7 +94,7 @@ export function compileMoreStage(state: State, stage: Stage): void {
  * without its tables, later stages may name any column.
  */
 function compileInputlookup(state: State, stage: Extract<Stage, { stage: 'inputlookup' }>): void {
-  const table = state.lookups?.(stage.table);
+  const table = findLookup(state, stage.table);
   if (table === undefined) {
     if (state.lookups !== undefined) unknownLookup(stage.table, stage.loc);
     addStage(state, sql`SELECT NULL AS "__none" WHERE FALSE`, {
@@ -506,6 +507,16 @@ interface CarriedField {
 
 const LOOKUP_COLUMN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Returns the lookup table of a name, also when the name ends in `.csv` as Splunk users write the
+ * file of a lookup (`inputlookup assets.csv`).
+ */
+function findLookup(state: State, name: string): LookupTable | undefined {
+  const table = state.lookups?.(name);
+  if (table !== undefined || !/\.csv$/i.test(name)) return table;
+  return state.lookups?.(name.slice(0, -'.csv'.length));
+}
+
 function unknownLookup(table: string, loc: SourceLocation | undefined): never {
   return fail(
     'lookup.unknown',
@@ -526,7 +537,7 @@ function currentValue(scope: Scope, name: string): Sql | undefined {
 }
 
 function compileLookup(state: State, stage: Extract<Stage, { stage: 'lookup' }>): void {
-  const table = state.lookups?.(stage.table);
+  const table = findLookup(state, stage.table);
   if (state.lookups !== undefined && table === undefined) unknownLookup(stage.table, stage.loc);
   const columns = table?.columns ?? [
     ...stage.match.map((field) => field.column),
