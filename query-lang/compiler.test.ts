@@ -808,6 +808,11 @@ describe('semantic errors', () => {
     );
   });
 
+  test('fields - that removes every field is an error', () => {
+    expect(parseQuery('| fields - *').errors[0]?.code).toBe('stage.no_fields_left');
+    expect(parseQuery('| table user | fields - user').errors[0]?.code).toBe('stage.no_fields_left');
+  });
+
   test('an array index beyond 2^31 is an invalid name', () => {
     const [error] = parseQuery('attacks[99999999999999999999].tactic.name=x').errors;
     expect(error?.code).toBe('field.invalid_name');

@@ -1344,8 +1344,15 @@ function compileExclusion(state: State, listed: FieldRef[]): void {
     [...dropped].map((column) => identifier(column)),
     ', ',
   );
-  if (!scope.eventShape && scope.columns.size === 0) {
-    fail('stage.no_fields_left', 'fields - would remove every field', fields[0]?.loc);
+  const promotedLeft = scope.eventShape
+    ? COLUMNS.filter((column) => column.name !== 'ocsf' && !scope.hidden.has(column.name)).length
+    : 0;
+  if (scope.columns.size + promotedLeft === 0) {
+    fail(
+      'stage.no_fields_left',
+      'fields - would remove every field: list the fields to keep with table or fields +',
+      fields[0]?.loc,
+    );
   }
   const order = currentOrder(state);
   const orderSurvives = order?.every((key) => !dropped.has(key.name)) ?? true;
