@@ -1025,9 +1025,14 @@ function limitSeries(
   const ranks = state.relation;
   const joined = sql`${raw(perSeries)} AS "p" LEFT JOIN ${raw(ranks)} AS "r" ON "p".${key} = "r"."__series_key"`;
   if (!plan.useOther) {
+    // A text series column names the events without the field NULL, as with OTHER.
+    const series =
+      plan.series.column.type === 'string'
+        ? sql`coalesce("p".${key}, 'NULL') AS ${key}`
+        : sql`"p".${key}`;
     addStage(
       state,
-      sql`SELECT "p"."_time", "p".${key}, ${join(
+      sql`SELECT "p"."_time", ${series}, ${join(
         plan.aggregates.map((aggregate) => sql`"p".${identifier(aggregate.column.name)}`),
         ', ',
       )} FROM ${joined} WHERE "r"."__series_rank" <= ${param(plan.limit)} OR "p".${key} IS NULL`,
