@@ -19,7 +19,7 @@ import { fieldsAfterStages } from './compiler.js';
 import type { ColumnInfo } from './fields.js';
 import * as t from './lexer.js';
 import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
-import { nextTokenPaths, parseQuery } from './parser.js';
+import { nextTokenPaths, parseQuerySyntax } from './parser.js';
 
 export type SuggestionKind = 'field' | 'command' | 'function' | 'keyword' | 'value';
 
@@ -339,8 +339,8 @@ const CATALOG_CHOICES: FieldChoices = { fields: FIELD_SUGGESTIONS, paths: true }
 const FIELD_OPTIONS: ReadonlySet<string> = new Set(['field', 'input']);
 
 function stageFieldSuggestion(column: ColumnInfo, events: boolean): Suggestion {
-  const made = events ? 'made by an earlier stage' : 'column of the results so far';
-  return { label: column.name, kind: 'field', detail: `${made} (${column.type})` };
+  const origin = events ? 'made by an earlier stage' : 'column of the results so far';
+  return { label: column.name, kind: 'field', detail: `${origin} (${column.type})` };
 }
 
 /**
@@ -351,23 +351,24 @@ function stageFieldSuggestion(column: ColumnInfo, events: boolean): Suggestion {
 function fieldChoices(text: string, tokens: readonly IToken[]): FieldChoices {
   const pipe = tokens.findLast((token) => token.tokenType === t.Pipe);
   if (pipe === undefined) return CATALOG_CHOICES;
-  const parsed = parseQuery(text.slice(0, pipe.startOffset));
-  if (parsed.ast === undefined || parsed.ast.stages.length === 0) return CATALOG_CHOICES;
   let after: ReturnType<typeof fieldsAfterStages>;
   try {
+    // Only the syntax is checked first, because compiling the stages checks the rest.
+    const parsed = parseQuerySyntax(text.slice(0, pipe.startOffset));
+    if (parsed.ast === undefined || parsed.ast.stages.length === 0) return CATALOG_CHOICES;
     after = fieldsAfterStages(parsed.ast);
   } catch {
     return CATALOG_CHOICES;
   }
-  const made = after.fields.map((column) => stageFieldSuggestion(column, after.events));
-  if (!after.events) return { fields: made, paths: false };
+  const stageFields = after.fields.map((column) => stageFieldSuggestion(column, after.events));
+  if (!after.events) return { fields: stageFields, paths: false };
   const hidden = new Set(after.hidden);
-  const madeNames = new Set(after.fields.map((column) => column.name.toLowerCase()));
+  const stageNames = new Set(after.fields.map((column) => column.name.toLowerCase()));
   const catalog = FIELD_SUGGESTIONS.filter((suggestion) => {
     const lowered = suggestion.label.toLowerCase();
-    return !hidden.has(lowered) && !madeNames.has(lowered);
+    return !hidden.has(lowered) && !stageNames.has(lowered);
   });
-  return { fields: [...made, ...catalog], paths: true };
+  return { fields: [...stageFields, ...catalog], paths: true };
 }
 
 /** Returns whether the tokens end with an option that names a field, such as `rex field=`. */

@@ -6,8 +6,8 @@ import { fail, type SourceLocation } from './errors.js';
 import { type ResolvedField, resolveField, type Scope, valuesName } from './fields.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseRelativeTime } from './time.js';
-import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern } from './values.js';
-import { searchPieces, wildcardCondition } from './wildcards.js';
+import { ipv4CidrBounds, ipv6CidrPrefix, parsePattern, patternLiteral } from './values.js';
+import { escapeRegex, searchPieces, wildcardCondition } from './wildcards.js';
 
 export interface CompileContext {
   nowMs: number;
@@ -230,7 +230,7 @@ const TERM_EDGE = '[^0-9a-z/:=@.\\-$#%\\\\_]';
  * or message, or the start of one, so that `TERM(10.1.1.17)` does not match `10.1.1.172`.
  */
 function compileTerm(value: string, term: 'whole' | 'prefix', scope: Scope): Sql {
-  const escaped = value.replace(/\\\*/g, '*').replace(/[\\^$.|?*+()[\]{}]/g, (char) => `\\${char}`);
+  const escaped = escapeRegex(patternLiteral(value) ?? value);
   const end = term === 'whole' ? `(${TERM_EDGE}|$)` : '';
   const regex = `(?is)(^|${TERM_EDGE})${escaped}${end}`;
   const conditions = freeTextColumns(scope).map(

@@ -18,6 +18,11 @@ export type WildcardPiece = string | typeof ANY_RUN | typeof ANY_CHAR;
 
 const REGEX_SPECIAL = /[\\^$.|?*+()[\]{}]/g;
 
+/** Escapes text so that an RE2 regular expression matches it literally. */
+export function escapeRegex(text: string): string {
+  return text.replace(REGEX_SPECIAL, (char) => `\\${char}`);
+}
+
 /** Returns the pieces of a search pattern (`*` wildcards), with wildcards at both ends if `unanchored`. */
 export function searchPieces(parts: readonly PatternPart[], unanchored = false): WildcardPiece[] {
   const pieces: WildcardPiece[] = parts.map((part) =>
@@ -70,7 +75,7 @@ export function wildcardCondition(
     .map((piece) => {
       if (piece === ANY_RUN) return '.*';
       if (piece === ANY_CHAR) return '.';
-      return piece.replace(REGEX_SPECIAL, (char) => `\\${char}`);
+      return escapeRegex(piece);
     })
     .join('');
   const flags = caseSensitive ? '(?s)' : '(?is)';
