@@ -399,14 +399,14 @@ suite(suiteName, () => {
     expect(await footer.locator('.shown').textContent()).toBe('Showing 100 of 10,250 events');
     const button = footer.locator('button.load-more');
     const rows = page.locator('th-results tr.event');
-    for (let shown = 100; shown < PAGE_EVENTS; ) {
-      const next = Math.min(shown + 1000, PAGE_EVENTS);
+    for (let loaded = 100; loaded < PAGE_EVENTS; ) {
+      const next = Math.min(loaded + 1000, PAGE_EVENTS);
       expect(await button.textContent()).toBe(
-        `Load ${(next - shown).toLocaleString('en-US')} more`,
+        `Load ${(next - loaded).toLocaleString('en-US')} more`,
       );
       await button.click();
       await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(next);
-      shown = next;
+      loaded = next;
     }
     await footer.waitFor({ state: 'detached' });
     expect(await status.locator('.shown').count()).toBe(0);

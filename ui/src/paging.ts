@@ -26,8 +26,8 @@ export interface NextPage {
  * more can come: every row is shown, or a result without a cursor is at the maximum limit.
  */
 export function nextPage(request: QueryRequest, result: QueryResult): NextPage | undefined {
-  const shown = result.rows.length;
-  const remaining = result.total - shown;
+  const loaded = result.rows.length;
+  const remaining = result.total - loaded;
   if (remaining <= 0) return undefined;
   if (result.next_cursor !== undefined) {
     return {
@@ -42,7 +42,7 @@ export function nextPage(request: QueryRequest, result: QueryResult): NextPage |
   return {
     request: { ...first, limit },
     append: false,
-    rows: Math.min(limit, result.total) - shown,
+    rows: Math.min(limit, result.total) - loaded,
   };
 }
 
@@ -59,12 +59,16 @@ export function atMaximumLimit(request: QueryRequest, result: QueryResult): bool
 }
 
 /**
- * Combines the shown result with the response to `nextPage`: appended rows follow the shown ones,
+ * Combines the current result with the response to `nextPage`: appended rows follow the current ones,
  * and the count and time are those of the latest response.
  */
-export function mergePage(shown: QueryResult, page: QueryResult, append: boolean): QueryResult {
+export function mergePage(current: QueryResult, page: QueryResult, append: boolean): QueryResult {
   if (!append) return page;
-  return { ...page, rows: [...shown.rows, ...page.rows], columns: page.columns ?? shown.columns };
+  return {
+    ...page,
+    rows: [...current.rows, ...page.rows],
+    columns: page.columns ?? current.columns,
+  };
 }
 
 /** Formats a count with its noun, such as `1 event` or `12,345 results`. */

@@ -354,10 +354,10 @@ export class ThSearch extends LitElement {
    * range between pages are not loaded, and the count is that of the latest page.
    */
   private async loadMore(): Promise<void> {
-    const shown = this.result;
+    const current = this.result;
     const request = this.resultRequest;
-    if (shown === undefined || request === undefined || this.loadingMore || this.loading) return;
-    const next = nextPage(request, shown);
+    if (current === undefined || request === undefined || this.loadingMore || this.loading) return;
+    const next = nextPage(request, current);
     if (next === undefined) return;
     const abort = new AbortController();
     this.abort = abort;
@@ -366,7 +366,7 @@ export class ThSearch extends LitElement {
     try {
       const page = await runQuery(next.request, abort.signal);
       if (abort.signal.aborted) return;
-      this.result = mergePage(shown, page, next.append);
+      this.result = mergePage(current, page, next.append);
       this.resultRequest = next.request;
     } catch (error) {
       if (abort.signal.aborted) return;
@@ -544,13 +544,13 @@ export class ThSearch extends LitElement {
     const result = this.result;
     if (!result) return '';
     const noun = isEventResult(result.rows) ? 'event' : 'result';
-    const shown = result.rows.length.toLocaleString('en-US');
+    const loaded = result.rows.length.toLocaleString('en-US');
     const total = result.total.toLocaleString('en-US');
     const truncated = result.total > result.rows.length;
     return html`<div class="status">
       <span class="count">${countText(result.total, noun)}</span>
       <span>(${result.elapsed_ms} ms)</span>
-      ${truncated ? html`<span class="shown">showing ${shown} of ${total}</span>` : ''}
+      ${truncated ? html`<span class="shown">showing ${loaded} of ${total}</span>` : ''}
       <span class="range">${this.resultRangeText}</span>
       ${this.loading ? html`<span>Searching…</span>` : ''}
     </div>`;
