@@ -1242,9 +1242,9 @@ function namePattern(pattern: string): RegExp {
 }
 
 /**
- * Returns the renames that `rename` makes. With `*` in the name, each current column that
- * matches is renamed, the text each `*` matched taking the place of the `*` in the new name, as
- * Splunk's `rename src_* as source_*` does.
+ * Returns the renames that `rename` makes. With `*` in the name, each current column that matches
+ * is renamed, and the text each `*` matched takes the place of a `*` in the new name, as in
+ * Splunk's `rename src_* as source_*`.
  */
 function renamedPairs(state: State, rename: Rename): [string, string][] {
   const stars = rename.from.split('*').length - 1;

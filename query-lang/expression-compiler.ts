@@ -572,7 +572,7 @@ function compileCall(
     case 'printf':
       return { sql: compilePrintf(expr, args), type: 'string' };
     case 'mvdedup':
-      // The first of each value, in list order, as Splunk keeps them.
+      // The first of each value, in list order.
       return {
         sql: sql`list_filter(${asList(textElements(first))}, lambda v, i: list_position(${asList(textElements(first))}, v) = i)`,
         type: 'list',
@@ -664,8 +664,8 @@ function typeName(value: TypedSql): Sql {
 const SPATH_PATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
 
 /**
- * `spath(text, "path")`, the eval form of the `spath` stage: the value at the path of JSON text,
- * or a list for a path with `{}`. The path must be a string literal.
+ * Compiles `spath(text, "path")`, the eval form of the `spath` stage: the value at the path of
+ * JSON text, or a list for a path with `{}`. The path must be a string literal.
  */
 function compileSpathFunction(
   expr: Extract<Expr, { expr: 'call' }>,
