@@ -2,7 +2,7 @@
 
 import { EXPRESSION_FUNCTIONS, type Expr } from './ast.js';
 import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js';
-import { jsonPathValue, resolveField, type Scope, type ValueType } from './fields.js';
+import { jsonPathValue, resolveField, type Scope, type ValueType, valuesName } from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseSpanMillis, parseTimeSteps } from './time.js';
@@ -239,8 +239,9 @@ function compileBinary(
   scope: Scope,
   context: CompileContext,
 ): TypedSql {
-  const left = compileExpression(expr.left, scope, context);
-  const right = compileExpression(expr.right, scope, context);
+  const sides = COMPARISON.has(expr.op) ? compileValues : compileExpression;
+  const left = sides(expr.left, scope, context);
+  const right = sides(expr.right, scope, context);
   if (expr.op === '.' || (expr.op === '+' && isText(expr))) {
     // As in Splunk, text joined with a missing value is missing.
     return { sql: sql`(${asText(left)} || ${asText(right)})`, type: 'string' };
@@ -360,6 +361,28 @@ function toStringAs(value: TypedSql, formatExpr: Expr, loc: SourceLocation | und
   }
 }
 
+/** Functions of multivalue fields, which read an HEC indexed field as the list of its values. */
+const MULTIVALUE_FUNCTIONS: ReadonlySet<string> = new Set([
+  'mvcount',
+  'mvindex',
+  'mvjoin',
+  'mvappend',
+  'mvdedup',
+  'mvsort',
+  'mvfind',
+  'mvzip',
+]);
+
+/**
+ * Compiles an expression, reading an HEC indexed field such as `fields.tags` as the list of its
+ * values, as `fields.tags{}` reads it: a multivalue field in Splunk counts its values and
+ * compares equal when any value does.
+ */
+function compileValues(expr: Expr, scope: Scope, context: CompileContext): TypedSql {
+  if (expr.expr !== 'field') return compileExpression(expr, scope, context);
+  return compileExpression({ ...expr, name: valuesName(expr.name, scope) }, scope, context);
+}
+
 function compileCall(
   expr: Extract<Expr, { expr: 'call' }>,
   scope: Scope,
@@ -388,7 +411,8 @@ function compileCall(
   ) {
     checkRegex(String(pattern.value), 'function.invalid_regex', expr.loc);
   }
-  const args = expr.args.map((arg) => compileExpression(arg, scope, context));
+  const compileArg = MULTIVALUE_FUNCTIONS.has(expr.fn) ? compileValues : compileExpression;
+  const args = expr.args.map((arg) => compileArg(arg, scope, context));
   const [first, second, third] = args as [TypedSql, TypedSql | undefined, TypedSql | undefined];
   switch (expr.fn) {
     case 'if': {

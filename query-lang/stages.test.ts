@@ -599,6 +599,16 @@ describe('list fields', () => {
     ]);
   });
 
+  test('eval and where read an HEC array field as its values', async () => {
+    const result = await rows(
+      '| where fields.tags="pci" | eval n=mvcount(fields.tags), j=mvjoin(fields.tags, ";"), last=mvindex(fields.tags, -1), one=mvcount(fields.env) | table id n j last one',
+    );
+    expect(result).toEqual([{ id: 'e01', n: '2', j: 'pci;dmz', last: 'dmz', one: '1' }]);
+    // Comparisons stay case-sensitive, as in Splunk's where.
+    expect(await rows('| where fields.tags="PCI" OR fields.team="blue" | table id')).toEqual([]);
+    expect(await rows('| where fields.team="Blue" | table id')).toEqual([{ id: 'e01' }]);
+  });
+
   test('quoted metric field names', async () => {
     const result = await rows(
       "| where 'fields.metric_name:cpu.idle' > 40 | stats avg('fields.metric_name:cpu.idle') as idle, values('fields.metric_name:mem-free') as free by host",
