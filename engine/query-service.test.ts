@@ -630,3 +630,59 @@ describe('multivalue fields', () => {
     expect(await run('| stats values(user) as u | where u="nobody"')).toEqual([]);
   });
 });
+
+describe('timechart series columns', () => {
+  let dataDir: string;
+  let store: EventStore;
+  let service: QueryService;
+  const now = Date.UTC(2024, 5, 1, 12);
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-timechart-'));
+    store = await EventStore.open(dataDir);
+    // Host names are log text: some look like object keys and column names.
+    const hosts = ['web01', '__proto__', '_time', 'web01', 'constructor'];
+    const rows = hosts.map((host, i) => ({
+      id: `t${i}`,
+      time: now - (i % 2) * 2 * HOUR_MS - 1000,
+      index: 'main',
+      host,
+      ingest_time: now,
+      raw: `event ${i}`,
+      ocsf: '{}',
+    }));
+    await store.commit([batchOf(rows)], []);
+    service = new QueryService(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('spreads the series into columns named by their values', async () => {
+    const response = await service.run(
+      { query: '| timechart span=1h count by host', earliest: '-3h', latest: 'now' },
+      now,
+    );
+    expect(response.columns).toEqual([
+      '_time',
+      '__proto__',
+      'count: _time',
+      'constructor',
+      'web01',
+    ]);
+    expect(response.total).toBe(3);
+    expect(response.rows.map((row) => Object.getPrototypeOf(row))).toEqual([
+      Object.prototype,
+      Object.prototype,
+      Object.prototype,
+    ]);
+    const counts = response.rows.map((row) => response.columns.slice(1).map((name) => row[name]));
+    expect(counts).toEqual([
+      [1, 0, 0, 1],
+      [0, 0, 0, 0],
+      [0, 1, 1, 1],
+    ]);
+  });
+});

@@ -16,6 +16,7 @@ import {
   QueryError,
   queryFingerprint,
   TOTAL_COLUMN,
+  widenSeries,
 } from '../query-lang/index.js';
 import type {
   EventStore,
@@ -400,6 +401,13 @@ export class QueryService {
       throw inputErrorOf(error) ?? memoryErrorOf(error) ?? error;
     } finally {
       await snapshot.release();
+    }
+    if (compiled.series !== undefined) {
+      ({ columns: result.columns, rows: result.rows } = widenSeries(
+        result.columns,
+        result.rows,
+        compiled.series,
+      ));
     }
     const response: QueryResponse = {
       rows: result.rows,

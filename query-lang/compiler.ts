@@ -41,6 +41,7 @@ import { checkNesting } from './nesting.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
+import { type SeriesLayout, type TimechartOutput, timechartSelect } from './timechart-output.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -129,6 +130,8 @@ export interface CompiledQuery {
   exactWords?: string[];
   /** True when the search part names an internal index, so the source must contain them. */
   internalIndexes?: boolean;
+  /** Set when the rows carry `SERIES_COLUMN`, which `widenSeries` spreads into columns. */
+  series?: SeriesLayout;
 }
 
 /** The fields of the rows after some stages, as content assist offers them. */
@@ -206,6 +209,8 @@ export interface State {
   lookups: CompileOptions['lookups'];
   /** True while a later stage uses a window function (`dedup`, `top`, `rare`). */
   windowStageFollows: boolean;
+  /** Set by a `timechart` stage until the next stage: its rows as the final select returns them. */
+  timechart?: TimechartOutput;
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
@@ -267,10 +272,24 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     state.windowStageFollows = ast.stages
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
+    state.timechart = undefined;
     compileStage(state, stage);
     checkSteps(state, undefined);
   });
 
+  // A timechart that ends the query has Splunk's shape: every bucket, one column per series.
+  const timechart =
+    state.timechart === undefined
+      ? undefined
+      : timechartSelect(
+          state.timechart,
+          state.relation,
+          { earliestMs, latestMs, totalColumn: TOTAL_COLUMN },
+          (body) => {
+            addStage(state, body);
+            return state.relation;
+          },
+        );
   const withClause = sql`WITH ${join(state.ctes, ', ')} `;
   const from = raw(`FROM ${state.relation}`);
   const columns =
@@ -291,6 +310,8 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
         ? raw('')
         : sql` WHERE (epoch_us("time") < CAST(${param(after.timeUs)} AS BIGINT) OR (epoch_us("time") = CAST(${param(after.timeUs)} AS BIGINT) AND "id" < ${param(after.id)}))`;
     query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
+  } else if (timechart !== undefined) {
+    query = sql`${withClause}${timechart.select} LIMIT ${param(limit)}`;
   } else if (state.aggregate) {
     // The window counts every result row before the limit cuts them, in the same pass.
     query = sql`${withClause}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
@@ -303,6 +324,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     params: query.params,
     kind: state.aggregate ? 'aggregate' : 'events',
   };
+  if (timechart?.layout !== undefined) compiled.series = timechart.layout;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
     // Ordering by (time, id) matches the pages' keyset order.
@@ -974,8 +996,17 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
-
   const series = groups[1];
+  state.timechart = {
+    spanMs: stage.spanMs,
+    aggregates: stage.aggregations.map((aggregation, index) => ({
+      name: aggregates[index]!.column.name,
+      fn: aggregation.fn,
+    })),
+  };
+  if (stage.spanMonths !== undefined) state.timechart.spanMonths = stage.spanMonths;
+  if (series !== undefined) state.timechart.series = series.column.name;
+
   const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
   if (series === undefined || limit === 0) return;
   limitSeries(state, {

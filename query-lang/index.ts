@@ -26,3 +26,4 @@ export { type Needle, needlesOf } from './needles.js';
 export { MAX_NESTING } from './nesting.js';
 export { parseQuery, parseQueryJson, parseQuerySyntax } from './parser.js';
 export { parseRelativeTime, parseSpanMillis } from './time.js';
+export { type SeriesLayout, widenSeries } from './timechart-output.js';

@@ -3,6 +3,9 @@
  * only; no production module imports it.
  */
 
+import { type CompiledQuery, TOTAL_COLUMN } from './compiler.js';
+import { widenSeries } from './timechart-output.js';
+
 /** Reference time of the fixtures: 2024-05-01T12:00:00Z. */
 export const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
 
@@ -265,4 +268,22 @@ export function insertEventStatement(event: FixtureEvent): {
     sql: `INSERT INTO events ("time", ${names.map((name) => `"${name}"`).join(', ')}) VALUES (${[time, ...placeholders].join(', ')})`,
     params: [NOW_MS - event.minutesAgo * MINUTE, ...Object.values(columns)],
   };
+}
+
+/**
+ * Returns result rows as the query service returns them: without the count of aggregate rows,
+ * and with the series of a final `timechart` spread into columns.
+ */
+export function serviceRows(
+  compiled: CompiledQuery,
+  columns: string[],
+  rows: Record<string, unknown>[],
+): Record<string, unknown>[] {
+  const counted = rows.map(({ [TOTAL_COLUMN]: _, ...row }) => row);
+  if (compiled.series === undefined) return counted;
+  return widenSeries(
+    columns.filter((column) => column !== TOTAL_COLUMN),
+    counted,
+    compiled.series,
+  ).rows;
 }
