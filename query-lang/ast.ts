@@ -230,7 +230,16 @@ export type Stage =
   /** `bin`/`bucket`: rounds a time down to `span` (a duration such as `1h`) or a number to a multiple of it. */
   | { stage: 'bin'; field: string; span: string; as?: string; loc?: SourceLocation }
   /** `chart <aggs> over <field> by <field>`: aggregates in long form, one row per pair. */
-  | { stage: 'chart'; aggregations: Aggregation[]; over?: FieldRef; by?: FieldRef }
+  | {
+      stage: 'chart';
+      aggregations: Aggregation[];
+      over?: FieldRef;
+      by?: FieldRef;
+      /** Series kept with `over` and `by`, as for `timechart`; 0 keeps all. */
+      limit?: number;
+      useOther?: boolean;
+      useNull?: boolean;
+    }
   /** `eventstats`: aggregates added to every row of its group. */
   | { stage: 'eventstats'; aggregations: Aggregation[]; by: FieldRef[] }
   /** `streamstats`: running aggregates in the current row order; `window` limits the rows. */

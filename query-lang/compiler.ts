@@ -38,10 +38,10 @@ import { type CompileContext, compileFilter } from './filter-compiler.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
+import { type SeriesLayout, type SeriesOutput, seriesSelect } from './series-output.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
-import { type SeriesLayout, type TimechartOutput, timechartSelect } from './timechart-output.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -209,8 +209,8 @@ export interface State {
   lookups: CompileOptions['lookups'];
   /** True while a later stage uses a window function (`dedup`, `top`, `rare`). */
   windowStageFollows: boolean;
-  /** Set by a `timechart` stage until the next stage: its rows as the final select returns them. */
-  timechart?: TimechartOutput;
+  /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
+  seriesOutput?: SeriesOutput;
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
@@ -272,17 +272,17 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     state.windowStageFollows = ast.stages
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
-    state.timechart = undefined;
+    state.seriesOutput = undefined;
     compileStage(state, stage);
     checkSteps(state, undefined);
   });
 
-  // A timechart that ends the query has Splunk's shape: every bucket, one column per series.
-  const timechart =
-    state.timechart === undefined
+  // A timechart or chart that ends the query has Splunk's shape: every bucket, a column per series.
+  const seriesOutput =
+    state.seriesOutput === undefined
       ? undefined
-      : timechartSelect(
-          state.timechart,
+      : seriesSelect(
+          state.seriesOutput,
           state.relation,
           { earliestMs, latestMs, totalColumn: TOTAL_COLUMN },
           (body) => {
@@ -310,8 +310,8 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
         ? raw('')
         : sql` WHERE (epoch_us("time") < CAST(${param(after.timeUs)} AS BIGINT) OR (epoch_us("time") = CAST(${param(after.timeUs)} AS BIGINT) AND "id" < ${param(after.id)}))`;
     query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
-  } else if (timechart !== undefined) {
-    query = sql`${withClause}${timechart.select} LIMIT ${param(limit)}`;
+  } else if (seriesOutput !== undefined) {
+    query = sql`${withClause}${seriesOutput.select} LIMIT ${param(limit)}`;
   } else if (state.aggregate) {
     // The window counts every result row before the limit cuts them, in the same pass.
     query = sql`${withClause}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
@@ -324,7 +324,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     params: query.params,
     kind: state.aggregate ? 'aggregate' : 'events',
   };
-  if (timechart?.layout !== undefined) compiled.series = timechart.layout;
+  if (seriesOutput?.layout !== undefined) compiled.series = seriesOutput.layout;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
     // Ordering by (time, id) matches the pages' keyset order.
@@ -514,11 +514,9 @@ function compileStage(state: State, stage: Stage): void {
         }
       }
       return;
-    case 'chart': {
-      const by = [stage.over, stage.by].filter((field) => field !== undefined);
-      compileStats(state, stage.aggregations, by);
+    case 'chart':
+      compileChart(state, stage);
       return;
-    }
     default:
       compileMoreStage(state, stage);
   }
@@ -952,7 +950,69 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
 }
 
-/** Series that `timechart ... by` keeps when no `limit=` is given, as in Splunk. */
+/**
+ * `chart`: `stats` by its fields, and with `over` and `by`, one row per `over` value with a
+ * series per `by` value, limited and labelled as `timechart` does.
+ */
+function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): void {
+  if (stage.over === undefined || stage.by === undefined) {
+    const by = [stage.over, stage.by].filter((field) => field !== undefined);
+    compileStats(state, stage.aggregations, by);
+    return;
+  }
+  expandLists(state, [stage.over, stage.by]);
+  const events = state.relation;
+  const eventScopeBefore = state.scope;
+  const [index, series] = resolveGroups(state, [stage.over, stage.by]) as [Group, Group];
+  const aggregates = stage.aggregations.map((aggregation) => {
+    const compiled = compileAggregation(state, aggregation);
+    return { sql: compiled.sql, column: { name: aggregateName(aggregation), type: compiled.type } };
+  });
+  const outputs = [index, series, ...aggregates];
+  checkUnique(
+    outputs.map((output) => output.column),
+    [stage.over.loc, stage.by.loc, ...stage.aggregations.map((aggregation) => aggregation.loc)],
+  );
+  // Rows without the over field are left out. Without the by field, they form the series NULL
+  // unless usenull=f.
+  const present =
+    stage.useNull === false
+      ? sql` WHERE ${index.sql} IS NOT NULL AND ${series.sql} IS NOT NULL`
+      : sql` WHERE ${index.sql} IS NOT NULL`;
+  const select = join(
+    outputs.map((output) => sql`${output.sql} AS ${identifier(output.column.name)}`),
+    ', ',
+  );
+  const body = sql`SELECT ${select} FROM ${raw(state.relation)}${present}${groupBy(2)}`;
+  addStage(state, body, tableScope(outputs.map((output) => output.column)));
+  state.aggregate = true;
+  state.order = [index, series].map((group) => ({ name: group.column.name, descending: false }));
+  state.seriesOutput = {
+    index: index.column.name,
+    series: series.column.name,
+    aggregates: stage.aggregations.map((aggregation, position) => ({
+      name: aggregates[position]!.column.name,
+      fn: aggregation.fn,
+    })),
+  };
+
+  const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
+  if (limit === 0) return;
+  limitSeries(state, {
+    events,
+    eventScope: eventScopeBefore,
+    index,
+    series,
+    aggregates: stage.aggregations.map((aggregation, position) => ({
+      aggregation,
+      column: aggregates[position]!.column,
+    })),
+    limit,
+    useOther: stage.useOther ?? true,
+  });
+}
+
+/** Series that `timechart ... by` and `chart ... over ... by` keep without `limit=`, as in Splunk. */
 export const DEFAULT_SERIES_LIMIT = 10;
 
 /** Function that combines the per-series values of an aggregate into the `OTHER` series. */
@@ -997,22 +1057,23 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
   const series = groups[1];
-  state.timechart = {
-    spanMs: stage.spanMs,
+  state.seriesOutput = {
+    index: '_time',
+    buckets: { spanMs: stage.spanMs },
     aggregates: stage.aggregations.map((aggregation, index) => ({
       name: aggregates[index]!.column.name,
       fn: aggregation.fn,
     })),
   };
-  if (stage.spanMonths !== undefined) state.timechart.spanMonths = stage.spanMonths;
-  if (series !== undefined) state.timechart.series = series.column.name;
+  if (stage.spanMonths !== undefined) state.seriesOutput.buckets!.spanMonths = stage.spanMonths;
+  if (series !== undefined) state.seriesOutput.series = series.column.name;
 
   const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
   if (series === undefined || limit === 0) return;
   limitSeries(state, {
     events,
     eventScope: eventScopeBefore,
-    bucket,
+    index: groups[0]!,
     series,
     aggregates: stage.aggregations.map((aggregation, index) => ({
       aggregation,
@@ -1035,7 +1096,8 @@ function limitSeries(
   plan: {
     events: string;
     eventScope: Scope;
-    bucket: Sql;
+    /** The rows' group: the time bucket of a timechart, the `over` field of a chart. */
+    index: Group;
     series: Group;
     aggregates: { aggregation: Aggregation; column: ColumnInfo }[];
     limit: number;
@@ -1045,6 +1107,7 @@ function limitSeries(
   const perSeries = state.relation;
   const scope = state.scope;
   const key = identifier(plan.series.column.name);
+  const index = identifier(plan.index.column.name);
 
   // Ranks the series, then joins the ranks back to the per-series rows.
   const first = identifier(plan.aggregates[0]!.column.name);
@@ -1063,7 +1126,7 @@ function limitSeries(
         : sql`"p".${key}`;
     addStage(
       state,
-      sql`SELECT "p"."_time", ${series}, ${join(
+      sql`SELECT "p".${index}, ${series}, ${join(
         plan.aggregates.map((aggregate) => sql`"p".${identifier(aggregate.column.name)}`),
         ', ',
       )} FROM ${joined} WHERE "r"."__series_rank" <= ${param(plan.limit)} OR "p".${key} IS NULL`,
@@ -1091,7 +1154,7 @@ function limitSeries(
     );
     addStage(
       state,
-      sql`SELECT "p"."_time" AS "_time", ${label} AS ${key}, ${combined} FROM ${joined} GROUP BY 1, 2`,
+      sql`SELECT "p".${index} AS ${index}, ${label} AS ${key}, ${combined} FROM ${joined} GROUP BY 1, 2`,
       textScope,
     );
     return;
@@ -1109,7 +1172,7 @@ function limitSeries(
   const eventLabel = sql`CASE WHEN ${plan.series.sql} IS NULL THEN 'NULL' WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST(${plan.series.sql} AS VARCHAR) ELSE 'OTHER' END`;
   addStage(
     state,
-    sql`SELECT ${plan.bucket} AS "_time", ${eventLabel} AS ${key}, ${again} FROM ${eventsJoined} GROUP BY 1, 2`,
+    sql`SELECT ${plan.index.sql} AS ${index}, ${eventLabel} AS ${key}, ${again} FROM ${eventsJoined} WHERE ${plan.index.sql} IS NOT NULL GROUP BY 1, 2`,
     textScope,
   );
 }

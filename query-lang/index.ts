@@ -25,5 +25,5 @@ export { astFromJson, astToJson } from './json.js';
 export { type Needle, needlesOf } from './needles.js';
 export { MAX_NESTING } from './nesting.js';
 export { parseQuery, parseQueryJson, parseQuerySyntax } from './parser.js';
+export { type SeriesLayout, widenSeries } from './series-output.js';
 export { parseRelativeTime, parseSpanMillis } from './time.js';
-export { type SeriesLayout, widenSeries } from './timechart-output.js';

@@ -295,15 +295,7 @@ function stageFromJson(value: unknown, path: string): Stage {
         stage.by = { name: string(object(json.by, `${path}.by`).name, `${path}.by.name`) };
       if (json.spanMonths !== undefined)
         stage.spanMonths = positiveInteger(json.spanMonths, `${path}.spanMonths`);
-      if (json.limit !== undefined) stage.limit = nonNegativeInteger(json.limit, `${path}.limit`);
-      if (json.useOther !== undefined) {
-        if (typeof json.useOther !== 'boolean') invalid(`${path}.useOther`, 'true or false');
-        stage.useOther = json.useOther;
-      }
-      if (json.useNull !== undefined) {
-        if (typeof json.useNull !== 'boolean') invalid(`${path}.useNull`, 'true or false');
-        stage.useNull = json.useNull;
-      }
+      seriesOptionsFromJson(stage, json, path);
       return stage;
     }
     case 'top':
@@ -379,6 +371,7 @@ function stageFromJson(value: unknown, path: string): Stage {
       };
       if (json.over !== undefined) stage.over = fieldRef(json.over, `${path}.over`);
       if (json.by !== undefined) stage.by = fieldRef(json.by, `${path}.by`);
+      seriesOptionsFromJson(stage, json, path);
       return stage;
     }
     case 'eventstats':
@@ -484,4 +477,21 @@ export function astFromJson(value: unknown): QueryAst {
     if (latest !== undefined) ast.timeRange.latest = latest;
   }
   return ast;
+}
+
+/** Reads the series options of `timechart` and `chart`. */
+function seriesOptionsFromJson(
+  stage: Extract<Stage, { stage: 'timechart' | 'chart' }>,
+  json: Record<string, unknown>,
+  path: string,
+): void {
+  if (json.limit !== undefined) stage.limit = nonNegativeInteger(json.limit, `${path}.limit`);
+  if (json.useOther !== undefined) {
+    if (typeof json.useOther !== 'boolean') invalid(`${path}.useOther`, 'true or false');
+    stage.useOther = json.useOther;
+  }
+  if (json.useNull !== undefined) {
+    if (typeof json.useNull !== 'boolean') invalid(`${path}.useNull`, 'true or false');
+    stage.useNull = json.useNull;
+  }
 }

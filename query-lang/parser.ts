@@ -350,7 +350,8 @@ class QueryParser extends EmbeddedActionsParser {
   });
 
   private chartStage = this.RULE('chartStage', (): Stage => {
-    this.CONSUME(t.ChartKeyword);
+    const keyword = this.CONSUME(t.ChartKeyword);
+    const before = this.SUBRULE(this.options);
     const aggregations = this.SUBRULE(this.aggregationList);
     let over: FieldRef | undefined;
     let by: FieldRef | undefined;
@@ -371,6 +372,7 @@ class QueryParser extends EmbeddedActionsParser {
         },
       });
     });
+    const after = this.SUBRULE2(this.options);
     return this.ACTION(() => {
       if (second !== undefined && over !== undefined) {
         this.diagnostics.push(
@@ -388,6 +390,9 @@ class QueryParser extends EmbeddedActionsParser {
       const stage: Stage = { stage: 'chart', aggregations };
       if (over !== undefined) stage.over = over;
       if (by !== undefined) stage.by = by;
+      const options = [...before, ...after];
+      const read = this.readOptions(keyword, options, ['limit', 'useother', 'usenull']);
+      this.readSeriesOptions(stage, read, (name) => optionValue(options, name)!);
       return stage;
     });
   });
@@ -674,6 +679,44 @@ class QueryParser extends EmbeddedActionsParser {
     return { stage: 'stats', aggregations, by };
   });
 
+  /** Reads the series options of `timechart` and `chart`: `limit`, `useother` and `usenull`. */
+  private readSeriesOptions(
+    stage: Extract<Stage, { stage: 'timechart' | 'chart' }>,
+    read: Map<string, string>,
+    valueToken: (name: string) => IToken,
+  ): void {
+    const limit = read.get('limit');
+    if (limit !== undefined) {
+      const count = Number(limit);
+      if (!Number.isSafeInteger(count) || count < 0) {
+        this.report(
+          'stage.invalid_limit',
+          `Invalid limit '${limit}': use the number of series to keep, or 0 for all`,
+          valueToken('limit'),
+        );
+      } else {
+        stage.limit = count;
+      }
+    }
+
+    for (const name of ['useother', 'usenull'] as const) {
+      const text = read.get(name);
+      if (text === undefined) continue;
+      const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
+      if (flag === undefined) {
+        this.report(
+          'stage.invalid_option',
+          `Invalid ${name} value '${text}': use true or false`,
+          valueToken(name),
+        );
+      } else if (name === 'useother') {
+        stage.useOther = flag;
+      } else {
+        stage.useNull = flag;
+      }
+    }
+  }
+
   private timechartStage = this.RULE('timechartStage', (): Stage => {
     const keyword = this.CONSUME(t.TimechartKeyword);
     const before = this.SUBRULE(this.options);
@@ -712,36 +755,7 @@ class QueryParser extends EmbeddedActionsParser {
         }
       }
 
-      const limit = read.get('limit');
-      if (limit !== undefined) {
-        const count = Number(limit);
-        if (!Number.isSafeInteger(count) || count < 0) {
-          this.report(
-            'stage.invalid_limit',
-            `Invalid limit '${limit}': use the number of series to keep, or 0 for all`,
-            valueToken('limit'),
-          );
-        } else {
-          stage.limit = count;
-        }
-      }
-
-      for (const name of ['useother', 'usenull'] as const) {
-        const text = read.get(name);
-        if (text === undefined) continue;
-        const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
-        if (flag === undefined) {
-          this.report(
-            'stage.invalid_option',
-            `Invalid ${name} value '${text}': use true or false`,
-            valueToken(name),
-          );
-        } else if (name === 'useother') {
-          stage.useOther = flag;
-        } else {
-          stage.useNull = flag;
-        }
-      }
+      this.readSeriesOptions(stage, read, valueToken);
       return stage;
     });
   });

@@ -88,16 +88,23 @@ async function rows(text: string) {
   return serviceRows(compiled, reader.columnNames(), reader.getRowObjectsJson());
 }
 
-/** The series columns of a timechart's rows. */
-function seriesNames(result: Record<string, unknown>[]): string[] {
-  return Object.keys(result[0] ?? {}).filter((name) => name !== '_time');
+/** The series columns of the rows of a timechart, or of a chart over `index`. */
+function seriesNames(result: Record<string, unknown>[], index = '_time'): string[] {
+  return Object.keys(result[0] ?? {})
+    .filter((name) => name !== index)
+    .sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
 }
 
-/** The sum of every series of every bucket of a timechart. */
-function cellTotal(result: Record<string, unknown>[]): number {
+/** Ranks NULL and OTHER after the values, as the series columns are ordered. */
+function order(name: string): number {
+  return name === 'NULL' ? 1 : name === 'OTHER' ? 2 : 0;
+}
+
+/** The sum of every series of every row of a timechart, or of a chart over `index`. */
+function cellTotal(result: Record<string, unknown>[], index = '_time'): number {
   return result.reduce(
     (sum, row) =>
-      sum + seriesNames([row]).reduce((cells, name) => cells + Number(row[name] ?? 0), 0),
+      sum + seriesNames([row], index).reduce((cells, name) => cells + Number(row[name] ?? 0), 0),
     0,
   );
 }
@@ -144,9 +151,10 @@ describe('new stages on DuckDB', () => {
   });
 
   test('chart over by', async () => {
+    // One row per user and a column per status, as in Splunk.
     const result = await rows('class_uid=3002 | chart count over user by status_id');
-    expect(result).toContainEqual({ user: 'admin', status_id: 2, count: '1' });
-    expect(result).toHaveLength(4);
+    expect(result).toContainEqual({ user: 'admin', '1': '0', '2': '1' });
+    expect(result.map((row) => row.user)).toEqual(['Admin', 'admin', 'alice', 'root']);
     // Splunk's short form: the first field after by is the over field.
     expect(await rows('class_uid=3002 | chart count by user status_id')).toEqual(result);
     expect(await rows('class_uid=3002 | chart count by user, status_id')).toEqual(result);
@@ -156,6 +164,28 @@ describe('new stages on DuckDB', () => {
     const [error] = parseQuery('| chart count over user by host status_id').errors;
     expect(error?.code).toBe('stage.invalid');
     expect(error?.column).toBe(33);
+  });
+
+  test('chart series options', async () => {
+    const top = await rows('class_uid=3002 | chart limit=1 count over user by status_id');
+    expect(seriesNames(top, 'user')).toEqual(['2', 'OTHER']);
+    expect(top.find((row) => row.user === 'alice')).toEqual({
+      user: 'alice',
+      '2': '0',
+      OTHER: '1',
+    });
+    const dropped = await rows('| chart count by host user limit=2 useother=f usenull=f');
+    expect(seriesNames(dropped, 'host')).toEqual(['Admin', 'bob']);
+    // Events without the by field form the series NULL.
+    const all = await rows('| chart count by host user limit=0');
+    expect(seriesNames(all, 'host')).toContain('NULL');
+    expect(cellTotal(all, 'host')).toBe(Number((await rows('| stats count'))[0]?.count));
+    // A later stage reads one row per pair.
+    const long = await rows('| chart count over host by user | where count > 1');
+    expect(long).toContainEqual({ host: 'win01', user: 'bob', count: '2' });
+    expect(parseQuery('| chart count by host user limit=x').errors[0]?.code).toBe(
+      'stage.invalid_limit',
+    );
   });
 
   test('eventstats adds group values to each row', async () => {

@@ -4,7 +4,7 @@
  */
 
 import { type CompiledQuery, TOTAL_COLUMN } from './compiler.js';
-import { widenSeries } from './timechart-output.js';
+import { widenSeries } from './series-output.js';
 
 /** Reference time of the fixtures: 2024-05-01T12:00:00Z. */
 export const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);

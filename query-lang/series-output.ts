@@ -1,0 +1,180 @@
+/**
+ * The result of a query that ends with `timechart` or `chart ... over ... by`, in Splunk's
+ * shape. A timechart has one row per time bucket from the start to the end of the search's time
+ * range, empty buckets included. With a series field (`by`), each series is a column. Splunk
+ * draws a chart from this table, and analysts read it as one.
+ *
+ * SQL cannot name columns after values it has not read yet, so the final select returns the
+ * series of each row as one list column (`SERIES_COLUMN`) and `widenSeries` spreads it into
+ * columns after the query ran. Column names made from log text never reach the SQL.
+ */
+
+import type { AggregateFunction } from './ast.js';
+import { identifier, join, param, raw, type Sql, sql } from './sql.js';
+import { calendarBucket, timeBucket } from './stages.js';
+
+/** The list column that carries the series of each row in the final select. */
+export const SERIES_COLUMN = '__series';
+
+/**
+ * Most buckets a timechart fills in. A range with more buckets, such as `span=1s` over a month,
+ * is filled only from the first to the last bucket with events, and not at all beyond this.
+ */
+export const MAX_FILLED_BUCKETS = 10_000;
+
+/** Aggregates whose value over no events is 0, which empty buckets and series show. */
+const ZERO_WHEN_EMPTY: ReadonlySet<AggregateFunction> = new Set(['count', 'dc', 'distinct_count']);
+
+/** Layout of the series list that `widenSeries` spreads into columns. */
+export interface SeriesLayout {
+  /** Names of the aggregate columns, in the order of the query. */
+  aggregates: string[];
+}
+
+/** A final `timechart` or `chart` as the final select needs it. */
+export interface SeriesOutput {
+  /** Column of the rows: `_time` for a timechart, the `over` field for a chart. */
+  index: string;
+  /** Time buckets of a timechart, which the select fills in across the time range. */
+  buckets?: { spanMs: number; spanMonths?: number };
+  /** Column of the series field, when there is one. */
+  series?: string;
+  aggregates: { name: string; fn: AggregateFunction }[];
+}
+
+/**
+ * Returns the final select of a query that ends with `timechart` or `chart`, over `relation`
+ * (its rows of index, series and aggregates), and adds the steps it reads to `addStep`. The
+ * select counts its rows in `totalColumn`.
+ */
+export function seriesSelect(
+  output: SeriesOutput,
+  relation: string,
+  range: { earliestMs?: number; latestMs?: number; totalColumn: string },
+  addStep: (body: Sql) => string,
+): { select: Sql; layout?: SeriesLayout } {
+  const index = identifier(output.index);
+  const rows =
+    output.buckets === undefined
+      ? addStep(sql`SELECT DISTINCT ${index} FROM ${raw(relation)}`)
+      : addStep(bucketsSelect(output.buckets, relation, range, addStep));
+
+  const value = (aggregate: SeriesOutput['aggregates'][number]) => {
+    const column = sql`"r".${identifier(aggregate.name)}`;
+    return ZERO_WHEN_EMPTY.has(aggregate.fn) ? sql`coalesce(${column}, 0)` : column;
+  };
+  const total = sql`count(*) OVER () AS ${identifier(range.totalColumn)}`;
+  if (output.series === undefined) {
+    const values = join(
+      output.aggregates.map(
+        (aggregate) => sql`${value(aggregate)} AS ${identifier(aggregate.name)}`,
+      ),
+      ', ',
+    );
+    return {
+      select: sql`SELECT "b".${index} AS ${index}, ${values}, ${total} FROM ${raw(rows)} AS "b" LEFT JOIN ${raw(relation)} AS "r" ON "r".${index} = "b".${index} ORDER BY 1`,
+    };
+  }
+
+  const key = identifier(output.series);
+  const keys = addStep(
+    sql`SELECT "k", CASE WHEN "k" IS NULL THEN 'NULL' ELSE CAST("k" AS VARCHAR) END AS "label" FROM (SELECT DISTINCT ${key} AS "k" FROM ${raw(relation)})`,
+  );
+  const fields = join(
+    output.aggregates.map(
+      (aggregate, position) => sql`'v${raw(String(position))}': ${value(aggregate)}`,
+    ),
+    ', ',
+  );
+  // Series in order of their values, with the events without the field and the rest last.
+  const order = raw(`CASE "c"."label" WHEN 'NULL' THEN 1 WHEN 'OTHER' THEN 2 ELSE 0 END, "c"."k"`);
+  const cells = sql`list({'s': "c"."label", ${fields}} ORDER BY ${order})`;
+  return {
+    select: sql`SELECT "b".${index} AS ${index}, ${cells} AS ${identifier(SERIES_COLUMN)}, ${total} FROM ${raw(rows)} AS "b" CROSS JOIN ${raw(keys)} AS "c" LEFT JOIN ${raw(relation)} AS "r" ON "r".${index} = "b".${index} AND "r".${key} IS NOT DISTINCT FROM "c"."k" GROUP BY 1 ORDER BY 1`,
+    layout: { aggregates: output.aggregates.map((aggregate) => aggregate.name) },
+  };
+}
+
+/**
+ * Returns a select of every time bucket from the start to the end of the time range, or
+ * without one from the first bucket with events to the last, and the buckets with events.
+ */
+function bucketsSelect(
+  span: { spanMs: number; spanMonths?: number },
+  relation: string,
+  range: { earliestMs?: number; latestMs?: number },
+  addStep: (body: Sql) => string,
+): Sql {
+  const bucketOf = (time: Sql) =>
+    span.spanMonths === undefined
+      ? timeBucket(span.spanMs, time)
+      : calendarBucket(span.spanMonths, time);
+  const countBetween = (from: Sql, to: Sql) =>
+    span.spanMonths === undefined
+      ? sql`((epoch_us(${to}) - epoch_us(${from})) // (CAST(${param(span.spanMs)} AS BIGINT) * 1000))`
+      : sql`(datediff('month', ${from}, ${to}) // CAST(${param(span.spanMonths)} AS BIGINT))`;
+  const step =
+    span.spanMonths === undefined
+      ? sql`to_microseconds(CAST(${param(span.spanMs)} AS BIGINT) * 1000)`
+      : sql`to_months(CAST(${param(span.spanMonths)} AS INTEGER))`;
+
+  // The time range is [earliest, latest), so its last bucket contains the microsecond before latest.
+  const first =
+    range.earliestMs === undefined
+      ? raw('min("_time")')
+      : bucketOf(sql`make_timestamp(CAST(${param(range.earliestMs * 1000)} AS BIGINT))`);
+  const last =
+    range.latestMs === undefined
+      ? raw('max("_time")')
+      : bucketOf(sql`make_timestamp(CAST(${param(range.latestMs * 1000 - 1)} AS BIGINT))`);
+  const bounds = addStep(
+    sql`SELECT ${first} AS "lo", ${last} AS "hi", min("_time") AS "data_lo", max("_time") AS "data_hi" FROM ${raw(relation)}`,
+  );
+
+  const cap = sql`CAST(${param(MAX_FILLED_BUCKETS)} AS BIGINT)`;
+  const rangeFits = sql`${countBetween(raw('"lo"'), raw('"hi"'))} < ${cap}`;
+  const dataFits = sql`${countBetween(raw('"data_lo"'), raw('"data_hi"'))} < ${cap}`;
+  // Buckets with events are always there, also when the range is too long to fill.
+  return sql`SELECT unnest(generate_series(CASE WHEN ${rangeFits} THEN "lo" ELSE "data_lo" END, CASE WHEN ${rangeFits} THEN "hi" WHEN ${dataFits} THEN "data_hi" ELSE "data_lo" END, ${step})) AS "_time" FROM ${raw(bounds)} WHERE "data_lo" IS NOT NULL UNION SELECT "_time" FROM ${raw(relation)}`;
+}
+
+/**
+ * Spreads the series list of each row into columns: one per series named by its value, or with
+ * several aggregates one per aggregate and series, named as Splunk names them (`count: web01`).
+ */
+export function widenSeries(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  layout: SeriesLayout,
+): { columns: string[]; rows: Record<string, unknown>[] } {
+  const plainColumns = columns.filter((column) => column !== SERIES_COLUMN);
+  const labels = seriesOf(rows[0]).map((cell) => String(cell.s));
+  const usedNames = new Set(plainColumns);
+  const names = layout.aggregates.map((aggregate) =>
+    labels.map((label) => {
+      const plain = layout.aggregates.length === 1 ? label : `${aggregate}: ${label}`;
+      // A series named like another column, such as `_time`, gets its aggregate's name too.
+      let name = usedNames.has(plain) ? `${aggregate}: ${label}` : plain;
+      for (let copy = 2; usedNames.has(name); copy++) name = `${aggregate}: ${label} (${copy})`;
+      usedNames.add(name);
+      return name;
+    }),
+  );
+  const widened = rows.map((row) => {
+    const entries: [string, unknown][] = plainColumns.map((column) => [column, row[column]]);
+    const cells = seriesOf(row);
+    names.forEach((series, index) => {
+      series.forEach((name, position) => {
+        entries.push([name, cells[position]?.[`v${index}`] ?? null]);
+      });
+    });
+    // fromEntries defines each name as an own property, `__proto__` included.
+    return Object.fromEntries(entries);
+  });
+  return { columns: [...plainColumns, ...names.flat()], rows: widened };
+}
+
+function seriesOf(row: Record<string, unknown> | undefined): Record<string, unknown>[] {
+  const cells = row?.[SERIES_COLUMN];
+  return Array.isArray(cells) ? (cells as Record<string, unknown>[]) : [];
+}
