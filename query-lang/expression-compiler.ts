@@ -265,19 +265,43 @@ function compileBinary(
   if ((left.type === 'list') !== (right.type === 'list')) {
     // A list compares true when any element does, as a multivalue field in Splunk.
     const element: TypedSql = { sql: raw(LIST_ELEMENT), type: 'string' };
-    const [leftSql, rightSql] =
+    const test =
       left.type === 'list'
-        ? comparable(element, right, expr, context)
-        : comparable(left, element, expr, context);
+        ? comparison(element, right, operator, expr, context)
+        : comparison(left, element, operator, expr, context);
     const list = left.type === 'list' ? left.sql : right.sql;
-    const test = sql`${leftSql} ${operator} ${rightSql}`;
     return {
       sql: sql`(len(list_filter(${list}, lambda ${raw(LIST_ELEMENT)}: ${test})) > 0)`,
       type: 'boolean',
     };
   }
+  return { sql: comparison(left, right, operator, expr, context), type: 'boolean' };
+}
+
+/**
+ * Compiles a comparison. Two values of text that both read as numbers, such as digits that
+ * `rex` or `spath` extracted, compare as numbers, as Splunk compares them, so "10" > "9".
+ */
+function comparison(
+  left: TypedSql,
+  right: TypedSql,
+  operator: Sql,
+  expr: Extract<Expr, { expr: 'binary' }>,
+  context: CompileContext,
+): Sql {
   const [leftSql, rightSql] = comparable(left, right, expr, context);
-  return { sql: sql`(${leftSql} ${operator} ${rightSql})`, type: 'boolean' };
+  const quoted = (node: Expr) => node.expr === 'literal' && typeof node.value === 'string';
+  if (
+    left.type !== 'string' ||
+    right.type !== 'string' ||
+    quoted(expr.left) ||
+    quoted(expr.right)
+  ) {
+    return sql`(${leftSql} ${operator} ${rightSql})`;
+  }
+  const leftNumber = asNumber(left);
+  const rightNumber = asNumber(right);
+  return sql`(CASE WHEN ${leftNumber} IS NOT NULL AND ${rightNumber} IS NOT NULL THEN ${leftNumber} ${operator} ${rightNumber} ELSE ${leftSql} ${operator} ${rightSql} END)`;
 }
 
 /** The lambda parameter that stands for each element of a list in a comparison. */

@@ -335,6 +335,21 @@ describe('new stages on DuckDB', () => {
     expect(row).toEqual({ count: '1' });
   });
 
+  test('numeric text compares by value', async () => {
+    const port = '| rex "port (?<p>\\d+)" | rex "sshd\\[(?<pid>\\d+)" | where isnotnull(p)';
+    const both = await rows(`${port} | where p > pid | table p pid`);
+    // Lexically "5022" is less than "901", and as numbers it is greater.
+    expect(both).toEqual(
+      (await rows(`${port} | where isnotnull(pid) | table p pid`)).filter(
+        (row) => Number(row.p) > Number(row.pid),
+      ),
+    );
+    expect(both.length).toBeGreaterThan(0);
+    // A quoted string on one side compares as text, as in Splunk.
+    const text = await rows(`${port} | where p > "6" | table p`);
+    expect(text).toEqual([]);
+  });
+
   test('numeric text sorts by value', async () => {
     const port = '| rex "port (?<p>\\d+)" | where isnotnull(p)';
     expect(await rows(`${port} | stats max(p) as high, min(p) as low, count`)).toEqual([
