@@ -434,7 +434,14 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
 function lexPrefix(text: string): IToken[] | undefined {
   const lexed = t.queryLexer.tokenize(text);
   if (lexed.errors.length > 0) return undefined;
-  if (lexed.tokens.some((token) => token.tokenType === t.UnterminatedString)) return undefined;
+  if (
+    lexed.tokens.some(
+      (token) =>
+        token.tokenType === t.UnterminatedString || token.tokenType === t.UnterminatedComment,
+    )
+  ) {
+    return undefined;
+  }
   return lexed.tokens;
 }
 

@@ -12,6 +12,20 @@ export const WhiteSpace = createToken({
   pattern: /\s+/,
   group: Lexer.SKIPPED,
 });
+/** Splunk's comment: any text between three backticks, ```like this```, anywhere in a query. */
+export const Comment = createToken({
+  name: 'Comment',
+  pattern: /```[\s\S]*?```/,
+  group: Lexer.SKIPPED,
+  line_breaks: true,
+});
+/** Three backticks with no closing ones before the end of the query; reported as an error. */
+export const UnterminatedComment = createToken({
+  name: 'UnterminatedComment',
+  pattern: /```[\s\S]*/,
+  label: 'unterminated comment',
+  line_breaks: true,
+});
 export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: "'|'", push_mode: 'stage' });
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
@@ -239,6 +253,8 @@ const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater
 
 const SEARCH_MODE: TokenType[] = [
   WhiteSpace,
+  Comment,
+  UnterminatedComment,
   Pipe,
   LParen,
   RParen,
@@ -259,6 +275,8 @@ const SEARCH_MODE: TokenType[] = [
 
 const STAGE_MODE: TokenType[] = [
   WhiteSpace,
+  Comment,
+  UnterminatedComment,
   Pipe,
   LParen,
   RParen,

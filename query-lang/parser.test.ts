@@ -484,6 +484,18 @@ describe('syntax errors', () => {
     expect(error?.expected).toContain("'stats'");
   });
 
+  test('comments between backticks', () => {
+    const commented = parseQuery('```failed logins``` status_id=2 | stats ```per\nuser``` count');
+    expect(commented.errors).toEqual([]);
+    expect(astToJson(commented.ast!)).toEqual(
+      astToJson(parseQuery('status_id=2 | stats count').ast!),
+    );
+    expect(parseQuery('| stats count ```open').errors[0]).toMatchObject({
+      code: 'syntax.unterminated_comment',
+      column: 15,
+    });
+  });
+
   test('unterminated string', () => {
     expect(parseQuery('user="abc').errors).toEqual([
       {

@@ -1547,6 +1547,16 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
         ),
       );
     }
+    if (tokenMatcher(token, t.UnterminatedComment)) {
+      errors.push(
+        diagnosticAt(
+          'syntax.unterminated_comment',
+          'Comment starting with ``` has no closing ```',
+          locationOf(token),
+          { expected: ['closing ```'] },
+        ),
+      );
+    }
   }
   // A subsearch that lexes as words, as in `| search [search user=root]`, would otherwise
   // search for the text "[search".
