@@ -551,6 +551,11 @@ describe('pipes on DuckDB', () => {
     );
     // Whole numbers are 64-bit integers, which the JSON rows of this test give as text.
     expect(row).toEqual({ x: 'alice-10.0.0.5', y: 'alice@web01', w: null, n: '3', m: 6 });
+    // Without spaces, a dot after a string, a parenthesis or a name joins text too.
+    const [tight] = await rows(
+      '| where id="e01" | eval x="[".host."]", y=host.":".src_port, z="x".lower(user) | table x, y, z',
+    );
+    expect(tight).toEqual({ x: '[web01]', y: 'web01:50000', z: 'xalice' });
   });
 
   test('time arithmetic in epoch seconds, as in Splunk', async () => {

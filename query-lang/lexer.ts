@@ -143,10 +143,24 @@ export const NumberLiteral = createToken({
 });
 /** Any token usable as a field name in a stage: identifiers and the stage keywords. */
 export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'field name' });
+/** A name or an OCSF path; `[0]` picks one array element and `{}` any element. */
+const IDENTIFIER =
+  /\.?[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\{\})*(?:\.[A-Za-z0-9_]+(?:\[\d+\]|\{\})*)*/y;
+
+/**
+ * Matches an identifier at `offset`. Right after a string, a parenthesis or a name, a dot is
+ * Splunk's concatenation, so `"[".host."]"` joins three values and does not read the path `.host`.
+ */
+function matchIdentifier(text: string, offset: number): RegExpExecArray | null {
+  if (text[offset] === '.' && /["')\]}\w]/.test(text[offset - 1] ?? '')) return null;
+  IDENTIFIER.lastIndex = offset;
+  return IDENTIFIER.exec(text);
+}
+
 export const Identifier = createToken({
   name: 'Identifier',
-  // A name or an OCSF path; `[0]` picks one array element and `{}` any element.
-  pattern: /\.?[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\]|\{\})*(?:\.[A-Za-z0-9_]+(?:\[\d+\]|\{\})*)*/,
+  pattern: { exec: matchIdentifier },
+  line_breaks: false,
   label: 'field name',
   categories: [Name],
 });
