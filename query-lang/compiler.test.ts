@@ -568,6 +568,15 @@ describe('pipes on DuckDB', () => {
     );
     const later = new Date(NOW_MS - 10 * 60_000 + 3_600_000).toISOString().slice(11, 16);
     expect(row).toEqual({ gap: 3600, age: 600, at: later });
+    // As text, a time is epoch seconds, as Splunk's `_time` is.
+    const [text] = await rows(
+      '| where id="e01" | eval t=tostring(_time), s="t=".now(), n=len(_time) | table t, s, n',
+    );
+    expect(text).toEqual({
+      t: String((NOW_MS - 10 * 60_000) / 1000),
+      s: `t=${NOW_MS / 1000}`,
+      n: '10',
+    });
     expect(await ids(`_time>${seconds}`)).toEqual(['e13', 'e01']);
     expect(await ids(`| where _time > ${seconds}`)).toEqual(['e13', 'e01']);
     expect(await ids(`earliest=${seconds}`)).toEqual(['e13', 'e01']);

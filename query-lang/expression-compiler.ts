@@ -93,7 +93,13 @@ function asList(value: TypedSql): Sql {
 }
 
 function asText(value: TypedSql): Sql {
-  return value.type === 'string' ? value.sql : sql`CAST(${value.sql} AS VARCHAR)`;
+  if (value.type === 'string') return value.sql;
+  if (value.type === 'time') {
+    // Epoch seconds, with milliseconds when there are any, as Splunk writes `_time` as text.
+    const ms = sql`epoch_ms(${value.sql})`;
+    return sql`CASE WHEN ${ms} % 1000 = 0 THEN CAST(${ms} // 1000 AS VARCHAR) ELSE printf('%.3f', ${ms} / 1000.0) END`;
+  }
+  return sql`CAST(${value.sql} AS VARCHAR)`;
 }
 
 /**
@@ -566,7 +572,11 @@ function compileCall(
         type: 'number',
       };
     case 'now':
-      return { sql: sql`epoch_ms(CAST(${param(context.nowMs)} AS BIGINT))`, type: 'time' };
+      // Whole seconds, as Splunk's now() is the search's start time in epoch seconds.
+      return {
+        sql: sql`epoch_ms(CAST(${param(Math.floor(context.nowMs / 1000) * 1000)} AS BIGINT))`,
+        type: 'time',
+      };
     case 'strftime':
       return {
         sql: formatTime(asTime(first), expr.args[1]!, asText(second!), expr.loc),
