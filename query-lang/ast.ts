@@ -115,6 +115,8 @@ export interface Aggregation {
   expr?: Expr;
   /** For `perc`: the percentile, 0 to 100 (`perc95(x)` and `p95(x)` are 95). */
   percentile?: number;
+  /** For `perc`: true when written `p95(x)`, which names the column `p95(x)` as Splunk does. */
+  shortName?: boolean;
   /** Output column name given with `as`. */
   as?: string;
   loc?: SourceLocation;

@@ -706,7 +706,8 @@ export function aggregateName(aggregation: Aggregation): string {
     checkOutputName(aggregation.as, aggregation.loc);
     return aggregation.as;
   }
-  const fn = aggregation.fn === 'perc' ? `perc${aggregation.percentile}` : aggregation.fn;
+  const perc = aggregation.shortName === true ? 'p' : 'perc';
+  const fn = aggregation.fn === 'perc' ? `${perc}${aggregation.percentile}` : aggregation.fn;
   if (aggregation.expr !== undefined) {
     fail(
       'aggregate.needs_name',

@@ -246,6 +246,8 @@ function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
       if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 100))
         invalid(`${path}[${i}].percentile`, 'a number from 0 to 100');
       aggregation.percentile = percentile;
+      const shortName = optionalBoolean(json.shortName, `${path}[${i}].shortName`);
+      if (shortName !== undefined) aggregation.shortName = shortName;
     }
     return aggregation;
   });

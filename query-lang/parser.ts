@@ -1093,6 +1093,7 @@ class QueryParser extends EmbeddedActionsParser {
       }
       const aggregation: Aggregation = { fn: name as AggregateFunction, loc: locationOf(fn) };
       if (percentile) aggregation.percentile = Number(percentile[1]);
+      if (percentile && !written.startsWith('perc')) aggregation.shortName = true;
       if (field !== undefined) aggregation.field = field.name;
       if (expr !== undefined) aggregation.expr = expr;
       if (as !== undefined) aggregation.as = as.name;

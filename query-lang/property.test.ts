@@ -79,6 +79,7 @@ const aggregate = fc.constantFrom(
   'dc(user)',
   'values(host)',
   'perc95(status_id)',
+  'p50(severity_id)',
   'median(traffic.bytes)',
   'earliest(user)',
 );

@@ -441,8 +441,9 @@ describe('new stages on DuckDB', () => {
     const result = await rows(
       'class_uid=3002 | stats perc95(src_port) p50(src_port) median(src_port) earliest(user) latest(user)',
     );
+    // p50 names its column as written, as in Splunk.
     expect(result[0]).toMatchObject({
-      'perc50(src_port)': 45500,
+      'p50(src_port)': 45500,
       'median(src_port)': 45500,
       'earliest(user)': 'root',
       'latest(user)': 'alice',
