@@ -426,9 +426,10 @@ function compileCall(
   }
   if (expr.args.length < arity.min || expr.args.length > arity.max) {
     const count = arity.min === arity.max ? `${arity.min}` : `${arity.min} to ${arity.max}`;
+    const noun = arity.max === 1 ? 'argument' : 'arguments';
     fail(
       'function.arity',
-      `${expr.fn}() takes ${count} arguments, found ${expr.args.length}`,
+      `${expr.fn}() takes ${count} ${noun}, found ${expr.args.length}`,
       expr.loc,
     );
   }
@@ -507,8 +508,11 @@ function compileCall(
       return { sql: likeCondition(first, second!, expr.args[1]!), type: 'boolean' };
     case 'trim':
     case 'ltrim':
-    case 'rtrim':
-      return { sql: sql`${raw(expr.fn)}(${asText(first)})`, type: 'string' };
+    case 'rtrim': {
+      // Splunk's second argument is the set of characters to remove, white space by default.
+      const characters = second === undefined ? raw('') : sql`, ${asText(second)}`;
+      return { sql: sql`${raw(expr.fn)}(${asText(first)}${characters})`, type: 'string' };
+    }
     case 'replace':
       return {
         sql: sql`regexp_replace(${asText(first)}, ${asText(second!)}, ${asText(third!)}, 'g')`,
@@ -521,12 +525,19 @@ function compileCall(
       return first.type === 'list'
         ? { sql: sql`len(${first.sql})`, type: 'number' }
         : { sql: sql`CASE WHEN ${first.sql} IS NULL THEN NULL ELSE 1 END`, type: 'number' };
-    case 'mvindex':
+    case 'mvindex': {
       // Splunk counts from 0 and from the end with negative indexes; DuckDB counts from 1.
+      const position = (index: TypedSql) =>
+        sql`CAST(CASE WHEN ${asNumber(index)} < 0 THEN ${asNumber(index)} ELSE ${asNumber(index)} + 1 END AS BIGINT)`;
+      if (third === undefined) {
+        return { sql: sql`list_extract(${asList(first)}, ${position(second!)})`, type: 'unknown' };
+      }
+      // With an end, the values from start to end, both included.
       return {
-        sql: sql`list_extract(${asList(first)}, CAST(CASE WHEN ${asNumber(second!)} < 0 THEN ${asNumber(second!)} ELSE ${asNumber(second!)} + 1 END AS BIGINT))`,
-        type: 'unknown',
+        sql: sql`list_slice(${asList(textElements(first))}, ${position(second!)}, ${position(third)})`,
+        type: 'list',
       };
+    }
     case 'mvjoin':
       return { sql: sql`array_to_string(${asList(first)}, ${asText(second!)})`, type: 'string' };
     case 'mvappend': {

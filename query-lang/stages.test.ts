@@ -848,6 +848,16 @@ describe('conversion functions', () => {
     });
   });
 
+  test('mvindex ranges and trim characters', async () => {
+    const [row] = await rows(
+      '| makeresults | eval a=split("a,b,c,d", ","), m=mvindex(a, 1, 2), n=mvindex(a, -2, -1), t=trim("xxaxx", "x"), l=ltrim("--a-", "-"), r=rtrim("-a--", "-") | fields - _time, a',
+    );
+    expect(row).toEqual({ m: ['b', 'c'], n: ['c', 'd'], t: 'a', l: 'a-', r: '-a' });
+    expect(parseQuery('| eval x=lower("a", "b")').errors[0]?.message).toBe(
+      'lower() takes 1 argument, found 2',
+    );
+  });
+
   test('printf converts values to what the format reads', async () => {
     const [row] = await rows(
       '| makeresults | eval p=printf("%d|%s|%.2f|%5s|%%|%x", "12", 1, "3.14159", "ab", 255) | fields - _time',
