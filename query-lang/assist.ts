@@ -74,6 +74,8 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   lookup: 'add fields from an uploaded CSV table',
   makeresults: 'make rows without reading events, to try expressions',
   inputlookup: 'the rows of an uploaded lookup table',
+  reverse: 'rows in the opposite order',
+  makemv: 'split a text field into a list',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -104,6 +106,8 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.LookupKeyword, 'lookup'],
   [t.MakeresultsKeyword, 'makeresults'],
   [t.InputlookupKeyword, 'inputlookup'],
+  [t.ReverseKeyword, 'reverse'],
+  [t.MakemvKeyword, 'makemv'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

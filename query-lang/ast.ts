@@ -287,6 +287,20 @@ export type Stage =
   | { stage: 'makeresults'; count: number; loc?: SourceLocation }
   /** `inputlookup <table>`: the rows of an uploaded lookup table. It must start the query. */
   | { stage: 'inputlookup'; table: string; loc?: SourceLocation }
+  /** `reverse`: the rows in the opposite order. */
+  | { stage: 'reverse'; loc?: SourceLocation }
+  /**
+   * `makemv [delim=","] [tokenizer="re"] [allowempty=t] f`: the text of `f` as a list, split at
+   * the delimiter (a space by default) or made of the first group of each tokenizer match.
+   */
+  | {
+      stage: 'makemv';
+      field: string;
+      delim?: string;
+      tokenizer?: string;
+      allowEmpty?: boolean;
+      loc?: SourceLocation;
+    }
   /** `lookup <table> <field> [as <event field>] [output <column> [as <name>], ...]`. */
   | {
       stage: 'lookup';
@@ -333,6 +347,8 @@ export const STAGE_NAMES: readonly StageName[] = [
   'lookup',
   'makeresults',
   'inputlookup',
+  'reverse',
+  'makemv',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

@@ -497,6 +497,18 @@ function compileStage(state: State, stage: Stage): void {
     case 'tail':
       compileHeadTail(state, stage.stage, stage.count);
       return;
+    case 'reverse': {
+      const order = currentOrder(state);
+      if (order === undefined) {
+        fail(
+          'stage.reverse_needs_order',
+          'reverse needs a defined order: add a sort stage before it',
+          stage.loc,
+        );
+      }
+      state.order = order.map((key) => ({ ...key, descending: !key.descending }));
+      return;
+    }
     case 'table':
       compileProjection(state, stage.fields);
       return;

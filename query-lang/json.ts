@@ -449,6 +449,18 @@ function stageFromJson(value: unknown, path: string): Stage {
     }
     case 'inputlookup':
       return { stage: 'inputlookup', table: string(json.table, `${path}.table`) };
+    case 'reverse':
+      return { stage: 'reverse' };
+    case 'makemv': {
+      const stage: Stage = { stage: 'makemv', field: string(json.field, `${path}.field`) };
+      const delim = optionalString(json.delim, `${path}.delim`);
+      const tokenizer = optionalString(json.tokenizer, `${path}.tokenizer`);
+      const allowEmpty = optionalBoolean(json.allowEmpty, `${path}.allowEmpty`);
+      if (delim !== undefined) stage.delim = delim;
+      if (tokenizer !== undefined) stage.tokenizer = tokenizer;
+      if (allowEmpty !== undefined) stage.allowEmpty = allowEmpty;
+      return stage;
+    }
     case 'makeresults':
       return {
         stage: 'makeresults',

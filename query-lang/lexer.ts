@@ -200,6 +200,8 @@ export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transactio
 export const LookupKeyword = stageKeyword('LookupKeyword', 'lookup', true);
 export const MakeresultsKeyword = stageKeyword('MakeresultsKeyword', 'makeresults', true);
 export const InputlookupKeyword = stageKeyword('InputlookupKeyword', 'inputlookup', true);
+export const ReverseKeyword = stageKeyword('ReverseKeyword', 'reverse', true);
+export const MakemvKeyword = stageKeyword('MakemvKeyword', 'makemv', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -261,6 +263,8 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   LookupKeyword,
   MakeresultsKeyword,
   InputlookupKeyword,
+  ReverseKeyword,
+  MakemvKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

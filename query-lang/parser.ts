@@ -300,6 +300,8 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.lookupStage) },
         { ALT: () => this.SUBRULE(this.makeresultsStage) },
         { ALT: () => this.SUBRULE(this.inputlookupStage) },
+        { ALT: () => this.SUBRULE(this.reverseStage) },
+        { ALT: () => this.SUBRULE(this.makemvStage) },
       ]),
   );
 
@@ -530,6 +532,51 @@ class QueryParser extends EmbeddedActionsParser {
       const count =
         text === undefined || value === undefined ? 1 : this.positiveIntegerText(text, value);
       const stage: Stage = { stage: 'makeresults', count, loc: locationOf(value ?? keyword) };
+      return stage;
+    });
+  });
+
+  private reverseStage = this.RULE('reverseStage', (): Stage => {
+    const keyword = this.CONSUME(t.ReverseKeyword);
+    return this.ACTION(() => ({ stage: 'reverse', loc: locationOf(keyword) }) as Stage);
+  });
+
+  private makemvStage = this.RULE('makemvStage', (): Stage => {
+    const keyword = this.CONSUME(t.MakemvKeyword);
+    const options = this.SUBRULE(this.options);
+    const field = this.SUBRULE(this.fieldName);
+    return this.ACTION(() => {
+      const read = this.readOptions(keyword, options, ['delim', 'tokenizer', 'allowempty']);
+      const stage: Stage = { stage: 'makemv', field: field.name };
+      if (field.loc !== undefined) stage.loc = field.loc;
+      const delim = read.get('delim');
+      const tokenizer = read.get('tokenizer');
+      if (delim !== undefined && tokenizer !== undefined) {
+        this.report(
+          'stage.invalid_option',
+          'makemv takes delim or tokenizer, not both',
+          optionValue(options, 'tokenizer')!,
+        );
+      }
+      if (delim !== undefined) stage.delim = delim;
+      if (tokenizer !== undefined) {
+        // As in rex, backslashes in a quoted tokenizer stay as written: `"(\d+)"`.
+        const token = optionValue(options, 'tokenizer')!;
+        stage.tokenizer = /^["']/.test(token.image) ? decodeRegex(token.image) : tokenizer;
+      }
+      const allowEmpty = read.get('allowempty');
+      if (allowEmpty !== undefined) {
+        const flag = BOOLEAN_OPTION_VALUES[allowEmpty.toLowerCase()];
+        if (flag === undefined) {
+          this.report(
+            'stage.invalid_option',
+            `Invalid allowempty value '${allowEmpty}': use true or false`,
+            optionValue(options, 'allowempty')!,
+          );
+        } else {
+          stage.allowEmpty = flag;
+        }
+      }
       return stage;
     });
   });

@@ -103,7 +103,9 @@ const stage = fc.oneof(
     'transaction host maxpause=5m',
     'dedup host',
     'table time, user',
+    'reverse',
   ),
+  fc.tuple(quoted, field).map(([text, name]) => `makemv delim=${text} ${name}`),
 );
 
 const query = fc

@@ -848,6 +848,35 @@ describe('conversion functions', () => {
     });
   });
 
+  test('makemv splits text into a list', async () => {
+    const [split] = await rows(
+      '| makeresults | eval a="x, y,,z" | makemv delim="," a | eval n=mvcount(a) | table a, n',
+    );
+    expect(split).toEqual({ a: ['x', ' y', 'z'], n: '3' });
+    const [tokens] = await rows(
+      '| makeresults | eval a="k=1 k=22 j=3" | makemv tokenizer="k=(\\d+)" a | table a',
+    );
+    expect(tokens).toEqual({ a: ['1', '22'] });
+    const [empty] = await rows(
+      '| makeresults | eval a="a,,b" | makemv delim="," allowempty=t a | table a',
+    );
+    expect(empty).toEqual({ a: ['a', '', 'b'] });
+    const [spaces] = await rows('| makeresults | eval a="p q" | makemv a | table a');
+    expect(spaces).toEqual({ a: ['p', 'q'] });
+    expect(parseQuery('| makemv delim="," tokenizer="x" a').errors[0]?.code).toBe(
+      'stage.invalid_option',
+    );
+  });
+
+  test('reverse inverts the current order', async () => {
+    const forward = await rows('class_uid=3002 | table id');
+    const backward = await rows('class_uid=3002 | reverse | table id');
+    expect(backward).toEqual([...forward].reverse());
+    const counts = await rows('| stats count by host | reverse | head 1');
+    expect(counts).toEqual([{ host: 'win02', count: '1' }]);
+    expect(parseQuery('| makeresults | reverse').errors[0]?.code).toBe('stage.reverse_needs_order');
+  });
+
   test('mvindex ranges and trim characters', async () => {
     const [row] = await rows(
       '| makeresults | eval a=split("a,b,c,d", ","), m=mvindex(a, 1, 2), n=mvindex(a, -2, -1), t=trim("xxaxx", "x"), l=ltrim("--a-", "-"), r=rtrim("-a--", "-") | fields - _time, a',

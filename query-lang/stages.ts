@@ -48,7 +48,8 @@ type MoreStage = Extract<
       | 'transaction'
       | 'lookup'
       | 'makeresults'
-      | 'inputlookup';
+      | 'inputlookup'
+      | 'makemv';
   }
 >;
 
@@ -85,6 +86,9 @@ export function compileMoreStage(state: State, stage: Stage): void {
       return;
     case 'inputlookup':
       compileInputlookup(state, more);
+      return;
+    case 'makemv':
+      compileMakemv(state, more);
       return;
   }
 }
@@ -280,7 +284,11 @@ interface RegexGroup {
 }
 
 /** Converts `(?<name>` to RE2's `(?P<name>` and numbers the capturing groups. */
-export function namedGroups(pattern: string): { re2: string; groups: RegexGroup[] } {
+export function namedGroups(pattern: string): {
+  re2: string;
+  groups: RegexGroup[];
+  groupCount: number;
+} {
   const groups: RegexGroup[] = [];
   let re2 = '';
   let index = 0;
@@ -315,7 +323,7 @@ export function namedGroups(pattern: string): { re2: string; groups: RegexGroup[
     }
     re2 += char;
   }
-  return { re2, groups };
+  return { re2, groups, groupCount: index };
 }
 
 function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void {
@@ -372,6 +380,25 @@ function compileMvexpand(state: State, stage: Extract<Stage, { stage: 'mvexpand'
     list = sql`CASE WHEN json_valid(${text}) AND json_type(${text}) = 'ARRAY' THEN json_extract_string(${text}, '$[*]') ELSE [${text}] END`;
   }
   addColumn(state, target, sql`unnest(${list})`, 'string');
+}
+
+/** `makemv`: the text of a field as a list, split at a delimiter or made by a tokenizer. */
+function compileMakemv(state: State, stage: Extract<Stage, { stage: 'makemv' }>): void {
+  const field = resolveField(state.scope, stage.field, stage.loc);
+  if (field.type === 'list') return;
+  const target = field.json ? outputName(stage.field) : targetName(field, stage.field, stage.loc);
+  const text = field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+  let list: Sql;
+  if (stage.tokenizer !== undefined) {
+    checkRegex(stage.tokenizer, 'makemv.invalid_regex', stage.loc);
+    // Each match gives its first group, or the whole match when the tokenizer has no group.
+    const { re2, groupCount } = namedGroups(stage.tokenizer);
+    list = sql`regexp_extract_all(${text}, ${param(re2)}, ${raw(groupCount > 0 ? '1' : '0')})`;
+  } else {
+    list = sql`string_split(${text}, ${param(stage.delim ?? ' ')})`;
+  }
+  if (stage.allowEmpty !== true) list = sql`list_filter(${list}, lambda v: v <> '')`;
+  addColumn(state, target, list, 'list');
 }
 
 function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transaction' }>): void {
