@@ -1,8 +1,10 @@
 /**
  * Control characters of logged text in `thawk` output, through the built command line against a
- * real appliance: escaped in human-readable output, kept in CSV and JSON written to a pipe.
+ * real appliance: escaped in human-readable output, kept in CSV and JSON written to a pipe, and
+ * escaped in CSV and JSON written to a terminal. The terminal runs use util-linux `script`, which
+ * gives the command a pseudo-terminal as its stdout.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,12 +21,29 @@ const HOSTILE = 'eve\u0007\u001b[31m\u001b]0;pwned\u0007\t\n\u007f\u009b1m\u202e
 /** `HOSTILE` as `escapeForTerminal` writes it. */
 const ESCAPED = 'eve\\x07\\x1b[31m\\x1b]0;pwned\\x07\\t\\n\\x7f\\x9b1m\\u202egnp.exe\\u2028';
 
+/** `{"user": HOSTILE}` as JSON with the characters that JSON.stringify leaves raw escaped. */
+const ESCAPED_JSON =
+  '{"user":"eve\\u0007\\u001b[31m\\u001b]0;pwned\\u0007\\t\\n\\u007f\\u009b1m\\u202egnp.exe\\u2028"}';
+
 /** Every character that the command line escapes for a terminal. */
 const TERMINAL_CONTROL =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the tests look for these characters.
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
 const QUERY = 'host=terminal | table user';
+
+/** Returns whether `script` is the util-linux one, whose `--command` and `--return` options the terminal runs use. */
+function hasUtilLinuxScript(): boolean {
+  try {
+    return execFileSync('script', ['--version'], { encoding: 'utf8' }).includes('util-linux');
+  } catch {
+    return false;
+  }
+}
+
+function shellQuote(argument: string): string {
+  return `'${argument.replaceAll("'", "'\\''")}'`;
+}
 
 describe('thawk output of control characters', () => {
   let appliance: RunningAppliance;
@@ -33,6 +52,24 @@ describe('thawk output of control characters', () => {
   /** Runs the built `thawk` with stdout and stderr to pipes. */
   async function thawk(...args: string[]): Promise<{ stdout: string; stderr: string }> {
     return run(process.execPath, [CLI_JS, ...args, '--url', appliance.httpUrl], { env });
+  }
+
+  /**
+   * Runs the built `thawk` with a pseudo-terminal as stdout and stderr, and returns what it
+   * wrote to both, with the terminal's CRLF line ends turned back into LF.
+   */
+  async function thawkOnTerminal(...args: string[]): Promise<string> {
+    const command = [process.execPath, CLI_JS, ...args, '--url', appliance.httpUrl]
+      .map(shellQuote)
+      .join(' ');
+    const { stdout } = await run(
+      'script',
+      ['--quiet', '--return', '--command', command, '/dev/null'],
+      {
+        env,
+      },
+    );
+    return stdout.replaceAll('\r\n', '\n');
   }
 
   beforeAll(async () => {
@@ -83,5 +120,30 @@ describe('thawk output of control characters', () => {
   it('writes JSON lines to a pipe unchanged', async () => {
     const { stdout } = await thawk('query', QUERY, '--format', 'jsonl');
     expect(stdout).toBe(`${JSON.stringify({ user: HOSTILE })}\n`);
+  });
+
+  describe.skipIf(!hasUtilLinuxScript())('on a terminal', () => {
+    it('escapes controls in CSV', async () => {
+      const output = await thawkOnTerminal('query', QUERY, '--format', 'csv');
+      expect(output).toBe(`user\n${ESCAPED}\n`);
+    });
+
+    it('escapes controls in JSON lines', async () => {
+      const output = await thawkOnTerminal('query', QUERY, '--format', 'jsonl');
+      expect(output).toBe(`${ESCAPED_JSON}\n`);
+      expect(JSON.parse(output)).toEqual({ user: HOSTILE });
+    });
+
+    it('escapes controls in the JSON document', async () => {
+      const output = await thawkOnTerminal('query', QUERY, '--json');
+      expect(output.replaceAll('\n', '')).not.toMatch(TERMINAL_CONTROL);
+      expect(JSON.parse(output).rows).toEqual([{ user: HOSTILE }]);
+    });
+
+    it('escapes controls in dead-letter JSON', async () => {
+      const output = await thawkOnTerminal('dlq', 'list', '--sourcetype', 'ocsf', '--json');
+      expect(output.replaceAll('\n', '')).not.toMatch(TERMINAL_CONTROL);
+      expect(JSON.parse(output).entries[0].raw).toBe(HOSTILE);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeForTerminal, terminalCell } from './terminal-text.js';
+import { escapeForTerminal, escapeJsonForTerminal, terminalCell } from './terminal-text.js';
 
 describe('escapeForTerminal', () => {
   it.each([
@@ -54,5 +54,19 @@ describe('terminalCell', () => {
 
   it('cuts before a surrogate pair, never inside', () => {
     expect(terminalCell('abcd\u{1f6a8}fghij', 8)).toBe('abcd...');
+  });
+});
+
+describe('escapeJsonForTerminal', () => {
+  it('escapes what JSON.stringify leaves raw', () => {
+    const value = { text: 'a\u007f\u009b\u2028\u202eb', list: ['\u2066'] };
+    const json = escapeJsonForTerminal(JSON.stringify(value));
+    expect(json).toBe('{"text":"a\\u007f\\u009b\\u2028\\u202eb","list":["\\u2066"]}');
+    expect(JSON.parse(json)).toEqual(value);
+  });
+
+  it('keeps the layout of an indented document', () => {
+    const json = JSON.stringify({ text: 'a\tb\u001b' }, null, 2);
+    expect(escapeJsonForTerminal(json)).toBe(json);
   });
 });

@@ -9,13 +9,15 @@
 /**
  * Characters besides the C0 controls that a terminal may act on: DEL, the C1 controls, the line
  * and paragraph separators, and the bidirectional controls of UAX #9 (the set that ui/src/bidi.ts
- * marks in the web UI).
+ * marks in the web UI). JSON.stringify writes all of them raw.
  */
 const NON_C0_CONTROLS =
   '\\u007F-\\u009F\\u061C\\u200E\\u200F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069';
 
 /** The C0 controls, tab and line feed included, and `NON_C0_CONTROLS`. */
 const TERMINAL_CONTROL = new RegExp(`[\\u0000-\\u001F${NON_C0_CONTROLS}]`, 'g');
+
+const JSON_RAW_CONTROL = new RegExp(`[${NON_C0_CONTROLS}]`, 'g');
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
@@ -54,4 +56,18 @@ export function terminalCell(text: string, width: number): string {
     prefix += piece;
   }
   return `${prefix}...`;
+}
+
+/**
+ * Escapes, in the text of a JSON document, the characters that JSON.stringify leaves raw and a
+ * terminal may act on, as `\u009b`. They can only occur inside JSON strings, so the document
+ * still parses to the same value.
+ */
+export function escapeJsonForTerminal(json: string): string {
+  return json.replace(JSON_RAW_CONTROL, (character) => `\\u${hex(character.charCodeAt(0), 4)}`);
+}
+
+/** Writes JSON text to stdout, through `escapeJsonForTerminal` when stdout is a terminal. */
+export function printJson(json: string): void {
+  process.stdout.write(process.stdout.isTTY === true ? escapeJsonForTerminal(json) : json);
 }
