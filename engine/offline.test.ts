@@ -118,6 +118,20 @@ describe('offline queries over Parquet', () => {
     expect(toCsv(['a.b'], [{ a: { b: 2 } }])).toBe('a.b\n\n');
   });
 
+  test('CSV for a terminal escapes controls', () => {
+    const columns = ['user', 'detail', 'formula', 'count'];
+    const row = {
+      user: 'eve\u001b[31m\n',
+      detail: { note: 'a\u009bb' },
+      formula: '=1\u0007',
+      count: -5,
+    };
+    expect(toCsv(columns, [row], { forTerminal: true })).toBe(
+      `user,detail,formula,count\neve\\x1b[31m\\n,"{""note"":""a\\x9bb""}",'=1\\x07,-5\n`,
+    );
+    expect(toCsv(['user'], [row])).toBe('user\n"eve\u001b[31m\n"\n');
+  });
+
   test('indexed cold tier matches a scan', async () => {
     const indexed = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-indexed-'));
     const plain = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-offline-plain-'));

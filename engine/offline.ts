@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { stringify } from 'csv-stringify/sync';
+import { type Options as CsvOptions, stringify } from 'csv-stringify/sync';
 import { createEventsTableSql, EVENTS_TABLE } from '../query-lang/catalog.js';
 import {
   INTERNAL_INDEX_PREFIX,
@@ -21,6 +21,7 @@ import {
 import { COLD_DIR, EXPORT_STAGING_PREFIX, EXPORTS_DIR } from '../storage/cold-tier.js';
 import { snapshotView, sqlString } from '../storage/index.js';
 import { LOOKUP_NAME, lookupTableOf, parseCsv } from './api/lookups.js';
+import { escapeForTerminal } from './cli/terminal-text.js';
 import { QueryInputError, QueryService } from './query-service.js';
 
 export interface OfflineRequest {
@@ -272,17 +273,25 @@ function offlineLookupDiagnostic(diagnostic: QueryDiagnostic): QueryDiagnostic {
  * Formats rows as CSV (RFC 4180 quoting) with a header line. Log text is attacker-controlled.
  * So a text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return (or with the
  * full-width `=`, `+`, `-`, `@`) gets a leading `'`, which makes a spreadsheet show it as text.
- * Numbers stay as they are, negative ones too. Objects and arrays become JSON.
+ * Numbers stay as they are, negative ones too. Objects and arrays become JSON. With `forTerminal`,
+ * control characters in text show as escapes such as `\x1b` (see `escapeForTerminal`), so the
+ * cells no longer hold the data as it is.
  * NOTE: integers beyond 2^53 arrive as text (`toJsonSafe`), so a negative one gets the `'` too.
  */
-export function toCsv(columns: string[], rows: Record<string, unknown>[]): string {
+export function toCsv(
+  columns: string[],
+  rows: Record<string, unknown>[],
+  options: { forTerminal?: boolean } = {},
+): string {
   // Rows go in as arrays, because csv-stringify's `columns` option reads a dotted name such as
   // `a.b` as a path into nested objects when a row has no key of that name.
   const records = rows.map((row) => columns.map((column) => row[column]));
-  return stringify([columns, ...records], {
-    escape_formulas: true,
-    cast: { boolean: (value) => String(value) },
-  });
+  const cast: NonNullable<CsvOptions['cast']> = { boolean: (value) => String(value) };
+  if (options.forTerminal) {
+    cast.string = escapeForTerminal;
+    cast.object = (value) => escapeForTerminal(JSON.stringify(value));
+  }
+  return stringify([columns, ...records], { escape_formulas: true, cast });
 }
 
 /** Formats rows as JSON lines, one object per row. */

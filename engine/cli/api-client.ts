@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { QueryDiagnostic } from '../../query-lang/index.js';
+import { escapeForTerminal, terminalCell } from './terminal-text.js';
 
 export interface QueryResult {
   rows: Record<string, unknown>[];
@@ -84,7 +85,11 @@ export class ApiClient {
   }
 }
 
-/** Renders query results as a text table, with long values cut to fit. */
+/**
+ * Renders query results as a text table, with long values cut to fit. Control characters in
+ * names and values show as escapes such as `\x1b` (see `escapeForTerminal`), on a terminal and
+ * in a file alike.
+ */
 export function formatTable(result: QueryResult): string {
   // Raw event searches get a readable subset; `table`, `fields` and aggregates
   // keep the columns they chose, in their order.
@@ -94,7 +99,7 @@ export function formatTable(result: QueryResult): string {
     : result.columns;
   const plain = !process.stdout.isTTY;
   const table = new Table({
-    head: columns,
+    head: columns.map(escapeForTerminal),
     wordWrap: false,
     style: plain ? { head: [], border: [] } : undefined,
   });
@@ -108,9 +113,10 @@ export function formatTable(result: QueryResult): string {
   return table.toString();
 }
 
+const MAX_CELL_WIDTH = 80;
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  const oneLine = text.replace(/\s+/g, ' ');
-  return oneLine.length > 80 ? `${oneLine.slice(0, 77)}...` : oneLine;
+  return terminalCell(text, MAX_CELL_WIDTH);
 }

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { formatTable } from './api-client.js';
 import { defaultApiUrl, defaultUser, passwordHelp, resolvePassword } from './defaults.js';
+import { printJson } from './terminal-text.js';
 
 export interface ApiOptions {
   url: string;
@@ -103,7 +104,7 @@ export function registerDlqCommands(program: Command): void {
         entries: Record<string, unknown>[];
       };
       if (options.json) {
-        process.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
+        printJson(`${JSON.stringify(answer, null, 2)}\n`);
         return;
       }
       const columns = ['received_at', 'sourcetype', 'normalizer', 'reason', 'raw'];

@@ -29,6 +29,7 @@ import { HecClient } from './hec-client.js';
 import { type ImportFormat, sourcetypeFromContent, splitEvents } from './import-file.js';
 import { formatQueryErrors } from './query-errors.js';
 import { seedCommand } from './seed.js';
+import { printJson } from './terminal-text.js';
 
 const DEFAULT_DATA_DIR = defaultDataDir();
 
@@ -71,17 +72,19 @@ function resultCount(result: QueryResult): string {
 
 /**
  * Prints the result in `format` on stdout. The JSON document contains `total` itself, so only the
- * table, and JSON lines or CSV cut by `--limit`, get a count on stderr.
+ * table, and JSON lines or CSV cut by `--limit`, get a count on stderr. CSV and JSON go to a file
+ * or pipe unchanged, but on a terminal their control characters show as escapes, as in the table.
  */
 function printResult(result: QueryResult, format: string): void {
   const truncated = result.rows.length < result.total;
+  const terminal = process.stdout.isTTY === true;
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    printJson(`${JSON.stringify(result, null, 2)}\n`);
   } else if (format === 'jsonl') {
-    process.stdout.write(toJsonLines(result.rows));
+    printJson(toJsonLines(result.rows));
     if (truncated) process.stderr.write(`thawk: ${resultCount(result)}; ${LIMIT_HINT}\n`);
   } else if (format === 'csv') {
-    process.stdout.write(toCsv(result.columns, result.rows));
+    process.stdout.write(toCsv(result.columns, result.rows, { forTerminal: terminal }));
     if (truncated) process.stderr.write(`thawk: ${resultCount(result)}; ${LIMIT_HINT}\n`);
   } else {
     process.stdout.write(`${formatTable(result)}\n`);
@@ -210,7 +213,7 @@ program
   .addOption(
     new Option(
       '--format <format>',
-      "output: a table, one JSON document, JSON lines or CSV; in CSV, a text cell that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets do not run it as a formula",
+      "output: a table, one JSON document, JSON lines or CSV; in CSV, a text cell that starts with =, +, -, @, a tab or a carriage return gets a leading ' so that spreadsheets do not run it as a formula; the table, and CSV or JSON written to a terminal, show control characters as escapes such as \\x1b",
     ).choices(['table', 'json', 'jsonl', 'csv']),
   )
   .option(

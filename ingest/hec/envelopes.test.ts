@@ -197,6 +197,7 @@ describe('parseEnvelopes', () => {
     ['[{"event":"a"}] x', 6, 1],
     ['[{"event":"a"},"b"]', 6, 1],
     ['{"event":"a","time":-1}', 6, 0],
+    ['{"event":"a","time":1e300}', 6, 0],
     ['{"event":"a","time":"2024-01-01T00:00:00Z"}', 6, 0],
     ['{"event":"a","time":""}', 6, 0],
     ['{"event":"a","time":true}', 6, 0],
@@ -297,12 +298,28 @@ describe('parseHecTime', () => {
     expect(parseHecTime(value)).toBe(millis);
   });
 
-  it.each([[-1], ['-5'], ['abc'], [''], ['1e9'], [null], [{}], [Number.POSITIVE_INFINITY]])(
-    'rejects %j',
-    (value) => {
-      expect(parseHecTime(value)).toBeNaN();
-    },
-  );
+  it.each([
+    [-1],
+    ['-5'],
+    ['abc'],
+    [''],
+    ['1e9'],
+    [null],
+    [{}],
+    [Number.POSITIVE_INFINITY],
+    [Number.NaN],
+    [1e300],
+    [Number.MAX_VALUE],
+    ['10000000000000000000000000'],
+    ['253402300800000000000'],
+  ])('rejects %j', (value) => {
+    expect(parseHecTime(value)).toBeNaN();
+  });
+
+  it('accepts the last millisecond of 9999', () => {
+    const millis = parseHecTime('253402300799999000000');
+    expect(Math.round(millis)).toBe(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+  });
 });
 
 describe('isFlatFields', () => {

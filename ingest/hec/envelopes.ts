@@ -4,6 +4,7 @@
  */
 
 import { isInternalIndex } from '../../query-lang/internal-indexes.js';
+import { MAX_TIME_MILLIS } from '../normalize/validate.js';
 import { HecError } from './codes.js';
 import type { HecEvent, HecToken } from './types.js';
 
@@ -159,10 +160,11 @@ function exceedsBytes(text: string, maxBytes: number): boolean {
 const DECIMAL = /^[0-9]+(\.[0-9]*)?$/;
 
 /**
- * Converts a HEC `time` value to epoch milliseconds, or NaN when it is invalid (negative,
- * non-numeric, or neither a number nor a numeric string). Splunk reads the magnitude:
- * below 10^11 seconds, below 10^14 milliseconds, below 10^17 microseconds, else nanoseconds.
- * The result keeps microsecond precision.
+ * Converts a HEC `time` value to epoch milliseconds, or NaN when it is invalid: negative, not
+ * finite, neither a number nor a numeric string, or later than the store accepts
+ * (`MAX_TIME_MILLIS`, 9999-12-31T23:59:59.999Z, once rounded to whole milliseconds). Splunk reads
+ * the magnitude: below 10^11 seconds, below 10^14 milliseconds, below 10^17 microseconds, else
+ * nanoseconds. The result keeps microsecond precision.
  */
 export function parseHecTime(value: unknown): number {
   let n: number;
@@ -176,6 +178,14 @@ export function parseHecTime(value: unknown): number {
     return Number.NaN;
   }
   if (!Number.isFinite(n) || n < 0) return Number.NaN;
+  const millis = magnitudeToMillis(n);
+  // Only nanosecond values can pass the limit. Rejected here, the request fails with code 6.
+  // Accepted, it would get 200 and the normalizer would move the event to the dead-letter queue.
+  if (Math.round(millis) > MAX_TIME_MILLIS) return Number.NaN;
+  return millis;
+}
+
+function magnitudeToMillis(n: number): number {
   if (n < 1e11) return Math.round(n * 1e6) / 1e3;
   if (n < 1e14) return n;
   if (n < 1e17) return Math.round(n) / 1e3;

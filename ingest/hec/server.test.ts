@@ -587,6 +587,43 @@ describe('HEC event bodies', () => {
     expect(sink.events.map((e) => e.event)).toEqual(['e0', 'e1']);
   });
 
+  it.each([
+    ['negative', '-5'],
+    ['past 9999-12-31 in seconds', '1e300'],
+    ['past 9999-12-31 in nanoseconds', '253402300800000000000'],
+    ['past 9999-12-31 as a string', '"253402300800000000000"'],
+    ['infinite', '1e400'],
+  ])('rejects an envelope time that is %s', async (_case, time) => {
+    const answer = await request(server, '/services/collector/event', {
+      body: `{"event":"e0"}{"event":"e1","time":${time}}{"event":"e2"}`,
+      headers: splunk(SECRETS.plain),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({
+      text: 'Invalid data format',
+      code: 6,
+      'invalid-event-number': 1,
+    });
+    expect(sink.events.map((e) => e.event)).toEqual(['e0']);
+  });
+
+  it.each([
+    ['/services/collector/event', '-5'],
+    ['/services/collector/event', '10000000000000000000000000'],
+    ['/services/collector', '253402300800000000000'],
+    ['/services/collector/raw', '-5'],
+    ['/services/collector/raw', '10000000000000000000000000'],
+    ['/services/collector/raw', '253402300800000000000'],
+  ])('rejects on %s the query time %s', async (path, time) => {
+    const answer = await request(server, `${path}?time=${time}`, {
+      body: path.endsWith('/raw') ? 'line' : '{"event":"e0"}',
+      headers: splunk(SECRETS.plain),
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ text: 'Invalid data format', code: 6 });
+    expect(sink.events).toHaveLength(0);
+  });
+
   it('answers 503 when the events before a bad one cannot be stored', async () => {
     sink.busy = true;
     const answer = await request(server, '/services/collector/event', {

@@ -6,7 +6,7 @@ import { classInfo, isIpAddress, OCSF_VERSION, severityCaption, typeUid } from '
 import type { OcsfEvent } from './types.js';
 
 /** Latest accepted event time: 9999-12-31T23:59:59.999Z, the end of what DuckDB TIMESTAMP prints as a 4-digit year. */
-const MAX_TIME_MILLIS = 253_402_300_799_999;
+export const MAX_TIME_MILLIS = 253_402_300_799_999;
 
 /**
  * Validates one normalized event. Returns undefined when it is valid, else the
