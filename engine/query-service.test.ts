@@ -660,6 +660,15 @@ describe('timechart series columns', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('reads the ingest time as _indextime', async () => {
+    // Each event arrived 1 s or 2 h 1 s after its time.
+    const response = await service.run(
+      { query: '| eval lag=_indextime - _time | stats min(lag) as low, max(lag) as high' },
+      now,
+    );
+    expect(response.rows).toEqual([{ low: 1, high: 7201 }]);
+  });
+
   it('spreads the series into columns named by their values', async () => {
     const response = await service.run(
       { query: '| timechart span=1h count by host', earliest: '-3h', latest: 'now' },

@@ -293,6 +293,7 @@ export const ALIASES: Readonly<Record<string, readonly string[]>> = {
   severity: ['severity_id'],
   _time: ['time'],
   _raw: ['raw'],
+  _indextime: ['ingest_time'],
 };
 
 /**
