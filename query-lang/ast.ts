@@ -410,4 +410,8 @@ export const EXPRESSION_FUNCTIONS: Readonly<Record<string, { min: number; max: n
   pi: { min: 0, max: 0 },
   ceiling: { min: 1, max: 1 },
   exact: { min: 1, max: 1 },
+  mvfilter: { min: 1, max: 1 },
+  mvrange: { min: 2, max: 3 },
+  json_extract: { min: 2, max: 2 },
+  time: { min: 0, max: 0 },
 };

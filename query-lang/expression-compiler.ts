@@ -2,7 +2,14 @@
 
 import { EXPRESSION_FUNCTIONS, type Expr } from './ast.js';
 import { checkRegex, fail, nearestName, type SourceLocation } from './errors.js';
-import { jsonPathValue, resolveField, type Scope, type ValueType, valuesName } from './fields.js';
+import {
+  jsonPathValue,
+  outputName,
+  resolveField,
+  type Scope,
+  type ValueType,
+  valuesName,
+} from './fields.js';
 import { type CompileContext, cidrCondition, timeValue } from './filter-compiler.js';
 import { join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseSpanMillis, parseTimeSteps } from './time.js';
@@ -435,7 +442,10 @@ function compileCall(
   }
   if (expr.fn === 'cidrmatch') return compileCidrMatch(expr, scope, expr.loc);
   const pattern = expr.args[1];
-  if (expr.fn === 'spath') return compileSpathFunction(expr, scope, context);
+  if (expr.fn === 'spath' || expr.fn === 'json_extract') {
+    return compileSpathFunction(expr, scope, context);
+  }
+  if (expr.fn === 'mvfilter') return compileMvfilter(expr, scope, context);
   if (
     (expr.fn === 'match' || expr.fn === 'replace' || expr.fn === 'mvfind') &&
     pattern?.expr === 'literal'
@@ -582,6 +592,21 @@ function compileCall(
         sql: sql`CASE WHEN ${asNumber(first)} > 0 AND ${asNumber(second)} > 0 AND ${asNumber(second)} <> 1 THEN log(${asNumber(second)}, ${asNumber(first)}) END`,
         type: 'number',
       };
+    case 'time':
+      // The time the query ran, with milliseconds, as Splunk's time() is the wall-clock time.
+      return { sql: sql`epoch_ms(CAST(${param(context.nowMs)} AS BIGINT))`, type: 'time' };
+    case 'mvrange': {
+      // Numbers from start up to but not including end, as text; no list for more than
+      // MAX_RANGE values, so that a typo cannot fill the memory.
+      const step =
+        third === undefined ? sql`CAST(1 AS BIGINT)` : sql`CAST(${asNumber(third)} AS BIGINT)`;
+      const start = sql`CAST(${asNumber(first)} AS BIGINT)`;
+      const end = sql`CAST(${asNumber(second!)} AS BIGINT)`;
+      return {
+        sql: sql`CASE WHEN ${step} <> 0 AND (${end} - ${start}) / ${step} <= ${param(MAX_RANGE)} THEN list_transform(range(${start}, ${end}, ${step}), lambda v: CAST(v AS VARCHAR)) END`,
+        type: 'list',
+      };
+    }
     case 'now':
       // Whole seconds, as Splunk's now() is the search's start time in epoch seconds.
       return {
@@ -736,6 +761,65 @@ const SPATH_PATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*
  * Compiles `spath(text, "path")`, the eval form of the `spath` stage: the value at the path of
  * JSON text, or a list for a path with `{}`. The path must be a string literal.
  */
+/** Values `mvrange` makes at most. */
+const MAX_RANGE = 100_000;
+
+/**
+ * Compiles Splunk's `mvfilter(condition)`: the values of the one field the condition names for
+ * which it is true, as in `mvfilter(match(email, "net$"))`.
+ */
+function compileMvfilter(
+  expr: Extract<Expr, { expr: 'call' }>,
+  scope: Scope,
+  context: CompileContext,
+): TypedSql {
+  const condition = expr.args[0]!;
+  const names = new Set<string>();
+  collectFieldNames(condition, names);
+  if (names.size !== 1) {
+    fail(
+      'function.invalid_argument',
+      `mvfilter() takes a condition on one field, as in mvfilter(match(email, "net$")); found ${names.size}`,
+      expr.loc,
+    );
+  }
+  const [name] = names as Set<string>;
+  const values = compileValues({ expr: 'field', name: name!, loc: expr.loc }, scope, context);
+  // The condition reads the field as each value in turn.
+  const columns = new Map(scope.columns);
+  columns.set(outputName(name!), { name: LIST_ELEMENT, type: 'string' });
+  const test = compileExpression(condition, { ...scope, columns }, context);
+  return {
+    sql: sql`list_filter(${asList(textElements(values))}, lambda ${raw(LIST_ELEMENT)}: coalesce(${asCondition(test)}, false))`,
+    type: 'list',
+  };
+}
+
+/** Adds the lower-case names of the fields an expression reads to `names`. */
+function collectFieldNames(expr: Expr, names: Set<string>): void {
+  switch (expr.expr) {
+    case 'field':
+      names.add(outputName(expr.name.toLowerCase()));
+      return;
+    case 'literal':
+      return;
+    case 'not':
+    case 'negate':
+      collectFieldNames(expr.arg, names);
+      return;
+    case 'in':
+      collectFieldNames(expr.arg, names);
+      for (const value of expr.values) collectFieldNames(value, names);
+      return;
+    case 'binary':
+      collectFieldNames(expr.left, names);
+      collectFieldNames(expr.right, names);
+      return;
+    case 'call':
+      for (const arg of expr.args) collectFieldNames(arg, names);
+  }
+}
+
 function compileSpathFunction(
   expr: Extract<Expr, { expr: 'call' }>,
   scope: Scope,
@@ -745,7 +829,7 @@ function compileSpathFunction(
   if (path.expr !== 'literal' || typeof path.value !== 'string' || !SPATH_PATH.test(path.value)) {
     fail(
       'function.invalid_path',
-      'spath() takes a quoted path of names, [0] and {} joined by dots, as in spath(raw, "user.name")',
+      `${expr.fn}() takes a quoted path of names, [0] and {} joined by dots, as in ${expr.fn}(raw, "user.name")`,
       expr.loc,
     );
   }

@@ -1394,6 +1394,7 @@ class QueryParser extends EmbeddedActionsParser {
           },
         },
         { ALT: () => this.SUBRULE(this.likeCall) },
+        { ALT: () => this.SUBRULE(this.inCall) },
         { ALT: () => this.SUBRULE(this.nameOrCall) },
       ]),
   );
@@ -1407,6 +1408,20 @@ class QueryParser extends EmbeddedActionsParser {
     args.push(this.SUBRULE2(this.expression));
     this.CONSUME(t.RParen);
     return { expr: 'call', fn: 'like', args, loc: locationOf(keyword) };
+  });
+
+  /** Splunk's `in(field, "a", "b")`, the function form of `field in ("a", "b")`. */
+  private inCall = this.RULE('inCall', (): Expr => {
+    this.CONSUME(t.InKeyword);
+    this.CONSUME(t.LParen);
+    const arg = this.SUBRULE(this.expression);
+    const values: Expr[] = [];
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(t.Comma);
+      values.push(this.SUBRULE2(this.expression));
+    });
+    this.CONSUME(t.RParen);
+    return { expr: 'in', arg, values };
   });
 
   private nameOrCall = this.RULE('nameOrCall', (): Expr => {

@@ -877,6 +877,32 @@ describe('conversion functions', () => {
     expect(parseQuery('| makeresults | reverse').errors[0]?.code).toBe('stage.reverse_needs_order');
   });
 
+  test('mvfilter, mvrange, in, json_extract and time', async () => {
+    const [row] = await rows(
+      [
+        '| makeresults | eval e=split("a@x.net,b@y.com,c@z.net", ","), f=mvfilter(match(e, "net$")),',
+        'g=mvfilter(e != "b@y.com"), r=mvrange(1, 11, 2), big=mvrange(0, 1000000000),',
+        'j=json_extract("{\\"a\\":{\\"b\\":3}}", "a.b"), i=if(in("x", "y", "x"), 1, 0),',
+        't=time() - now() | eval none=isnull(big) | fields - _time, e, big',
+      ].join(' '),
+    );
+    expect(row).toEqual({
+      f: ['a@x.net', 'c@z.net'],
+      g: ['a@x.net', 'c@z.net'],
+      r: ['1', '3', '5', '7', '9'],
+      j: '3',
+      i: '1',
+      t: 0,
+      none: true,
+    });
+    const hosts = await rows('| where in(host, "web01", "fw01") | stats count');
+    const both = await rows('| where host="web01" OR host="fw01" | stats count');
+    expect(hosts).toEqual(both);
+    expect(parseQuery('| makeresults | eval a=mvfilter(x > y)').errors[0]?.code).toBe(
+      'function.invalid_argument',
+    );
+  });
+
   test('mvindex ranges and trim characters', async () => {
     const [row] = await rows(
       '| makeresults | eval a=split("a,b,c,d", ","), m=mvindex(a, 1, 2), n=mvindex(a, -2, -1), t=trim("xxaxx", "x"), l=ltrim("--a-", "-"), r=rtrim("-a--", "-") | fields - _time, a',
