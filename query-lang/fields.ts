@@ -213,6 +213,16 @@ export function resolveField(
   if (lowered.startsWith('fields.')) return resolveIndexedField(scope, name, loc);
   if (name.includes('.')) {
     const path = name.replace(/^\./, '');
+    const written = defaultSpathOutput(path);
+    if (scope.columns.has(written.toLowerCase())) {
+      // `spath a.b` writes `a_b`, because a dotted name reads an OCSF path.
+      fail(
+        'field.unknown',
+        `Unknown field '${name}': spath wrote this path as '${written}', because a dotted name reads an OCSF path`,
+        loc,
+        { suggestion: written },
+      );
+    }
     checkOcsfRoot(path, loc);
     return resolvePath(scope, path, loc);
   }
@@ -315,6 +325,15 @@ export function jsonPathValue(
   const dottedKey = plain.includes('.') && !/[[{]/.test(plain);
   const value = dottedKey ? sql`coalesce(${read(`$."${plain}"`)}, ${nested})` : nested;
   return { sql: sql`CASE WHEN json_valid(${text}) THEN ${value} END`, type };
+}
+
+/** The field `spath` writes when no output is given: the path with other characters as `_`. */
+export function defaultSpathOutput(path: string): string {
+  const name = path
+    .replace(/\{\}|\[\d+\]/g, '')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return /^[A-Za-z_]/.test(name) ? name : `f_${name}`;
 }
 
 /** Resolves a name after a bare `spath` as that path of the JSON text. */

@@ -36,6 +36,7 @@ import type {
 import { AGGREGATE_FUNCTIONS, QUERY_AST_VERSION } from './ast.js';
 import { checkQuery } from './compiler.js';
 import { diagnosticAt, nearestName, type QueryDiagnostic, QueryError } from './errors.js';
+import { defaultSpathOutput } from './fields.js';
 import { astFromJson } from './json.js';
 import * as t from './lexer.js';
 import {
@@ -1517,15 +1518,6 @@ const BOOLEAN_OPTION_VALUES: Readonly<Record<string, boolean>> = {
 /** The text of a quoted regular expression: only `\"` is an escape, so `\d` stays as written. */
 function decodeRegex(image: string): string {
   return image.slice(1, -1).replace(/\\"/g, '"');
-}
-
-/** The field `spath` writes when no output is given: the path with other characters as `_`. */
-export function defaultSpathOutput(path: string): string {
-  const name = path
-    .replace(/\{\}|\[\d+\]/g, '')
-    .replace(/[^A-Za-z0-9_]+/g, '_')
-    .replace(/^_+|_+$/g, '');
-  return /^[A-Za-z_]/.test(name) ? name : `f_${name}`;
 }
 
 /** True when `next` starts right where `previous` ends, with no white space between. */

@@ -903,6 +903,15 @@ describe('conversion functions', () => {
     );
   });
 
+  test('a dotted spath path points to its output', () => {
+    const [error] = parseQuery(
+      '| spath input=raw userIdentity.type | stats count by userIdentity.type',
+    ).errors;
+    expect(error?.code).toBe('field.unknown');
+    expect(error?.suggestion).toBe('userIdentity_type');
+    expect(error?.message).toContain("spath wrote this path as 'userIdentity_type'");
+  });
+
   test('mvindex ranges and trim characters', async () => {
     const [row] = await rows(
       '| makeresults | eval a=split("a,b,c,d", ","), m=mvindex(a, 1, 2), n=mvindex(a, -2, -1), t=trim("xxaxx", "x"), l=ltrim("--a-", "-"), r=rtrim("-a--", "-") | fields - _time, a',
