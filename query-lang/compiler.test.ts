@@ -825,6 +825,11 @@ describe('semantic errors', () => {
     expect(result.errors[0]?.suggestion).toBe(suggestion);
   });
 
+  test('an invalid range underlines its value', () => {
+    const [error] = parseQuery('user=a src_ip=1.2.3.4/33').errors;
+    expect(error).toMatchObject({ code: 'cidr.invalid', column: 8, length: 17 });
+  });
+
   test('nesting up to the limit runs', async () => {
     const alternating = MAX_NESTING / 2 - 1;
     const queries = [

@@ -85,7 +85,10 @@ function matchValue(field: string, value: SearchValue, loc: SourceLocation): Fil
   const wildcards = parts.filter((part) => 'wildcard' in part).length;
   if (wildcards === 0) {
     const literal = decodeLiteral(value.pattern);
-    if (looksLikeCidr(literal)) return { op: 'cidr', field, value: literal, loc };
+    // A range's errors are about its value, so its position covers the whole term.
+    if (looksLikeCidr(literal)) {
+      return { op: 'cidr', field, value: literal, loc: spanTo(loc, value.loc) };
+    }
     return { op: 'eq', field, value: literal, ...sensitivity, loc };
   }
   if (parts.length === 1) return { op: 'exists', field, loc };
