@@ -801,6 +801,8 @@ describe('pipes on DuckDB', () => {
 describe('semantic errors', () => {
   test.each([
     ['usr:admin', 'field.unknown', 'user'],
+    ['| table foo', 'field.unknown', undefined],
+    ['tag=authentication', 'field.unknown', undefined],
     ['src_ipp=1.2.3.4', 'field.unknown', 'src_ip'],
     ['| fields - fields | where fields.env="prod"', 'field.removed', undefined],
     ['| stats count by hots', 'field.unknown', 'host'],

@@ -106,7 +106,9 @@ export function nearestName(name: string, candidates: Iterable<string>): string 
     }
   }
   // A name as far from the candidate as its own length shares nothing with it: `f1` is not `id`.
-  const allowed = Math.min(Math.max(2, Math.floor(lowered.length / 3)), lowered.length - 1);
+  // Two edits change most of a short name, so `foo` is not `job` either.
+  const least = lowered.length <= 4 ? 1 : 2;
+  const allowed = Math.min(Math.max(least, Math.floor(lowered.length / 3)), lowered.length - 1);
   return bestDistance <= allowed ? best : undefined;
 }
 
