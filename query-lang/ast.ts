@@ -253,6 +253,10 @@ export type Stage =
       stage: 'rex';
       field: string;
       pattern: string;
+      /** Matches read with `max_match=N`: each group becomes a list of N values, 0 for all. */
+      maxMatch?: number;
+      /** `mode=sed`: the pattern is a sed expression (`s/re/with/g`) that rewrites the field. */
+      mode?: 'sed';
       loc?: SourceLocation;
       /** Position of the field that `field=` names, for errors about it. */
       fieldLoc?: SourceLocation;

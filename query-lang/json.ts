@@ -397,12 +397,21 @@ function stageFromJson(value: unknown, path: string): Stage {
         value: scalar(json.value ?? 0, `${path}.value`),
         fields: fieldRefs(json.fields ?? [], `${path}.fields`),
       };
-    case 'rex':
-      return {
+    case 'rex': {
+      const stage: Stage = {
         stage: 'rex',
         field: optionalString(json.field, `${path}.field`) ?? '_raw',
         pattern: string(json.pattern, `${path}.pattern`),
       };
+      if (json.maxMatch !== undefined) {
+        stage.maxMatch = nonNegativeInteger(json.maxMatch, `${path}.maxMatch`);
+      }
+      if (json.mode !== undefined) {
+        if (json.mode !== 'sed') invalid(`${path}.mode`, '"sed"');
+        stage.mode = 'sed';
+      }
+      return stage;
+    }
     case 'spath': {
       const stage: Stage = {
         stage: 'spath',

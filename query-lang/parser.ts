@@ -445,13 +445,39 @@ class QueryParser extends EmbeddedActionsParser {
     const options = this.SUBRULE(this.options);
     const pattern = this.CONSUME(t.DoubleQuoted);
     return this.ACTION(() => {
-      const field = this.readOptions(keyword, options, ['field']).get('field') ?? '_raw';
+      const read = this.readOptions(keyword, options, ['field', 'max_match', 'mode']);
+      const field = read.get('field') ?? '_raw';
       const stage: Stage = {
         stage: 'rex',
         field,
         pattern: decodeRegex(pattern.image),
         loc: locationOf(pattern),
       };
+      const maxMatch = read.get('max_match');
+      if (maxMatch !== undefined) {
+        const count = Number(maxMatch);
+        if (!Number.isSafeInteger(count) || count < 0) {
+          this.report(
+            'stage.invalid_option',
+            `Invalid max_match '${maxMatch}': use the number of matches to keep, or 0 for all`,
+            optionValue(options, 'max_match')!,
+          );
+        } else if (count !== 1) {
+          stage.maxMatch = count;
+        }
+      }
+      const mode = read.get('mode');
+      if (mode !== undefined) {
+        if (mode.toLowerCase() === 'sed') {
+          stage.mode = 'sed';
+        } else {
+          this.report(
+            'stage.invalid_option',
+            `Invalid mode '${mode}': rex takes mode=sed`,
+            optionValue(options, 'mode')!,
+          );
+        }
+      }
       const named = optionValue(options, 'field');
       if (named !== undefined) stage.fieldLoc = locationOf(named);
       return stage;

@@ -848,6 +848,32 @@ describe('conversion functions', () => {
     });
   });
 
+  test('rex max_match and mode=sed', async () => {
+    const [all] = await rows('| where id="e01" | rex max_match=0 "(?<n>\\d+)" | table n');
+    expect(all).toEqual({ n: ['812', '10', '0', '0', '5', '50000', '2'] });
+    const [two] = await rows(
+      '| where id="e01" | rex max_match=2 "(?<n>\\d+)" | eval c=mvcount(n) | table n, c',
+    );
+    expect(two).toEqual({ n: ['812', '10'], c: '2' });
+    const masked = await rows(
+      '| where id="e01" | rex mode=sed "s/\\d+\\.\\d+\\.\\d+\\.(\\d+)/x.x.x.\\1/g" | eval r=_raw | table r',
+    );
+    expect(masked).toEqual([
+      { r: 'sshd[812]: Accepted password for alice from x.x.x.5 port 50000 ssh2' },
+    ]);
+    const [first] = await rows('| where id="e01" | rex field=user mode=sed "s/a/4/" | table user');
+    expect(first).toEqual({ user: '4lice' });
+    const [swapped] = await rows(
+      '| where id="e01" | rex field=user mode=sed "y/ace/ACE/" | table user',
+    );
+    expect(swapped).toEqual({ user: 'AliCE' });
+    for (const sed of ['s/a/b/x', 'y/ab/x/', 'q/a/b/', 's/a/b']) {
+      expect(parseQuery(`| rex mode=sed "${sed}"`).errors[0]?.code).toBe('rex.invalid_sed');
+    }
+    expect(parseQuery('| rex mode=awk "s/a/b/"').errors[0]?.code).toBe('stage.invalid_option');
+    expect(parseQuery('| rex max_match=x "(?<a>a)"').errors[0]?.code).toBe('stage.invalid_option');
+  });
+
   test('makemv splits text into a list', async () => {
     const [split] = await rows(
       '| makeresults | eval a="x, y,,z" | makemv delim="," a | eval n=mvcount(a) | table a, n',

@@ -328,6 +328,10 @@ export function namedGroups(pattern: string): {
 
 function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void {
   const field = resolveField(state.scope, stage.field, stage.fieldLoc ?? stage.loc);
+  if (stage.mode === 'sed') {
+    compileSed(state, stage, field);
+    return;
+  }
   const { re2, groups } = namedGroups(stage.pattern);
   checkRegex(stage.pattern, 'rex.invalid_regex', stage.loc);
   if (groups.length === 0) {
@@ -340,9 +344,76 @@ function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void
   const text = field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
   for (const group of groups) {
     checkOutputName(group.name, stage.loc);
-    const value = sql`nullif(regexp_extract(${text}, ${param(re2)}, ${raw(String(group.index))}), '')`;
-    addColumn(state, group.name, value, 'string');
+    const index = raw(String(group.index));
+    if (stage.maxMatch === undefined) {
+      const value = sql`nullif(regexp_extract(${text}, ${param(re2)}, ${index}), '')`;
+      addColumn(state, group.name, value, 'string');
+      continue;
+    }
+    // max_match: the group of each match, the first N of them, as a list.
+    const all = sql`list_filter(regexp_extract_all(${text}, ${param(re2)}, ${index}), lambda v: v <> '')`;
+    const kept = stage.maxMatch === 0 ? all : sql`list_slice(${all}, 1, ${param(stage.maxMatch)})`;
+    addColumn(state, group.name, sql`nullif(${kept}, [])`, 'list');
   }
+}
+
+/**
+ * `rex mode=sed`: rewrites a field with a sed expression. `s/re/with/` replaces the first match
+ * and `s/re/with/g` every match, with `\1` for a group; `y/abc/xyz/` swaps characters.
+ */
+function compileSed(
+  state: State,
+  stage: Extract<Stage, { stage: 'rex' }>,
+  field: ResolvedField,
+): void {
+  const expression = parseSed(stage.pattern);
+  if (expression === undefined) {
+    fail(
+      'rex.invalid_sed',
+      'mode=sed takes s/regex/replacement/ with an optional g, or y/from/to/, as in "s/\\d{4}-/XXXX-/g"',
+      stage.loc,
+    );
+  }
+  const target = field.json ? outputName(stage.field) : targetName(field, stage.field, stage.loc);
+  const text = field.type === 'string' ? field.sql : sql`CAST(${field.sql} AS VARCHAR)`;
+  if (expression.command === 'y') {
+    if ([...expression.from].length !== [...expression.to].length) {
+      fail('rex.invalid_sed', 'y/from/to/ needs as many characters in to as in from', stage.loc);
+    }
+    const value = sql`translate(${text}, ${param(expression.from)}, ${param(expression.to)})`;
+    addColumn(state, target, value, 'string');
+    return;
+  }
+  checkRegex(expression.from, 'rex.invalid_regex', stage.loc);
+  const { re2 } = namedGroups(expression.from);
+  const options = expression.global ? raw(", 'g'") : raw('');
+  const value = sql`regexp_replace(${text}, ${param(re2)}, ${param(expression.to)}${options})`;
+  addColumn(state, target, value, 'string');
+}
+
+/** Splits a sed expression into its parts, or returns undefined when it is not one. */
+function parseSed(
+  text: string,
+): { command: 's' | 'y'; from: string; to: string; global: boolean } | undefined {
+  const command = text[0];
+  if ((command !== 's' && command !== 'y') || text[1] !== '/') return undefined;
+  // The parts end at slashes that no backslash escapes; `\/` stands for a slash.
+  const parts: string[] = [''];
+  for (let i = 2; i < text.length; i++) {
+    const char = text[i]!;
+    if (char === '\\' && text[i + 1] === '/') {
+      parts[parts.length - 1] += '/';
+      i++;
+    } else if (char === '/') {
+      parts.push('');
+    } else {
+      parts[parts.length - 1] += char;
+    }
+  }
+  if (parts.length !== 3) return undefined;
+  const [from, to, flags] = parts as [string, string, string];
+  if (from === '' || !/^g?$/.test(flags) || (command === 'y' && flags !== '')) return undefined;
+  return { command, from, to, global: flags === 'g' };
 }
 
 const SPATH = /^[A-Za-z0-9_]+(\[\d+\]|\{\})*(\.[A-Za-z0-9_]+(\[\d+\]|\{\})*)*$/;
