@@ -104,8 +104,13 @@ export const AGGREGATE_FUNCTIONS = [
   'stdevp',
   'var',
   'varp',
+  'estdc',
 ] as const;
 export type AggregateFunction = (typeof AGGREGATE_FUNCTIONS)[number];
+
+/** Splunk's other names for a percentile: `p95`, `exactperc95` and `upperperc95`. */
+export const PERCENTILE_SPELLINGS = ['p', 'exactperc', 'upperperc'] as const;
+export type PercentileSpelling = (typeof PERCENTILE_SPELLINGS)[number];
 
 export interface Aggregation {
   fn: AggregateFunction;
@@ -115,8 +120,11 @@ export interface Aggregation {
   expr?: Expr;
   /** For `perc`: the percentile, 0 to 100 (`perc95(x)` and `p95(x)` are 95). */
   percentile?: number;
-  /** For `perc`: true when written `p95(x)`, which names the column `p95(x)` as Splunk does. */
-  shortName?: boolean;
+  /**
+   * For `perc`: the name it was written with when not `perc`, such as `p` in `p95(x)`, which
+   * names the column as Splunk does.
+   */
+  spelling?: PercentileSpelling;
   /** Output column name given with `as`. */
   as?: string;
   loc?: SourceLocation;

@@ -718,7 +718,7 @@ export function aggregateName(aggregation: Aggregation): string {
     checkOutputName(aggregation.as, aggregation.loc);
     return aggregation.as;
   }
-  const perc = aggregation.shortName === true ? 'p' : 'perc';
+  const perc = aggregation.spelling ?? 'perc';
   const fn = aggregation.fn === 'perc' ? `${perc}${aggregation.percentile}` : aggregation.fn;
   if (aggregation.expr !== undefined) {
     fail(
@@ -755,6 +755,9 @@ export function compileAggregation(
     case 'dc':
     case 'distinct_count':
       return { sql: sql`count(DISTINCT ${field.sql})${over}`, type: 'number' };
+    case 'estdc':
+      // Splunk's estimated distinct count: HyperLogLog, within a few percent.
+      return { sql: sql`approx_count_distinct(${field.sql})${over}`, type: 'number' };
     case 'sum':
       return { sql: sql`sum(${numeric})${over}`, type: 'number' };
     case 'avg':

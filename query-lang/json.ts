@@ -10,6 +10,8 @@ import {
   type Expr,
   type FieldRef,
   type FilterNode,
+  PERCENTILE_SPELLINGS,
+  type PercentileSpelling,
   QUERY_AST_VERSION,
   type QueryAst,
   type SortKey,
@@ -246,8 +248,13 @@ function aggregationsFromJson(value: unknown, path: string): Aggregation[] {
       if (typeof percentile !== 'number' || !(percentile >= 0 && percentile <= 100))
         invalid(`${path}[${i}].percentile`, 'a number from 0 to 100');
       aggregation.percentile = percentile;
-      const shortName = optionalBoolean(json.shortName, `${path}[${i}].shortName`);
-      if (shortName !== undefined) aggregation.shortName = shortName;
+      const spelling = json.spelling;
+      if (spelling !== undefined) {
+        if (!(PERCENTILE_SPELLINGS as readonly unknown[]).includes(spelling)) {
+          invalid(`${path}[${i}].spelling`, `one of ${PERCENTILE_SPELLINGS.join(', ')}`);
+        }
+        aggregation.spelling = spelling as PercentileSpelling;
+      }
     }
     return aggregation;
   });

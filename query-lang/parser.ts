@@ -28,6 +28,7 @@ import type {
   FieldRef,
   FilterNode,
   LookupField,
+  PercentileSpelling,
   QueryAst,
   Rename,
   SortKey,
@@ -1145,7 +1146,7 @@ class QueryParser extends EmbeddedActionsParser {
     });
     return this.ACTION(() => {
       const written = fn.image.toLowerCase();
-      const percentile = /^(?:perc|p)(100|\d{1,2}(?:\.\d+)?)$/.exec(written);
+      const percentile = /^(perc|p|exactperc|upperperc)(100|\d{1,2}(?:\.\d+)?)$/.exec(written);
       const name = percentile ? 'perc' : written;
       if (
         !(AGGREGATE_FUNCTIONS as readonly string[]).includes(name) ||
@@ -1166,8 +1167,10 @@ class QueryParser extends EmbeddedActionsParser {
         );
       }
       const aggregation: Aggregation = { fn: name as AggregateFunction, loc: locationOf(fn) };
-      if (percentile) aggregation.percentile = Number(percentile[1]);
-      if (percentile && !written.startsWith('perc')) aggregation.shortName = true;
+      if (percentile) {
+        aggregation.percentile = Number(percentile[2]);
+        if (percentile[1] !== 'perc') aggregation.spelling = percentile[1] as PercentileSpelling;
+      }
       if (field !== undefined) aggregation.field = field.name;
       if (expr !== undefined) aggregation.expr = expr;
       if (as !== undefined) aggregation.as = as.name;

@@ -23,7 +23,12 @@ export const SERIES_COLUMN = '__series';
 export const MAX_FILLED_BUCKETS = 10_000;
 
 /** Aggregates whose value over no events is 0, which empty buckets and series show. */
-const ZERO_WHEN_EMPTY: ReadonlySet<AggregateFunction> = new Set(['count', 'dc', 'distinct_count']);
+const ZERO_WHEN_EMPTY: ReadonlySet<AggregateFunction> = new Set([
+  'count',
+  'dc',
+  'distinct_count',
+  'estdc',
+]);
 
 /** Layout of the series list that `widenSeries` spreads into columns. */
 export interface SeriesLayout {

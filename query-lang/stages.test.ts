@@ -441,6 +441,14 @@ describe('new stages on DuckDB', () => {
     const result = await rows(
       'class_uid=3002 | stats perc95(src_port) p50(src_port) median(src_port) earliest(user) latest(user)',
     );
+    const other = await rows(
+      'class_uid=3002 | stats exactperc50(src_port), upperperc50(src_port), estdc(user) as e, dc(user) as d',
+    );
+    expect(other[0]).toMatchObject({
+      'exactperc50(src_port)': 45500,
+      'upperperc50(src_port)': 45500,
+    });
+    expect(other[0]?.e).toBe(other[0]?.d);
     // p50 names its column as written, as in Splunk.
     expect(result[0]).toMatchObject({
       'p50(src_port)': 45500,
