@@ -660,6 +660,21 @@ describe('timechart series columns', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
+  it('adds totals to the spread series', async () => {
+    const response = await service.run(
+      {
+        query: '| timechart span=1h count by host | addtotals col=t',
+        earliest: '-3h',
+        latest: 'now',
+      },
+      now,
+    );
+    expect(response.columns.at(-1)).toBe('Total');
+    // Columns whose names start with _ are internal, as in Splunk: __proto__ is left out.
+    expect(response.rows.map((row) => row.Total)).toEqual([1, 0, 3, 4]);
+    expect(response.total).toBe(4);
+  });
+
   it('reads the ingest time as _indextime', async () => {
     // Each event arrived 1 s or 2 h 1 s after its time.
     const response = await service.run(

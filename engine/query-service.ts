@@ -1,5 +1,6 @@
 import { EVENTS_TABLE } from '../query-lang/catalog.js';
 import {
+  addTotals,
   type CompiledQuery,
   CURSOR_COLUMN,
   compileQuery,
@@ -408,6 +409,15 @@ export class QueryService {
         result.rows,
         compiled.series,
       ));
+    }
+    if (compiled.totals !== undefined) {
+      const before = result.rows.length;
+      ({ columns: result.columns, rows: result.rows } = addTotals(
+        result.columns,
+        result.rows,
+        compiled.totals,
+      ));
+      total += result.rows.length - before;
     }
     const response: QueryResponse = {
       rows: result.rows,

@@ -76,6 +76,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   inputlookup: 'the rows of an uploaded lookup table',
   reverse: 'rows in the opposite order',
   makemv: 'split a text field into a list',
+  addtotals: 'add a column with the sum of each row',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -108,6 +109,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.InputlookupKeyword, 'inputlookup'],
   [t.ReverseKeyword, 'reverse'],
   [t.MakemvKeyword, 'makemv'],
+  [t.AddtotalsKeyword, 'addtotals'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

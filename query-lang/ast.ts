@@ -299,6 +299,21 @@ export type Stage =
   | { stage: 'makeresults'; count: number; loc?: SourceLocation }
   /** `inputlookup <table>`: the rows of an uploaded lookup table. It must start the query. */
   | { stage: 'inputlookup'; table: string; loc?: SourceLocation }
+  /**
+   * `addtotals [row=t] [col=f] [fieldname=Total] [labelfield=f] [label=Total] [fields]`: the
+   * sum of each row's numeric fields, and with `col=t` a last row of column sums. It must be
+   * the last stage.
+   */
+  | {
+      stage: 'addtotals';
+      fields: FieldRef[];
+      row: boolean;
+      col: boolean;
+      fieldname: string;
+      labelfield?: string;
+      label: string;
+      loc?: SourceLocation;
+    }
   /** `reverse`: the rows in the opposite order. */
   | { stage: 'reverse'; loc?: SourceLocation }
   /**
@@ -361,6 +376,7 @@ export const STAGE_NAMES: readonly StageName[] = [
   'inputlookup',
   'reverse',
   'makemv',
+  'addtotals',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

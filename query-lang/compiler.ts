@@ -42,6 +42,7 @@ import { type SeriesLayout, type SeriesOutput, seriesSelect } from './series-out
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
+import type { TotalsLayout } from './totals.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -132,6 +133,8 @@ export interface CompiledQuery {
   internalIndexes?: boolean;
   /** Set when the rows carry `SERIES_COLUMN`, which `widenSeries` spreads into columns. */
   series?: SeriesLayout;
+  /** Set by a final `addtotals`: the totals `addTotals` adds after the query ran. */
+  totals?: TotalsLayout;
 }
 
 /** The fields of the rows after some stages, as content assist offers them. */
@@ -211,6 +214,8 @@ export interface State {
   windowStageFollows: boolean;
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
+  /** Set by a final `addtotals`: the totals to add to the rows the query returns. */
+  totals?: TotalsLayout;
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
@@ -272,7 +277,12 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     state.windowStageFollows = ast.stages
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
-    state.seriesOutput = undefined;
+    const previous = ast.stages[index - 1];
+    if (previous?.stage === 'addtotals') {
+      fail('stage.not_last', 'addtotals must be the last stage of the query', previous.loc);
+    }
+    // addtotals adds up the rows a final timechart or chart returns, spread into columns.
+    if (stage.stage !== 'addtotals') state.seriesOutput = undefined;
     compileStage(state, stage);
     checkSteps(state, undefined);
   });
@@ -325,6 +335,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     kind: state.aggregate ? 'aggregate' : 'events',
   };
   if (seriesOutput?.layout !== undefined) compiled.series = seriesOutput.layout;
+  if (state.totals !== undefined) compiled.totals = state.totals;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
     // Ordering by (time, id) matches the pages' keyset order.
@@ -496,6 +507,9 @@ function compileStage(state: State, stage: Stage): void {
     case 'head':
     case 'tail':
       compileHeadTail(state, stage.stage, stage.count);
+      return;
+    case 'addtotals':
+      compileAddtotals(state, stage);
       return;
     case 'reverse': {
       const order = currentOrder(state);
@@ -964,6 +978,24 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
+}
+
+/**
+ * `addtotals`: checks that it ends the query and keeps its options, because the totals are added
+ * to the rows the query returns, after a final timechart's series are spread into columns.
+ */
+function compileAddtotals(state: State, stage: Extract<Stage, { stage: 'addtotals' }>): void {
+  checkOutputName(stage.fieldname, stage.loc);
+  if (stage.labelfield !== undefined) checkOutputName(stage.labelfield, stage.loc);
+  const layout: TotalsLayout = {
+    fields: stage.fields.map((field) => field.name),
+    row: stage.row,
+    col: stage.col,
+    fieldname: stage.fieldname,
+    label: stage.label,
+  };
+  if (stage.labelfield !== undefined) layout.labelfield = stage.labelfield;
+  state.totals = layout;
 }
 
 /**

@@ -27,3 +27,4 @@ export { MAX_NESTING } from './nesting.js';
 export { parseQuery, parseQueryJson, parseQuerySyntax } from './parser.js';
 export { type SeriesLayout, widenSeries } from './series-output.js';
 export { parseRelativeTime, parseSpanMillis } from './time.js';
+export { addTotals, type TotalsLayout } from './totals.js';

@@ -467,6 +467,19 @@ function stageFromJson(value: unknown, path: string): Stage {
       return { stage: 'inputlookup', table: string(json.table, `${path}.table`) };
     case 'reverse':
       return { stage: 'reverse' };
+    case 'addtotals': {
+      const stage: Stage = {
+        stage: 'addtotals',
+        fields: fieldRefs(json.fields ?? [], `${path}.fields`),
+        row: optionalBoolean(json.row, `${path}.row`) ?? true,
+        col: optionalBoolean(json.col, `${path}.col`) ?? false,
+        fieldname: optionalString(json.fieldname, `${path}.fieldname`) ?? 'Total',
+        label: optionalString(json.label, `${path}.label`) ?? 'Total',
+      };
+      const labelfield = optionalString(json.labelfield, `${path}.labelfield`);
+      if (labelfield !== undefined) stage.labelfield = labelfield;
+      return stage;
+    }
     case 'makemv': {
       const stage: Stage = { stage: 'makemv', field: string(json.field, `${path}.field`) };
       const delim = optionalString(json.delim, `${path}.delim`);

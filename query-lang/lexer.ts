@@ -202,6 +202,7 @@ export const MakeresultsKeyword = stageKeyword('MakeresultsKeyword', 'makeresult
 export const InputlookupKeyword = stageKeyword('InputlookupKeyword', 'inputlookup', true);
 export const ReverseKeyword = stageKeyword('ReverseKeyword', 'reverse', true);
 export const MakemvKeyword = stageKeyword('MakemvKeyword', 'makemv', true);
+export const AddtotalsKeyword = stageKeyword('AddtotalsKeyword', 'addtotals', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -265,6 +266,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   InputlookupKeyword,
   ReverseKeyword,
   MakemvKeyword,
+  AddtotalsKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

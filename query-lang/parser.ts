@@ -304,6 +304,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.inputlookupStage) },
         { ALT: () => this.SUBRULE(this.reverseStage) },
         { ALT: () => this.SUBRULE(this.makemvStage) },
+        { ALT: () => this.SUBRULE(this.addtotalsStage) },
       ]),
   );
 
@@ -567,6 +568,44 @@ class QueryParser extends EmbeddedActionsParser {
   private reverseStage = this.RULE('reverseStage', (): Stage => {
     const keyword = this.CONSUME(t.ReverseKeyword);
     return this.ACTION(() => ({ stage: 'reverse', loc: locationOf(keyword) }) as Stage);
+  });
+
+  private addtotalsStage = this.RULE('addtotalsStage', (): Stage => {
+    const keyword = this.CONSUME(t.AddtotalsKeyword);
+    const options = this.SUBRULE(this.options);
+    let fields: FieldRef[] = [];
+    this.OPTION(() => {
+      fields = this.SUBRULE(this.projectionList);
+    });
+    return this.ACTION(() => {
+      const known = ['row', 'col', 'fieldname', 'labelfield', 'label'];
+      const read = this.readOptions(keyword, options, known);
+      const flag = (name: 'row' | 'col', fallback: boolean) => {
+        const text = read.get(name);
+        if (text === undefined) return fallback;
+        const value = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
+        if (value === undefined) {
+          this.report(
+            'stage.invalid_option',
+            `Invalid ${name} value '${text}': use true or false`,
+            optionValue(options, name)!,
+          );
+        }
+        return value ?? fallback;
+      };
+      const stage: Stage = {
+        stage: 'addtotals',
+        fields,
+        row: flag('row', true),
+        col: flag('col', false),
+        fieldname: read.get('fieldname') ?? 'Total',
+        label: read.get('label') ?? 'Total',
+        loc: locationOf(keyword),
+      };
+      const labelfield = read.get('labelfield');
+      if (labelfield !== undefined) stage.labelfield = labelfield;
+      return stage;
+    });
   });
 
   private makemvStage = this.RULE('makemvStage', (): Stage => {

@@ -104,6 +104,7 @@ const stage = fc.oneof(
     'dedup host',
     'table time, user',
     'reverse',
+    'addtotals col=t',
   ),
   fc.tuple(quoted, field).map(([text, name]) => `makemv delim=${text} ${name}`),
 );

@@ -902,6 +902,25 @@ describe('conversion functions', () => {
     );
   });
 
+  test('addtotals sums rows and columns', async () => {
+    const summed = await rows('| stats count, dc(user) as u by host | addtotals');
+    for (const row of summed) expect(row.Total).toBe(Number(row.count) + Number(row.u));
+    const total = Number((await rows('| stats count'))[0]?.count);
+    const columns = await rows(
+      '| stats count by host | addtotals row=f col=t labelfield=host label=ALL',
+    );
+    expect(columns.at(-1)).toEqual({ host: 'ALL', count: total });
+    const named = await rows('| stats count, dc(user) as u by host | addtotals fieldname=Sum co*');
+    for (const row of named) expect(row.Sum).toBe(Number(row.count));
+    // After a final timechart, the series of each bucket add up.
+    const buckets = await rows('| timechart span=1y count by host limit=2 | addtotals');
+    expect(buckets.reduce((sum, row) => sum + Number(row.Total), 0)).toBe(total);
+    expect(parseQuery('| addtotals | stats count').errors[0]?.code).toBe('stage.not_last');
+    expect(parseQuery('| stats count by host | addtotals row=x').errors[0]?.code).toBe(
+      'stage.invalid_option',
+    );
+  });
+
   test('reverse inverts the current order', async () => {
     const forward = await rows('class_uid=3002 | table id');
     const backward = await rows('class_uid=3002 | reverse | table id');

@@ -5,6 +5,7 @@
 
 import { type CompiledQuery, TOTAL_COLUMN } from './compiler.js';
 import { widenSeries } from './series-output.js';
+import { addTotals } from './totals.js';
 
 /** Reference time of the fixtures: 2024-05-01T12:00:00Z. */
 export const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -279,11 +280,14 @@ export function serviceRows(
   columns: string[],
   rows: Record<string, unknown>[],
 ): Record<string, unknown>[] {
-  const counted = rows.map(({ [TOTAL_COLUMN]: _, ...row }) => row);
-  if (compiled.series === undefined) return counted;
-  return widenSeries(
-    columns.filter((column) => column !== TOTAL_COLUMN),
-    counted,
-    compiled.series,
-  ).rows;
+  let result = {
+    columns: columns.filter((column) => column !== TOTAL_COLUMN),
+    rows: rows.map(({ [TOTAL_COLUMN]: _, ...row }) => row),
+  };
+  if (compiled.series !== undefined) {
+    result = widenSeries(result.columns, result.rows, compiled.series);
+  }
+  if (compiled.totals !== undefined)
+    result = addTotals(result.columns, result.rows, compiled.totals);
+  return result.rows;
 }
