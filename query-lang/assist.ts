@@ -77,6 +77,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   reverse: 'rows in the opposite order',
   makemv: 'split a text field into a list',
   addtotals: 'add a column with the sum of each row',
+  convert: 'convert values: ctime, mktime, num, rmcomma, rmunit, dur2sec',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -110,6 +111,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.ReverseKeyword, 'reverse'],
   [t.MakemvKeyword, 'makemv'],
   [t.AddtotalsKeyword, 'addtotals'],
+  [t.ConvertKeyword, 'convert'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

@@ -203,6 +203,7 @@ export const InputlookupKeyword = stageKeyword('InputlookupKeyword', 'inputlooku
 export const ReverseKeyword = stageKeyword('ReverseKeyword', 'reverse', true);
 export const MakemvKeyword = stageKeyword('MakemvKeyword', 'makemv', true);
 export const AddtotalsKeyword = stageKeyword('AddtotalsKeyword', 'addtotals', true);
+export const ConvertKeyword = stageKeyword('ConvertKeyword', 'convert', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -267,6 +268,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   ReverseKeyword,
   MakemvKeyword,
   AddtotalsKeyword,
+  ConvertKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

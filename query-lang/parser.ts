@@ -305,6 +305,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.reverseStage) },
         { ALT: () => this.SUBRULE(this.makemvStage) },
         { ALT: () => this.SUBRULE(this.addtotalsStage) },
+        { ALT: () => this.SUBRULE(this.convertStage) },
       ]),
   );
 
@@ -568,6 +569,57 @@ class QueryParser extends EmbeddedActionsParser {
   private reverseStage = this.RULE('reverseStage', (): Stage => {
     const keyword = this.CONSUME(t.ReverseKeyword);
     return this.ACTION(() => ({ stage: 'reverse', loc: locationOf(keyword) }) as Stage);
+  });
+
+  /**
+   * Splunk's `convert [timeformat="..."] fn(field) [as name] ...`. Each conversion is an `eval`
+   * assignment, so the stage is an `eval` stage.
+   */
+  private convertStage = this.RULE('convertStage', (): Stage => {
+    const keyword = this.CONSUME(t.ConvertKeyword);
+    const options = this.SUBRULE(this.options);
+    const conversions: { fn: IToken; field: FieldRef; as?: FieldRef }[] = [];
+    this.AT_LEAST_ONE(() => {
+      const fn = this.CONSUME(t.Name);
+      this.CONSUME(t.LParen);
+      const field = this.SUBRULE(this.fieldName);
+      this.CONSUME(t.RParen);
+      let as: FieldRef | undefined;
+      this.OPTION(() => {
+        this.CONSUME(t.AsKeyword);
+        as = this.SUBRULE2(this.fieldName);
+      });
+      this.OPTION2(() => this.CONSUME(t.Comma));
+      conversions.push(as === undefined ? { fn, field } : { fn, field, as });
+    });
+    return this.ACTION(() => {
+      const format = this.readOptions(keyword, options, ['timeformat']).get('timeformat');
+      const assignments: Assignment[] = [];
+      for (const conversion of conversions) {
+        const value = conversionExpr(
+          conversion.fn.image.toLowerCase(),
+          conversion.field,
+          format ?? CONVERT_TIME_FORMAT,
+        );
+        if (value === undefined) {
+          const suggestion = nearestName(conversion.fn.image, CONVERSIONS);
+          this.report(
+            'stage.invalid_conversion',
+            `Unknown conversion '${conversion.fn.image}' (conversions: ${CONVERSIONS.join(', ')})`,
+            conversion.fn,
+            suggestion,
+          );
+          continue;
+        }
+        const target = conversion.as ?? conversion.field;
+        // _time stays a time, which results show as one; only `as` writes its text elsewhere.
+        if (/^_?time$/i.test(target.name)) continue;
+        const assignment: Assignment = { name: target.name, value };
+        if (target.loc !== undefined) assignment.loc = target.loc;
+        assignments.push(assignment);
+      }
+      return { stage: 'eval', assignments } as Stage;
+    });
   });
 
   private addtotalsStage = this.RULE('addtotalsStage', (): Stage => {
@@ -1582,6 +1634,79 @@ const BOOLEAN_OPTION_VALUES: Readonly<Record<string, boolean>> = {
   false: false,
   0: false,
 };
+
+/** Splunk's default `timeformat` of `convert`. */
+const CONVERT_TIME_FORMAT = '%m/%d/%Y %H:%M:%S';
+
+/** The conversions of `convert`. */
+const CONVERSIONS = ['ctime', 'mktime', 'num', 'auto', 'rmcomma', 'rmunit', 'dur2sec', 'none'];
+
+/** Returns the expression of one `convert` function of a field, or undefined for another name. */
+function conversionExpr(fn: string, field: FieldRef, format: string): Expr | undefined {
+  const value: Expr = { expr: 'field', name: field.name, ...(field.loc && { loc: field.loc }) };
+  const call = (name: string, ...args: Expr[]): Expr => ({ expr: 'call', fn: name, args });
+  const text = (literal: string): Expr => ({ expr: 'literal', value: literal });
+  switch (fn) {
+    case 'ctime':
+      return call('strftime', value, text(format));
+    case 'mktime':
+      return call('strptime', value, text(format));
+    case 'num':
+    case 'auto':
+      return call('tonumber', value);
+    case 'rmcomma':
+      return call('tonumber', call('replace', value, text(','), text('')));
+    case 'rmunit':
+      // The number at the start of the value: `10.5MB` is 10.5.
+      return call(
+        'tonumber',
+        call(
+          'replace',
+          value,
+          text('^\\s*([-+]?[0-9]*\\.?[0-9]+(?:[eE][-+]?[0-9]+)?).*$'),
+          text('\\1'),
+        ),
+      );
+    case 'dur2sec': {
+      // [D+]HH:MM:SS as seconds, as Splunk writes durations.
+      const parts = call(
+        'split',
+        call(
+          'replace',
+          value,
+          text('^(?:(\\d+)\\+)?(\\d+):(\\d+):(\\d+)$'),
+          text('\\1:\\2:\\3:\\4'),
+        ),
+        text(':'),
+      );
+      const part = (index: number) =>
+        call(
+          'coalesce',
+          call('tonumber', call('mvindex', parts, { expr: 'literal', value: index })),
+          {
+            expr: 'literal',
+            value: 0,
+          },
+        );
+      const seconds = (index: number, factor: number): Expr => ({
+        expr: 'binary',
+        op: '*',
+        left: part(index),
+        right: { expr: 'literal', value: factor },
+      });
+      const sum = (left: Expr, right: Expr): Expr => ({ expr: 'binary', op: '+', left, right });
+      const total = sum(sum(sum(seconds(0, 86_400), seconds(1, 3600)), seconds(2, 60)), part(3));
+      return call('if', call('match', value, text('^(\\d+\\+)?\\d+:\\d+:\\d+$')), total, {
+        expr: 'literal',
+        value: null,
+      });
+    }
+    case 'none':
+      return value;
+    default:
+      return undefined;
+  }
+}
 
 /** The text of a quoted regular expression: only `\"` is an escape, so `\d` stays as written. */
 function decodeRegex(image: string): string {

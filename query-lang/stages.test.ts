@@ -921,6 +921,34 @@ describe('conversion functions', () => {
     );
   });
 
+  test('convert changes values as Splunk does', async () => {
+    const [row] = await rows(
+      [
+        '| where id="e01" | convert ctime(_time) as t | eval d="1+02:03:04", e="02:00:01",',
+        's="1,234", u="10.5MB", x="bad" | convert dur2sec(d), dur2sec(e), rmcomma(s), rmunit(u),',
+        'num(x) as xn, dur2sec(x) as xd | table t, d, e, s, u, xn, xd',
+      ].join(' '),
+    );
+    expect(row).toEqual({
+      t: '05/01/2024 11:50:00',
+      d: 93784,
+      e: 7201,
+      s: 1234,
+      u: 10.5,
+      xn: null,
+      xd: null,
+    });
+    const [year] = await rows(
+      '| where id="e01" | convert timeformat="%Y" ctime(_time) AS y | table y',
+    );
+    expect(year).toEqual({ y: '2024' });
+    // _time stays a time without as.
+    const [kept] = await rows('| where id="e01" | convert ctime(_time) | table _time');
+    expect(kept).toEqual({ _time: '2024-05-01 11:50:00' });
+    const [error] = parseQuery('| convert ctme(_time)').errors;
+    expect(error).toMatchObject({ code: 'stage.invalid_conversion', suggestion: 'ctime' });
+  });
+
   test('reverse inverts the current order', async () => {
     const forward = await rows('class_uid=3002 | table id');
     const backward = await rows('class_uid=3002 | reverse | table id');
