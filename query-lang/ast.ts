@@ -245,7 +245,19 @@ export type Stage =
   /** `eventstats`: aggregates added to every row of its group. */
   | { stage: 'eventstats'; aggregations: Aggregation[]; by: FieldRef[] }
   /** `streamstats`: running aggregates in the current row order; `window` limits the rows. */
-  | { stage: 'streamstats'; aggregations: Aggregation[]; by: FieldRef[]; window?: number }
+  | {
+      stage: 'streamstats';
+      aggregations: Aggregation[];
+      by: FieldRef[];
+      window?: number;
+      /** False (`current=f`) leaves the row out of its own aggregates. */
+      current?: boolean;
+      /** `reset_on_change=t`: every aggregate restarts when the `by` values change. */
+      resetOnChange?: boolean;
+      /** Span of `time_window=5m` in milliseconds. Only rows less than this before the row count. */
+      timeWindowMs?: number;
+      loc?: SourceLocation;
+    }
   /** `fillnull`: replaces missing values; every column of a table when `fields` is empty. */
   | { stage: 'fillnull'; value: string | number; fields: FieldRef[]; loc?: SourceLocation }
   /** `rex`: named groups of a regular expression become fields; `field` defaults to `_raw`. */

@@ -389,6 +389,10 @@ function stageFromJson(value: unknown, path: string): Stage {
         by: fieldRefs(json.by ?? [], `${path}.by`),
       };
       if (json.window !== undefined) stage.window = positiveInteger(json.window, `${path}.window`);
+      if (optionalBoolean(json.current, `${path}.current`) === false) stage.current = false;
+      if (optionalBoolean(json.resetOnChange, `${path}.resetOnChange`)) stage.resetOnChange = true;
+      if (json.timeWindowMs !== undefined)
+        stage.timeWindowMs = positiveInteger(json.timeWindowMs, `${path}.timeWindowMs`);
       return stage;
     }
     case 'fillnull':

@@ -593,6 +593,67 @@ describe('syntax errors', () => {
   });
 });
 
+describe('streamstats options', () => {
+  test('parse into the stage', () => {
+    expect(
+      stagesOf(
+        '| streamstats current=f reset_on_change=true time_window=90s window=5 count by host',
+      ),
+    ).toEqual([
+      {
+        stage: 'streamstats',
+        aggregations: [{ fn: 'count' }],
+        by: [{ name: 'host' }],
+        window: 5,
+        current: false,
+        resetOnChange: true,
+        timeWindowMs: 90_000,
+      },
+    ]);
+    // The defaults leave the options out.
+    expect(stagesOf('| streamstats current=t reset_on_change=0 count')).toEqual([
+      { stage: 'streamstats', aggregations: [{ fn: 'count' }], by: [] },
+    ]);
+  });
+
+  test.each([
+    ['| streamstats current=maybe count', 'stage.invalid_option', 23, 5],
+    ['| streamstats reset_on_change=yes count by host', 'stage.invalid_option', 31, 3],
+    ['| streamstats reset_on_change=t count', 'stage.invalid_option', 15, 15],
+    ['| streamstats time_window=5 count', 'stage.invalid_span', 27, 1],
+    ['| streamstats time_window=1mon count', 'stage.invalid_span', 27, 4],
+    ['| streamstats time_window=abc count', 'stage.invalid_span', 27, 3],
+  ])('%s is rejected', (query, code, column, length) => {
+    const [error] = parseQuery(query).errors;
+    expect(error?.code).toBe(code);
+    expect(error?.column).toBe(column);
+    expect(error?.length).toBe(length);
+  });
+
+  test('misspelled option suggests the name', () => {
+    expect(parseQuery('| streamstats time_windw=5m count').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'time_window',
+    });
+    expect(parseQuery('| streamstats reset_on_chnage=t count by host').errors[0]).toMatchObject({
+      suggestion: 'reset_on_change',
+    });
+  });
+
+  test('reset_on_change from JSON needs by', () => {
+    const ast = astFromJson({
+      version: 1,
+      stages: [{ stage: 'streamstats', aggregations: [{ fn: 'count' }], resetOnChange: true }],
+    });
+    expect(() => compileQuery(ast, { source: 'events', nowMs: 0 })).toThrow(QueryError);
+    try {
+      compileQuery(ast, { source: 'events', nowMs: 0 });
+    } catch (error) {
+      expect((error as QueryError).diagnostics[0]?.code).toBe('stage.invalid_option');
+    }
+  });
+});
+
 describe('canonical JSON', () => {
   const QUERIES = [
     'user:admin src_ip:10.0.0.0/8 NOT fail* earliest=-1h',
@@ -601,6 +662,7 @@ describe('canonical JSON', () => {
     '| top limit=3 user by host',
     'user=CASE(Admin) | timechart span=5m count by class_uid',
     'a | rename user as u | fields - raw | dedup u | tail 3',
+    '| streamstats current=f reset_on_change=t time_window=5m window=3 avg(src_port) by host',
   ];
 
   test.each(QUERIES)('%s compiles the same from JSON', (text) => {
@@ -627,6 +689,14 @@ describe('canonical JSON', () => {
     [{ version: 1, filter: { op: 'xor' } }, '$.filter.op'],
     [{ version: 1, filter: { op: 'eq', field: 'a', value: {} } }, '$.filter.value'],
     [{ version: 1, stages: [{ stage: 'head', count: -1 }] }, '$.stages[0].count'],
+    [
+      { version: 1, stages: [{ stage: 'streamstats', aggregations: [], current: 'f' }] },
+      '$.stages[0].current',
+    ],
+    [
+      { version: 1, stages: [{ stage: 'streamstats', aggregations: [], timeWindowMs: 0 }] },
+      '$.stages[0].timeWindowMs',
+    ],
     [
       { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'median2' }] }] },
       '$.stages[0].aggregations[0].fn',

@@ -414,14 +414,70 @@ class QueryParser extends EmbeddedActionsParser {
         this.readOptions(keyword, options, []);
         return { stage: 'eventstats', aggregations, by } as Stage;
       }
-      const stage: Stage = { stage: 'streamstats', aggregations, by };
-      const window = this.readOptions(keyword, options, ['window']).get('window');
-      if (window !== undefined) {
-        stage.window = this.positiveIntegerText(window, optionValue(options, 'window') ?? keyword);
-      }
+      const stage: Stage = { stage: 'streamstats', aggregations, by, loc: locationOf(keyword) };
+      this.readStreamstatsOptions(keyword, options, stage);
       return stage;
     });
   });
+
+  /** Reads `window`, `current`, `reset_on_change` and `time_window` into a `streamstats` stage. */
+  private readStreamstatsOptions(
+    keyword: IToken,
+    options: StageOption[],
+    stage: Extract<Stage, { stage: 'streamstats' }>,
+  ): void {
+    const known = ['window', 'current', 'reset_on_change', 'time_window'];
+    const read = this.readOptions(keyword, options, known);
+    const valueToken = (name: string) => optionValue(options, name) ?? keyword;
+    const window = read.get('window');
+    if (window !== undefined) {
+      stage.window = this.positiveIntegerText(window, valueToken('window'));
+    }
+    const current = this.booleanOption(read, 'current', valueToken);
+    if (current === false) stage.current = false;
+    const reset = this.booleanOption(read, 'reset_on_change', valueToken);
+    if (reset === true && stage.by.length === 0) {
+      this.report(
+        'stage.invalid_option',
+        'reset_on_change=t restarts the aggregates when the by fields change, so it needs them, as in streamstats reset_on_change=t count by user',
+        options.find((option) => option.name.image.toLowerCase() === 'reset_on_change')!.name,
+      );
+    } else if (reset === true) {
+      stage.resetOnChange = true;
+    }
+    const timeWindow = read.get('time_window');
+    if (timeWindow !== undefined) {
+      const ms = parseSpanMillis(timeWindow);
+      if (ms === undefined) {
+        this.report(
+          'stage.invalid_span',
+          `Invalid time_window '${timeWindow}': use a duration such as 30s, 5m or 1h`,
+          valueToken('time_window'),
+        );
+      } else {
+        stage.timeWindowMs = ms;
+      }
+    }
+  }
+
+  /** Reads a boolean option such as `current=f`, reporting a value that is no boolean. */
+  private booleanOption(
+    read: Map<string, string>,
+    name: string,
+    valueToken: (name: string) => IToken,
+  ): boolean | undefined {
+    const text = read.get(name);
+    if (text === undefined) return undefined;
+    const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
+    if (flag === undefined) {
+      this.report(
+        'stage.invalid_option',
+        `Invalid ${name} value '${text}': use true or false (t, f, 1 or 0)`,
+        valueToken(name),
+      );
+    }
+    return flag;
+  }
 
   private fillnullStage = this.RULE('fillnullStage', (): Stage => {
     const keyword = this.CONSUME(t.FillnullKeyword);

@@ -209,6 +209,116 @@ describe('new stages on DuckDB', () => {
     expect(windowed.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
   });
 
+  test('streamstats current=f leaves the row out', async () => {
+    const running = await rows(
+      'class_uid=3002 | sort time | streamstats current=f count as n, sum(src_port) as s | table n, s',
+    );
+    expect(running.map((row) => row.n)).toEqual(['0', '1', '2', '3']);
+    // Only e02 (41000) comes before the newest row e01, which has 50000.
+    expect(running.map((row) => row.s)).toEqual([null, null, null, '41000']);
+    const windowed = await rows(
+      'class_uid=3002 | sort time | streamstats current=f window=2 count as n | table n',
+    );
+    expect(windowed.map((row) => row.n)).toEqual(['0', '1', '2', '2']);
+    const previous = await rows(
+      'class_uid=3002 OR class_uid=4002 | sort time | streamstats current=false latest(id) as before by host | table id, before',
+    );
+    expect(previous).toEqual([
+      { id: 'e11', before: null },
+      { id: 'e10', before: 'e11' },
+      { id: 'e04', before: null },
+      { id: 'e03', before: 'e04' },
+      { id: 'e02', before: 'e10' },
+      { id: 'e01', before: 'e02' },
+    ]);
+  });
+
+  test('streamstats reset_on_change restarts on a new value', async () => {
+    // In time order the hosts are web01, web01, web02, web02, web01, web01.
+    const query = 'class_uid=3002 OR class_uid=4002 | sort time | streamstats';
+    const plain = await rows(`${query} count as n by host | table host, n`);
+    expect(plain.map((row) => row.n)).toEqual(['1', '2', '1', '2', '3', '4']);
+    const reset = await rows(`${query} reset_on_change=t count as n by host | table host, n`);
+    expect(reset.map((row) => `${row.host}:${row.n}`)).toEqual([
+      'web01:1',
+      'web01:2',
+      'web02:1',
+      'web02:2',
+      'web01:1',
+      'web01:2',
+    ]);
+    const windowed = await rows(
+      `${query} reset_on_change=true current=f window=1 count as n by host | table n`,
+    );
+    expect(windowed.map((row) => row.n)).toEqual(['0', '1', '0', '1', '0', '1']);
+  });
+
+  test('streamstats reset_on_change skips rows without by', async () => {
+    // e05 and e06 have no src_ip, so they neither break the run of 10.0.0.5 nor get a count.
+    const result = await rows(
+      'class_uid=3002 OR class_uid=1007 OR src_ip=10.0.0.5 | sort time | streamstats reset_on_change=t count as n by src_ip | table id, src_ip, n',
+    );
+    expect(result.map((row) => `${row.id}:${row.n}`)).toEqual([
+      'e09:1',
+      'e07:2',
+      'e06:null',
+      'e05:null',
+      'e04:1',
+      'e03:1',
+      'e02:2',
+      'e01:1',
+    ]);
+  });
+
+  test('streamstats time_window counts recent rows', async () => {
+    // The events are 30, 21, 20 and 10 minutes old. A row exactly 10 minutes before is outside.
+    const ascending = await rows(
+      'class_uid=3002 | sort time | streamstats time_window=10m count as n | table id, n',
+    );
+    expect(ascending.map((row) => `${row.id}:${row.n}`)).toEqual([
+      'e04:1',
+      'e03:2',
+      'e02:2',
+      'e01:1',
+    ]);
+    // Newest first, the rows before a row are the newer ones.
+    const descending = await rows(
+      'class_uid=3002 | streamstats time_window=10m count as n | table id, n',
+    );
+    expect(descending.map((row) => `${row.id}:${row.n}`)).toEqual([
+      'e01:1',
+      'e02:1',
+      'e03:2',
+      'e04:2',
+    ]);
+    const grouped = await rows(
+      'class_uid=3002 | sort time | streamstats time_window=15m current=f values(user) as seen by host | table id, seen',
+    );
+    expect(grouped).toEqual([
+      { id: 'e04', seen: null },
+      { id: 'e03', seen: ['root'] },
+      { id: 'e02', seen: null },
+      { id: 'e01', seen: ['admin'] },
+    ]);
+    const capped = await rows(
+      'class_uid=3002 | sort _time | streamstats time_window=1h window=2 count as n | table n',
+    );
+    expect(capped.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
+  });
+
+  test('streamstats time_window needs time order', () => {
+    expect(parseQuery('| sort host | streamstats time_window=5m count').errors[0]).toMatchObject({
+      code: 'stage.needs_time_order',
+      column: 15,
+    });
+    expect(
+      parseQuery('| stats count by host | streamstats time_window=5m count').errors[0],
+    ).toMatchObject({ code: 'stage.needs_time', column: 25 });
+    expect(parseQuery('| stats count by _time | streamstats time_window=5m count').errors).toEqual(
+      [],
+    );
+  });
+
   test('timechart keeps NULL outside the series limit', async () => {
     const series = await rows('| timechart span=1y count by user limit=2');
     expect(seriesNames(series)).toEqual(['Admin', 'bob', 'NULL', 'OTHER']);
@@ -973,6 +1083,7 @@ describe('canonical JSON of the new stages', () => {
     '| chart avg(src_port) over host by user',
     '| eventstats dc(user) by host',
     '| streamstats window=3 sum(src_port) by host',
+    '| streamstats current=f reset_on_change=t time_window=5m count by host',
     '| fillnull value="n/a" user, host',
     '| rex field=message "for (?<who>\\w+)"',
     '| spath input=raw path=a.b{}.c output=c',

@@ -13,8 +13,10 @@ import {
   cloneScope,
   compileAggregation,
   currentOrder,
+  type Group,
   isPromoted,
   type LookupTable,
+  type OrderKey,
   orderTerms,
   resolveGroups,
   type State,
@@ -212,24 +214,6 @@ function compileWindowStats(
   stage: Extract<Stage, { stage: 'eventstats' | 'streamstats' }>,
 ): void {
   const groups = resolveGroups(state, stage.by);
-  const partition =
-    groups.length === 0
-      ? raw('')
-      : sql`PARTITION BY ${join(
-          groups.map((group) => group.sql),
-          ', ',
-        )}`;
-  let window = partition;
-  if (stage.stage === 'streamstats') {
-    // Running values follow the rows in their current order, as Splunk's streamstats does.
-    const order = orderTerms(state, currentOrder(state));
-    const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
-    const frame =
-      stage.window === undefined
-        ? raw(' ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW')
-        : sql` ROWS BETWEEN ${param(stage.window - 1)} PRECEDING AND CURRENT ROW`;
-    window = sql`${partition}${orderClause}${frame}`;
-  }
   // As in Splunk, rows that lack a by field get no value, rather than forming a group of their own.
   const present =
     groups.length === 0
@@ -238,6 +222,11 @@ function compileWindowStats(
           groups.map((group) => sql`${group.sql} IS NOT NULL`),
           ' AND ',
         );
+  let window = partitionBy(groups.map((group) => group.sql));
+  let helpers: string[] = [];
+  if (stage.stage === 'streamstats') {
+    ({ window, helpers } = streamWindow(state, stage, groups, present));
+  }
   const columns = stage.aggregations.map((aggregation) => {
     const compiled = compileAggregation(state, aggregation, window);
     const value =
@@ -245,6 +234,142 @@ function compileWindowStats(
     return { name: aggregateName(aggregation), sql: value, type: compiled.type };
   });
   for (const column of columns) addColumn(state, column.name, column.sql, column.type);
+  if (helpers.length > 0) {
+    const excluded = join(
+      helpers.map((name) => identifier(name)),
+      ', ',
+    );
+    addStage(state, sql`SELECT * EXCLUDE (${excluded}) FROM ${raw(state.relation)}`);
+  }
+}
+
+/** Returns `PARTITION BY` of window terms, or nothing without terms. */
+function partitionBy(terms: readonly Sql[]): Sql {
+  return terms.length === 0 ? raw('') : sql`PARTITION BY ${join(terms, ', ')}`;
+}
+
+/**
+ * Returns the window of the `streamstats` aggregates. `reset_on_change` and `time_window` first
+ * add steps with helper columns, which `helpers` names for the caller to drop afterwards.
+ */
+function streamWindow(
+  state: State,
+  stage: Extract<Stage, { stage: 'streamstats' }>,
+  groups: readonly Group[],
+  present: Sql | undefined,
+): { window: Sql; helpers: string[] } {
+  const end = raw(stage.current === false ? '1 PRECEDING' : 'CURRENT ROW');
+  // Rows before the current one that `window` reaches. The window counts the current row unless
+  // current=f leaves it out.
+  const windowRows =
+    stage.window === undefined ? undefined : stage.window - (stage.current === false ? 0 : 1);
+  const keys = currentOrder(state);
+  const order = orderTerms(state, keys);
+  if (!stage.resetOnChange && stage.timeWindowMs === undefined) {
+    // Running values follow the rows in their current order, as Splunk's streamstats does.
+    const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
+    const start = windowRows === undefined ? raw('UNBOUNDED') : param(windowRows);
+    const partition = partitionBy(groups.map((group) => group.sql));
+    return {
+      window: sql`${partition}${orderClause} ROWS BETWEEN ${start} PRECEDING AND ${end}`,
+      helpers: [],
+    };
+  }
+
+  const time = stage.timeWindowMs === undefined ? undefined : timeOrder(state, keys, stage.loc);
+  // Numbers the rows once, so that every later window orders ties the same way.
+  const numbering = order === undefined ? raw('') : sql`ORDER BY ${order}`;
+  addStage(
+    state,
+    sql`SELECT *, row_number() OVER (${numbering}) AS "__order" FROM ${raw(state.relation)}`,
+  );
+  const helpers = ['__order'];
+  let partition = groups.map((group) => group.sql);
+  if (stage.resetOnChange) {
+    partition = [resetRuns(state, groups, present, stage.loc)];
+    helpers.push('__change', '__run');
+  }
+  const by = partitionBy(partition);
+  let start = windowRows === undefined ? undefined : sql`CAST(${param(windowRows)} AS BIGINT)`;
+  if (time !== undefined && stage.timeWindowMs !== undefined) {
+    // Finds the first row of each row's time window by a range over the time. The frame then
+    // runs from that row to the current one in rows, so `window` and `current` stay exact.
+    addStage(
+      state,
+      sql`SELECT *, row_number() OVER (${by} ORDER BY "__order") AS "__row" FROM ${raw(state.relation)}`,
+    );
+    const direction = raw(time.descending ? 'DESC' : 'ASC');
+    // The far edge is open: a row exactly time_window before is outside, as in Splunk.
+    const reach = sql`CAST(${param(stage.timeWindowMs * 1000)} AS BIGINT) - 1`;
+    addStage(
+      state,
+      sql`SELECT *, min("__row") OVER (${by} ORDER BY epoch_us(${time.sql}) ${direction} RANGE BETWEEN ${reach} PRECEDING AND CURRENT ROW) AS "__first" FROM ${raw(state.relation)}`,
+    );
+    helpers.push('__row', '__first');
+    const rows = raw('("__row" - "__first")');
+    start = start === undefined ? rows : sql`least(${start}, ${rows})`;
+  }
+  const frameStart = start ?? raw('UNBOUNDED');
+  return {
+    window: sql`${by} ORDER BY "__order" ROWS BETWEEN ${frameStart} PRECEDING AND ${end}`,
+    helpers,
+  };
+}
+
+/**
+ * Adds the steps of `reset_on_change` and returns the run of each row. Only rows with every by
+ * field count, and a run ends where their by values differ from the row before. As in Splunk,
+ * every aggregate restarts there, not only those of the new values.
+ */
+function resetRuns(
+  state: State,
+  groups: readonly Group[],
+  present: Sql | undefined,
+  loc: SourceLocation | undefined,
+): Sql {
+  if (present === undefined) {
+    fail(
+      'stage.invalid_option',
+      'reset_on_change=t restarts the aggregates when the by fields change, so it needs them, as in streamstats reset_on_change=t count by user',
+      loc,
+    );
+  }
+  const among = sql`PARTITION BY (${present}) ORDER BY "__order"`;
+  const changed = join(
+    groups.map((group) => sql`lag(${group.sql}) OVER (${among}) IS DISTINCT FROM ${group.sql}`),
+    ' OR ',
+  );
+  addStage(
+    state,
+    sql`SELECT *, CASE WHEN ${present} THEN ${changed} END AS "__change" FROM ${raw(state.relation)}`,
+  );
+  addStage(
+    state,
+    sql`SELECT *, CASE WHEN ${present} THEN sum(CASE WHEN "__change" THEN 1 ELSE 0 END) OVER (${among} ROWS UNBOUNDED PRECEDING) END AS "__run" FROM ${raw(state.relation)}`,
+  );
+  return raw('"__run"');
+}
+
+/**
+ * Returns the time of the rows and whether it descends, when the rows are in time order as
+ * `time_window` needs, and raises otherwise.
+ */
+function timeOrder(
+  state: State,
+  keys: readonly OrderKey[] | undefined,
+  loc: SourceLocation | undefined,
+): { sql: Sql; descending: boolean } {
+  const time = resolveTimeField(state.scope, loc, 'streamstats time_window');
+  const first = keys?.[0];
+  if (first !== undefined) {
+    const field = resolveField(state.scope, first.name, first.loc);
+    if (field.sql.text === time.sql.text) return { sql: time.sql, descending: first.descending };
+  }
+  return fail(
+    'stage.needs_time_order',
+    'streamstats time_window needs the rows in time order, as in Splunk: sort by _time before it (sort _time or sort -_time)',
+    loc,
+  );
 }
 
 function compileFillnull(state: State, stage: Extract<Stage, { stage: 'fillnull' }>): void {
