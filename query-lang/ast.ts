@@ -290,6 +290,12 @@ export type Stage =
       fields: FieldRef[];
       maxspanMs?: number;
       maxpauseMs?: number;
+      /** Events that start a new transaction (`startswith=`). */
+      startswith?: TransactionCondition;
+      /** Events that end their transaction (`endswith=`). */
+      endswith?: TransactionCondition;
+      /** Maximum number of events in one transaction: 1000 when absent, as in Splunk, and -1 for none. */
+      maxevents?: number;
       loc?: SourceLocation;
     }
   /**
@@ -309,6 +315,12 @@ export type Stage =
       outputNew?: boolean;
       loc?: SourceLocation;
     };
+
+/**
+ * A condition of `transaction startswith=` or `endswith=`: a search (`"login"`) or an eval
+ * expression (`eval(status="closed")`).
+ */
+export type TransactionCondition = { filter: FilterNode } | { condition: Expr };
 
 /** A lookup table column and the event field it maps to (`column as field`). */
 export interface LookupField {

@@ -101,6 +101,13 @@ const stage = fc.oneof(
     (text) => `rex field=raw "${text.replace(/[\\"()[\]{}*+?.|^$]/g, '')}(?<grp>[a-z]+)"`,
   ),
   bare.map((text) => `spath input=raw path=${text}.a output=extracted`),
+  fc
+    .tuple(term, expression)
+    .map(
+      ([search, condition]) =>
+        `transaction host startswith="${search.replace(/[\\"]/g, '\\$&')}" endswith=eval(${condition}) maxevents=3`,
+    ),
+  term.map((search) => `transaction user startswith=(${search}) maxpause=5m`),
   fc.constantFrom(
     'mvexpand user',
     'transaction host maxpause=5m',

@@ -562,6 +562,107 @@ describe('new stages on DuckDB', () => {
   });
 });
 
+/**
+ * SSH sessions for the transaction tests: id, minutes before NOW_MS, user and message. alice
+ * has a stray event between two sessions, and bob an event before his first login.
+ */
+const SESSION_EVENTS: [string, number, string, string][] = [
+  ['s01', 60, 'alice', 'session opened for user alice'],
+  ['s02', 55, 'alice', 'command ls by alice'],
+  ['s03', 50, 'alice', 'session closed for user alice'],
+  ['s04', 45, 'alice', 'command cron by alice'],
+  ['s05', 40, 'alice', 'session opened for user alice'],
+  ['s06', 35, 'alice', 'command vi by alice'],
+  ['s07', 58, 'bob', 'command uptime by bob'],
+  ['s08', 52, 'bob', 'session opened for user bob'],
+  ['s09', 30, 'bob', 'session closed for user bob'],
+];
+
+describe('transaction startswith, endswith and maxevents', () => {
+  beforeAll(async () => {
+    await connection.run(createEventsTableSql('sessions'));
+    for (const [id, minutesAgo, user, message] of SESSION_EVENTS) {
+      const statement = insertEventStatement({
+        id,
+        minutesAgo,
+        columns: { class_uid: 3002, user_name: user, host: 'ssh01', message },
+        ocsf: { class_uid: 3002 },
+        raw: `${id} sshd: ${message}`,
+      });
+      const sql = statement.sql.replace('INSERT INTO events', 'INSERT INTO sessions');
+      await connection.run(sql, statement.params as never);
+    }
+  });
+
+  /** Returns the transactions of a query over the sessions as event ids, oldest first. */
+  async function transactions(text: string): Promise<string[][]> {
+    const parsed = parseQuery(`${text} | sort _time | table raw`);
+    if (parsed.ast === undefined) throw new Error(`${text}: ${JSON.stringify(parsed.errors)}`);
+    const compiled = compileQuery(parsed.ast, { ...OPTIONS, source: 'sessions' });
+    const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+    return reader.getRowObjectsJson().map((row) =>
+      String(row.raw)
+        .split('\n')
+        .map((line) => line.split(' ')[0]!),
+    );
+  }
+
+  test('startswith and endswith bound sessions', async () => {
+    const result = await transactions(
+      '| transaction user startswith="session opened" endswith="session closed"',
+    );
+    // s04 follows an end without a start, and s07 comes before bob's first start.
+    expect(result).toEqual([
+      ['s01', 's02', 's03'],
+      ['s08', 's09'],
+      ['s05', 's06'],
+    ]);
+  });
+
+  test('endswith alone keeps every event', async () => {
+    const result = await transactions(
+      '| transaction user endswith=eval(like(message, "session closed%"))',
+    );
+    expect(result).toEqual([
+      ['s01', 's02', 's03'],
+      ['s07', 's08', 's09'],
+      ['s04', 's05', 's06'],
+    ]);
+  });
+
+  test('maxevents counts from the newest event', async () => {
+    const whole = await transactions('| transaction user startswith="session opened"');
+    expect(whole).toEqual([
+      ['s01', 's02', 's03', 's04'],
+      ['s08', 's09'],
+      ['s05', 's06'],
+    ]);
+    const capped = await transactions('| transaction user startswith="session opened" maxevents=2');
+    expect(capped).toEqual([
+      ['s01', 's02'],
+      ['s08', 's09'],
+      ['s03', 's04'],
+      ['s05', 's06'],
+    ]);
+  });
+
+  test('a maxpause gap also starts a kept transaction', async () => {
+    // The events of alice are 5 minutes apart, which is not more than maxpause. s08 and s09
+    // follow a longer pause, so each starts a transaction, and s07 has no start before it.
+    const result = await transactions(
+      '| transaction user startswith=(message="session opened*") maxpause=5m',
+    );
+    expect(result).toEqual([['s01', 's02', 's03', 's04'], ['s08'], ['s05', 's06'], ['s09']]);
+  });
+
+  test('maxevents defaults to 1000', async () => {
+    const counts = async (text: string) =>
+      (await rows(text)).map((row) => Number(row.eventcount)).sort((a, b) => a - b);
+    expect(await counts('| makeresults count=1001 | transaction')).toEqual([1, 1000]);
+    expect(await counts('| makeresults count=1001 | transaction maxevents=-1')).toEqual([1001]);
+  });
+});
+
 describe('display names', () => {
   test('names in quotes after as and rename', async () => {
     const result = await rows(
@@ -1090,6 +1191,8 @@ describe('canonical JSON of the new stages', () => {
     '| spath input=raw',
     '| mvexpand user',
     '| transaction host maxspan=1h maxpause=5m',
+    '| transaction host startswith="Accepted" endswith=eval(status_id=2) maxevents=5',
+    '| transaction host startswith=(user=admin OR "failed password") maxevents=-1',
     '| lookup users username as user output team',
     '| lookup users username as user outputnew team',
     '| dedup user, host consecutive=true keepempty=true sortby -_time',

@@ -4,7 +4,7 @@
  * `lookup`. Each stage adds one or more common table expressions to the state of `compiler.ts`.
  */
 
-import type { Stage } from './ast.js';
+import type { Stage, TransactionCondition } from './ast.js';
 import { COLUMNS } from './catalog.js';
 import {
   addColumn,
@@ -23,6 +23,7 @@ import {
   tableScope,
 } from './compiler.js';
 import { checkRegex, fail, QueryError, type SourceLocation } from './errors.js';
+import { asCondition, compileExpression } from './expression-compiler.js';
 import {
   type ColumnInfo,
   checkOutputName,
@@ -33,6 +34,7 @@ import {
   resolveTimeField,
   type Scope,
 } from './fields.js';
+import { compileFilter } from './filter-compiler.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 
@@ -507,10 +509,23 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
   const present = groups.map((group) => sql`${group.sql} IS NOT NULL`);
   const where = present.length === 0 ? raw('') : sql` WHERE ${join(present, ' AND ')}`;
   const carried = carriedFields(state.scope, groups);
+  const groupTerms = groups.map((group) => group.sql);
+  const byGroup = groupTerms.length === 0 ? raw('') : sql`PARTITION BY ${join(groupTerms, ', ')} `;
+  const conditions: Sql[] = [];
+  if (stage.startswith !== undefined) {
+    conditions.push(sql`${transactionCondition(state, stage.startswith)} AS "__start"`);
+  }
+  if (stage.endswith !== undefined) {
+    conditions.push(sql`${transactionCondition(state, stage.endswith)} AS "__end"`);
+  }
   const selected = join(
     [
       ...keyColumns,
       sql`${time.sql} AS "__t"`,
+      // One numbering of the events of each value, so that every later window orders events
+      // of the same time the same way.
+      sql`row_number() OVER (${byGroup}ORDER BY ${time.sql}) AS "__n"`,
+      ...conditions,
       ...carried.map((field, index) => sql`${field.sql} AS ${identifier(`__f${index}`)}`),
     ],
     ', ',
@@ -518,15 +533,11 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
   addStage(state, sql`SELECT ${selected} FROM ${raw(state.relation)}${where}`);
 
   const partition = keys.length === 0 ? raw('') : sql`PARTITION BY ${join(keys, ', ')} `;
-  const previous = sql`lag("__t") OVER (${partition}ORDER BY "__t")`;
-  const gap =
-    stage.maxpauseMs === undefined
-      ? sql`CASE WHEN ${previous} IS NULL THEN 1 ELSE 0 END`
-      : sql`CASE WHEN ${previous} IS NULL OR epoch_ms("__t") - epoch_ms(${previous}) > ${param(stage.maxpauseMs)} THEN 1 ELSE 0 END`;
-  addStage(state, sql`SELECT *, ${gap} AS "__gap" FROM ${raw(state.relation)}`, state.scope, true);
+  const starts = join(transactionStarts(stage, partition), ', ');
+  addStage(state, sql`SELECT *, ${starts} FROM ${raw(state.relation)}`, state.scope, true);
   addStage(
     state,
-    sql`SELECT *, sum("__gap") OVER (${partition}ORDER BY "__t" ROWS UNBOUNDED PRECEDING) AS "__s" FROM ${raw(state.relation)}`,
+    sql`SELECT *, sum("__gap") OVER (${partition}ORDER BY "__n" ROWS UNBOUNDED PRECEDING) AS "__s" FROM ${raw(state.relation)}`,
   );
   const session = join([...keys, raw('"__s"')], ', ');
   // NOTE: maxspan cuts a session into fixed windows counted from its first event, so a later
@@ -535,7 +546,14 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
     stage.maxspanMs === undefined
       ? raw('0')
       : sql`floor((epoch_ms("__t") - epoch_ms(min("__t") OVER (PARTITION BY ${session}))) / ${param(stage.maxspanMs)})`;
-  addStage(state, sql`SELECT *, ${part} AS "__p" FROM ${raw(state.relation)}`);
+  const kept =
+    stage.startswith === undefined
+      ? raw('')
+      : sql`, bool_or("__gap" = 1 AND "__opened") OVER (PARTITION BY ${session}) AS "__kept"`;
+  addStage(state, sql`SELECT *, ${part} AS "__p"${kept} FROM ${raw(state.relation)}`);
+  const transactionKeys = [...keys, raw('"__s"'), raw('"__p"')];
+  const maxevents = stage.maxevents ?? DEFAULT_MAX_EVENTS;
+  if (maxevents !== -1) transactionKeys.push(limitEvents(state, transactionKeys, maxevents));
 
   const outputs: ColumnInfo[] = [
     ...groups.map((group) => group.column),
@@ -569,13 +587,71 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
     ],
     ', ',
   );
+  const keptOnly = stage.startswith === undefined ? raw('') : raw(' WHERE "__kept"');
   addStage(
     state,
-    sql`SELECT ${select} FROM ${raw(state.relation)} GROUP BY ${join([...keys, raw('"__s"'), raw('"__p"')], ', ')}`,
+    sql`SELECT ${select} FROM ${raw(state.relation)}${keptOnly} GROUP BY ${join(transactionKeys, ', ')}`,
     tableScope(outputs),
   );
   state.aggregate = true;
   state.order = [{ name: '_time', descending: true }];
+}
+
+/**
+ * Maximum number of events in one transaction without `maxevents`: Splunk's default, as its
+ * transactiontypes.conf.spec gives it.
+ */
+const DEFAULT_MAX_EVENTS = 1000;
+
+/**
+ * Returns the columns of a `transaction` step that mark the first event of each transaction
+ * (`__gap`) and, with startswith, the first events that keep their transaction (`__opened`).
+ * `partition` is the window's PARTITION BY of the keys.
+ */
+function transactionStarts(stage: Extract<Stage, { stage: 'transaction' }>, partition: Sql): Sql[] {
+  const previous = (column: string) => sql`lag(${raw(column)}) OVER (${partition}ORDER BY "__n")`;
+  const pause =
+    stage.maxpauseMs === undefined
+      ? undefined
+      : sql`epoch_ms("__t") - epoch_ms(${previous('"__t"')}) > ${param(stage.maxpauseMs)}`;
+  // A transaction starts at the first event of a value, after a pause longer than maxpause,
+  // at an event that startswith matches and after one that endswith matches.
+  const starts = [sql`${previous('"__t"')} IS NULL`];
+  if (pause !== undefined) starts.push(pause);
+  if (stage.startswith !== undefined) starts.push(raw('"__start"'));
+  if (stage.endswith !== undefined) starts.push(previous('"__end"'));
+  const columns = [sql`CASE WHEN ${join(starts, ' OR ')} THEN 1 ELSE 0 END AS "__gap"`];
+  if (stage.startswith !== undefined) {
+    // With startswith, Splunk returns only the transactions it closes (keepevicted=false).
+    // Reading events newest first, it closes one at a startswith event or at a longer pause
+    // than maxpause before it.
+    const afterPause = pause === undefined ? raw('') : sql` OR coalesce(${pause}, FALSE)`;
+    columns.push(sql`"__start"${afterPause} AS "__opened"`);
+  }
+  return columns;
+}
+
+/**
+ * Adds the step that numbers the groups of at most `maxevents` events in each transaction, and
+ * returns its column. As Splunk reads events newest first, the count starts at the newest
+ * event, and the oldest group of a transaction may have fewer events.
+ */
+function limitEvents(state: State, transactionKeys: readonly Sql[], maxevents: number): Sql {
+  const rank = sql`row_number() OVER (PARTITION BY ${join(transactionKeys, ', ')} ORDER BY "__n" DESC)`;
+  addStage(
+    state,
+    sql`SELECT *, (${rank} - 1) // CAST(${param(maxevents)} AS BIGINT) AS "__e" FROM ${raw(state.relation)}`,
+  );
+  return raw('"__e"');
+}
+
+/** Compiles a `startswith` or `endswith` condition to a boolean that is never null. */
+function transactionCondition(state: State, condition: TransactionCondition): Sql {
+  const value =
+    'filter' in condition
+      ? compileFilter(condition.filter, state.scope, state.context)
+      : asCondition(compileExpression(condition.condition, state.scope, state.context));
+  return sql`coalesce(${value}, FALSE)`;
 }
 
 /**
