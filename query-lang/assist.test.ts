@@ -84,6 +84,19 @@ describe('content assist', () => {
     expect(labels('| eval body=raw | spath input=bo')).toEqual(['body']);
   });
 
+  test('transaction conditions offer fields', () => {
+    expect(labels('| transaction host startswith=eval(', undefined, 'field')).toContain('user');
+    expect(labels('| transaction host endswith=eval(lo', undefined, 'function')).toContain('lower');
+    expect(labels('| transaction host startswith=(', undefined, 'field')).toContain('user');
+    expect(labels('| transaction host startswith=(', undefined, 'keyword')).toEqual([]);
+  });
+
+  test('after a transaction option no field', () => {
+    expect(labels('| transaction host maxspan=1h ', undefined, 'field')).toEqual([]);
+    expect(labels('| transaction host maxspan=', undefined, 'field')).toEqual([]);
+    expect(labels('| transaction host ', undefined, 'field')).toContain('user');
+  });
+
   test('earlier stages that do not compile leave the catalog', () => {
     expect(labels('| stats count by nosuch_field | where ', undefined, 'field')).toContain('user');
   });

@@ -420,6 +420,9 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
       continue;
     }
     const keyword = KEYWORD_TOKENS.get(type);
+    // A search in parentheses (`transaction startswith=(...)`) takes any token, so its keywords
+    // would be noise.
+    if (keyword !== undefined && rules.at(-1) === 'balancedTokens') continue;
     if (keyword !== undefined) {
       add({ label: keyword, kind: 'keyword', detail: 'keyword' });
       continue;
@@ -430,6 +433,9 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
         continue;
       }
       if (rules.includes('searchValue') || rules.includes('options')) continue;
+      // No field as the name or plain value of a `transaction` option. Its eval expression and
+      // its search in parentheses offer fields.
+      if (rules.at(-1) === 'transactionOption') continue;
       if (rules.includes('nameOrCall')) FUNCTION_SUGGESTIONS.forEach(add);
       choices.fields.forEach(add);
       fieldAllowed = true;

@@ -253,7 +253,19 @@ export type Stage =
   /** `eventstats`: aggregates added to every row of its group. */
   | { stage: 'eventstats'; aggregations: Aggregation[]; by: FieldRef[] }
   /** `streamstats`: running aggregates in the current row order; `window` limits the rows. */
-  | { stage: 'streamstats'; aggregations: Aggregation[]; by: FieldRef[]; window?: number }
+  | {
+      stage: 'streamstats';
+      aggregations: Aggregation[];
+      by: FieldRef[];
+      window?: number;
+      /** False (`current=f`) leaves the row out of its own aggregates. */
+      current?: boolean;
+      /** `reset_on_change=t`: every aggregate restarts when the `by` values change. */
+      resetOnChange?: boolean;
+      /** Span of `time_window=5m` in milliseconds. Only rows less than this before the row count. */
+      timeWindowMs?: number;
+      loc?: SourceLocation;
+    }
   /** `fillnull`: replaces missing values; every column of a table when `fields` is empty. */
   | { stage: 'fillnull'; value: string | number; fields: FieldRef[]; loc?: SourceLocation }
   /** `rex`: named groups of a regular expression become fields; `field` defaults to `_raw`. */
@@ -290,6 +302,12 @@ export type Stage =
       fields: FieldRef[];
       maxspanMs?: number;
       maxpauseMs?: number;
+      /** Events that start a new transaction (`startswith=`). */
+      startswith?: TransactionCondition;
+      /** Events that end their transaction (`endswith=`). */
+      endswith?: TransactionCondition;
+      /** Maximum number of events in one transaction: 1000 when absent, as in Splunk, and -1 for none. */
+      maxevents?: number;
       loc?: SourceLocation;
     }
   /**
@@ -338,6 +356,12 @@ export type Stage =
       outputNew?: boolean;
       loc?: SourceLocation;
     };
+
+/**
+ * A condition of `transaction startswith=` or `endswith=`: a search (`"login"`) or an eval
+ * expression (`eval(status="closed")`).
+ */
+export type TransactionCondition = { filter: FilterNode } | { condition: Expr };
 
 /** A lookup table column and the event field it maps to (`column as field`). */
 export interface LookupField {

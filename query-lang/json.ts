@@ -17,6 +17,7 @@ import {
   type SortKey,
   STAGE_NAMES,
   type Stage,
+  type TransactionCondition,
 } from './ast.js';
 import { fail } from './errors.js';
 
@@ -396,6 +397,10 @@ function stageFromJson(value: unknown, path: string): Stage {
         by: fieldRefs(json.by ?? [], `${path}.by`),
       };
       if (json.window !== undefined) stage.window = positiveInteger(json.window, `${path}.window`);
+      if (optionalBoolean(json.current, `${path}.current`) === false) stage.current = false;
+      if (optionalBoolean(json.resetOnChange, `${path}.resetOnChange`)) stage.resetOnChange = true;
+      if (json.timeWindowMs !== undefined)
+        stage.timeWindowMs = positiveInteger(json.timeWindowMs, `${path}.timeWindowMs`);
       return stage;
     }
     case 'fillnull':
@@ -441,6 +446,19 @@ function stageFromJson(value: unknown, path: string): Stage {
         stage.maxspanMs = positiveInteger(json.maxspanMs, `${path}.maxspanMs`);
       if (json.maxpauseMs !== undefined)
         stage.maxpauseMs = positiveInteger(json.maxpauseMs, `${path}.maxpauseMs`);
+      if (json.startswith !== undefined)
+        stage.startswith = transactionConditionFromJson(json.startswith, `${path}.startswith`);
+      if (json.endswith !== undefined)
+        stage.endswith = transactionConditionFromJson(json.endswith, `${path}.endswith`);
+      if (json.maxevents !== undefined) {
+        const limit = json.maxevents;
+        if (
+          limit !== -1 &&
+          !(typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0)
+        )
+          invalid(`${path}.maxevents`, 'a positive integer, or -1 for no limit');
+        stage.maxevents = limit;
+      }
       return stage;
     }
     case 'lookup': {
@@ -498,6 +516,16 @@ function stageFromJson(value: unknown, path: string): Stage {
     default:
       return invalid(`${path}.stage`, `one of ${STAGE_NAMES.join(', ')}`);
   }
+}
+
+/** Reads the `startswith` or `endswith` of a transaction: a search filter or an expression. */
+function transactionConditionFromJson(value: unknown, path: string): TransactionCondition {
+  const json = object(value, path);
+  if ((json.filter === undefined) === (json.condition === undefined)) {
+    invalid(path, 'an object with either filter (a search) or condition (an eval expression)');
+  }
+  if (json.filter !== undefined) return { filter: filterFromJson(json.filter, `${path}.filter`) };
+  return { condition: exprFromJson(json.condition, `${path}.condition`) };
 }
 
 /** Validates canonical JSON and returns the AST. Throws `QueryError` (code `json.invalid`). */

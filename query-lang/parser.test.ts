@@ -593,6 +593,186 @@ describe('syntax errors', () => {
   });
 });
 
+describe('streamstats options', () => {
+  test('parse into the stage', () => {
+    expect(
+      stagesOf(
+        '| streamstats current=f reset_on_change=true time_window=90s window=5 count by host',
+      ),
+    ).toEqual([
+      {
+        stage: 'streamstats',
+        aggregations: [{ fn: 'count' }],
+        by: [{ name: 'host' }],
+        window: 5,
+        current: false,
+        resetOnChange: true,
+        timeWindowMs: 90_000,
+      },
+    ]);
+    // The defaults leave the options out.
+    expect(stagesOf('| streamstats current=t reset_on_change=0 count')).toEqual([
+      { stage: 'streamstats', aggregations: [{ fn: 'count' }], by: [] },
+    ]);
+  });
+
+  test.each([
+    ['| streamstats current=maybe count', 'stage.invalid_option', 23, 5],
+    ['| streamstats reset_on_change=yes count by host', 'stage.invalid_option', 31, 3],
+    ['| streamstats reset_on_change=t count', 'stage.invalid_option', 15, 15],
+    ['| streamstats time_window=5 count', 'stage.invalid_span', 27, 1],
+    ['| streamstats time_window=1mon count', 'stage.invalid_span', 27, 4],
+    ['| streamstats time_window=abc count', 'stage.invalid_span', 27, 3],
+  ])('%s is rejected', (query, code, column, length) => {
+    const [error] = parseQuery(query).errors;
+    expect(error?.code).toBe(code);
+    expect(error?.column).toBe(column);
+    expect(error?.length).toBe(length);
+  });
+
+  test('misspelled option suggests the name', () => {
+    expect(parseQuery('| streamstats time_windw=5m count').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'time_window',
+    });
+    expect(parseQuery('| streamstats reset_on_chnage=t count by host').errors[0]).toMatchObject({
+      suggestion: 'reset_on_change',
+    });
+  });
+
+  test('reset_on_change from JSON needs by', () => {
+    const ast = astFromJson({
+      version: 1,
+      stages: [{ stage: 'streamstats', aggregations: [{ fn: 'count' }], resetOnChange: true }],
+    });
+    expect(() => compileQuery(ast, { source: 'events', nowMs: 0 })).toThrow(QueryError);
+    try {
+      compileQuery(ast, { source: 'events', nowMs: 0 });
+    } catch (error) {
+      expect((error as QueryError).diagnostics[0]?.code).toBe('stage.invalid_option');
+    }
+  });
+});
+
+describe('transaction options', () => {
+  test('parse into the stage', () => {
+    expect(
+      stagesOf(
+        '| transaction host startswith="Accepted password" endswith=eval(status_id=2) maxevents=10',
+      ),
+    ).toEqual([
+      {
+        stage: 'transaction',
+        fields: [{ name: 'host' }],
+        startswith: {
+          filter: {
+            op: 'and',
+            args: [
+              { op: 'text', value: 'Accepted' },
+              { op: 'text', value: 'password' },
+            ],
+          },
+        },
+        endswith: {
+          condition: {
+            expr: 'binary',
+            op: '=',
+            left: { expr: 'field', name: 'status_id' },
+            right: { expr: 'literal', value: 2 },
+          },
+        },
+        maxevents: 10,
+      },
+    ]);
+  });
+
+  test('searches in quotes, parentheses or a word', () => {
+    const filterOf = (text: string) =>
+      (stagesOf(`| transaction user startswith=${text}`) as { startswith: unknown }[])[0]
+        ?.startswith;
+    expect(filterOf('"user=\\"bob smith\\""')).toEqual({
+      filter: { op: 'eq', field: 'user', value: 'bob smith' },
+    });
+    expect(filterOf('"\\"failed password\\""')).toEqual({
+      filter: { op: 'text', value: 'failed password' },
+    });
+    expect(filterOf('(status_id=2 OR NOT host=web01)')).toEqual({
+      filter: {
+        op: 'or',
+        args: [
+          { op: 'eq', field: 'status_id', value: '2' },
+          { op: 'not', arg: { op: 'eq', field: 'host', value: 'web01' } },
+        ],
+      },
+    });
+    expect(filterOf('(src_ip=10.0.0.0/8)')).toEqual({
+      filter: { op: 'cidr', field: 'src_ip', value: '10.0.0.0/8' },
+    });
+    expect(filterOf('login')).toEqual({ filter: { op: 'text', value: 'login' } });
+  });
+
+  test('-1 turns limits off', () => {
+    expect(stagesOf('| transaction host maxspan=-1 maxpause=-1 maxevents=-1')).toEqual([
+      { stage: 'transaction', fields: [{ name: 'host' }], maxevents: -1 },
+    ]);
+  });
+
+  test.each([
+    ['| transaction host startswith=5', 'stage.invalid_option', 31, 1],
+    ["| transaction host startswith='x'", 'stage.invalid_option', 31, 3],
+    ['| transaction host maxevents=0', 'value.invalid_count', 30, 1],
+    ['| transaction host maxevents=1.5', 'value.invalid_count', 30, 3],
+    ['| transaction host maxevents=eval(1)', 'stage.invalid_option', 30, 4],
+    ['| transaction host maxspan=-2', 'stage.invalid_span', 29, 1],
+    ['| transaction host startswith="user IN"', 'syntax.unexpected_token', 39, 1],
+    ['| transaction host startswith=""', 'syntax.unexpected_token', 32, 1],
+    ['| transaction host startswith="a | stats count"', 'syntax.unexpected_token', 34, 1],
+    ['| transaction host startswith="a ! b"', 'syntax.unexpected_character', 34, 1],
+    ['| transaction host startswith="user=\'x"', 'syntax.unterminated_string', 37, 2],
+    ['| transaction host startswith=(user=)', 'syntax.unexpected_token', 37, 1],
+    ['| transaction host startswith="nosuch=1"', 'field.unknown', 32, 7],
+    ['| transaction host startswith=(nosuch=1)', 'field.unknown', 32, 7],
+    ['| transaction host endswith=eval(nosuch=1)', 'field.unknown', 34, 6],
+  ])('%s is rejected', (query, code, column, length) => {
+    const [error] = parseQuery(query).errors;
+    expect(error?.code).toBe(code);
+    expect(error?.column).toBe(column);
+    expect(error?.length).toBe(length);
+  });
+
+  test('misspelled option suggests the name', () => {
+    expect(parseQuery('| transaction host startwith="a"').errors[0]).toMatchObject({
+      code: 'stage.invalid_option',
+      suggestion: 'startswith',
+    });
+  });
+
+  test('invalid conditions from JSON', () => {
+    const stage = (extra: object) => ({
+      version: 1,
+      stages: [{ stage: 'transaction', fields: [{ name: 'host' }], ...extra }],
+    });
+    const pathOf = (json: unknown) => {
+      try {
+        astFromJson(json);
+        return undefined;
+      } catch (error) {
+        return (error as QueryError).diagnostics[0]?.message;
+      }
+    };
+    expect(pathOf(stage({ startswith: {} }))).toContain('$.stages[0].startswith:');
+    expect(
+      pathOf(stage({ endswith: { filter: { op: 'all' }, condition: { expr: 'literal' } } })),
+    ).toContain('$.stages[0].endswith:');
+    expect(pathOf(stage({ startswith: { filter: { op: 'xor' } } }))).toContain(
+      '$.stages[0].startswith.filter.op',
+    );
+    expect(pathOf(stage({ maxevents: 0 }))).toContain('$.stages[0].maxevents:');
+    expect(pathOf(stage({ maxevents: -2 }))).toContain('$.stages[0].maxevents:');
+    expect(pathOf(stage({ maxevents: -1 }))).toBeUndefined();
+  });
+});
+
 describe('canonical JSON', () => {
   const QUERIES = [
     'user:admin src_ip:10.0.0.0/8 NOT fail* earliest=-1h',
@@ -601,6 +781,9 @@ describe('canonical JSON', () => {
     '| top limit=3 user by host',
     'user=CASE(Admin) | timechart span=5m count by class_uid',
     'a | rename user as u | fields - raw | dedup u | tail 3',
+    '| streamstats current=f reset_on_change=t time_window=5m window=3 avg(src_port) by host',
+    '| transaction user startswith="Accepted" endswith=eval(status_id=2) maxevents=5 maxpause=1h',
+    '| transaction host startswith=(user=admin OR "failed password") maxevents=-1',
   ];
 
   test.each(QUERIES)('%s compiles the same from JSON', (text) => {
@@ -627,6 +810,14 @@ describe('canonical JSON', () => {
     [{ version: 1, filter: { op: 'xor' } }, '$.filter.op'],
     [{ version: 1, filter: { op: 'eq', field: 'a', value: {} } }, '$.filter.value'],
     [{ version: 1, stages: [{ stage: 'head', count: -1 }] }, '$.stages[0].count'],
+    [
+      { version: 1, stages: [{ stage: 'streamstats', aggregations: [], current: 'f' }] },
+      '$.stages[0].current',
+    ],
+    [
+      { version: 1, stages: [{ stage: 'streamstats', aggregations: [], timeWindowMs: 0 }] },
+      '$.stages[0].timeWindowMs',
+    ],
     [
       { version: 1, stages: [{ stage: 'stats', aggregations: [{ fn: 'median2' }] }] },
       '$.stages[0].aggregations[0].fn',

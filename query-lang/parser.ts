@@ -18,7 +18,7 @@
  *                  if(), case(), coalesce(), lower(), cidrmatch()
  */
 
-import { EmbeddedActionsParser, type IToken, tokenMatcher } from 'chevrotain';
+import { EmbeddedActionsParser, EOF, type IToken, tokenMatcher } from 'chevrotain';
 import type {
   AggregateFunction,
   Aggregation,
@@ -33,10 +33,26 @@ import type {
   Rename,
   SortKey,
   Stage,
+  TransactionCondition,
 } from './ast.js';
 import { AGGREGATE_FUNCTIONS, QUERY_AST_VERSION } from './ast.js';
 import { checkQuery } from './compiler.js';
-import { diagnosticAt, nearestName, type QueryDiagnostic, QueryError } from './errors.js';
+import {
+  BALANCED_TOKENS,
+  lastCharacter,
+  moveToken,
+  type Position,
+  positionInText,
+  positionInTokens,
+  textOfTokens,
+} from './embedded-search.js';
+import {
+  diagnosticAt,
+  nearestName,
+  type QueryDiagnostic,
+  QueryError,
+  type SourceLocation,
+} from './errors.js';
 import { defaultSpathOutput } from './fields.js';
 import { astFromJson } from './json.js';
 import * as t from './lexer.js';
@@ -420,14 +436,70 @@ class QueryParser extends EmbeddedActionsParser {
         this.readOptions(keyword, options, []);
         return { stage: 'eventstats', aggregations, by } as Stage;
       }
-      const stage: Stage = { stage: 'streamstats', aggregations, by };
-      const window = this.readOptions(keyword, options, ['window']).get('window');
-      if (window !== undefined) {
-        stage.window = this.positiveIntegerText(window, optionValue(options, 'window') ?? keyword);
-      }
+      const stage: Stage = { stage: 'streamstats', aggregations, by, loc: locationOf(keyword) };
+      this.readStreamstatsOptions(keyword, options, stage);
       return stage;
     });
   });
+
+  /** Reads `window`, `current`, `reset_on_change` and `time_window` into a `streamstats` stage. */
+  private readStreamstatsOptions(
+    keyword: IToken,
+    options: StageOption[],
+    stage: Extract<Stage, { stage: 'streamstats' }>,
+  ): void {
+    const known = ['window', 'current', 'reset_on_change', 'time_window'];
+    const read = this.readOptions(keyword, options, known);
+    const valueToken = (name: string) => optionValue(options, name) ?? keyword;
+    const window = read.get('window');
+    if (window !== undefined) {
+      stage.window = this.positiveIntegerText(window, valueToken('window'));
+    }
+    const current = this.booleanOption(read, 'current', valueToken);
+    if (current === false) stage.current = false;
+    const reset = this.booleanOption(read, 'reset_on_change', valueToken);
+    if (reset === true && stage.by.length === 0) {
+      this.report(
+        'stage.invalid_option',
+        'reset_on_change=t restarts the aggregates when the by fields change, so it needs them, as in streamstats reset_on_change=t count by user',
+        options.find((option) => option.name.image.toLowerCase() === 'reset_on_change')!.name,
+      );
+    } else if (reset === true) {
+      stage.resetOnChange = true;
+    }
+    const timeWindow = read.get('time_window');
+    if (timeWindow !== undefined) {
+      const ms = parseSpanMillis(timeWindow);
+      if (ms === undefined) {
+        this.report(
+          'stage.invalid_span',
+          `Invalid time_window '${timeWindow}': use a duration such as 30s, 5m or 1h`,
+          valueToken('time_window'),
+        );
+      } else {
+        stage.timeWindowMs = ms;
+      }
+    }
+  }
+
+  /** Reads a boolean option such as `current=f`, reporting a value that is no boolean. */
+  private booleanOption(
+    read: Map<string, string>,
+    name: string,
+    valueToken: (name: string) => IToken,
+  ): boolean | undefined {
+    const text = read.get(name);
+    if (text === undefined) return undefined;
+    const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
+    if (flag === undefined) {
+      this.report(
+        'stage.invalid_option',
+        `Invalid ${name} value '${text}': use true or false (t, f, 1 or 0)`,
+        valueToken(name),
+      );
+    }
+    return flag;
+  }
 
   private fillnullStage = this.RULE('fillnullStage', (): Stage => {
     const keyword = this.CONSUME(t.FillnullKeyword);
@@ -730,30 +802,234 @@ class QueryParser extends EmbeddedActionsParser {
         fields.push(this.SUBRULE(this.fieldName));
       },
     });
-    const options = this.SUBRULE(this.options);
+    const options: TransactionOption[] = [];
+    this.MANY2({
+      GATE: () => tokenMatcher(this.LA(2), t.Equals),
+      DEF: () => {
+        options.push(this.SUBRULE(this.transactionOption));
+      },
+    });
     return this.ACTION(() => {
-      const read = this.readOptions(keyword, options, ['maxspan', 'maxpause']);
       const stage: Stage = { stage: 'transaction', fields, loc: locationOf(keyword) };
-      for (const name of ['maxspan', 'maxpause'] as const) {
-        const text = read.get(name);
-        if (text === undefined) continue;
-        const ms = parseSpanMillis(text);
-        if (ms === undefined) {
-          const value = optionValue(options, name)!;
-          this.report(
-            'stage.invalid_span',
-            `Invalid ${name} '${text}': use a duration such as 30m`,
-            value,
-          );
-        } else if (name === 'maxspan') {
-          stage.maxspanMs = ms;
-        } else {
-          stage.maxpauseMs = ms;
-        }
-      }
+      this.readTransactionOptions(keyword, options, stage);
       return stage;
     });
   });
+
+  /**
+   * An option of `transaction`. Besides the values other options take, `startswith=` and
+   * `endswith=` take `eval(<expression>)` and a search in parentheses, and `maxevents=-1`
+   * turns the limit off.
+   */
+  private transactionOption = this.RULE('transactionOption', (): TransactionOption => {
+    const name = this.CONSUME(t.Name);
+    this.CONSUME(t.Equals);
+    return this.OR([
+      {
+        GATE: () => tokenMatcher(this.LA(2), t.LParen),
+        ALT: () => {
+          const value = this.CONSUME(t.EvalKeyword);
+          this.CONSUME(t.LParen);
+          const condition = this.SUBRULE(this.expression);
+          this.CONSUME(t.RParen);
+          return { name, value, condition };
+        },
+      },
+      {
+        ALT: () => {
+          const open = this.CONSUME2(t.LParen);
+          const tokens = this.SUBRULE(this.balancedTokens);
+          const close = this.CONSUME2(t.RParen);
+          return { name, value: open, parenthesized: { open, tokens, close } };
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.Minus);
+          return { name, value: this.CONSUME(t.NumberLiteral), negative: true };
+        },
+      },
+      { ALT: () => ({ name, value: this.CONSUME2(t.NumberLiteral) }) },
+      { ALT: () => ({ name, value: this.CONSUME(t.Duration) }) },
+      { ALT: () => ({ name, value: this.CONSUME2(t.Name) }) },
+      { ALT: () => ({ name, value: this.CONSUME(t.DoubleQuoted) }) },
+      { ALT: () => ({ name, value: this.CONSUME(t.SingleQuoted) }) },
+      { ALT: () => ({ name, value: this.CONSUME(t.TrueKeyword) }) },
+      { ALT: () => ({ name, value: this.CONSUME(t.FalseKeyword) }) },
+    ]);
+  });
+
+  /** The tokens up to the matching `)`, with nested parentheses, for `startswith=(...)`. */
+  private balancedTokens = this.RULE('balancedTokens', (): IToken[] => {
+    const tokens: IToken[] = [];
+    this.MANY(() => {
+      this.OR([
+        {
+          ALT: () => {
+            const open = this.CONSUME(t.LParen);
+            const inner = this.SUBRULE(this.balancedTokens);
+            const close = this.CONSUME(t.RParen);
+            this.ACTION(() => tokens.push(open, ...inner, close));
+          },
+        },
+        ...BALANCED_TOKENS.map((type) => ({ ALT: () => tokens.push(this.CONSUME(type)) })),
+      ]);
+    });
+    return tokens;
+  });
+
+  /** Reads the options of a `transaction` stage, reporting invalid values at their position. */
+  private readTransactionOptions(
+    keyword: IToken,
+    options: TransactionOption[],
+    stage: Extract<Stage, { stage: 'transaction' }>,
+  ): void {
+    const read = this.readOptions(keyword, options, TRANSACTION_OPTIONS);
+    for (const option of options) {
+      const name = option.name.image.toLowerCase();
+      if (!read.has(name)) continue;
+      if (name === 'startswith' || name === 'endswith') {
+        const condition = this.transactionCondition(name, option);
+        if (condition !== undefined) stage[name] = condition;
+        continue;
+      }
+      if (option.condition !== undefined || option.parenthesized !== undefined) {
+        this.report(
+          'stage.invalid_option',
+          `Invalid ${name} value: ${name === 'maxevents' ? 'use a number of events such as 100' : 'use a duration such as 30m'}`,
+          option.value,
+        );
+        continue;
+      }
+      const text = `${option.negative ? '-' : ''}${read.get(name)}`;
+      if (name === 'maxevents') {
+        const count = Number(text);
+        if (count === -1) {
+          stage.maxevents = -1;
+        } else if (Number.isSafeInteger(count) && count > 0) {
+          stage.maxevents = count;
+        } else {
+          this.report(
+            'value.invalid_count',
+            `Invalid maxevents '${text}': use a positive whole number, or -1 for no limit`,
+            option.value,
+          );
+        }
+        continue;
+      }
+      // Splunk's -1 turns maxspan and maxpause off, as leaving them out does.
+      if (text === '-1') continue;
+      const ms = parseSpanMillis(text);
+      if (ms === undefined) {
+        this.report(
+          'stage.invalid_span',
+          `Invalid ${name} '${text}': use a duration such as 30m, or -1 for no limit`,
+          option.value,
+        );
+      } else if (name === 'maxspan') {
+        stage.maxspanMs = ms;
+      } else {
+        stage.maxpauseMs = ms;
+      }
+    }
+  }
+
+  /**
+   * Returns the condition of `startswith=` or `endswith=`. Splunk's forms are a search in double
+   * quotes or in parentheses and `eval(<expression>)`. A bare word is a search for the word.
+   */
+  private transactionCondition(
+    name: string,
+    option: TransactionOption,
+  ): TransactionCondition | undefined {
+    if (option.condition !== undefined) return { condition: option.condition };
+    let filter: FilterNode | undefined;
+    const value = option.value;
+    if (option.parenthesized !== undefined) {
+      const { open, tokens, close } = option.parenthesized;
+      filter = this.parseConditionSearch(
+        name,
+        textOfTokens(tokens, open.startOffset + 1),
+        positionInTokens(tokens, open, close),
+        lastCharacter(close),
+      );
+    } else if (tokenMatcher(value, t.DoubleQuoted) || tokenMatcher(value, t.Name)) {
+      // The text in quotes reads as the search part does, so \" is a quote and \* a star.
+      const quoted = tokenMatcher(value, t.DoubleQuoted);
+      const text = quoted ? decodeQuoted(value.image) : value.image;
+      filter = this.parseConditionSearch(
+        name,
+        text,
+        positionInText(value, text, quoted ? 1 : 0),
+        lastCharacter(value),
+      );
+    } else {
+      this.report(
+        'stage.invalid_option',
+        `Invalid ${name} value '${value.image}': write a search in double quotes, as in ${name}="failed password", or an eval expression, as in ${name}=eval(status="closed")`,
+        value,
+      );
+    }
+    return filter === undefined ? undefined : { filter };
+  }
+
+  /**
+   * Parses the search of a `startswith` or `endswith` condition with the search part's syntax.
+   * `position` maps an offset in `text` to the query, and `end` is where the search ends.
+   */
+  private parseConditionSearch(
+    name: string,
+    text: string,
+    position: (offset: number) => Position,
+    end: SourceLocation,
+  ): FilterNode | undefined {
+    const lexed = t.queryLexer.tokenize(text);
+    const at = (offset: number, length: number): SourceLocation => ({
+      ...position(offset),
+      length,
+    });
+    for (const error of lexed.errors) {
+      this.diagnostics.push(
+        diagnosticAt(
+          'syntax.unexpected_character',
+          `Unexpected character '${text.substr(error.offset, error.length)}' in the search of ${name}`,
+          at(error.offset, error.length),
+        ),
+      );
+    }
+    const unterminated = lexed.tokens.find(
+      (token) =>
+        tokenMatcher(token, t.UnterminatedString) || tokenMatcher(token, t.UnterminatedComment),
+    );
+    if (unterminated !== undefined) {
+      this.diagnostics.push(
+        diagnosticAt(
+          'syntax.unterminated_string',
+          `A quote or comment in the search of ${name} is not closed: write \\" for a quote inside the search`,
+          at(unterminated.startOffset, unterminated.image.length),
+        ),
+      );
+    }
+    if (lexed.errors.length > 0 || unterminated !== undefined) return undefined;
+    for (const token of lexed.tokens) moveToken(token, position);
+
+    const inner = conditionParser();
+    inner.input = lexed.tokens;
+    inner.diagnostics = [];
+    const filter = inner.searchAnd();
+    this.diagnostics.push(...inner.diagnostics);
+    for (const error of inner.errors) {
+      const loc = tokenMatcher(error.token, EOF) ? end : locationOf(error.token);
+      this.diagnostics.push(
+        diagnosticAt(
+          'syntax.unexpected_token',
+          `Invalid search in ${name}: ${error.message.replace('end of query', 'end of the search')}`,
+          loc,
+        ),
+      );
+    }
+    return inner.errors.length === 0 ? filter : undefined;
+  }
 
   /** `| search ...`: a filter in the search syntax over the rows so far, as in Splunk. */
   private searchStage = this.RULE('searchStage', (): Stage => {
@@ -1620,6 +1896,18 @@ interface StageOption {
   value: IToken;
 }
 
+/** An option of `transaction`; `value` is the first token of the value. */
+interface TransactionOption extends StageOption {
+  /** True for `-1`, a minus and a number. */
+  negative?: boolean;
+  /** The expression of `eval(...)`. */
+  condition?: Expr;
+  /** The tokens of a value in parentheses. */
+  parenthesized?: { open: IToken; tokens: IToken[]; close: IToken };
+}
+
+const TRANSACTION_OPTIONS = ['maxspan', 'maxpause', 'maxevents', 'startswith', 'endswith'];
+
 /** Returns the value token of option `name` (lower case), or undefined when it is absent. */
 function optionValue(options: readonly StageOption[], name: string): IToken | undefined {
   return options.find((option) => option.name.image.toLowerCase() === name)?.value;
@@ -1722,6 +2010,17 @@ function adjacent(previous: IToken, next: IToken): boolean {
 }
 
 const parser = new QueryParser();
+
+let searchConditionParser: QueryParser | undefined;
+
+/**
+ * Returns the parser of the searches in `transaction startswith=` and `endswith=`. It is a second
+ * instance because the first is in the middle of the query, and it is made on first use.
+ */
+function conditionParser(): QueryParser {
+  searchConditionParser ??= new QueryParser();
+  return searchConditionParser;
+}
 
 const SUBSEARCH_MESSAGE =
   'Subsearches ([search ...] or [| ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';

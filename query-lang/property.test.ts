@@ -90,6 +90,9 @@ const stage = fc.oneof(
   fc.tuple(aggregate, field).map(([agg, by]) => `stats ${agg} by ${by}`),
   fc.tuple(aggregate, field).map(([agg, by]) => `eventstats ${agg} by ${by}`),
   aggregate.map((agg) => `streamstats window=3 ${agg}`),
+  fc
+    .tuple(aggregate, field)
+    .map(([agg, by]) => `streamstats current=f reset_on_change=t time_window=5m ${agg} by ${by}`),
   fc.tuple(aggregate, field, field).map(([agg, over, by]) => `chart ${agg} over ${over} by ${by}`),
   field.map((name) => `top limit=3 ${name}`),
   fc.constantFrom('bin _time span=5m', 'bucket status_id span=10', 'sort - time', 'head 5'),
@@ -98,6 +101,13 @@ const stage = fc.oneof(
     (text) => `rex field=raw "${text.replace(/[\\"()[\]{}*+?.|^$]/g, '')}(?<grp>[a-z]+)"`,
   ),
   bare.map((text) => `spath input=raw path=${text}.a output=extracted`),
+  fc
+    .tuple(term, expression)
+    .map(
+      ([search, condition]) =>
+        `transaction host startswith="${search.replace(/[\\"]/g, '\\$&')}" endswith=eval(${condition}) maxevents=3`,
+    ),
+  term.map((search) => `transaction user startswith=(${search}) maxpause=5m`),
   fc.constantFrom(
     'mvexpand user',
     'transaction host maxpause=5m',

@@ -209,6 +209,116 @@ describe('new stages on DuckDB', () => {
     expect(windowed.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
   });
 
+  test('streamstats current=f leaves the row out', async () => {
+    const running = await rows(
+      'class_uid=3002 | sort time | streamstats current=f count as n, sum(src_port) as s | table n, s',
+    );
+    expect(running.map((row) => row.n)).toEqual(['0', '1', '2', '3']);
+    // Only e02 (41000) comes before the newest row e01, which has 50000.
+    expect(running.map((row) => row.s)).toEqual([null, null, null, '41000']);
+    const windowed = await rows(
+      'class_uid=3002 | sort time | streamstats current=f window=2 count as n | table n',
+    );
+    expect(windowed.map((row) => row.n)).toEqual(['0', '1', '2', '2']);
+    const previous = await rows(
+      'class_uid=3002 OR class_uid=4002 | sort time | streamstats current=false latest(id) as before by host | table id, before',
+    );
+    expect(previous).toEqual([
+      { id: 'e11', before: null },
+      { id: 'e10', before: 'e11' },
+      { id: 'e04', before: null },
+      { id: 'e03', before: 'e04' },
+      { id: 'e02', before: 'e10' },
+      { id: 'e01', before: 'e02' },
+    ]);
+  });
+
+  test('streamstats reset_on_change restarts on a new value', async () => {
+    // In time order the hosts are web01, web01, web02, web02, web01, web01.
+    const query = 'class_uid=3002 OR class_uid=4002 | sort time | streamstats';
+    const plain = await rows(`${query} count as n by host | table host, n`);
+    expect(plain.map((row) => row.n)).toEqual(['1', '2', '1', '2', '3', '4']);
+    const reset = await rows(`${query} reset_on_change=t count as n by host | table host, n`);
+    expect(reset.map((row) => `${row.host}:${row.n}`)).toEqual([
+      'web01:1',
+      'web01:2',
+      'web02:1',
+      'web02:2',
+      'web01:1',
+      'web01:2',
+    ]);
+    const windowed = await rows(
+      `${query} reset_on_change=true current=f window=1 count as n by host | table n`,
+    );
+    expect(windowed.map((row) => row.n)).toEqual(['0', '1', '0', '1', '0', '1']);
+  });
+
+  test('streamstats reset_on_change skips rows without by', async () => {
+    // e05 and e06 have no src_ip, so they neither break the run of 10.0.0.5 nor get a count.
+    const result = await rows(
+      'class_uid=3002 OR class_uid=1007 OR src_ip=10.0.0.5 | sort time | streamstats reset_on_change=t count as n by src_ip | table id, src_ip, n',
+    );
+    expect(result.map((row) => `${row.id}:${row.n}`)).toEqual([
+      'e09:1',
+      'e07:2',
+      'e06:null',
+      'e05:null',
+      'e04:1',
+      'e03:1',
+      'e02:2',
+      'e01:1',
+    ]);
+  });
+
+  test('streamstats time_window counts recent rows', async () => {
+    // The events are 30, 21, 20 and 10 minutes old. A row exactly 10 minutes before is outside.
+    const ascending = await rows(
+      'class_uid=3002 | sort time | streamstats time_window=10m count as n | table id, n',
+    );
+    expect(ascending.map((row) => `${row.id}:${row.n}`)).toEqual([
+      'e04:1',
+      'e03:2',
+      'e02:2',
+      'e01:1',
+    ]);
+    // Newest first, the rows before a row are the newer ones.
+    const descending = await rows(
+      'class_uid=3002 | streamstats time_window=10m count as n | table id, n',
+    );
+    expect(descending.map((row) => `${row.id}:${row.n}`)).toEqual([
+      'e01:1',
+      'e02:1',
+      'e03:2',
+      'e04:2',
+    ]);
+    const grouped = await rows(
+      'class_uid=3002 | sort time | streamstats time_window=15m current=f values(user) as seen by host | table id, seen',
+    );
+    expect(grouped).toEqual([
+      { id: 'e04', seen: null },
+      { id: 'e03', seen: ['root'] },
+      { id: 'e02', seen: null },
+      { id: 'e01', seen: ['admin'] },
+    ]);
+    const capped = await rows(
+      'class_uid=3002 | sort _time | streamstats time_window=1h window=2 count as n | table n',
+    );
+    expect(capped.map((row) => row.n)).toEqual(['1', '2', '2', '2']);
+  });
+
+  test('streamstats time_window needs time order', () => {
+    expect(parseQuery('| sort host | streamstats time_window=5m count').errors[0]).toMatchObject({
+      code: 'stage.needs_time_order',
+      column: 15,
+    });
+    expect(
+      parseQuery('| stats count by host | streamstats time_window=5m count').errors[0],
+    ).toMatchObject({ code: 'stage.needs_time', column: 25 });
+    expect(parseQuery('| stats count by _time | streamstats time_window=5m count').errors).toEqual(
+      [],
+    );
+  });
+
   test('timechart keeps NULL outside the series limit', async () => {
     const series = await rows('| timechart span=1y count by user limit=2');
     expect(seriesNames(series)).toEqual(['Admin', 'bob', 'NULL', 'OTHER']);
@@ -457,6 +567,107 @@ describe('new stages on DuckDB', () => {
       'latest(user)': 'alice',
     });
     expect(Number(result[0]!['perc95(src_port)'])).toBeGreaterThan(48000);
+  });
+});
+
+/**
+ * SSH sessions for the transaction tests: id, minutes before NOW_MS, user and message. alice
+ * has a stray event between two sessions, and bob an event before his first login.
+ */
+const SESSION_EVENTS: [string, number, string, string][] = [
+  ['s01', 60, 'alice', 'session opened for user alice'],
+  ['s02', 55, 'alice', 'command ls by alice'],
+  ['s03', 50, 'alice', 'session closed for user alice'],
+  ['s04', 45, 'alice', 'command cron by alice'],
+  ['s05', 40, 'alice', 'session opened for user alice'],
+  ['s06', 35, 'alice', 'command vi by alice'],
+  ['s07', 58, 'bob', 'command uptime by bob'],
+  ['s08', 52, 'bob', 'session opened for user bob'],
+  ['s09', 30, 'bob', 'session closed for user bob'],
+];
+
+describe('transaction startswith, endswith and maxevents', () => {
+  beforeAll(async () => {
+    await connection.run(createEventsTableSql('sessions'));
+    for (const [id, minutesAgo, user, message] of SESSION_EVENTS) {
+      const statement = insertEventStatement({
+        id,
+        minutesAgo,
+        columns: { class_uid: 3002, user_name: user, host: 'ssh01', message },
+        ocsf: { class_uid: 3002 },
+        raw: `${id} sshd: ${message}`,
+      });
+      const sql = statement.sql.replace('INSERT INTO events', 'INSERT INTO sessions');
+      await connection.run(sql, statement.params as never);
+    }
+  });
+
+  /** Returns the transactions of a query over the sessions as event ids, oldest first. */
+  async function transactions(text: string): Promise<string[][]> {
+    const parsed = parseQuery(`${text} | sort _time | table raw`);
+    if (parsed.ast === undefined) throw new Error(`${text}: ${JSON.stringify(parsed.errors)}`);
+    const compiled = compileQuery(parsed.ast, { ...OPTIONS, source: 'sessions' });
+    const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+    return reader.getRowObjectsJson().map((row) =>
+      String(row.raw)
+        .split('\n')
+        .map((line) => line.split(' ')[0]!),
+    );
+  }
+
+  test('startswith and endswith bound sessions', async () => {
+    const result = await transactions(
+      '| transaction user startswith="session opened" endswith="session closed"',
+    );
+    // s04 follows an end without a start, and s07 comes before bob's first start.
+    expect(result).toEqual([
+      ['s01', 's02', 's03'],
+      ['s08', 's09'],
+      ['s05', 's06'],
+    ]);
+  });
+
+  test('endswith alone keeps every event', async () => {
+    const result = await transactions(
+      '| transaction user endswith=eval(like(message, "session closed%"))',
+    );
+    expect(result).toEqual([
+      ['s01', 's02', 's03'],
+      ['s07', 's08', 's09'],
+      ['s04', 's05', 's06'],
+    ]);
+  });
+
+  test('maxevents counts from the newest event', async () => {
+    const whole = await transactions('| transaction user startswith="session opened"');
+    expect(whole).toEqual([
+      ['s01', 's02', 's03', 's04'],
+      ['s08', 's09'],
+      ['s05', 's06'],
+    ]);
+    const capped = await transactions('| transaction user startswith="session opened" maxevents=2');
+    expect(capped).toEqual([
+      ['s01', 's02'],
+      ['s08', 's09'],
+      ['s03', 's04'],
+      ['s05', 's06'],
+    ]);
+  });
+
+  test('a maxpause gap also starts a kept transaction', async () => {
+    // The events of alice are 5 minutes apart, which is not more than maxpause. s08 and s09
+    // follow a longer pause, so each starts a transaction, and s07 has no start before it.
+    const result = await transactions(
+      '| transaction user startswith=(message="session opened*") maxpause=5m',
+    );
+    expect(result).toEqual([['s01', 's02', 's03', 's04'], ['s08'], ['s05', 's06'], ['s09']]);
+  });
+
+  test('maxevents defaults to 1000', async () => {
+    const counts = async (text: string) =>
+      (await rows(text)).map((row) => Number(row.eventcount)).sort((a, b) => a - b);
+    expect(await counts('| makeresults count=1001 | transaction')).toEqual([1, 1000]);
+    expect(await counts('| makeresults count=1001 | transaction maxevents=-1')).toEqual([1001]);
   });
 });
 
@@ -1118,12 +1329,15 @@ describe('canonical JSON of the new stages', () => {
     '| chart avg(src_port) over host by user',
     '| eventstats dc(user) by host',
     '| streamstats window=3 sum(src_port) by host',
+    '| streamstats current=f reset_on_change=t time_window=5m count by host',
     '| fillnull value="n/a" user, host',
     '| rex field=message "for (?<who>\\w+)"',
     '| spath input=raw path=a.b{}.c output=c',
     '| spath input=raw',
     '| mvexpand user',
     '| transaction host maxspan=1h maxpause=5m',
+    '| transaction host startswith="Accepted" endswith=eval(status_id=2) maxevents=5',
+    '| transaction host startswith=(user=admin OR "failed password") maxevents=-1',
     '| lookup users username as user output team',
     '| lookup users username as user outputnew team',
     '| dedup user, host consecutive=true keepempty=true sortby -_time',

@@ -4,7 +4,7 @@
  * `lookup`. Each stage adds one or more common table expressions to the state of `compiler.ts`.
  */
 
-import type { Stage } from './ast.js';
+import type { Stage, TransactionCondition } from './ast.js';
 import { COLUMNS } from './catalog.js';
 import {
   addColumn,
@@ -13,14 +13,17 @@ import {
   cloneScope,
   compileAggregation,
   currentOrder,
+  type Group,
   isPromoted,
   type LookupTable,
+  type OrderKey,
   orderTerms,
   resolveGroups,
   type State,
   tableScope,
 } from './compiler.js';
 import { checkRegex, fail, QueryError, type SourceLocation } from './errors.js';
+import { asCondition, compileExpression } from './expression-compiler.js';
 import {
   type ColumnInfo,
   checkOutputName,
@@ -31,6 +34,7 @@ import {
   resolveTimeField,
   type Scope,
 } from './fields.js';
+import { compileFilter } from './filter-compiler.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 
@@ -216,24 +220,6 @@ function compileWindowStats(
   stage: Extract<Stage, { stage: 'eventstats' | 'streamstats' }>,
 ): void {
   const groups = resolveGroups(state, stage.by);
-  const partition =
-    groups.length === 0
-      ? raw('')
-      : sql`PARTITION BY ${join(
-          groups.map((group) => group.sql),
-          ', ',
-        )}`;
-  let window = partition;
-  if (stage.stage === 'streamstats') {
-    // Running values follow the rows in their current order, as Splunk's streamstats does.
-    const order = orderTerms(state, currentOrder(state));
-    const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
-    const frame =
-      stage.window === undefined
-        ? raw(' ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW')
-        : sql` ROWS BETWEEN ${param(stage.window - 1)} PRECEDING AND CURRENT ROW`;
-    window = sql`${partition}${orderClause}${frame}`;
-  }
   // As in Splunk, rows that lack a by field get no value, rather than forming a group of their own.
   const present =
     groups.length === 0
@@ -242,6 +228,11 @@ function compileWindowStats(
           groups.map((group) => sql`${group.sql} IS NOT NULL`),
           ' AND ',
         );
+  let window = partitionBy(groups.map((group) => group.sql));
+  let helpers: string[] = [];
+  if (stage.stage === 'streamstats') {
+    ({ window, helpers } = streamWindow(state, stage, groups, present));
+  }
   const columns = stage.aggregations.map((aggregation) => {
     const compiled = compileAggregation(state, aggregation, window);
     const value =
@@ -249,6 +240,142 @@ function compileWindowStats(
     return { name: aggregateName(aggregation), sql: value, type: compiled.type };
   });
   for (const column of columns) addColumn(state, column.name, column.sql, column.type);
+  if (helpers.length > 0) {
+    const excluded = join(
+      helpers.map((name) => identifier(name)),
+      ', ',
+    );
+    addStage(state, sql`SELECT * EXCLUDE (${excluded}) FROM ${raw(state.relation)}`);
+  }
+}
+
+/** Returns `PARTITION BY` of window terms, or nothing without terms. */
+function partitionBy(terms: readonly Sql[]): Sql {
+  return terms.length === 0 ? raw('') : sql`PARTITION BY ${join(terms, ', ')}`;
+}
+
+/**
+ * Returns the window of the `streamstats` aggregates. `reset_on_change` and `time_window` first
+ * add steps with helper columns, which `helpers` names for the caller to drop afterwards.
+ */
+function streamWindow(
+  state: State,
+  stage: Extract<Stage, { stage: 'streamstats' }>,
+  groups: readonly Group[],
+  present: Sql | undefined,
+): { window: Sql; helpers: string[] } {
+  const end = raw(stage.current === false ? '1 PRECEDING' : 'CURRENT ROW');
+  // Rows before the current one that `window` reaches. The window counts the current row unless
+  // current=f leaves it out.
+  const windowRows =
+    stage.window === undefined ? undefined : stage.window - (stage.current === false ? 0 : 1);
+  const keys = currentOrder(state);
+  const order = orderTerms(state, keys);
+  if (!stage.resetOnChange && stage.timeWindowMs === undefined) {
+    // Running values follow the rows in their current order, as Splunk's streamstats does.
+    const orderClause = order === undefined ? raw('') : sql` ORDER BY ${order}`;
+    const start = windowRows === undefined ? raw('UNBOUNDED') : param(windowRows);
+    const partition = partitionBy(groups.map((group) => group.sql));
+    return {
+      window: sql`${partition}${orderClause} ROWS BETWEEN ${start} PRECEDING AND ${end}`,
+      helpers: [],
+    };
+  }
+
+  const time = stage.timeWindowMs === undefined ? undefined : timeOrder(state, keys, stage.loc);
+  // Numbers the rows once, so that every later window orders ties the same way.
+  const numbering = order === undefined ? raw('') : sql`ORDER BY ${order}`;
+  addStage(
+    state,
+    sql`SELECT *, row_number() OVER (${numbering}) AS "__order" FROM ${raw(state.relation)}`,
+  );
+  const helpers = ['__order'];
+  let partition = groups.map((group) => group.sql);
+  if (stage.resetOnChange) {
+    partition = [resetRuns(state, groups, present, stage.loc)];
+    helpers.push('__change', '__run');
+  }
+  const by = partitionBy(partition);
+  let start = windowRows === undefined ? undefined : sql`CAST(${param(windowRows)} AS BIGINT)`;
+  if (time !== undefined && stage.timeWindowMs !== undefined) {
+    // Finds the first row of each row's time window by a range over the time. The frame then
+    // runs from that row to the current one in rows, so `window` and `current` stay exact.
+    addStage(
+      state,
+      sql`SELECT *, row_number() OVER (${by} ORDER BY "__order") AS "__row" FROM ${raw(state.relation)}`,
+    );
+    const direction = raw(time.descending ? 'DESC' : 'ASC');
+    // The far edge is open: a row exactly time_window before is outside, as in Splunk.
+    const reach = sql`CAST(${param(stage.timeWindowMs * 1000)} AS BIGINT) - 1`;
+    addStage(
+      state,
+      sql`SELECT *, min("__row") OVER (${by} ORDER BY epoch_us(${time.sql}) ${direction} RANGE BETWEEN ${reach} PRECEDING AND CURRENT ROW) AS "__first" FROM ${raw(state.relation)}`,
+    );
+    helpers.push('__row', '__first');
+    const rows = raw('("__row" - "__first")');
+    start = start === undefined ? rows : sql`least(${start}, ${rows})`;
+  }
+  const frameStart = start ?? raw('UNBOUNDED');
+  return {
+    window: sql`${by} ORDER BY "__order" ROWS BETWEEN ${frameStart} PRECEDING AND ${end}`,
+    helpers,
+  };
+}
+
+/**
+ * Adds the steps of `reset_on_change` and returns the run of each row. Only rows with every by
+ * field count, and a run ends where their by values differ from the row before. As in Splunk,
+ * every aggregate restarts there, not only those of the new values.
+ */
+function resetRuns(
+  state: State,
+  groups: readonly Group[],
+  present: Sql | undefined,
+  loc: SourceLocation | undefined,
+): Sql {
+  if (present === undefined) {
+    fail(
+      'stage.invalid_option',
+      'reset_on_change=t restarts the aggregates when the by fields change, so it needs them, as in streamstats reset_on_change=t count by user',
+      loc,
+    );
+  }
+  const among = sql`PARTITION BY (${present}) ORDER BY "__order"`;
+  const changed = join(
+    groups.map((group) => sql`lag(${group.sql}) OVER (${among}) IS DISTINCT FROM ${group.sql}`),
+    ' OR ',
+  );
+  addStage(
+    state,
+    sql`SELECT *, CASE WHEN ${present} THEN ${changed} END AS "__change" FROM ${raw(state.relation)}`,
+  );
+  addStage(
+    state,
+    sql`SELECT *, CASE WHEN ${present} THEN sum(CASE WHEN "__change" THEN 1 ELSE 0 END) OVER (${among} ROWS UNBOUNDED PRECEDING) END AS "__run" FROM ${raw(state.relation)}`,
+  );
+  return raw('"__run"');
+}
+
+/**
+ * Returns the time of the rows and whether it descends, when the rows are in time order as
+ * `time_window` needs, and raises otherwise.
+ */
+function timeOrder(
+  state: State,
+  keys: readonly OrderKey[] | undefined,
+  loc: SourceLocation | undefined,
+): { sql: Sql; descending: boolean } {
+  const time = resolveTimeField(state.scope, loc, 'streamstats time_window');
+  const first = keys?.[0];
+  if (first !== undefined) {
+    const field = resolveField(state.scope, first.name, first.loc);
+    if (field.sql.text === time.sql.text) return { sql: time.sql, descending: first.descending };
+  }
+  return fail(
+    'stage.needs_time_order',
+    'streamstats time_window needs the rows in time order, as in Splunk: sort by _time before it (sort _time or sort -_time)',
+    loc,
+  );
 }
 
 function compileFillnull(state: State, stage: Extract<Stage, { stage: 'fillnull' }>): void {
@@ -480,10 +607,23 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
   const present = groups.map((group) => sql`${group.sql} IS NOT NULL`);
   const where = present.length === 0 ? raw('') : sql` WHERE ${join(present, ' AND ')}`;
   const carried = carriedFields(state.scope, groups);
+  const groupTerms = groups.map((group) => group.sql);
+  const byGroup = groupTerms.length === 0 ? raw('') : sql`PARTITION BY ${join(groupTerms, ', ')} `;
+  const conditions: Sql[] = [];
+  if (stage.startswith !== undefined) {
+    conditions.push(sql`${transactionCondition(state, stage.startswith)} AS "__start"`);
+  }
+  if (stage.endswith !== undefined) {
+    conditions.push(sql`${transactionCondition(state, stage.endswith)} AS "__end"`);
+  }
   const selected = join(
     [
       ...keyColumns,
       sql`${time.sql} AS "__t"`,
+      // One numbering of the events of each value, so that every later window orders events
+      // of the same time the same way.
+      sql`row_number() OVER (${byGroup}ORDER BY ${time.sql}) AS "__n"`,
+      ...conditions,
       ...carried.map((field, index) => sql`${field.sql} AS ${identifier(`__f${index}`)}`),
     ],
     ', ',
@@ -491,15 +631,11 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
   addStage(state, sql`SELECT ${selected} FROM ${raw(state.relation)}${where}`);
 
   const partition = keys.length === 0 ? raw('') : sql`PARTITION BY ${join(keys, ', ')} `;
-  const previous = sql`lag("__t") OVER (${partition}ORDER BY "__t")`;
-  const gap =
-    stage.maxpauseMs === undefined
-      ? sql`CASE WHEN ${previous} IS NULL THEN 1 ELSE 0 END`
-      : sql`CASE WHEN ${previous} IS NULL OR epoch_ms("__t") - epoch_ms(${previous}) > ${param(stage.maxpauseMs)} THEN 1 ELSE 0 END`;
-  addStage(state, sql`SELECT *, ${gap} AS "__gap" FROM ${raw(state.relation)}`, state.scope, true);
+  const starts = join(transactionStarts(stage, partition), ', ');
+  addStage(state, sql`SELECT *, ${starts} FROM ${raw(state.relation)}`, state.scope, true);
   addStage(
     state,
-    sql`SELECT *, sum("__gap") OVER (${partition}ORDER BY "__t" ROWS UNBOUNDED PRECEDING) AS "__s" FROM ${raw(state.relation)}`,
+    sql`SELECT *, sum("__gap") OVER (${partition}ORDER BY "__n" ROWS UNBOUNDED PRECEDING) AS "__s" FROM ${raw(state.relation)}`,
   );
   const session = join([...keys, raw('"__s"')], ', ');
   // NOTE: maxspan cuts a session into fixed windows counted from its first event, so a later
@@ -508,7 +644,14 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
     stage.maxspanMs === undefined
       ? raw('0')
       : sql`floor((epoch_ms("__t") - epoch_ms(min("__t") OVER (PARTITION BY ${session}))) / ${param(stage.maxspanMs)})`;
-  addStage(state, sql`SELECT *, ${part} AS "__p" FROM ${raw(state.relation)}`);
+  const kept =
+    stage.startswith === undefined
+      ? raw('')
+      : sql`, bool_or("__gap" = 1 AND "__opened") OVER (PARTITION BY ${session}) AS "__kept"`;
+  addStage(state, sql`SELECT *, ${part} AS "__p"${kept} FROM ${raw(state.relation)}`);
+  const transactionKeys = [...keys, raw('"__s"'), raw('"__p"')];
+  const maxevents = stage.maxevents ?? DEFAULT_MAX_EVENTS;
+  if (maxevents !== -1) transactionKeys.push(limitEvents(state, transactionKeys, maxevents));
 
   const outputs: ColumnInfo[] = [
     ...groups.map((group) => group.column),
@@ -542,13 +685,71 @@ function compileTransaction(state: State, stage: Extract<Stage, { stage: 'transa
     ],
     ', ',
   );
+  const keptOnly = stage.startswith === undefined ? raw('') : raw(' WHERE "__kept"');
   addStage(
     state,
-    sql`SELECT ${select} FROM ${raw(state.relation)} GROUP BY ${join([...keys, raw('"__s"'), raw('"__p"')], ', ')}`,
+    sql`SELECT ${select} FROM ${raw(state.relation)}${keptOnly} GROUP BY ${join(transactionKeys, ', ')}`,
     tableScope(outputs),
   );
   state.aggregate = true;
   state.order = [{ name: '_time', descending: true }];
+}
+
+/**
+ * Maximum number of events in one transaction without `maxevents`: Splunk's default, as its
+ * transactiontypes.conf.spec gives it.
+ */
+const DEFAULT_MAX_EVENTS = 1000;
+
+/**
+ * Returns the columns of a `transaction` step that mark the first event of each transaction
+ * (`__gap`) and, with startswith, the first events that keep their transaction (`__opened`).
+ * `partition` is the window's PARTITION BY of the keys.
+ */
+function transactionStarts(stage: Extract<Stage, { stage: 'transaction' }>, partition: Sql): Sql[] {
+  const previous = (column: string) => sql`lag(${raw(column)}) OVER (${partition}ORDER BY "__n")`;
+  const pause =
+    stage.maxpauseMs === undefined
+      ? undefined
+      : sql`epoch_ms("__t") - epoch_ms(${previous('"__t"')}) > ${param(stage.maxpauseMs)}`;
+  // A transaction starts at the first event of a value, after a pause longer than maxpause,
+  // at an event that startswith matches and after one that endswith matches.
+  const starts = [sql`${previous('"__t"')} IS NULL`];
+  if (pause !== undefined) starts.push(pause);
+  if (stage.startswith !== undefined) starts.push(raw('"__start"'));
+  if (stage.endswith !== undefined) starts.push(previous('"__end"'));
+  const columns = [sql`CASE WHEN ${join(starts, ' OR ')} THEN 1 ELSE 0 END AS "__gap"`];
+  if (stage.startswith !== undefined) {
+    // With startswith, Splunk returns only the transactions it closes (keepevicted=false).
+    // Reading events newest first, it closes one at a startswith event or at a longer pause
+    // than maxpause before it.
+    const afterPause = pause === undefined ? raw('') : sql` OR coalesce(${pause}, FALSE)`;
+    columns.push(sql`"__start"${afterPause} AS "__opened"`);
+  }
+  return columns;
+}
+
+/**
+ * Adds the step that numbers the groups of at most `maxevents` events in each transaction, and
+ * returns its column. As Splunk reads events newest first, the count starts at the newest
+ * event, and the oldest group of a transaction may have fewer events.
+ */
+function limitEvents(state: State, transactionKeys: readonly Sql[], maxevents: number): Sql {
+  const rank = sql`row_number() OVER (PARTITION BY ${join(transactionKeys, ', ')} ORDER BY "__n" DESC)`;
+  addStage(
+    state,
+    sql`SELECT *, (${rank} - 1) // CAST(${param(maxevents)} AS BIGINT) AS "__e" FROM ${raw(state.relation)}`,
+  );
+  return raw('"__e"');
+}
+
+/** Compiles a `startswith` or `endswith` condition to a boolean that is never null. */
+function transactionCondition(state: State, condition: TransactionCondition): Sql {
+  const value =
+    'filter' in condition
+      ? compileFilter(condition.filter, state.scope, state.context)
+      : asCondition(compileExpression(condition.condition, state.scope, state.context));
+  return sql`coalesce(${value}, FALSE)`;
 }
 
 /**
