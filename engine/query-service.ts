@@ -1,6 +1,5 @@
 import { EVENTS_TABLE } from '../query-lang/catalog.js';
 import {
-  addTotals,
   type CompiledQuery,
   CURSOR_COLUMN,
   compileQuery,
@@ -16,6 +15,7 @@ import {
   type QueryDiagnostic,
   QueryError,
   queryFingerprint,
+  runResultStages,
   TOTAL_COLUMN,
   widenSeries,
 } from '../query-lang/index.js';
@@ -410,14 +410,15 @@ export class QueryService {
         compiled.series,
       ));
     }
-    if (compiled.totals !== undefined) {
-      const before = result.rows.length;
-      ({ columns: result.columns, rows: result.rows } = addTotals(
+    if (compiled.resultStages !== undefined) {
+      const complete = result.rows.length === total;
+      ({ columns: result.columns, rows: result.rows } = runResultStages(
         result.columns,
         result.rows,
-        compiled.totals,
+        compiled.resultStages,
       ));
-      total += result.rows.length - before;
+      // Rows past the page limit did not run through the stages, so a cut total stays as it was.
+      if (complete) total = result.rows.length;
     }
     const response: QueryResponse = {
       rows: result.rows,

@@ -38,11 +38,11 @@ import { type CompileContext, compileFilter } from './filter-compiler.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
+import { RESULT_STAGES, type ResultStage } from './result-stages.js';
 import { type SeriesLayout, type SeriesOutput, seriesSelect } from './series-output.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
-import type { TotalsLayout } from './totals.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -133,8 +133,8 @@ export interface CompiledQuery {
   internalIndexes?: boolean;
   /** Set when the rows carry `SERIES_COLUMN`, which `widenSeries` spreads into columns. */
   series?: SeriesLayout;
-  /** Set by a final `addtotals`: the totals `addTotals` adds after the query ran. */
-  totals?: TotalsLayout;
+  /** Stages that `runResultStages` runs on the returned rows, such as a final `addtotals`. */
+  resultStages?: ResultStage[];
 }
 
 /** The fields of the rows after some stages, as content assist offers them. */
@@ -214,8 +214,6 @@ export interface State {
   windowStageFollows: boolean;
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
-  /** Set by a final `addtotals`: the totals to add to the rows the query returns. */
-  totals?: TotalsLayout;
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
@@ -273,16 +271,15 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     windowStageFollows: false,
   };
   checkGeneratingStages(ast);
-  ast.stages.forEach((stage, index) => {
-    state.windowStageFollows = ast.stages
+  const resultStart = resultStagesStart(ast.stages);
+  const stages = ast.stages.slice(0, resultStart);
+  const resultStages = ast.stages.slice(resultStart) as ResultStage[];
+  for (const stage of resultStages) checkResultStage(stage);
+  stages.forEach((stage, index) => {
+    state.windowStageFollows = stages
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
-    const previous = ast.stages[index - 1];
-    if (previous?.stage === 'addtotals') {
-      fail('stage.not_last', 'addtotals must be the last stage of the query', previous.loc);
-    }
-    // addtotals adds up the rows a final timechart or chart returns, spread into columns.
-    if (stage.stage !== 'addtotals') state.seriesOutput = undefined;
+    state.seriesOutput = undefined;
     compileStage(state, stage);
     checkSteps(state, undefined);
   });
@@ -335,7 +332,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     kind: state.aggregate ? 'aggregate' : 'events',
   };
   if (seriesOutput?.layout !== undefined) compiled.series = seriesOutput.layout;
-  if (state.totals !== undefined) compiled.totals = state.totals;
+  if (resultStages.length > 0) compiled.resultStages = resultStages;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
     // Ordering by (time, id) matches the pages' keyset order.
@@ -507,9 +504,6 @@ function compileStage(state: State, stage: Stage): void {
     case 'head':
     case 'tail':
       compileHeadTail(state, stage.stage, stage.count);
-      return;
-    case 'addtotals':
-      compileAddtotals(state, stage);
       return;
     case 'reverse': {
       const order = currentOrder(state);
@@ -981,21 +975,43 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
 }
 
 /**
- * `addtotals`: checks that it ends the query and keeps its options, because the totals are added
- * to the rows the query returns, after a final timechart's series are spread into columns.
+ * Returns the index of the first stage that runs on the returned rows (`result-stages.ts`), or
+ * the number of stages when none does. After a final `timechart` or `chart ... over ... by`,
+ * those are the stages that read its series as columns; elsewhere, `addtotals` and the stages
+ * after it.
  */
-function compileAddtotals(state: State, stage: Extract<Stage, { stage: 'addtotals' }>): void {
-  checkOutputName(stage.fieldname, stage.loc);
-  if (stage.labelfield !== undefined) checkOutputName(stage.labelfield, stage.loc);
-  const layout: TotalsLayout = {
-    fields: stage.fields.map((field) => field.name),
-    row: stage.row,
-    col: stage.col,
-    fieldname: stage.fieldname,
-    label: stage.label,
-  };
-  if (stage.labelfield !== undefined) layout.labelfield = stage.labelfield;
-  state.totals = layout;
+function resultStagesStart(stages: readonly Stage[]): number {
+  const isResult = (stage: Stage) => RESULT_STAGES.has(stage.stage);
+  const last = stages.findLastIndex(
+    (stage) =>
+      stage.stage === 'timechart' ||
+      (stage.stage === 'chart' && stage.over !== undefined && stage.by !== undefined),
+  );
+  if (last >= 0 && stages.slice(last + 1).every(isResult)) return last + 1;
+  const totals = stages.findIndex((stage) => stage.stage === 'addtotals');
+  if (totals < 0) return stages.length;
+  const blocking = stages.slice(totals).find((stage) => !isResult(stage));
+  if (blocking !== undefined) {
+    const names = [...RESULT_STAGES];
+    const allowed = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    fail(
+      'stage.not_last',
+      `addtotals runs on the returned rows, so only ${allowed} may follow it, not ${blocking.stage}`,
+      (stages[totals] as Extract<Stage, { stage: 'addtotals' }>).loc,
+    );
+  }
+  return totals;
+}
+
+/** Checks the names a stage on the returned rows writes. */
+function checkResultStage(stage: ResultStage): void {
+  if (stage.stage === 'addtotals') {
+    checkOutputName(stage.fieldname, stage.loc);
+    if (stage.labelfield !== undefined) checkOutputName(stage.labelfield, stage.loc);
+  }
+  if (stage.stage === 'rename') {
+    for (const rename of stage.renames) checkOutputName(rename.to.replaceAll('*', 'x'), rename.loc);
+  }
 }
 
 /**

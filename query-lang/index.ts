@@ -25,6 +25,6 @@ export { astFromJson, astToJson } from './json.js';
 export { type Needle, needlesOf } from './needles.js';
 export { MAX_NESTING } from './nesting.js';
 export { parseQuery, parseQueryJson, parseQuerySyntax } from './parser.js';
+export { type ResultStage, runResultStages } from './result-stages.js';
 export { type SeriesLayout, widenSeries } from './series-output.js';
 export { parseRelativeTime, parseSpanMillis } from './time.js';
-export { addTotals, type TotalsLayout } from './totals.js';

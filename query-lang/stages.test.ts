@@ -1160,6 +1160,35 @@ describe('conversion functions', () => {
     expect(error).toMatchObject({ code: 'stage.invalid_conversion', suggestion: 'ctime' });
   });
 
+  test('stages after a final timechart read its series', async () => {
+    const base = await rows('earliest=-3h | timechart span=1h count by host limit=3');
+    const result = await rows(
+      'earliest=-3h | timechart span=1h count by host limit=3 | rename web01 as web, O* as rest | fillnull value=0 | fields - fw01 | addtotals | head 2',
+    );
+    const expected = base.slice(0, 2).map((row) => {
+      const renamed = Object.entries(row)
+        .filter(([name]) => name !== 'fw01')
+        .map(([name, value]) => [
+          name === 'web01' ? 'web' : name === 'OTHER' ? 'rest' : name,
+          value,
+        ]);
+      const total = renamed
+        .filter(([name]) => name !== '_time')
+        .reduce((sum, [, value]) => sum + Number(value), 0);
+      return Object.fromEntries([...renamed, ['Total', total]]);
+    });
+    expect(Object.keys(base[0] ?? {})).toEqual(expect.arrayContaining(['web01', 'OTHER']));
+    expect(result).toEqual(expected);
+    const averages = await rows(
+      'earliest=-3h | timechart span=1h avg(severity_id) by host limit=2 | fillnull value=NA | table _time, OTHER',
+    );
+    expect(averages.map((row) => row.OTHER)).toEqual(['NA', 'NA', 1]);
+    // addtotals elsewhere runs on the returned rows too, so only such stages may follow it.
+    const [error] = parseQuery('| stats count by host | addtotals | where count > 1').errors;
+    expect(error?.code).toBe('stage.not_last');
+    expect(error?.message).toContain('not where');
+  });
+
   test('reverse inverts the current order', async () => {
     const forward = await rows('class_uid=3002 | table id');
     const backward = await rows('class_uid=3002 | reverse | table id');

@@ -4,8 +4,8 @@
  */
 
 import { type CompiledQuery, TOTAL_COLUMN } from './compiler.js';
+import { runResultStages } from './result-stages.js';
 import { widenSeries } from './series-output.js';
-import { addTotals } from './totals.js';
 
 /** Reference time of the fixtures: 2024-05-01T12:00:00Z. */
 export const NOW_MS = Date.UTC(2024, 4, 1, 12, 0, 0);
@@ -287,7 +287,8 @@ export function serviceRows(
   if (compiled.series !== undefined) {
     result = widenSeries(result.columns, result.rows, compiled.series);
   }
-  if (compiled.totals !== undefined)
-    result = addTotals(result.columns, result.rows, compiled.totals);
+  if (compiled.resultStages !== undefined) {
+    result = runResultStages(result.columns, result.rows, compiled.resultStages);
+  }
   return result.rows;
 }
