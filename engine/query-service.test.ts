@@ -675,6 +675,20 @@ describe('timechart series columns', () => {
     expect(response.total).toBe(4);
   });
 
+  it('rejects more series than can be columns', async () => {
+    const many = await service
+      .run(
+        {
+          query:
+            '| makeresults count=1500 | streamstats count as n | eval m=n % 2 | chart count over m by n limit=0',
+        },
+        now,
+      )
+      .catch((error: unknown) => error);
+    expect(many).toBeInstanceOf(QueryInputError);
+    expect((many as QueryInputError).diagnostics[0]?.code).toBe('stage.too_many_series');
+  });
+
   it('reads the ingest time as _indextime', async () => {
     // Each event arrived 1 s or 2 h 1 s after its time.
     const response = await service.run(

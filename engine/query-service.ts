@@ -404,11 +404,16 @@ export class QueryService {
       await snapshot.release();
     }
     if (compiled.series !== undefined) {
-      ({ columns: result.columns, rows: result.rows } = widenSeries(
-        result.columns,
-        result.rows,
-        compiled.series,
-      ));
+      try {
+        ({ columns: result.columns, rows: result.rows } = widenSeries(
+          result.columns,
+          result.rows,
+          compiled.series,
+        ));
+      } catch (error) {
+        if (error instanceof QueryError) throw new QueryInputError(error.diagnostics);
+        throw error;
+      }
     }
     if (compiled.resultStages !== undefined) {
       const complete = result.rows.length === total;

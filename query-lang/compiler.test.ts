@@ -646,8 +646,8 @@ describe('pipes on DuckDB', () => {
     // One column per series, as in Splunk; a series without events in a bucket counts 0.
     const byClass = await rows('earliest=-1h | timechart span=30m count by class_uid');
     expect(byClass).toEqual([
-      { _time: '2024-05-01 11:00:00', '1007': '2', '2004': '0', '3002': '0' },
-      { _time: '2024-05-01 11:30:00', '1007': '0', '2004': '1', '3002': '4' },
+      { _time: '2024-05-01 11:00:00', '1007': '2', '2004': 0, '3002': 0 },
+      { _time: '2024-05-01 11:30:00', '1007': 0, '2004': '1', '3002': '4' },
     ]);
   });
 

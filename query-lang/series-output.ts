@@ -10,11 +10,21 @@
  */
 
 import type { AggregateFunction } from './ast.js';
+import { fail } from './errors.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, timeBucket } from './stages.js';
 
 /** The list column that carries the series of each row in the final select. */
 export const SERIES_COLUMN = '__series';
+
+/** The column that carries the number of series in the final select. */
+export const SERIES_COUNT_COLUMN = '__series_count';
+
+/**
+ * Maximum number of series that become columns. `limit=0` over a field with more values, such
+ * as `timechart count by src_ip limit=0`, is an error, because the table would not fit.
+ */
+export const MAX_SERIES = 1000;
 
 /**
  * Most buckets a timechart fills in. A range with more buckets, such as `span=1s` over a month,
@@ -32,8 +42,11 @@ const ZERO_WHEN_EMPTY: ReadonlySet<AggregateFunction> = new Set([
 
 /** Layout of the series list that `widenSeries` spreads into columns. */
 export interface SeriesLayout {
-  /** Names of the aggregate columns, in the order of the query. */
-  aggregates: string[];
+  /**
+   * The aggregate columns in the order of the query, and whether a series without events shows
+   * 0 for each (a count) or no value (an average).
+   */
+  aggregates: { name: string; zero: boolean }[];
 }
 
 /** A final `timechart` or `chart` as the final select needs it. */
@@ -82,21 +95,28 @@ export function seriesSelect(
   }
 
   const key = identifier(output.series);
-  const keys = addStep(
-    sql`SELECT "k", CASE WHEN "k" IS NULL THEN 'NULL' ELSE CAST("k" AS VARCHAR) END AS "label" FROM (SELECT DISTINCT ${key} AS "k" FROM ${raw(relation)})`,
+  const count = addStep(
+    sql`SELECT count(*) AS "n" FROM (SELECT DISTINCT ${key} FROM ${raw(relation)})`,
   );
+  const seriesCount = sql`(SELECT "n" FROM ${raw(count)})`;
   const fields = join(
     output.aggregates.map(
-      (aggregate, position) => sql`'v${raw(String(position))}': ${value(aggregate)}`,
+      (aggregate, position) => sql`'v${raw(String(position))}': "r".${identifier(aggregate.name)}`,
     ),
     ', ',
   );
-  // Series in order of their values, with the events without the field and the rest last.
-  const order = raw(`CASE "c"."label" WHEN 'NULL' THEN 1 WHEN 'OTHER' THEN 2 ELSE 0 END, "c"."k"`);
-  const cells = sql`list({'s': "c"."label", ${fields}} ORDER BY ${order})`;
+  // Each row lists the series it has; widenSeries orders them and fills in the rest. Past
+  // MAX_SERIES the lists stay empty, so that a huge table is never built.
+  const label = sql`CASE WHEN "r".${key} IS NULL THEN 'NULL' ELSE CAST("r".${key} AS VARCHAR) END`;
+  const cells = sql`list({'s': ${label}, 'n': TRY_CAST("r".${key} AS DOUBLE), ${fields}}) FILTER (WHERE "r".${index} IS NOT NULL AND ${seriesCount} <= ${param(MAX_SERIES)})`;
   return {
-    select: sql`SELECT "b".${index} AS ${index}, ${cells} AS ${identifier(SERIES_COLUMN)}, ${total} FROM ${raw(rows)} AS "b" CROSS JOIN ${raw(keys)} AS "c" LEFT JOIN ${raw(relation)} AS "r" ON "r".${index} = "b".${index} AND "r".${key} IS NOT DISTINCT FROM "c"."k" GROUP BY 1 ORDER BY 1`,
-    layout: { aggregates: output.aggregates.map((aggregate) => aggregate.name) },
+    select: sql`SELECT "b".${index} AS ${index}, coalesce(${cells}, []) AS ${identifier(SERIES_COLUMN)}, ${seriesCount} AS ${identifier(SERIES_COUNT_COLUMN)}, ${total} FROM ${raw(rows)} AS "b" LEFT JOIN ${raw(relation)} AS "r" ON "r".${index} = "b".${index} GROUP BY 1 ORDER BY 1`,
+    layout: {
+      aggregates: output.aggregates.map((aggregate) => ({
+        name: aggregate.name,
+        zero: ZERO_WHEN_EMPTY.has(aggregate.fn),
+      })),
+    },
   };
 }
 
@@ -152,10 +172,20 @@ export function widenSeries(
   rows: readonly Record<string, unknown>[],
   layout: SeriesLayout,
 ): { columns: string[]; rows: Record<string, unknown>[] } {
-  const plainColumns = columns.filter((column) => column !== SERIES_COLUMN);
-  const labels = seriesOf(rows[0]).map((cell) => String(cell.s));
+  const count = Number(rows[0]?.[SERIES_COUNT_COLUMN] ?? 0);
+  if (count > MAX_SERIES) {
+    fail(
+      'stage.too_many_series',
+      `The by field has ${count} values, and at most ${MAX_SERIES} can be columns: keep fewer series with limit=N (10 by default), or group by a field with fewer values`,
+      undefined,
+    );
+  }
+  const plainColumns = columns.filter(
+    (column) => column !== SERIES_COLUMN && column !== SERIES_COUNT_COLUMN,
+  );
+  const labels = seriesLabels(rows);
   const usedNames = new Set(plainColumns);
-  const names = layout.aggregates.map((aggregate) =>
+  const names = layout.aggregates.map(({ name: aggregate }) =>
     labels.map((label) => {
       const plain = layout.aggregates.length === 1 ? label : `${aggregate}: ${label}`;
       // A series named like another column, such as `_time`, gets its aggregate's name too.
@@ -167,10 +197,11 @@ export function widenSeries(
   );
   const widened = rows.map((row) => {
     const entries: [string, unknown][] = plainColumns.map((column) => [column, row[column]]);
-    const cells = seriesOf(row);
-    names.forEach((series, index) => {
-      series.forEach((name, position) => {
-        entries.push([name, cells[position]?.[`v${index}`] ?? null]);
+    const cells = new Map(seriesOf(row).map((cell) => [String(cell.s), cell]));
+    layout.aggregates.forEach(({ zero }, index) => {
+      labels.forEach((label, position) => {
+        const value = cells.get(label)?.[`v${index}`] ?? null;
+        entries.push([names[index]![position]!, value === null && zero ? 0 : value]);
       });
     });
     // fromEntries defines each name as an own property, `__proto__` included.
@@ -178,6 +209,31 @@ export function widenSeries(
   });
   return { columns: [...plainColumns, ...names.flat()], rows: widened };
 }
+
+/**
+ * Returns the series of all rows in order: by value (numbers by number), then the events without
+ * the field (`NULL`), then the rest (`OTHER`).
+ */
+function seriesLabels(rows: readonly Record<string, unknown>[]): string[] {
+  const numbers = new Map<string, number | undefined>();
+  for (const row of rows) {
+    for (const cell of seriesOf(row)) {
+      const number = cell.n === null || cell.n === undefined ? undefined : Number(cell.n);
+      numbers.set(String(cell.s), number);
+    }
+  }
+  return [...numbers.keys()].sort((a, b) => {
+    const byRank = LAST_SERIES.indexOf(a) - LAST_SERIES.indexOf(b);
+    if (byRank !== 0) return byRank;
+    const [x, y] = [numbers.get(a), numbers.get(b)];
+    if (x !== undefined && y !== undefined && x !== y) return x - y;
+    if (a === b) return 0;
+    return a < b ? -1 : 1;
+  });
+}
+
+/** Series that come after the values, in this order; -1 (any other) sorts first. */
+const LAST_SERIES: readonly string[] = ['NULL', 'OTHER'];
 
 function seriesOf(row: Record<string, unknown> | undefined): Record<string, unknown>[] {
   const cells = row?.[SERIES_COLUMN];
