@@ -704,19 +704,9 @@ class QueryParser extends EmbeddedActionsParser {
     return this.ACTION(() => {
       const known = ['row', 'col', 'fieldname', 'labelfield', 'label'];
       const read = this.readOptions(keyword, options, known);
-      const flag = (name: 'row' | 'col', fallback: boolean) => {
-        const text = read.get(name);
-        if (text === undefined) return fallback;
-        const value = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
-        if (value === undefined) {
-          this.report(
-            'stage.invalid_option',
-            `Invalid ${name} value '${text}': use true or false`,
-            optionValue(options, name)!,
-          );
-        }
-        return value ?? fallback;
-      };
+      const valueToken = (name: string) => optionValue(options, name)!;
+      const flag = (name: 'row' | 'col', fallback: boolean) =>
+        this.booleanOption(read, name, valueToken) ?? fallback;
       const stage: Stage = {
         stage: 'addtotals',
         fields,
@@ -755,19 +745,12 @@ class QueryParser extends EmbeddedActionsParser {
         const token = optionValue(options, 'tokenizer')!;
         stage.tokenizer = /^["']/.test(token.image) ? decodeRegex(token.image) : tokenizer;
       }
-      const allowEmpty = read.get('allowempty');
-      if (allowEmpty !== undefined) {
-        const flag = BOOLEAN_OPTION_VALUES[allowEmpty.toLowerCase()];
-        if (flag === undefined) {
-          this.report(
-            'stage.invalid_option',
-            `Invalid allowempty value '${allowEmpty}': use true or false`,
-            optionValue(options, 'allowempty')!,
-          );
-        } else {
-          stage.allowEmpty = flag;
-        }
-      }
+      const allowEmpty = this.booleanOption(
+        read,
+        'allowempty',
+        (name) => optionValue(options, name)!,
+      );
+      if (allowEmpty !== undefined) stage.allowEmpty = allowEmpty;
       return stage;
     });
   });
@@ -1141,22 +1124,10 @@ class QueryParser extends EmbeddedActionsParser {
       }
     }
 
-    for (const name of ['useother', 'usenull'] as const) {
-      const text = read.get(name);
-      if (text === undefined) continue;
-      const flag = BOOLEAN_OPTION_VALUES[text.toLowerCase()];
-      if (flag === undefined) {
-        this.report(
-          'stage.invalid_option',
-          `Invalid ${name} value '${text}': use true or false`,
-          valueToken(name),
-        );
-      } else if (name === 'useother') {
-        stage.useOther = flag;
-      } else {
-        stage.useNull = flag;
-      }
-    }
+    const useOther = this.booleanOption(read, 'useother', valueToken);
+    if (useOther !== undefined) stage.useOther = useOther;
+    const useNull = this.booleanOption(read, 'usenull', valueToken);
+    if (useNull !== undefined) stage.useNull = useNull;
   }
 
   private timechartStage = this.RULE('timechartStage', (): Stage => {
