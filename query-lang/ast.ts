@@ -192,6 +192,11 @@ export type Stage =
       spanMs: number;
       /** Calendar bucket width in months (`span=1mon`, `1q`, `1y`); replaces `spanMs` when set. */
       spanMonths?: number;
+      /**
+       * True when no span was given: the span then fits about 100 buckets into the time range,
+       * and is `spanMs` for a search over all time.
+       */
+      autoSpan?: boolean;
       aggregations: Aggregation[];
       by?: FieldRef;
       /** Series kept with `by`, the largest by the sum of the first aggregate; 0 keeps all. */

@@ -651,6 +651,17 @@ describe('pipes on DuckDB', () => {
     ]);
   });
 
+  test('timechart picks a span for about 100 buckets', async () => {
+    const day = await rows('earliest=-24h | timechart count');
+    expect(day).toHaveLength(48);
+    expect(day[1]?._time).toBe('2024-04-30 12:30:00');
+    const hour = await rows('earliest=-1h | timechart count');
+    expect(hour).toHaveLength(60);
+    // Over all time, without a range to fit, the span is an hour.
+    const all = await rows('| timechart count');
+    expect(all[1]?._time).toBe('2024-04-28 13:00:00');
+  });
+
   test('timechart fills the time range with empty buckets', async () => {
     const result = await rows(
       'earliest=-4h latest=-1h | timechart span=1h count, avg(severity_id)',

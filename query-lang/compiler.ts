@@ -160,6 +160,7 @@ export function fieldsAfterStages(ast: QueryAst, lookups?: CompileOptions['looku
     context: { nowMs: Date.now() },
     lookups,
     windowStageFollows: false,
+    range: {},
   };
   for (const stage of ast.stages) compileStage(state, stage);
   const { scope } = state;
@@ -212,6 +213,8 @@ export interface State {
   lookups: CompileOptions['lookups'];
   /** True while a later stage uses a window function (`dedup`, `top`, `rare`). */
   windowStageFollows: boolean;
+  /** The effective time range of the query. */
+  range: { earliestMs?: number; latestMs?: number };
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
 }
@@ -269,6 +272,10 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     context,
     lookups: options.lookups,
     windowStageFollows: false,
+    range: {
+      ...(earliestMs !== undefined && { earliestMs }),
+      ...(latestMs !== undefined && { latestMs }),
+    },
   };
   checkGeneratingStages(ast);
   const resultStart = resultStagesStart(ast.stages);
@@ -291,7 +298,12 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       : seriesSelect(
           state.seriesOutput,
           state.relation,
-          { earliestMs, latestMs, totalColumn: TOTAL_COLUMN },
+          // A search from a time on runs up to now, as Splunk fills the buckets up to now.
+          {
+            earliestMs,
+            latestMs: latestMs ?? (earliestMs === undefined ? undefined : options.nowMs),
+            totalColumn: TOTAL_COLUMN,
+          },
           (body) => {
             addStage(state, body);
             return state.relation;
@@ -1076,6 +1088,21 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
   });
 }
 
+/** Spans a timechart without `span=` picks from: the first that makes at most 100 buckets. */
+const AUTO_SPANS_MS: readonly number[] = [
+  1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10_800, 43_200, 86_400, 604_800, 2_592_000,
+].map((seconds) => seconds * 1000);
+
+/**
+ * Returns the span that fits about 100 buckets into the time range, as Splunk picks a span
+ * when none is given, or undefined for a search over all time.
+ */
+function autoSpanMs(range: State['range'], nowMs: number): number | undefined {
+  if (range.earliestMs === undefined) return undefined;
+  const width = (range.latestMs ?? nowMs) - range.earliestMs;
+  return AUTO_SPANS_MS.find((span) => width / span <= 100) ?? AUTO_SPANS_MS.at(-1);
+}
+
 /** Series that `timechart ... by` and `chart ... over ... by` keep without `limit=`, as in Splunk. */
 export const DEFAULT_SERIES_LIMIT = 10;
 
@@ -1088,13 +1115,17 @@ const COMBINE_SERIES: Partial<Record<Aggregation['fn'], string>> = {
 };
 
 function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechart' }>): void {
+  const spanMs =
+    stage.autoSpan === true && stage.spanMonths === undefined
+      ? (autoSpanMs(state.range, state.context.nowMs) ?? stage.spanMs)
+      : stage.spanMs;
   if (stage.by !== undefined) expandLists(state, [stage.by]);
   const events = state.relation;
   const eventScopeBefore = state.scope;
   const time = resolveTimeField(state.scope, undefined, 'timechart');
   const bucket =
     stage.spanMonths === undefined
-      ? timeBucket(stage.spanMs, time.sql)
+      ? timeBucket(spanMs, time.sql)
       : calendarBucket(stage.spanMonths, time.sql);
   const groups: Group[] = [{ sql: bucket, column: { name: '_time', type: 'time' } }];
   if (stage.by !== undefined) groups.push(...resolveGroups(state, [stage.by]));
@@ -1123,7 +1154,7 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   const series = groups[1];
   state.seriesOutput = {
     index: '_time',
-    buckets: { spanMs: stage.spanMs },
+    buckets: { spanMs },
     aggregates: stage.aggregations.map((aggregation, index) => ({
       name: aggregates[index]!.column.name,
       fn: aggregation.fn,

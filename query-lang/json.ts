@@ -305,6 +305,8 @@ function stageFromJson(value: unknown, path: string): Stage {
         stage.by = { name: string(object(json.by, `${path}.by`).name, `${path}.by.name`) };
       if (json.spanMonths !== undefined)
         stage.spanMonths = positiveInteger(json.spanMonths, `${path}.spanMonths`);
+      const autoSpan = optionalBoolean(json.autoSpan, `${path}.autoSpan`);
+      if (autoSpan !== undefined) stage.autoSpan = autoSpan;
       seriesOptionsFromJson(stage, json, path);
       return stage;
     }

@@ -338,7 +338,7 @@ describe('stages', () => {
       },
     ]);
     expect(stagesOf('| timechart')).toEqual([
-      { stage: 'timechart', spanMs: 3_600_000, aggregations: [{ fn: 'count' }] },
+      { stage: 'timechart', spanMs: 3_600_000, autoSpan: true, aggregations: [{ fn: 'count' }] },
     ]);
   });
 

@@ -1152,6 +1152,7 @@ class QueryParser extends EmbeddedActionsParser {
       if (by !== undefined) stage.by = by;
 
       const span = read.get('span');
+      if (span === undefined) stage.autoSpan = true;
       if (span !== undefined) {
         const spanMs = parseSpanMillis(span);
         const months = parseCalendarSpanMonths(span);
