@@ -197,6 +197,8 @@ export type Stage =
        * and is `spanMs` for a search over all time.
        */
       autoSpan?: boolean;
+      /** False (`cont=f`) when only buckets with events are returned, with no empty ones. */
+      cont?: boolean;
       aggregations: Aggregation[];
       by?: FieldRef;
       /** Series kept with `by`, the largest by the sum of the first aggregate; 0 keeps all. */

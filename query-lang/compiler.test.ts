@@ -673,6 +673,9 @@ describe('pipes on DuckDB', () => {
     ]);
     // An average over no events is no value, not 0.
     expect(result[0]?.['avg(severity_id)']).toBeNull();
+    // cont=f returns only the buckets with events.
+    const dense = await rows('earliest=-4h latest=-1h | timechart span=1h cont=f count');
+    expect(dense.map((row) => row._time)).toEqual(['2024-05-01 10:00:00']);
     // Without a time range, from the first bucket with events to the last.
     const days = await rows('| timechart span=1d count');
     expect(days.map((row) => [row._time, row.count])).toEqual([

@@ -1154,13 +1154,15 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   const series = groups[1];
   state.seriesOutput = {
     index: '_time',
-    buckets: { spanMs },
+    ...(stage.cont !== false && { buckets: { spanMs } }),
     aggregates: stage.aggregations.map((aggregation, index) => ({
       name: aggregates[index]!.column.name,
       fn: aggregation.fn,
     })),
   };
-  if (stage.spanMonths !== undefined) state.seriesOutput.buckets!.spanMonths = stage.spanMonths;
+  if (stage.spanMonths !== undefined && state.seriesOutput.buckets !== undefined) {
+    state.seriesOutput.buckets.spanMonths = stage.spanMonths;
+  }
   if (series !== undefined) state.seriesOutput.series = series.column.name;
 
   const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;

@@ -307,6 +307,8 @@ function stageFromJson(value: unknown, path: string): Stage {
         stage.spanMonths = positiveInteger(json.spanMonths, `${path}.spanMonths`);
       const autoSpan = optionalBoolean(json.autoSpan, `${path}.autoSpan`);
       if (autoSpan !== undefined) stage.autoSpan = autoSpan;
+      const cont = optionalBoolean(json.cont, `${path}.cont`);
+      if (cont !== undefined) stage.cont = cont;
       seriesOptionsFromJson(stage, json, path);
       return stage;
     }

@@ -1146,11 +1146,19 @@ class QueryParser extends EmbeddedActionsParser {
     const after = this.SUBRULE2(this.options);
     return this.ACTION(() => {
       const options = [...before, ...after];
-      const read = this.readOptions(keyword, options, ['span', 'limit', 'useother', 'usenull']);
+      const read = this.readOptions(keyword, options, [
+        'span',
+        'limit',
+        'useother',
+        'usenull',
+        'cont',
+      ]);
       const valueToken = (name: string) => optionValue(options, name)!;
       const stage: Stage = { stage: 'timechart', spanMs: 3_600_000, aggregations };
       if (by !== undefined) stage.by = by;
 
+      const cont = this.booleanOption(read, 'cont', valueToken);
+      if (cont === false) stage.cont = false;
       const span = read.get('span');
       if (span === undefined) stage.autoSpan = true;
       if (span !== undefined) {
