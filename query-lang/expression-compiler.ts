@@ -84,7 +84,7 @@ function asNumber(value: TypedSql): Sql {
 function asTime(value: TypedSql): Sql {
   if (value.type === 'time') return value.sql;
   if (value.type === 'number')
-    return sql`make_timestamp(CAST(round(CAST(${value.sql} AS DOUBLE) * 1000000) AS BIGINT))`;
+    return sql`make_timestamp(TRY_CAST(round(CAST(${value.sql} AS DOUBLE) * 1000000) AS BIGINT))`;
   return sql`TRY_CAST(${value.sql} AS TIMESTAMP)`;
 }
 
@@ -368,7 +368,7 @@ function toNumberInBase(value: TypedSql, baseExpr: Expr, loc: SourceLocation | u
 function toStringAs(value: TypedSql, formatExpr: Expr, loc: SourceLocation | undefined) {
   const format = formatExpr.expr === 'literal' ? String(formatExpr.value).toLowerCase() : '';
   const number = asNumber(value);
-  const whole = sql`CAST(round(${number}) AS BIGINT)`;
+  const whole = sql`TRY_CAST(round(${number}) AS BIGINT)`;
   switch (format) {
     case 'hex':
       return { sql: sql`printf(${param('0x%X')}, ${whole})`, type: 'string' as const };
@@ -380,7 +380,7 @@ function toStringAs(value: TypedSql, formatExpr: Expr, loc: SourceLocation | und
       };
     case 'duration': {
       // Seconds as [-][D+]HH:MM:SS, as Splunk writes durations.
-      const seconds = sql`CAST(floor(abs(${number})) AS BIGINT)`;
+      const seconds = sql`TRY_CAST(floor(abs(${number})) AS BIGINT)`;
       const days = sql`(${seconds} // 86400)`;
       const clock = sql`printf(${param('%02d:%02d:%02d')}, (${seconds} % 86400) // 3600, (${seconds} % 3600) // 60, ${seconds} % 60)`;
       const sign = sql`CASE WHEN ${number} < 0 THEN ${param('-')} ELSE ${param('')} END`;
@@ -486,7 +486,7 @@ function compileCall(
     case 'substr': {
       const length = third === undefined ? raw('') : sql`, ${asNumber(third)}`;
       return {
-        sql: sql`substr(${asText(first)}, CAST(${asNumber(second!)} AS BIGINT)${length})`,
+        sql: sql`substr(${asText(first)}, TRY_CAST(${asNumber(second!)} AS BIGINT)${length})`,
         type: 'string',
       };
     }
@@ -507,7 +507,10 @@ function compileCall(
       // As Splunk's random(): a whole number from 0 to 2^31 - 1.
       return { sql: raw('CAST(floor(random() * 2147483648) AS BIGINT)'), type: 'number' };
     case 'round': {
-      const digits = second === undefined ? raw('0') : sql`CAST(${asNumber(second)} AS INTEGER)`;
+      const digits =
+        second === undefined
+          ? raw('0')
+          : sql`TRY_CAST(least(greatest(${asNumber(second)}, -20), 20) AS INTEGER)`;
       return { sql: sql`round(${asNumber(first)}, ${digits})`, type: 'number' };
     }
     case 'abs':
@@ -538,7 +541,7 @@ function compileCall(
     case 'mvindex': {
       // Splunk counts from 0 and from the end with negative indexes; DuckDB counts from 1.
       const position = (index: TypedSql) =>
-        sql`CAST(CASE WHEN ${asNumber(index)} < 0 THEN ${asNumber(index)} ELSE ${asNumber(index)} + 1 END AS BIGINT)`;
+        sql`TRY_CAST(CASE WHEN ${asNumber(index)} < 0 THEN ${asNumber(index)} ELSE ${asNumber(index)} + 1 END AS BIGINT)`;
       if (third === undefined) {
         return { sql: sql`list_extract(${asList(first)}, ${position(second!)})`, type: 'unknown' };
       }
@@ -599,9 +602,9 @@ function compileCall(
       // Numbers from start up to but not including end, as text; no list for more than
       // MAX_RANGE values, so that a typo cannot fill the memory.
       const step =
-        third === undefined ? sql`CAST(1 AS BIGINT)` : sql`CAST(${asNumber(third)} AS BIGINT)`;
-      const start = sql`CAST(${asNumber(first)} AS BIGINT)`;
-      const end = sql`CAST(${asNumber(second!)} AS BIGINT)`;
+        third === undefined ? sql`CAST(1 AS BIGINT)` : sql`TRY_CAST(${asNumber(third)} AS BIGINT)`;
+      const start = sql`TRY_CAST(${asNumber(first)} AS BIGINT)`;
+      const end = sql`TRY_CAST(${asNumber(second!)} AS BIGINT)`;
       return {
         sql: sql`CASE WHEN ${step} <> 0 AND (${end} - ${start}) / ${step} <= ${param(MAX_RANGE)} THEN list_transform(range(${start}, ${end}, ${step}), lambda v: CAST(v AS VARCHAR)) END`,
         type: 'list',
@@ -728,7 +731,7 @@ function compilePrintf(expr: Extract<Expr, { expr: 'call' }>, args: readonly Typ
   const converted = values.map((value, index) => {
     const letter = conversions[index]!;
     if (letter === 's') return asText(value);
-    if ('dioxXc'.includes(letter)) return sql`CAST(${asNumber(value)} AS BIGINT)`;
+    if ('dioxXc'.includes(letter)) return sql`TRY_CAST(${asNumber(value)} AS BIGINT)`;
     if ('fFeEgG'.includes(letter)) return asNumber(value);
     return fail(
       'function.invalid_format',

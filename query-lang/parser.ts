@@ -906,7 +906,7 @@ class QueryParser extends EmbeddedActionsParser {
       if (ms === undefined) {
         this.report(
           'stage.invalid_span',
-          `Invalid ${name} '${text}': use a duration such as 30m, or -1 for no limit`,
+          `Invalid ${name} '${text}': use a duration such as 30m, up to 1000y, or -1 for no limit`,
           option.value,
         );
       } else if (name === 'maxspan') {
@@ -1171,7 +1171,7 @@ class QueryParser extends EmbeddedActionsParser {
         } else {
           this.report(
             'stage.invalid_span',
-            `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h, 1d, 1mon or 1y`,
+            `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h, 1d, 1mon or 1y, up to 1000y`,
             valueToken('span'),
           );
         }

@@ -1189,6 +1189,30 @@ describe('conversion functions', () => {
     expect(error?.message).toContain('not where');
   });
 
+  test('a huge number in one event gives no value, not a failed search', async () => {
+    const [row] = await rows(
+      [
+        '| makeresults | eval size="99999999999999999999999", a=substr("abcdef", size),',
+        'b=mvindex(split("a,b", ","), size), c=tostring(size, "commas"), d=strftime(tonumber(size), "%F"),',
+        'e=tostring(size, "duration"), f=round(1.5, 99999999999), g=printf("%d", size),',
+        'h=mvrange(0, size) | fields - _time, size',
+      ].join(' '),
+    );
+    expect(row).toEqual({ a: null, b: null, c: null, d: null, e: null, f: 1.5, g: null, h: null });
+  });
+
+  test('spans and times past their range are errors', () => {
+    for (const query of [
+      '| timechart span=1000000000000d count',
+      '| timechart span=9999999999y count',
+      '| bin span=1000000000000d _time',
+      '| transaction host maxpause=99999999999999d',
+    ]) {
+      expect(parseQuery(query).errors[0]?.code, query).toBe('stage.invalid_span');
+    }
+    expect(parseQuery('earliest=-99999999999d | stats count').errors[0]?.code).toBe('time.invalid');
+  });
+
   test('reverse inverts the current order', async () => {
     const forward = await rows('class_uid=3002 | table id');
     const backward = await rows('class_uid=3002 | reverse | table id');

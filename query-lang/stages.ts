@@ -195,7 +195,7 @@ function compileBin(state: State, stage: Extract<Stage, { stage: 'bin' }>): void
     if (bucket === undefined) {
       fail(
         'stage.invalid_span',
-        `Invalid span '${stage.span}': use a duration such as 5m, 1h, 1d, 1mon or 1y`,
+        `Invalid span '${stage.span}': use a duration such as 5m, 1h, 1d, 1mon or 1y, up to 1000y`,
         stage.loc,
       );
     }

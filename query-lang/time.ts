@@ -66,8 +66,18 @@ export function parseSpanMillis(text: string): number | undefined {
   const size = UNIT_MILLIS[unit ?? ''];
   if (size === undefined) return undefined;
   const ms = Math.round(Number(match[1]) * size);
-  return ms > 0 ? ms : undefined;
+  return ms > 0 && ms <= MAX_SPAN_MS ? ms : undefined;
 }
+
+/** The longest span: 1,000 years, so that a span in microseconds stays a 64-bit integer. */
+const MAX_SPAN_MS = 1000 * 366 * 86_400_000;
+
+/** The longest calendar span in months, 1,000 years. */
+const MAX_SPAN_MONTHS = 12_000;
+
+/** Times from 0001-01-01 to the end of 9999, the range of times a query may name. */
+const MIN_TIME_MS = -62_135_596_800_000;
+const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 const QUARTER_NAMES: ReadonlySet<string> = new Set(['q', 'qtr', 'qtrs', 'quarter', 'quarters']);
 
@@ -82,7 +92,7 @@ export function parseCalendarSpanMonths(text: string): number | undefined {
   if (QUARTER_NAMES.has(name)) months = 3;
   else if (unit === 'mon') months = 1;
   else if (unit === 'y') months = 12;
-  return months > 0 && count > 0 ? count * months : undefined;
+  return months > 0 && count > 0 && count * months <= MAX_SPAN_MONTHS ? count * months : undefined;
 }
 
 function addCalendar(ms: number, unit: 'mon' | 'y', amount: number): number {
@@ -195,6 +205,11 @@ export function epochMillis(value: number): number | undefined {
  * the text is not a valid specifier.
  */
 export function parseRelativeTime(text: string, nowMs: number): number | undefined {
+  const ms = parseTime(text, nowMs);
+  return ms !== undefined && ms >= MIN_TIME_MS && ms <= MAX_TIME_MS ? ms : undefined;
+}
+
+function parseTime(text: string, nowMs: number): number | undefined {
   const trimmed = text.trim();
   if (trimmed === '') return undefined;
   if (trimmed.toLowerCase() === 'now') return nowMs;
