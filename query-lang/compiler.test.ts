@@ -673,6 +673,9 @@ describe('pipes on DuckDB', () => {
     ]);
     // An average over no events is no value, not 0.
     expect(result[0]?.['avg(severity_id)']).toBeNull();
+    // Without series, later stages see the empty buckets too.
+    const empty = await rows('earliest=-4h latest=-1h | timechart span=1h count | where count=0');
+    expect(empty.map((row) => row._time)).toEqual(['2024-05-01 08:00:00', '2024-05-01 09:00:00']);
     // cont=f returns only the buckets with events.
     const dense = await rows('earliest=-4h latest=-1h | timechart span=1h cont=f count');
     expect(dense.map((row) => row._time)).toEqual(['2024-05-01 10:00:00']);

@@ -39,7 +39,12 @@ import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.j
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
 import { RESULT_STAGES, type ResultStage } from './result-stages.js';
-import { type SeriesLayout, type SeriesOutput, seriesSelect } from './series-output.js';
+import {
+  fillTimeBuckets,
+  type SeriesLayout,
+  type SeriesOutput,
+  seriesSelect,
+} from './series-output.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
@@ -298,12 +303,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       : seriesSelect(
           state.seriesOutput,
           state.relation,
-          // A search from a time on runs up to now, as Splunk fills the buckets up to now.
-          {
-            earliestMs,
-            latestMs: latestMs ?? (earliestMs === undefined ? undefined : options.nowMs),
-            totalColumn: TOTAL_COLUMN,
-          },
+          { ...fillRange(state), totalColumn: TOTAL_COLUMN },
           (body) => {
             addStage(state, body);
             return state.relation;
@@ -1088,6 +1088,16 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
   });
 }
 
+/**
+ * Returns the time range whose buckets a timechart fills in. A search from a time on runs up to
+ * now, as Splunk fills the buckets up to now.
+ */
+function fillRange(state: State): { earliestMs?: number; latestMs?: number } {
+  const { earliestMs, latestMs } = state.range;
+  if (earliestMs === undefined) return latestMs === undefined ? {} : { latestMs };
+  return { earliestMs, latestMs: latestMs ?? state.context.nowMs };
+}
+
 /** Spans a timechart without `span=` picks from: the first that makes at most 100 buckets. */
 const AUTO_SPANS_MS: readonly number[] = [
   1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10_800, 43_200, 86_400, 604_800, 2_592_000,
@@ -1152,21 +1162,31 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
   const series = groups[1];
+  const span =
+    stage.spanMonths === undefined ? { spanMs } : { spanMs, spanMonths: stage.spanMonths };
+  const named = stage.aggregations.map((aggregation, index) => ({
+    name: aggregates[index]!.column.name,
+    fn: aggregation.fn,
+  }));
+  if (series === undefined) {
+    // Without series, the empty buckets are rows for later stages too: | where count=0 finds them.
+    if (stage.cont === false) return;
+    const addStep = (body: Sql) => {
+      addStage(state, body);
+      return state.relation;
+    };
+    fillTimeBuckets(span, state.relation, named, fillRange(state), addStep);
+    return;
+  }
   state.seriesOutput = {
     index: '_time',
-    ...(stage.cont !== false && { buckets: { spanMs } }),
-    aggregates: stage.aggregations.map((aggregation, index) => ({
-      name: aggregates[index]!.column.name,
-      fn: aggregation.fn,
-    })),
+    series: series.column.name,
+    ...(stage.cont !== false && { buckets: span }),
+    aggregates: named,
   };
-  if (stage.spanMonths !== undefined && state.seriesOutput.buckets !== undefined) {
-    state.seriesOutput.buckets.spanMonths = stage.spanMonths;
-  }
-  if (series !== undefined) state.seriesOutput.series = series.column.name;
 
   const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
-  if (series === undefined || limit === 0) return;
+  if (limit === 0) return;
   limitSeries(state, {
     events,
     eventScope: eventScopeBefore,

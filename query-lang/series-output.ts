@@ -55,8 +55,8 @@ export interface SeriesOutput {
   index: string;
   /** Time buckets of a timechart, which the select fills in across the time range. */
   buckets?: { spanMs: number; spanMonths?: number };
-  /** Column of the series field, when there is one. */
-  series?: string;
+  /** Column of the series field. */
+  series: string;
   aggregates: { name: string; fn: AggregateFunction }[];
 }
 
@@ -77,23 +77,7 @@ export function seriesSelect(
       ? addStep(sql`SELECT DISTINCT ${index} FROM ${raw(relation)}`)
       : addStep(bucketsSelect(output.buckets, relation, range, addStep));
 
-  const value = (aggregate: SeriesOutput['aggregates'][number]) => {
-    const column = sql`"r".${identifier(aggregate.name)}`;
-    return ZERO_WHEN_EMPTY.has(aggregate.fn) ? sql`coalesce(${column}, 0)` : column;
-  };
   const total = sql`count(*) OVER () AS ${identifier(range.totalColumn)}`;
-  if (output.series === undefined) {
-    const values = join(
-      output.aggregates.map(
-        (aggregate) => sql`${value(aggregate)} AS ${identifier(aggregate.name)}`,
-      ),
-      ', ',
-    );
-    return {
-      select: sql`SELECT "b".${index} AS ${index}, ${values}, ${total} FROM ${raw(rows)} AS "b" LEFT JOIN ${raw(relation)} AS "r" ON "r".${index} = "b".${index} ORDER BY 1`,
-    };
-  }
-
   const key = identifier(output.series);
   const count = addStep(
     sql`SELECT count(*) AS "n" FROM (SELECT DISTINCT ${key} FROM ${raw(relation)})`,
@@ -118,6 +102,32 @@ export function seriesSelect(
       })),
     },
   };
+}
+
+/**
+ * Adds the steps that fill in the empty time buckets of a timechart without series: its rows,
+ * in `relation`, joined to every bucket of the range, with 0 for a count and no value for an
+ * average where a bucket has no events. Returns the filled relation.
+ */
+export function fillTimeBuckets(
+  span: { spanMs: number; spanMonths?: number },
+  relation: string,
+  aggregates: readonly { name: string; fn: AggregateFunction }[],
+  range: { earliestMs?: number; latestMs?: number },
+  addStep: (body: Sql) => string,
+): string {
+  const buckets = addStep(bucketsSelect(span, relation, range, addStep));
+  const values = join(
+    aggregates.map((aggregate) => {
+      const column = sql`"r".${identifier(aggregate.name)}`;
+      const value = ZERO_WHEN_EMPTY.has(aggregate.fn) ? sql`coalesce(${column}, 0)` : column;
+      return sql`${value} AS ${identifier(aggregate.name)}`;
+    }),
+    ', ',
+  );
+  return addStep(
+    sql`SELECT "b"."_time" AS "_time", ${values} FROM ${raw(buckets)} AS "b" LEFT JOIN ${raw(relation)} AS "r" ON "r"."_time" = "b"."_time"`,
+  );
 }
 
 /**
