@@ -687,6 +687,9 @@ describe('pipes on DuckDB', () => {
       ['2024-04-30 00:00:00', '0'],
       ['2024-05-01 00:00:00', '12'],
     ]);
+    // earliest=0 is all time, from the first event to the last.
+    const all = await rows('earliest=0 latest=now | timechart span=1d count');
+    expect(all.map((row) => row._time)).toEqual(days.map((row) => row._time));
     // A range of more buckets than are filled in keeps the buckets with events.
     const seconds = await rows('earliest=-1y | timechart span=1s count');
     expect(seconds.every((row) => row.count !== '0')).toBe(true);

@@ -1090,11 +1090,12 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
 
 /**
  * Returns the time range whose buckets a timechart fills in. A search from a time on runs up to
- * now, as Splunk fills the buckets up to now.
+ * now, as Splunk fills the buckets up to now, and a search over all time over its events.
  */
 function fillRange(state: State): { earliestMs?: number; latestMs?: number } {
   const { earliestMs, latestMs } = state.range;
-  if (earliestMs === undefined) return latestMs === undefined ? {} : { latestMs };
+  // A search over all time, also written earliest=0, fills from the first event to the last.
+  if (earliestMs === undefined || earliestMs <= 0) return {};
   return { earliestMs, latestMs: latestMs ?? state.context.nowMs };
 }
 
