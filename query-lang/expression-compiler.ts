@@ -43,15 +43,24 @@ export function compileExpression(expr: Expr, scope: Scope, context: CompileCont
         type: 'number',
       };
     case 'in': {
-      const arg = compileExpression(expr.arg, scope, context);
+      const arg = compileValues(expr.arg, scope, context);
       const values = expr.values.map((value) => compileExpression(value, scope, context));
       // Mixed lists compare as text, so DuckDB never has to cast a word to a number.
       const numeric = values.every((value) => value.type === 'number');
-      const left = numeric ? asNumber(arg) : asText(arg);
       const list = join(
         values.map((value) => (numeric ? value.sql : asText(value))),
         ', ',
       );
+      // A list is in the values when any element is, as a multivalue field in Splunk.
+      if (arg.type === 'list') {
+        const element: TypedSql = { sql: raw(LIST_ELEMENT), type: 'string' };
+        const left = numeric ? asNumber(element) : asText(element);
+        return {
+          sql: anyElement(arg.sql, sql`${left} IN (${list})`),
+          type: 'boolean',
+        };
+      }
+      const left = numeric ? asNumber(arg) : asText(arg);
       return { sql: sql`(${left} IN (${list}))`, type: 'boolean' };
     }
     case 'binary':
@@ -271,7 +280,10 @@ function compileBinary(
     const operator = raw(expr.op.toUpperCase());
     return { sql: sql`(${asCondition(left)} ${operator} ${asCondition(right)})`, type: 'boolean' };
   }
-  if (expr.op === 'like') return { sql: likeCondition(left, right, expr.right), type: 'boolean' };
+  if (expr.op === 'like') {
+    const text = left.type === 'list' ? left : compileValues(expr.left, scope, context);
+    return { sql: likeCondition(text, right, expr.right), type: 'boolean' };
+  }
   if (!COMPARISON.has(expr.op))
     fail('expression.invalid_operator', `Unknown operator '${expr.op}'`, expr.loc);
   const operator = raw(expr.op === '!=' ? '<>' : expr.op);
@@ -283,10 +295,7 @@ function compileBinary(
         ? comparison(element, right, operator, expr, context)
         : comparison(left, element, operator, expr, context);
     const list = left.type === 'list' ? left.sql : right.sql;
-    return {
-      sql: sql`(len(list_filter(${list}, lambda ${raw(LIST_ELEMENT)}: ${test})) > 0)`,
-      type: 'boolean',
-    };
+    return { sql: anyElement(list, test), type: 'boolean' };
   }
   return { sql: comparison(left, right, operator, expr, context), type: 'boolean' };
 }
@@ -319,6 +328,11 @@ function comparison(
 
 /** The lambda parameter that stands for each element of a list in a comparison. */
 const LIST_ELEMENT = '__item';
+
+/** Returns whether any element of a list meets a condition on `LIST_ELEMENT`. */
+function anyElement(list: Sql, condition: Sql): Sql {
+  return sql`(len(list_filter(${list}, lambda ${raw(LIST_ELEMENT)}: ${condition})) > 0)`;
+}
 
 /** Brings both sides of a comparison to one type: time, number or text. */
 function comparable(
@@ -398,6 +412,12 @@ function toStringAs(value: TypedSql, formatExpr: Expr, loc: SourceLocation | und
   }
 }
 
+/**
+ * Functions whose first argument is true for a list when it is for any element, as `match` and
+ * `like` are for a multivalue field in Splunk.
+ */
+const ANY_VALUE_FUNCTIONS: ReadonlySet<string> = new Set(['match', 'like']);
+
 /** Functions of multivalue fields, which read an HEC indexed field as the list of its values. */
 const MULTIVALUE_FUNCTIONS: ReadonlySet<string> = new Set([
   'mvcount',
@@ -452,8 +472,11 @@ function compileCall(
   ) {
     checkRegex(String(pattern.value), 'function.invalid_regex', expr.loc);
   }
-  const compileArg = MULTIVALUE_FUNCTIONS.has(expr.fn) ? compileValues : compileExpression;
-  const args = expr.args.map((arg) => compileArg(arg, scope, context));
+  const args = expr.args.map((arg, index) => {
+    const values =
+      MULTIVALUE_FUNCTIONS.has(expr.fn) || (index === 0 && ANY_VALUE_FUNCTIONS.has(expr.fn));
+    return (values ? compileValues : compileExpression)(arg, scope, context);
+  });
   const [first, second, third] = args as [TypedSql, TypedSql | undefined, TypedSql | undefined];
   switch (expr.fn) {
     case 'if': {
@@ -516,6 +539,13 @@ function compileCall(
     case 'abs':
       return { sql: sql`abs(${asNumber(first)})`, type: 'number' };
     case 'match':
+      if (first.type === 'list') {
+        const element = raw(LIST_ELEMENT);
+        return {
+          sql: anyElement(first.sql, sql`regexp_matches(${element}, ${asText(second!)})`),
+          type: 'boolean',
+        };
+      }
       return { sql: sql`regexp_matches(${asText(first)}, ${asText(second!)})`, type: 'boolean' };
     case 'like':
       return { sql: likeCondition(first, second!, expr.args[1]!), type: 'boolean' };
@@ -845,6 +875,10 @@ function compileSpathFunction(
  * because DuckDB's LIKE backtracks on patterns with `_`.
  */
 function likeCondition(text: TypedSql, pattern: TypedSql, patternExpr: Expr): Sql {
+  if (text.type === 'list') {
+    const element: TypedSql = { sql: raw(LIST_ELEMENT), type: 'string' };
+    return anyElement(text.sql, likeCondition(element, pattern, patternExpr));
+  }
   if (patternExpr.expr === 'literal' && typeof patternExpr.value === 'string') {
     return wildcardCondition(asText(text), likePieces(patternExpr.value), true);
   }

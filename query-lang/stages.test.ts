@@ -875,6 +875,20 @@ describe('list fields', () => {
       '| where fields.tags="pci" | eval n=mvcount(fields.tags), j=mvjoin(fields.tags, ";"), last=mvindex(fields.tags, -1), one=mvcount(fields.env) | table id n j last one',
     );
     expect(result).toEqual([{ id: 'e01', n: '2', j: 'pci;dmz', last: 'dmz', one: '1' }]);
+    // in, match and like are true for a list when they are for any value.
+    for (const condition of [
+      'fields.tags IN ("x", "dmz")',
+      'in(fields.tags, "pci")',
+      'match(fields.tags, "^pc")',
+      'like(fields.tags, "dm%")',
+      'fields.tags like "dm%"',
+    ]) {
+      expect(await rows(`| where ${condition} | table id`), condition).toEqual([{ id: 'e01' }]);
+    }
+    const [split] = await rows(
+      '| makeresults | eval a=split("p,q", ",") | where in(a, "q") | eval ok=1 | table ok',
+    );
+    expect(split).toEqual({ ok: '1' });
     // Comparisons stay case-sensitive, as in Splunk's where.
     expect(await rows('| where fields.tags="PCI" OR fields.team="blue" | table id')).toEqual([]);
     expect(await rows('| where fields.team="Blue" | table id')).toEqual([{ id: 'e01' }]);
