@@ -647,7 +647,9 @@ function asTime(value: Sql, type: ValueType): Sql {
   if (type === 'number') {
     return sql`make_timestamp(TRY_CAST(round(${value} * 1000000) AS BIGINT))`;
   }
-  return sql`TRY_CAST(${value} AS TIMESTAMP)`;
+  // Text that is a number is epoch seconds.
+  const seconds = sql`make_timestamp(TRY_CAST(round(TRY_CAST(${value} AS DOUBLE) * 1000000) AS BIGINT))`;
+  return sql`coalesce(TRY_CAST(${value} AS TIMESTAMP), ${seconds})`;
 }
 
 /** Returns whether `expr` reads one of the columns `names` (lower case), through an alias too. */

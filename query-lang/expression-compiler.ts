@@ -94,7 +94,9 @@ function asTime(value: TypedSql): Sql {
   if (value.type === 'time') return value.sql;
   if (value.type === 'number')
     return sql`make_timestamp(TRY_CAST(round(CAST(${value.sql} AS DOUBLE) * 1000000) AS BIGINT))`;
-  return sql`TRY_CAST(${value.sql} AS TIMESTAMP)`;
+  // Text that is a number is epoch seconds, as a time that rex or spath extracted is.
+  const seconds = sql`make_timestamp(TRY_CAST(round(TRY_CAST(${value.sql} AS DOUBLE) * 1000000) AS BIGINT))`;
+  return sql`coalesce(TRY_CAST(${value.sql} AS TIMESTAMP), ${seconds})`;
 }
 
 /** Returns a value whose elements are text: a list of text, or a single value as text. */

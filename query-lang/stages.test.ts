@@ -1227,6 +1227,13 @@ describe('conversion functions', () => {
     expect(parseQuery('earliest=-99999999999d | stats count').errors[0]?.code).toBe('time.invalid');
   });
 
+  test('epoch seconds in text are a time', async () => {
+    const [row] = await rows(
+      '| makeresults | eval ts="1700007000" | eval d=strftime(ts, "%F"), r=relative_time(ts, "@d") | convert ctime(ts) as c | fields - _time, ts',
+    );
+    expect(row).toEqual({ d: '2023-11-15', r: '2023-11-15 00:00:00', c: '11/15/2023 00:10:00' });
+  });
+
   test('reverse inverts the current order', async () => {
     const forward = await rows('class_uid=3002 | table id');
     const backward = await rows('class_uid=3002 | reverse | table id');
