@@ -123,10 +123,11 @@ function addTotals(
   const names = [...columns];
   let result = rows.map((row) => ({ ...row }));
   if (layout.row) {
+    // A field that the total replaces counts toward it, as one of the row's fields.
+    const added = columns.filter((column) => summed(column));
     if (!names.includes(layout.fieldname)) names.push(layout.fieldname);
     result = result.map((row) => {
-      const values = names
-        .filter((column) => column !== layout.fieldname && summed(column))
+      const values = added
         .map((column) => numberOf(row[column]))
         .filter((value) => value !== undefined);
       const total = values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0);

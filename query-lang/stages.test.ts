@@ -1135,6 +1135,10 @@ describe('conversion functions', () => {
       '| stats count by host | addtotals row=f col=t labelfield=host label=ALL',
     );
     expect(columns.at(-1)).toEqual({ host: 'ALL', count: total });
+    const [replaced] = await rows(
+      '| makeresults | eval a=1, b=2 | addtotals fieldname=a | fields - _time',
+    );
+    expect(replaced).toEqual({ a: 3, b: '2' });
     const named = await rows('| stats count, dc(user) as u by host | addtotals fieldname=Sum co*');
     for (const row of named) expect(row.Sum).toBe(Number(row.count));
     // After a final timechart, the series of each bucket add up.
