@@ -384,7 +384,7 @@ function checkSteps(state: State, loc: SourceLocation | undefined): void {
   if (state.ctes.length < MAX_STEPS) return;
   fail(
     'query.too_many_stages',
-    `The query needs more than ${MAX_STEPS} steps, and each eval assignment is one: split it into fewer stages or assignments`,
+    `The query needs more than ${MAX_STEPS} steps (an eval assignment or a rex group can each be one): use fewer stages, assignments or groups`,
     loc,
   );
 }

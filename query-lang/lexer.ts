@@ -19,6 +19,12 @@ export const Comment = createToken({
   group: Lexer.SKIPPED,
   line_breaks: true,
 });
+/** Splunk's search macro, `name` or `name(arguments)`; reported as an error. */
+export const Macro = createToken({
+  name: 'Macro',
+  pattern: /`[A-Za-z0-9_.:-]+(?:\([^`]*\))?`/,
+  label: 'search macro',
+});
 /** Three backticks with no closing ones before the end of the query; reported as an error. */
 export const UnterminatedComment = createToken({
   name: 'UnterminatedComment',
@@ -277,6 +283,7 @@ const SEARCH_MODE: TokenType[] = [
   WhiteSpace,
   Comment,
   UnterminatedComment,
+  Macro,
   Pipe,
   LParen,
   RParen,
@@ -299,6 +306,7 @@ const STAGE_MODE: TokenType[] = [
   WhiteSpace,
   Comment,
   UnterminatedComment,
+  Macro,
   Pipe,
   LParen,
   RParen,

@@ -484,6 +484,14 @@ describe('syntax errors', () => {
     expect(error?.expected).toContain("'stats'");
   });
 
+  test('search macros', () => {
+    expect(parseQuery('`security_content_ctime(firstTime)` user=a').errors[0]?.code).toBe(
+      'syntax.macro',
+    );
+    expect(parseQuery('`mymacro`').errors[0]?.message).toContain('`mymacro` are not supported');
+    expect(parseQuery('| stats count | `m`').errors[0]?.code).toBe('syntax.macro');
+  });
+
   test('comments between backticks', () => {
     const commented = parseQuery('```failed logins``` status_id=2 | stats ```per\nuser``` count');
     expect(commented.errors).toEqual([]);

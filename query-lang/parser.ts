@@ -2074,6 +2074,16 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
         ),
       );
     }
+    if (tokenMatcher(token, t.Macro)) {
+      // Splunk's `macro` expands to a search this appliance does not know.
+      errors.push(
+        diagnosticAt(
+          'syntax.macro',
+          `Search macros such as ${token.image} are not supported: write the search it stands for`,
+          locationOf(token),
+        ),
+      );
+    }
     if (tokenMatcher(token, t.UnterminatedComment)) {
       errors.push(
         diagnosticAt(
