@@ -519,14 +519,17 @@ function compileStage(state: State, stage: Stage): void {
       return;
     case 'reverse': {
       const order = currentOrder(state);
-      if (order === undefined) {
-        fail(
-          'stage.reverse_needs_order',
-          'reverse needs a defined order: add a sort stage before it',
-          stage.loc,
-        );
+      if (order !== undefined) {
+        state.order = order.map((key) => ({ ...key, descending: !key.descending }));
+        return;
       }
-      state.order = order.map((key) => ({ ...key, descending: !key.descending }));
+      // Rows in no defined order, such as those of makeresults or inputlookup, turn around as
+      // DuckDB returns them. NOTE: that order is the one DuckDB keeps while it can, not a sort.
+      addStage(state, sql`SELECT *, row_number() OVER () AS "__row" FROM ${raw(state.relation)}`);
+      addStage(
+        state,
+        sql`SELECT * EXCLUDE ("__row") FROM ${raw(state.relation)} ORDER BY "__row" DESC`,
+      );
       return;
     }
     case 'table':
