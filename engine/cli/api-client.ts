@@ -97,6 +97,7 @@ export function formatTable(result: QueryResult): string {
   const columns = isEventSearch
     ? EVENT_COLUMNS.filter((c) => result.columns.includes(c))
     : result.columns;
+  if (columns.length > MAX_TABLE_COLUMNS) return formatExpanded(columns, result.rows);
   const plain = !process.stdout.isTTY;
   const table = new Table({
     head: columns.map(escapeForTerminal),
@@ -114,6 +115,30 @@ export function formatTable(result: QueryResult): string {
 }
 
 const MAX_CELL_WIDTH = 80;
+
+/**
+ * Most columns drawn as a table. A wider result, such as a timechart with hundreds of series,
+ * prints one `name: value` line per column of each row: no terminal shows such a table, and
+ * the table layout slows down with the square of the columns.
+ */
+const MAX_TABLE_COLUMNS = 40;
+
+function formatExpanded(
+  columns: readonly string[],
+  rows: readonly Record<string, unknown>[],
+): string {
+  const width = Math.min(
+    MAX_CELL_WIDTH,
+    Math.max(...columns.map((column) => escapeForTerminal(column).length)),
+  );
+  const blocks = rows.map((row, index) => {
+    const lines = columns.map(
+      (column) => `${terminalCell(column, width).padEnd(width)} : ${cell(row[column])}`,
+    );
+    return [`-- row ${index + 1} --`, ...lines].join('\n');
+  });
+  return blocks.join('\n');
+}
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
