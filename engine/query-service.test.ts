@@ -724,3 +724,38 @@ describe('timechart series columns', () => {
     ]);
   });
 });
+
+describe('all time', () => {
+  let dataDir: string;
+  let store: EventStore;
+  const now = Date.UTC(2024, 5, 1, 12);
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-all-time-'));
+    store = await EventStore.open(dataDir);
+    // A syslog line without a year can land a day ahead of the clock.
+    const rows = [now - HOUR_MS, now + 24 * HOUR_MS].map((time, i) => ({
+      id: `a${i}`,
+      time,
+      index: 'main',
+      ingest_time: now,
+      raw: `event ${i}`,
+      ocsf: '{}',
+    }));
+    await store.commit([batchOf(rows)], []);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('takes 0 to now as all time, future events included', async () => {
+    const service = new QueryService(store);
+    const count = async (earliest: string, latest: string) =>
+      (await service.run({ query: '| stats count', earliest, latest }, now)).rows[0]?.count;
+    expect(await count('0', 'now')).toBe(2);
+    expect(await count('', '')).toBe(2);
+    expect(await count('-7d', 'now')).toBe(1);
+  });
+});

@@ -299,7 +299,10 @@ export class QueryService {
       request.json !== undefined ? parseQueryJson(request.json) : parseQuery(request.query ?? '');
     if (!parsed.ast || parsed.errors.length > 0) throw new QueryInputError(parsed.errors);
     const earliestMs = resolveTime(request.earliest, nowMs, 'earliest');
-    const latestMs = resolveTime(request.latest, nowMs, 'latest');
+    // From the beginning of time to now is Splunk's All time, which has no end either: events
+    // stamped ahead of the clock, such as syslog lines without a year, are in it.
+    const allTime = earliestMs === undefined && String(request.latest ?? '').trim() === 'now';
+    const latestMs = allTime ? undefined : resolveTime(request.latest, nowMs, 'latest');
     let after: PageKey | undefined;
     if (request.cursor !== undefined && request.cursor !== '') {
       after = decodeCursor(request.cursor, cursorScope(request));

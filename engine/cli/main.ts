@@ -202,7 +202,7 @@ program
     'start of the time range: -24h, -7d, ISO time, or 0 for all time',
     '0',
   )
-  .option('--latest <time>', 'end of the time range', 'now')
+  .option('--latest <time>', "end of the time range (none by default, as Splunk's All time)")
   .option('--limit <rows>', 'maximum rows', positiveInteger, 100)
   .addOption(
     new Option(
