@@ -847,6 +847,22 @@ describe('semantic errors', () => {
     expect(result.errors[0]?.suggestion).toBe(suggestion);
   });
 
+  test('words joined by OR match as any of them', async () => {
+    const words = await ids('ALICE OR brute OR "no such words" OR Mimikatz');
+    const one = async (word: string) => ids(word);
+    const expected = new Set([
+      ...(await one('alice')),
+      ...(await one('brute')),
+      ...(await one('mimikatz')),
+    ]);
+    expect(new Set(words)).toEqual(expected);
+    expect(words.length).toBeGreaterThan(1);
+    // With other terms, each is kept: a field equality or a wildcard word.
+    expect(new Set(await ids('alice OR user=bob OR brut*'))).toEqual(
+      new Set([...(await one('alice')), ...(await one('user=bob')), ...(await one('brut*'))]),
+    );
+  });
+
   test('an invalid range underlines its value', () => {
     const [error] = parseQuery('user=a src_ip=1.2.3.4/33').errors;
     expect(error).toMatchObject({ code: 'cidr.invalid', column: 8, length: 17 });

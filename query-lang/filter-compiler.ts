@@ -41,9 +41,18 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
     case 'and':
     case 'or': {
       if (node.args.length === 0) return raw(node.op === 'and' ? 'TRUE' : 'FALSE');
-      const args = node.op === 'or' ? equalitiesAsLists(node.args) : node.args;
-      const parts = args.map((arg) => compileFilter(arg, scope, context));
-      return sql`(${join(parts, node.op === 'and' ? ' AND ' : ' OR ')})`;
+      if (node.op === 'and') {
+        const parts = node.args.map((arg) => compileFilter(arg, scope, context));
+        return sql`(${join(parts, ' AND ')})`;
+      }
+      // Words joined by OR, such as a pasted list of indicators, are one regular expression,
+      // so each text is read once, not once per word.
+      const words = node.args.map(plainWord).filter((word) => word !== undefined);
+      const args =
+        words.length < 2 ? node.args : node.args.filter((arg) => plainWord(arg) === undefined);
+      const parts = equalitiesAsLists(args).map((arg) => compileFilter(arg, scope, context));
+      if (words.length >= 2) parts.unshift(anyFreeText(words, scope));
+      return sql`(${join(parts, ' OR ')})`;
     }
     case 'not':
       // A comparison with a missing field is NULL; coalesce makes `NOT field=x` match it.
@@ -237,6 +246,23 @@ function compileTerm(value: string, term: 'whole' | 'prefix', scope: Scope): Sql
     (column) => sql`regexp_matches(${column}, ${param(regex)})`,
   );
   if (conditions.length === 0) return raw('FALSE');
+  return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
+}
+
+/** Returns the text of a free-text word without wildcards or TERM(), else undefined. */
+function plainWord(node: FilterNode): string | undefined {
+  if (node.op !== 'text' || node.term !== undefined) return undefined;
+  const parts = parsePattern(node.value);
+  if (parts.some((part) => 'wildcard' in part)) return undefined;
+  return parts.map((part) => ('literal' in part ? part.literal : '')).join('');
+}
+
+/** Matches rows whose free text contains any of the words, ignoring case. */
+function anyFreeText(words: readonly string[], scope: Scope): Sql {
+  const columns = freeTextColumns(scope);
+  if (columns.length === 0) return raw('FALSE');
+  const regex = `(?i)(?:${words.map((word) => escapeRegex(word)).join('|')})`;
+  const conditions = columns.map((column) => sql`regexp_matches(${column}, ${param(regex)})`);
   return conditions.length === 1 ? conditions[0]! : sql`(${join(conditions, ' OR ')})`;
 }
 
