@@ -1,6 +1,7 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import { jsonText } from './rows.js';
+import type { OcsfEvent } from './normalize/types.js';
+import { buildColumnBatch, jsonText } from './rows.js';
 
 describe('jsonText', () => {
   it('matches JSON.stringify for well-formed text', () => {
@@ -33,5 +34,35 @@ describe('jsonText', () => {
       connection.closeSync();
       instance.closeSync();
     }
+  });
+});
+
+describe('buildColumnBatch', () => {
+  it('stores an empty text as no value', () => {
+    const meta = {
+      host: 'web01',
+      source: 'auth.log',
+      sourcetype: 'linux_secure',
+      index: 'main',
+      tokenId: 't',
+      receivedAt: 0,
+    };
+    const event = (name: string, message: string): OcsfEvent => ({
+      class_uid: 3002,
+      category_uid: 3,
+      activity_id: 1,
+      type_uid: 300201,
+      severity_id: 1,
+      time: 0,
+      metadata: { product: { name: 'sshd' }, version: '1.1.0' },
+      user: { name },
+      message,
+    });
+    const batch = buildColumnBatch([
+      { ocsf: event('', 'x'), meta, raw: 'a' },
+      { ocsf: event('root', ''), meta, raw: 'b' },
+    ]);
+    expect(batch.columns.user_name).toEqual([null, 'root']);
+    expect(batch.columns.message).toEqual(['x', null]);
   });
 });

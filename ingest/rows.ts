@@ -35,8 +35,12 @@ const EXTRACTORS = COLUMNS.map((column) => {
     return (event: OcsfEvent) => {
       const value = readPath(event, segments);
       if (value === undefined || value === null) return null;
-      if (column.type === 'VARCHAR')
-        return typeof value === 'string' ? value : JSON.stringify(value);
+      // An empty text is no value, as Splunk makes no field of an empty one: sshd's "Invalid
+      // user  from" would otherwise count under a user named "".
+      if (column.type === 'VARCHAR') {
+        if (typeof value !== 'string') return JSON.stringify(value);
+        return value === '' ? null : value;
+      }
       if (typeof value === 'number') return value;
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
         return Number(value);

@@ -119,6 +119,7 @@ describe('filterForValue', () => {
 
   it('writes numbers and booleans as text', () => {
     expect(filterForValue('severity_id', 1)).toBe('severity_id:"1"');
+    expect(filterForValue('message', '')).toBeUndefined();
     expect(filterForValue('unmapped.local_orig', true)).toBe('unmapped.local_orig:"true"');
   });
 

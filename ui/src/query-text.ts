@@ -89,7 +89,8 @@ export function filterForValue(
   queryPath: string | undefined,
   value: string | number | boolean | null,
 ): string | undefined {
-  if (queryPath === undefined || value === null) return undefined;
+  // An empty value is no field to search for, as in Splunk, and the store keeps none.
+  if (queryPath === undefined || value === null || value === '') return undefined;
   const filter = `${queryPath}:${quoteValue(String(value))}`;
   return parseQuery(filter).errors.length === 0 ? filter : undefined;
 }
