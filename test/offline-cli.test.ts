@@ -123,6 +123,12 @@ describe('thawk query --data', () => {
     );
   });
 
+  it('rejects --lookup without --data', async () => {
+    const result = await thawk('query', '--lookup', 'bad=./bad.csv', '| stats count');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--lookup works only with --data');
+  });
+
   it('neutralises formulas in CSV output', async () => {
     const result = await thawk(
       'query',

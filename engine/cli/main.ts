@@ -248,6 +248,12 @@ program
       }
       return;
     }
+    if (Object.keys(options.lookup).length > 0) {
+      // The appliance's own lookup tables serve a search over the API.
+      fail(
+        '--lookup works only with --data; upload the table to the appliance (POST /api/v1/lookups) to use it there',
+      );
+    }
     const client = new ApiClient(options.url);
     try {
       await client.login(options.user, resolvePassword(options.user, options.password));
