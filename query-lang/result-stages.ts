@@ -1,7 +1,7 @@
 /**
  * Stages that run on the rows a query returns, in JavaScript, after the query ran: Splunk's
  * `addtotals`, and after a final `timechart` or `chart` the stages that read its series as
- * columns (`fillnull`, `rename`, `fields`, `table`, `head`). SQL cannot name columns after the
+ * columns (`fillnull`, `rename`, `fields`, `table`, `head`, `sort`). SQL cannot name columns after the
  * series values it has yet to read, so `| timechart count by host | rename web01 as web` and
  * `| timechart count by host | addtotals` run here, on the series spread into columns.
  */
@@ -10,7 +10,7 @@ import type { Stage } from './ast.js';
 
 /** The stages that can run on the returned rows. */
 export type ResultStage =
-  | Extract<Stage, { stage: 'addtotals' | 'fillnull' | 'rename' | 'fields' | 'table' }>
+  | Extract<Stage, { stage: 'addtotals' | 'fillnull' | 'rename' | 'fields' | 'table' | 'sort' }>
   | (Extract<Stage, { stage: 'head' | 'tail' }> & { stage: 'head' });
 
 /** Names of the stages that can run on the returned rows. */
@@ -21,6 +21,7 @@ export const RESULT_STAGES: ReadonlySet<string> = new Set([
   'fields',
   'table',
   'head',
+  'sort',
 ]);
 
 type Rows = { columns: string[]; rows: Record<string, unknown>[] };
@@ -96,6 +97,24 @@ function runResultStage(result: Rows, stage: ResultStage): Rows {
     }
     case 'head':
       return { columns: result.columns, rows: result.rows.slice(0, stage.count) };
+    case 'sort': {
+      const rows = [...result.rows].sort((a, b) => {
+        for (const key of stage.keys) {
+          const [x, y] = [a[key.field] ?? null, b[key.field] ?? null];
+          // Missing values come last either way.
+          if (x === null || y === null) {
+            if (x !== y) return x === null ? 1 : -1;
+            continue;
+          }
+          const order = compareValues(x, y);
+          if (order !== 0) return key.descending ? -order : order;
+        }
+        return 0;
+      });
+      const kept =
+        stage.limit === undefined || stage.limit === 0 ? rows : rows.slice(0, stage.limit);
+      return { columns: result.columns, rows: kept };
+    }
   }
 }
 
@@ -159,6 +178,19 @@ function numberOf(value: unknown): number | undefined {
   if (typeof value !== 'string' || value.trim() === '') return undefined;
   const number = Number(value);
   return Number.isFinite(number) ? number : undefined;
+}
+
+/**
+ * Orders two values as `sort` does: numbers, and text that reads as one, by value before other
+ * text in lexical order.
+ */
+function compareValues(a: unknown, b: unknown): number {
+  const [x, y] = [numberOf(a), numberOf(b)];
+  if (x !== undefined && y !== undefined) return x - y;
+  if (x !== undefined || y !== undefined) return x !== undefined ? -1 : 1;
+  const [s, t] = [String(a), String(b)];
+  if (s === t) return 0;
+  return s < t ? -1 : 1;
 }
 
 function matchesAny(patterns: readonly string[], column: string): boolean {

@@ -1201,6 +1201,18 @@ describe('conversion functions', () => {
       'earliest=-3h | timechart span=1h avg(severity_id) by host limit=2 | fillnull value=NA | table _time, OTHER',
     );
     expect(averages.map((row) => row.OTHER)).toEqual(['NA', 'NA', 1]);
+    const newest = await rows(
+      'earliest=-3h | timechart span=1h count by host limit=2 | sort -_time',
+    );
+    expect(newest.map((row) => row._time)).toEqual([
+      '2024-05-01 11:00:00',
+      '2024-05-01 10:00:00',
+      '2024-05-01 09:00:00',
+    ]);
+    const top = await rows('| stats count by host | addtotals | sort -Total, host | head 1');
+    expect(top[0]?.host).toBe(
+      (await rows('| stats count by host | sort -count, host | head 1'))[0]?.host,
+    );
     // addtotals elsewhere runs on the returned rows too, so only such stages may follow it.
     const [error] = parseQuery('| stats count by host | addtotals | where count > 1').errors;
     expect(error?.code).toBe('stage.not_last');
