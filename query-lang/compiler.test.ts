@@ -657,9 +657,10 @@ describe('pipes on DuckDB', () => {
     expect(day[1]?._time).toBe('2024-04-30 12:30:00');
     const hour = await rows('earliest=-1h | timechart count');
     expect(hour).toHaveLength(60);
-    // Over all time, without a range to fit, the span is an hour.
+    // Over all time, without a range to fit, the span is an hour, also from earliest=0.
     const all = await rows('| timechart count');
     expect(all[1]?._time).toBe('2024-04-28 13:00:00');
+    expect(await rows('earliest=0 | timechart count')).toEqual(all);
   });
 
   test('timechart fills the time range with empty buckets', async () => {

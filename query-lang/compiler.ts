@@ -1114,7 +1114,8 @@ const AUTO_SPANS_MS: readonly number[] = [
  * when none is given, or undefined for a search over all time.
  */
 function autoSpanMs(range: State['range'], nowMs: number): number | undefined {
-  if (range.earliestMs === undefined) return undefined;
+  // earliest=0 is all time too, as for the buckets a timechart fills in.
+  if (range.earliestMs === undefined || range.earliestMs <= 0) return undefined;
   const width = (range.latestMs ?? nowMs) - range.earliestMs;
   return AUTO_SPANS_MS.find((span) => width / span <= 100) ?? AUTO_SPANS_MS.at(-1);
 }
