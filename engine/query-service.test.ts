@@ -64,6 +64,27 @@ function recordingService(store: EventStore, calls: string[]): QueryService {
   });
 }
 
+/** A store in a new temporary folder with `rows` in its hot tier, and its query service. */
+interface RowsStore {
+  store: EventStore;
+  service: QueryService;
+  close: () => Promise<void>;
+}
+
+async function storeWithRows(name: string, rows: Record<string, unknown>[]): Promise<RowsStore> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `telhawk-${name}-`));
+  const store = await EventStore.open(dataDir);
+  await store.commit([batchOf(rows)], []);
+  return {
+    store,
+    service: new QueryService(store),
+    close: async () => {
+      await store.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('event searches over both tiers', () => {
   let dataDir: string;
   let store: EventStore;
@@ -561,13 +582,9 @@ describe('internal indexes', () => {
 });
 
 describe('multivalue fields', () => {
-  let dataDir: string;
-  let store: EventStore;
-  let service: QueryService;
+  let rowsStore: RowsStore;
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-multivalue-'));
-    store = await EventStore.open(dataDir);
     const now = Date.now();
     const fields = [
       { tags: ['alpha', 'beta'] },
@@ -585,16 +602,12 @@ describe('multivalue fields', () => {
       raw: `event ${i}`,
       ocsf: '{}',
     }));
-    await store.commit([batchOf(rows)], []);
-    service = new QueryService(store);
+    rowsStore = await storeWithRows('multivalue', rows);
   });
 
-  afterAll(async () => {
-    await store.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => rowsStore.close());
 
-  const run = async (query: string) => (await service.run({ query })).rows;
+  const run = async (query: string) => (await rowsStore.service.run({ query })).rows;
 
   it('reads a field sent with one value as a list of one', async () => {
     expect(await run('fields.tags{}=solo | table id')).toEqual([{ id: 'm1' }]);
@@ -632,14 +645,11 @@ describe('multivalue fields', () => {
 });
 
 describe('timechart series columns', () => {
-  let dataDir: string;
-  let store: EventStore;
   let service: QueryService;
+  let close: () => Promise<void>;
   const now = Date.UTC(2024, 5, 1, 12);
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-timechart-'));
-    store = await EventStore.open(dataDir);
     // Host names are log text: some look like object keys and column names.
     const hosts = ['web01', '__proto__', '_time', 'web01', 'constructor'];
     const rows = hosts.map((host, i) => ({
@@ -651,14 +661,10 @@ describe('timechart series columns', () => {
       raw: `event ${i}`,
       ocsf: '{}',
     }));
-    await store.commit([batchOf(rows)], []);
-    service = new QueryService(store);
+    ({ service, close } = await storeWithRows('timechart', rows));
   });
 
-  afterAll(async () => {
-    await store.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('adds totals to the spread series', async () => {
     const response = await service.run(
@@ -726,13 +732,11 @@ describe('timechart series columns', () => {
 });
 
 describe('all time', () => {
-  let dataDir: string;
-  let store: EventStore;
+  let service: QueryService;
+  let close: () => Promise<void>;
   const now = Date.UTC(2024, 5, 1, 12);
 
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'telhawk-all-time-'));
-    store = await EventStore.open(dataDir);
     // A syslog line without a year can land a day ahead of the clock.
     const rows = [now - HOUR_MS, now + 24 * HOUR_MS].map((time, i) => ({
       id: `a${i}`,
@@ -742,16 +746,12 @@ describe('all time', () => {
       raw: `event ${i}`,
       ocsf: '{}',
     }));
-    await store.commit([batchOf(rows)], []);
+    ({ service, close } = await storeWithRows('all-time', rows));
   });
 
-  afterAll(async () => {
-    await store.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => close());
 
   it('takes 0 to now as all time, future events included', async () => {
-    const service = new QueryService(store);
     const count = async (earliest: string, latest: string) =>
       (await service.run({ query: '| stats count', earliest, latest }, now)).rows[0]?.count;
     expect(await count('0', 'now')).toBe(2);

@@ -10,7 +10,14 @@ import {
   QueryError,
   TOTAL_COLUMN,
 } from './index.js';
-import { FIXTURE_EVENTS, insertEventStatement, NOW_MS, serviceRows } from './test-fixtures.js';
+import {
+  cellTotal,
+  FIXTURE_EVENTS,
+  insertEventStatement,
+  NOW_MS,
+  seriesNames,
+  serviceRows,
+} from './test-fixtures.js';
 import { parseRelativeTime } from './time.js';
 
 let instance: DuckDBInstance;
@@ -43,20 +50,6 @@ async function rows(text: string, options: Partial<CompileOptions> = {}) {
   const compiled = compile(text, options);
   const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
   return serviceRows(compiled, reader.columnNames(), reader.getRowObjectsJson());
-}
-
-/** The series columns of a timechart's rows. */
-function seriesNames(result: Record<string, unknown>[]): string[] {
-  return Object.keys(result[0] ?? {}).filter((name) => name !== '_time');
-}
-
-/** The sum of every series of every bucket of a timechart. */
-function cellTotal(result: Record<string, unknown>[]): number {
-  return result.reduce(
-    (sum, row) =>
-      sum + seriesNames([row]).reduce((cells, name) => cells + Number(row[name] ?? 0), 0),
-    0,
-  );
 }
 
 async function ids(text: string, options: Partial<CompileOptions> = {}) {
@@ -674,12 +667,15 @@ describe('pipes on DuckDB', () => {
     ]);
     // An average over no events is no value, not 0.
     expect(result[0]?.['avg(severity_id)']).toBeNull();
+
     // Without series, later stages see the empty buckets too.
     const empty = await rows('earliest=-4h latest=-1h | timechart span=1h count | where count=0');
     expect(empty.map((row) => row._time)).toEqual(['2024-05-01 08:00:00', '2024-05-01 09:00:00']);
+
     // cont=f returns only the buckets with events.
     const dense = await rows('earliest=-4h latest=-1h | timechart span=1h cont=f count');
     expect(dense.map((row) => row._time)).toEqual(['2024-05-01 10:00:00']);
+
     // Without a time range, from the first bucket with events to the last.
     const days = await rows('| timechart span=1d count');
     expect(days.map((row) => [row._time, row.count])).toEqual([
@@ -688,12 +684,15 @@ describe('pipes on DuckDB', () => {
       ['2024-04-30 00:00:00', '0'],
       ['2024-05-01 00:00:00', '12'],
     ]);
+
     // earliest=0 is all time, from the first event to the last.
     const all = await rows('earliest=0 latest=now | timechart span=1d count');
     expect(all.map((row) => row._time)).toEqual(days.map((row) => row._time));
+
     // A range of more buckets than are filled in keeps the buckets with events.
     const seconds = await rows('earliest=-1y | timechart span=1s count');
     expect(seconds.every((row) => row.count !== '0')).toBe(true);
+
     // A later stage reads the rows before they are spread into columns.
     const long = await rows('| timechart span=1d count by host | where count > 1');
     expect(long.every((row) => typeof row.host === 'string')).toBe(true);
@@ -850,17 +849,16 @@ describe('semantic errors', () => {
 
   test('words joined by OR match as any of them', async () => {
     const words = await ids('ALICE OR brute OR "no such words" OR Mimikatz');
-    const one = async (word: string) => ids(word);
     const expected = new Set([
-      ...(await one('alice')),
-      ...(await one('brute')),
-      ...(await one('mimikatz')),
+      ...(await ids('alice')),
+      ...(await ids('brute')),
+      ...(await ids('mimikatz')),
     ]);
     expect(new Set(words)).toEqual(expected);
     expect(words.length).toBeGreaterThan(1);
     // With other terms, each is kept: a field equality or a wildcard word.
     expect(new Set(await ids('alice OR user=bob OR brut*'))).toEqual(
-      new Set([...(await one('alice')), ...(await one('user=bob')), ...(await one('brut*'))]),
+      new Set([...(await ids('alice')), ...(await ids('user=bob')), ...(await ids('brut*'))]),
     );
   });
 

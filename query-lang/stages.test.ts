@@ -5,10 +5,12 @@ import { astFromJson, astToJson, type CompileOptions, compileQuery, parseQuery }
 import { sql } from './sql.js';
 import { timeBucket } from './stages.js';
 import {
+  cellTotal,
   FIXTURE_EVENTS,
   type FixtureEvent,
   insertEventStatement,
   NOW_MS,
+  seriesNames,
   serviceRows,
 } from './test-fixtures.js';
 import { parseSpanMillis } from './time.js';
@@ -86,27 +88,6 @@ async function rows(text: string) {
   const compiled = compileQuery(parsed.ast, OPTIONS);
   const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
   return serviceRows(compiled, reader.columnNames(), reader.getRowObjectsJson());
-}
-
-/** The series columns of the rows of a timechart, or of a chart over `index`. */
-function seriesNames(result: Record<string, unknown>[], index = '_time'): string[] {
-  return Object.keys(result[0] ?? {})
-    .filter((name) => name !== index)
-    .sort((a, b) => order(a) - order(b) || (a < b ? -1 : 1));
-}
-
-/** Ranks NULL and OTHER after the values, as the series columns are ordered. */
-function order(name: string): number {
-  return name === 'NULL' ? 1 : name === 'OTHER' ? 2 : 0;
-}
-
-/** The sum of every series of every row of a timechart, or of a chart over `index`. */
-function cellTotal(result: Record<string, unknown>[], index = '_time'): number {
-  return result.reduce(
-    (sum, row) =>
-      sum + seriesNames([row], index).reduce((cells, name) => cells + Number(row[name] ?? 0), 0),
-    0,
-  );
 }
 
 describe('new stages on DuckDB', () => {
@@ -1179,6 +1160,7 @@ describe('conversion functions', () => {
   });
 
   test('stages after a final timechart read its series', async () => {
+    const RENAMED: Record<string, string> = { web01: 'web', OTHER: 'rest' };
     const base = await rows('earliest=-3h | timechart span=1h count by host limit=3');
     const result = await rows(
       'earliest=-3h | timechart span=1h count by host limit=3 | rename web01 as web, O* as rest | fillnull value=0 | fields - fw01 | addtotals | head 2',
@@ -1186,10 +1168,7 @@ describe('conversion functions', () => {
     const expected = base.slice(0, 2).map((row) => {
       const renamed = Object.entries(row)
         .filter(([name]) => name !== 'fw01')
-        .map(([name, value]) => [
-          name === 'web01' ? 'web' : name === 'OTHER' ? 'rest' : name,
-          value,
-        ]);
+        .map(([name, value]) => [RENAMED[name!] ?? name, value]);
       const total = renamed
         .filter(([name]) => name !== '_time')
         .reduce((sum, [, value]) => sum + Number(value), 0);
@@ -1256,8 +1235,10 @@ describe('conversion functions', () => {
     expect(backward).toEqual([...forward].reverse());
     const counts = await rows('| stats count by host | reverse | head 1');
     expect(counts).toEqual([{ host: 'win02', count: '1' }]);
-    const made = await rows('| makeresults count=3 | streamstats count as n | reverse | table n');
-    expect(made.map((row) => row.n)).toEqual(['3', '2', '1']);
+    const generated = await rows(
+      '| makeresults count=3 | streamstats count as n | reverse | table n',
+    );
+    expect(generated.map((row) => row.n)).toEqual(['3', '2', '1']);
   });
 
   test('mvfilter, mvrange, in, json_extract and time', async () => {

@@ -292,3 +292,26 @@ export function serviceRows(
   }
   return result.rows;
 }
+
+/** Series that come after the values, in this order, as the series columns are ordered. */
+const LAST_SERIES = ['NULL', 'OTHER'];
+
+/**
+ * Returns the series columns of timechart rows, or of chart rows over `index`: the values in
+ * lexical order, then `NULL` and `OTHER`.
+ */
+export function seriesNames(result: Record<string, unknown>[], index = '_time'): string[] {
+  const rank = (name: string) => LAST_SERIES.indexOf(name);
+  return Object.keys(result[0] ?? {})
+    .filter((name) => name !== index)
+    .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
+}
+
+/** Returns the sum of every series of every row of a timechart, or of a chart over `index`. */
+export function cellTotal(result: Record<string, unknown>[], index = '_time'): number {
+  let total = 0;
+  for (const row of result) {
+    for (const name of seriesNames([row], index)) total += Number(row[name] ?? 0);
+  }
+  return total;
+}
