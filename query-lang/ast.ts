@@ -326,8 +326,8 @@ export type Stage =
   | { stage: 'inputlookup'; table: string; loc?: SourceLocation }
   /**
    * `addtotals [row=t] [col=f] [fieldname=Total] [labelfield=f] [label=Total] [fields]`: the
-   * sum of each row's numeric fields, and with `col=t` a last row of column sums. It must be
-   * the last stage.
+   * sum of each row's numeric fields, and with `col=t` a last row of column sums. It runs on
+   * the returned rows, so only the stages of `RESULT_STAGES` may follow it.
    */
   | {
       stage: 'addtotals';

@@ -263,9 +263,14 @@ function compileBinary(
   scope: Scope,
   context: CompileContext,
 ): TypedSql {
-  const sides = COMPARISON.has(expr.op) ? compileValues : compileExpression;
-  const left = sides(expr.left, scope, context);
-  const right = sides(expr.right, scope, context);
+  // Comparisons and `like` read a multivalue field as its values, the left side of `like` only.
+  const values = COMPARISON.has(expr.op);
+  const left = (values || expr.op === 'like' ? compileValues : compileExpression)(
+    expr.left,
+    scope,
+    context,
+  );
+  const right = (values ? compileValues : compileExpression)(expr.right, scope, context);
   if (expr.op === '.' || (expr.op === '+' && isText(expr))) {
     // As in Splunk, text joined with a missing value is missing.
     return { sql: sql`(${asText(left)} || ${asText(right)})`, type: 'string' };
@@ -282,10 +287,7 @@ function compileBinary(
     const operator = raw(expr.op.toUpperCase());
     return { sql: sql`(${asCondition(left)} ${operator} ${asCondition(right)})`, type: 'boolean' };
   }
-  if (expr.op === 'like') {
-    const text = left.type === 'list' ? left : compileValues(expr.left, scope, context);
-    return { sql: likeCondition(text, right, expr.right), type: 'boolean' };
-  }
+  if (expr.op === 'like') return { sql: likeCondition(left, right, expr.right), type: 'boolean' };
   if (!COMPARISON.has(expr.op))
     fail('expression.invalid_operator', `Unknown operator '${expr.op}'`, expr.loc);
   const operator = raw(expr.op === '!=' ? '<>' : expr.op);
@@ -631,8 +633,8 @@ function compileCall(
       // The time the query ran, with milliseconds, as Splunk's time() is the wall-clock time.
       return { sql: sql`epoch_ms(CAST(${param(context.nowMs)} AS BIGINT))`, type: 'time' };
     case 'mvrange': {
-      // Numbers from start up to but not including end, as text; no list for more than
-      // MAX_RANGE values, so that a typo cannot fill the memory.
+      // Numbers from start up to but not including end, as text. Past MAX_RANGE values there
+      // is no list, so that a typo cannot fill the memory.
       const step =
         third === undefined ? sql`CAST(1 AS BIGINT)` : sql`TRY_CAST(${asNumber(third)} AS BIGINT)`;
       const start = sql`TRY_CAST(${asNumber(first)} AS BIGINT)`;

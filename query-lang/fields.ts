@@ -327,7 +327,7 @@ export function jsonPathValue(
   return { sql: sql`CASE WHEN json_valid(${text}) THEN ${value} END`, type };
 }
 
-/** The field `spath` writes when no output is given: the path with other characters as `_`. */
+/** Returns the field `spath` writes when no output is given: the path with other characters as `_`. */
 export function defaultSpathOutput(path: string): string {
   const name = path
     .replace(/\{\}|\[\d+\]/g, '')

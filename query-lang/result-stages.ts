@@ -111,9 +111,8 @@ function runResultStage(result: Rows, stage: ResultStage): Rows {
         }
         return 0;
       });
-      const kept =
-        stage.limit === undefined || stage.limit === 0 ? rows : rows.slice(0, stage.limit);
-      return { columns: result.columns, rows: kept };
+      if (stage.limit === undefined || stage.limit === 0) return { columns: result.columns, rows };
+      return { columns: result.columns, rows: rows.slice(0, stage.limit) };
     }
   }
 }

@@ -105,9 +105,9 @@ export function seriesSelect(
 }
 
 /**
- * Adds the steps that fill in the empty time buckets of a timechart without series: its rows,
- * in `relation`, joined to every bucket of the range, with 0 for a count and no value for an
- * average where a bucket has no events. Returns the filled relation.
+ * Adds the steps that fill in the empty buckets of a timechart without series, and returns the
+ * filled relation. Its rows, in `relation`, are joined to every bucket of the range. A bucket
+ * without events gets 0 for a count and no value for an average.
  */
 export function fillTimeBuckets(
   span: { spanMs: number; spanMonths?: number },

@@ -479,8 +479,8 @@ function compileRex(state: State, stage: Extract<Stage, { stage: 'rex' }>): void
     }
     // max_match: the group of each match, the first N of them, as a list.
     const all = sql`list_filter(regexp_extract_all(${text}, ${param(re2)}, ${index}), lambda v: v <> '')`;
-    const kept = stage.maxMatch === 0 ? all : sql`list_slice(${all}, 1, ${param(stage.maxMatch)})`;
-    addColumn(state, group.name, sql`nullif(${kept}, [])`, 'list');
+    const first = stage.maxMatch === 0 ? all : sql`list_slice(${all}, 1, ${param(stage.maxMatch)})`;
+    addColumn(state, group.name, sql`nullif(${first}, [])`, 'list');
   }
 }
 

@@ -69,10 +69,10 @@ export function parseSpanMillis(text: string): number | undefined {
   return ms > 0 && ms <= MAX_SPAN_MS ? ms : undefined;
 }
 
-/** The longest span: 1,000 years, so that a span in microseconds stays a 64-bit integer. */
+/** Maximum span: 1,000 years, so that a span in microseconds stays a 64-bit integer. */
 const MAX_SPAN_MS = 1000 * 366 * 86_400_000;
 
-/** The longest calendar span in months, 1,000 years. */
+/** Maximum calendar span in months, 1,000 years. */
 const MAX_SPAN_MONTHS = 12_000;
 
 /** Times from 0001-01-01 to the end of 9999, the range of times a query may name. */
