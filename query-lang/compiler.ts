@@ -343,7 +343,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     params: query.params,
     kind: state.aggregate ? 'aggregate' : 'events',
   };
-  if (seriesOutput?.layout !== undefined) compiled.series = seriesOutput.layout;
+  if (seriesOutput !== undefined) compiled.series = seriesOutput.layout;
   if (resultStages.length > 0) compiled.resultStages = resultStages;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {

@@ -1,9 +1,9 @@
 /**
  * Stages that run on the rows a query returns, in JavaScript, after the query ran: Splunk's
  * `addtotals`, and after a final `timechart` or `chart` the stages that read its series as
- * columns (`fillnull`, `rename`, `fields`, `table`, `head`, `sort`). SQL cannot name columns after the
- * series values it has yet to read, so `| timechart count by host | rename web01 as web` and
- * `| timechart count by host | addtotals` run here, on the series spread into columns.
+ * columns (`fillnull`, `rename`, `fields`, `table`, `head`, `sort`). SQL cannot name columns
+ * after the series values it has yet to read, so `| timechart count by host | rename web01 as
+ * web` and `| timechart count by host | addtotals` run here, on the series spread into columns.
  */
 
 import type { Stage } from './ast.js';

@@ -27,7 +27,7 @@ export const SERIES_COUNT_COLUMN = '__series_count';
 export const MAX_SERIES = 1000;
 
 /**
- * Most buckets a timechart fills in. A range with more buckets, such as `span=1s` over a month,
+ * Maximum number of buckets a timechart fills in. A range with more buckets, such as `span=1s` over a month,
  * is filled only from the first to the last bucket with events, and not at all beyond this.
  */
 export const MAX_FILLED_BUCKETS = 10_000;
@@ -70,7 +70,7 @@ export function seriesSelect(
   relation: string,
   range: { earliestMs?: number; latestMs?: number; totalColumn: string },
   addStep: (body: Sql) => string,
-): { select: Sql; layout?: SeriesLayout } {
+): { select: Sql; layout: SeriesLayout } {
   const index = identifier(output.index);
   const rows =
     output.buckets === undefined
