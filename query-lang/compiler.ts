@@ -35,6 +35,7 @@ import {
   valuesName,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
+import { boundPositions, canPageGroups, type GroupPage, pagedGroups } from './group-page.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
@@ -72,6 +73,11 @@ export interface CompileOptions {
    * adds `__cursor_us` (the event time in epoch microseconds) and, given `after`, starts below it.
    */
   page?: { after?: PageKey };
+  /**
+   * Lets a final `stats` with set aggregates such as `dc` read only the groups of the returned
+   * page, in two statements (`CompiledQuery.groups`). Only for a caller that runs both.
+   */
+  pageGroups?: boolean;
   /**
    * Adds a condition that leaves out the events of internal indexes unless the search part
    * names one (`internal-indexes.ts`), for sources that may hold them, such as the files of
@@ -118,6 +124,13 @@ export interface CompiledQuery {
    * is much cheaper than sorting every column of every match.
    */
   keys?: { sql: string; params: unknown[] };
+  /**
+   * For a final `stats` read a page of groups at a time (`CompileOptions.pageGroups`): the
+   * statement to run first, which returns the number of groups (`total`) and the page's range of
+   * the first by field as text (`low`, `high`). Those two go into `params` at `bounds` before
+   * `sql` runs; `sql` returns no total column then.
+   */
+  groups?: { sql: string; params: unknown[]; bounds: [number, number] };
   /**
    * Conditions the filter puts on indexed columns; storage may narrow the sources to the
    * rows its term index names before the query runs (`needles.ts`).
@@ -222,6 +235,8 @@ export interface State {
   range: { earliestMs?: number; latestMs?: number };
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
+  /** Set by a `stats` whose groups the final select may read a page at a time (`group-page.ts`). */
+  groupPage?: GroupPage;
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
@@ -292,6 +307,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
     state.seriesOutput = undefined;
+    state.groupPage = undefined;
     compileStage(state, stage);
     checkSteps(state, undefined);
   });
@@ -322,6 +338,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     hasEventTime(state.scope) &&
     !state.scope.hidden.has('id');
   let query: Sql;
+  let groups: Sql | undefined;
   if (paged) {
     const after = options.page?.after;
     const below =
@@ -331,6 +348,11 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
   } else if (seriesOutput !== undefined) {
     query = sql`${withClause}${seriesOutput.select} LIMIT ${param(limit)}`;
+  } else if (state.aggregate && options.pageGroups && state.groupPage !== undefined) {
+    const order = orderBy(state, state.order);
+    const paged = pagedGroups(state.groupPage, state.ctes, order, limit);
+    groups = paged.groups;
+    query = sql`WITH ${join(paged.ctes, ', ')} SELECT ${columns} ${from}${order} LIMIT ${param(limit)}`;
   } else if (state.aggregate) {
     // The window counts every result row before the limit cuts them, in the same pass.
     query = sql`${withClause}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
@@ -344,6 +366,13 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     kind: state.aggregate ? 'aggregate' : 'events',
   };
   if (seriesOutput !== undefined) compiled.series = seriesOutput.layout;
+  if (groups !== undefined) {
+    compiled.groups = {
+      sql: groups.text,
+      params: groups.params,
+      bounds: boundPositions(query.params),
+    };
+  }
   if (resultStages.length > 0) compiled.resultStages = resultStages;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
@@ -986,7 +1015,11 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
     ', ',
   );
   const body = sql`SELECT ${select} FROM ${raw(state.relation)}${present}${groupBy(groups.length)}`;
+  const input = state.relation;
+  const cte = state.ctes.length;
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
+  const functions = aggregations.map((aggregation) => aggregation.fn);
+  state.groupPage = canPageGroups(functions, groups) ? { input, cte, groups, select } : undefined;
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
 }

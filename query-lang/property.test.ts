@@ -155,7 +155,8 @@ function check(text: string): string[] | undefined {
   }
   try {
     const compiled = compileQuery(parsed.ast, { source: 'events', nowMs: NOW_MS });
-    return [compiled.sql, compiled.countSql ?? ''];
+    const paged = compileQuery(parsed.ast, { source: 'events', nowMs: NOW_MS, pageGroups: true });
+    return [compiled.sql, compiled.countSql ?? '', paged.sql, paged.groups?.sql ?? ''];
   } catch (error) {
     expect(error).toBeInstanceOf(QueryError);
     expect((error as QueryError).diagnostics.every(isDiagnostic)).toBe(true);
