@@ -779,4 +779,13 @@ describe('all time', () => {
     expect(await count('', '')).toBe(2);
     expect(await count('-7d', 'now')).toBe(1);
   });
+
+  it('fits an all-time timechart without a span to the stored events', async () => {
+    // The two events are 25 hours apart: 30-minute buckets make 51 of them.
+    const answer = await service.run({ query: '| timechart count', earliest: '0' }, now);
+    expect(answer.rows).toHaveLength(51);
+    expect(answer.rows.reduce((sum, row) => sum + Number(row.count), 0)).toBe(2);
+    const explained = await service.explain({ query: '| timechart count' }, now);
+    expect(explained.params).toContain(1_800_000);
+  });
 });

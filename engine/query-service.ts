@@ -12,6 +12,7 @@ import {
   parseQuery,
   parseQueryJson,
   parseRelativeTime,
+  type QueryAst,
   type QueryDiagnostic,
   QueryError,
   queryFingerprint,
@@ -59,6 +60,9 @@ export interface QueryResponse {
   next_cursor?: string;
 }
 
+/** The times of the first and last stored events (`CompileOptions.storedRange`). */
+type StoredRange = { earliestMs: number; latestMs: number };
+
 /** Result of `explain`: the compiled SQL and the cold files a query would read. */
 export interface QueryExplanation {
   sql: string;
@@ -70,8 +74,8 @@ export interface QueryExplanation {
   keys_params?: unknown[];
   /**
    * For a final `stats` read a page of groups at a time: the statement that counts the groups
-   * and finds the range of the first by field whose rows `sql` aggregates (its `low` and `high`
-   * go into `params` where they are null).
+   * and finds the range of the first by field. Its `low` and `high` go into `params` where they
+   * are null, and `sql` aggregates the rows in that range.
    */
   groups_sql?: string;
   groups_params?: unknown[];
@@ -190,6 +194,33 @@ export class QueryService {
   }
 
   /** Runs a statement in a snapshot, cancelling it after the query timeout. */
+  /**
+   * Returns the times of the snapshot's first and last events when the query has a `timechart`
+   * without `span=` over all time, which fits its buckets to them.
+   */
+  private async storedRangeFor(
+    snapshot: Snapshot,
+    ast: QueryAst,
+    compiled: CompiledQuery,
+  ): Promise<StoredRange | undefined> {
+    const allTime = compiled.earliestMs === undefined || compiled.earliestMs <= 0;
+    const autoSpan = ast.stages.some(
+      (stage) =>
+        stage.stage === 'timechart' && stage.autoSpan === true && stage.spanMonths === undefined,
+    );
+    if (!allTime || !autoSpan) return undefined;
+    const found = await this.runWithTimeout(
+      snapshot,
+      `SELECT epoch_ms(min("time")) AS "first", epoch_ms(max("time")) AS "last" FROM ${snapshot.source}`,
+      [],
+    );
+    const { first, last } = found.rows[0] ?? {};
+    if (first === null || first === undefined || last === null || last === undefined) {
+      return undefined;
+    }
+    return { earliestMs: Number(first), latestMs: Number(last) };
+  }
+
   private runWithTimeout(
     snapshot: Snapshot,
     sql: string,
@@ -244,10 +275,12 @@ export class QueryService {
     const first = this.compileChecked(ast, `"${EVENTS_TABLE}"`, options);
     const snapshot = await this.store.snapshot(snapshotFilter(first, access));
     try {
+      const storedRange = await this.storedRangeFor(snapshot, ast, first);
       const view = await this.narrowed(snapshot, first);
       const compiled = this.compileChecked(ast, view.source, {
         ...options,
         keyedSource: view.keyedSource,
+        ...(storedRange !== undefined && { storedRange }),
       });
       // The statements name the cold files relative to the data folder, as `files` does, so
       // that explaining a query does not show where the appliance keeps its data.
@@ -369,12 +402,13 @@ export class QueryService {
     const started = performance.now();
     const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
     const options = this.compileOptions(request, { earliestMs, latestMs, nowMs, after });
+    let storedRange: StoredRange | undefined;
     const compile = (source: string, keyedSource?: string) =>
-      this.compileChecked(
-        ast,
-        source,
-        keyedSource === undefined ? options : { ...options, keyedSource },
-      );
+      this.compileChecked(ast, source, {
+        ...options,
+        ...(keyedSource !== undefined && { keyedSource }),
+        ...(storedRange !== undefined && { storedRange }),
+      });
     let compiled = compile(`"${EVENTS_TABLE}"`);
     // One snapshot of both tiers, pruned to the effective time range, for the rows and the count.
     const snapshot = await this.store.snapshot(snapshotFilter(compiled, access));
@@ -382,6 +416,8 @@ export class QueryService {
     let total: number;
     let lastKey: EventKey | undefined;
     try {
+      storedRange = await this.storedRangeFor(snapshot, ast, compiled);
+      if (storedRange !== undefined) compiled = compile(`"${EVENTS_TABLE}"`);
       const indexed =
         after === undefined
           ? await this.indexedSearch(snapshot, compiled, options.limit)

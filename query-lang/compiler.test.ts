@@ -656,6 +656,23 @@ describe('pipes on DuckDB', () => {
     expect(await rows('earliest=0 | timechart count')).toEqual(all);
   });
 
+  test('timechart over all time fits the stored events', async () => {
+    // Three days of stored events: a span of an hour makes 72 buckets, a smaller one too many.
+    const storedRange = { earliestMs: NOW_MS - 72 * 3_600_000, latestMs: NOW_MS };
+    const all = await rows('| timechart count', { storedRange });
+    expect(all.length).toBeLessThanOrEqual(100);
+    expect(Date.parse(`${all[1]?._time}Z`) - Date.parse(`${all[0]?._time}Z`)).toBe(3_600_000);
+    // A year makes a bucket a week: 52 buckets, where a day would make 365.
+    const year = { earliestMs: NOW_MS - 365 * 86_400_000, latestMs: NOW_MS };
+    expect(compile('| timechart count', { storedRange: year }).params).toContain(604_800_000);
+    expect(compile('earliest=0 | timechart count', { storedRange: year }).params).toContain(
+      604_800_000,
+    );
+    // A range the query gives wins over the stored one.
+    const day = await rows('earliest=-24h | timechart count', { storedRange: year });
+    expect(day).toHaveLength(48);
+  });
+
   test('timechart fills the time range with empty buckets', async () => {
     const result = await rows(
       'earliest=-4h latest=-1h | timechart span=1h count, avg(severity_id)',

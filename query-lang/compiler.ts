@@ -79,6 +79,11 @@ export interface CompileOptions {
    */
   pageGroups?: boolean;
   /**
+   * The times of the first and last stored events. A `timechart` without `span=` over all time
+   * fits its buckets to this range; without it, the span is an hour.
+   */
+  storedRange?: { earliestMs: number; latestMs: number };
+  /**
    * Adds a condition that leaves out the events of internal indexes unless the search part
    * names one (`internal-indexes.ts`), for sources that may hold them, such as the files of
    * offline mode. The appliance leaves them out of its snapshots instead.
@@ -233,6 +238,8 @@ export interface State {
   windowStageFollows: boolean;
   /** The effective time range of the query. */
   range: { earliestMs?: number; latestMs?: number };
+  /** `CompileOptions.storedRange`. */
+  storedRange?: { earliestMs: number; latestMs: number };
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
   /** Set by a `stats` whose groups the final select may read a page at a time (`group-page.ts`). */
@@ -296,6 +303,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       ...(earliestMs !== undefined && { earliestMs }),
       ...(latestMs !== undefined && { latestMs }),
     },
+    ...(options.storedRange !== undefined && { storedRange: options.storedRange }),
   };
   checkGeneratingStages(ast);
   const resultStart = resultStagesStart(ast.stages);
@@ -1144,12 +1152,16 @@ const AUTO_SPANS_MS: readonly number[] = [
 
 /**
  * Returns the span that fits about 100 buckets into the time range, as Splunk picks a span
- * when none is given, or undefined for a search over all time.
+ * when none is given. Over all time the range is that of the stored events, when known.
  */
-function autoSpanMs(range: State['range'], nowMs: number): number | undefined {
+function autoSpanMs(state: State): number | undefined {
+  const { range, storedRange } = state;
   // earliest=0 is all time too, as for the buckets a timechart fills in.
-  if (range.earliestMs === undefined || range.earliestMs <= 0) return undefined;
-  const width = (range.latestMs ?? nowMs) - range.earliestMs;
+  const allTime = range.earliestMs === undefined || range.earliestMs <= 0;
+  if (allTime && storedRange === undefined) return undefined;
+  const width = allTime
+    ? (storedRange?.latestMs ?? 0) - (storedRange?.earliestMs ?? 0)
+    : (range.latestMs ?? state.context.nowMs) - (range.earliestMs ?? 0);
   return AUTO_SPANS_MS.find((span) => width / span <= 100) ?? AUTO_SPANS_MS.at(-1);
 }
 
@@ -1167,7 +1179,7 @@ const COMBINE_SERIES: Partial<Record<Aggregation['fn'], string>> = {
 function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechart' }>): void {
   const spanMs =
     stage.autoSpan === true && stage.spanMonths === undefined
-      ? (autoSpanMs(state.range, state.context.nowMs) ?? stage.spanMs)
+      ? (autoSpanMs(state) ?? stage.spanMs)
       : stage.spanMs;
   if (stage.by !== undefined) expandLists(state, [stage.by]);
   const events = state.relation;
