@@ -207,6 +207,10 @@ export type Stage =
       useOther?: boolean;
       /** Whether events without the `by` field form a `NULL` series (Splunk's default). */
       useNull?: boolean;
+      /** Name of the series of the other values (`otherstr=`); `OTHER` when absent. */
+      otherLabel?: string;
+      /** Name of the series of the events without the `by` field (`nullstr=`); `NULL` when absent. */
+      nullLabel?: string;
     }
   | {
       stage: 'top' | 'rare';
@@ -256,6 +260,10 @@ export type Stage =
       limit?: number;
       useOther?: boolean;
       useNull?: boolean;
+      /** Name of the series of the other values (`otherstr=`); `OTHER` when absent. */
+      otherLabel?: string;
+      /** Name of the series of the events without the `by` field (`nullstr=`); `NULL` when absent. */
+      nullLabel?: string;
     }
   /** `eventstats`: aggregates added to every row of its group. */
   | { stage: 'eventstats'; aggregations: Aggregation[]; by: FieldRef[] }

@@ -41,7 +41,9 @@ import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.
 import { checkNesting } from './nesting.js';
 import { RESULT_STAGES, type ResultStage } from './result-stages.js';
 import {
+  DEFAULT_SERIES_LABELS,
   fillTimeBuckets,
+  type SeriesLabels,
   type SeriesLayout,
   type SeriesOutput,
   seriesSelect,
@@ -1109,6 +1111,7 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
   addStage(state, body, tableScope(outputs.map((output) => output.column)));
   state.aggregate = true;
   state.order = [index, series].map((group) => ({ name: group.column.name, descending: false }));
+  const labels = seriesLabelsOf(stage);
   state.seriesOutput = {
     index: index.column.name,
     series: series.column.name,
@@ -1116,6 +1119,7 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
       name: aggregates[position]!.column.name,
       fn: aggregation.fn,
     })),
+    labels,
   };
 
   const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
@@ -1131,6 +1135,7 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
     })),
     limit,
     useOther: stage.useOther ?? true,
+    labels,
   });
 }
 
@@ -1163,6 +1168,14 @@ function autoSpanMs(state: State): number | undefined {
     ? (storedRange?.latestMs ?? 0) - (storedRange?.earliestMs ?? 0)
     : (range.latestMs ?? state.context.nowMs) - (range.earliestMs ?? 0);
   return AUTO_SPANS_MS.find((span) => width / span <= 100) ?? AUTO_SPANS_MS.at(-1);
+}
+
+/** Returns the names of a timechart's or chart's series of the missing field and other values. */
+function seriesLabelsOf(stage: Extract<Stage, { stage: 'timechart' | 'chart' }>): SeriesLabels {
+  return {
+    null: stage.nullLabel ?? DEFAULT_SERIES_LABELS.null,
+    other: stage.otherLabel ?? DEFAULT_SERIES_LABELS.other,
+  };
 }
 
 /** Series that `timechart ... by` and `chart ... over ... by` keep without `limit=`, as in Splunk. */
@@ -1230,11 +1243,13 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
     fillTimeBuckets(span, state.relation, named, fillRange(state), addStep);
     return;
   }
+  const labels = seriesLabelsOf(stage);
   state.seriesOutput = {
     index: '_time',
     series: series.column.name,
     ...(stage.cont !== false && { buckets: span }),
     aggregates: named,
+    labels,
   };
 
   const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
@@ -1250,6 +1265,7 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
     })),
     limit,
     useOther: stage.useOther ?? true,
+    labels,
   });
 }
 
@@ -1271,6 +1287,7 @@ function limitSeries(
     aggregates: { aggregation: Aggregation; column: ColumnInfo }[];
     limit: number;
     useOther: boolean;
+    labels: SeriesLabels;
   },
 ): void {
   const perSeries = state.relation;
@@ -1291,7 +1308,7 @@ function limitSeries(
     // A text series column names the events without the field NULL, as with OTHER.
     const series =
       plan.series.column.type === 'string'
-        ? sql`coalesce("p".${key}, 'NULL') AS ${key}`
+        ? sql`coalesce("p".${key}, ${param(plan.labels.null)}) AS ${key}`
         : sql`"p".${key}`;
     addStage(
       state,
@@ -1304,7 +1321,8 @@ function limitSeries(
     return;
   }
 
-  const label = sql`CASE WHEN "p".${key} IS NULL THEN 'NULL' WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST("p".${key} AS VARCHAR) ELSE 'OTHER' END`;
+  const { null: nullLabel, other: otherLabel } = plan.labels;
+  const label = sql`CASE WHEN "p".${key} IS NULL THEN ${param(nullLabel)} WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST("p".${key} AS VARCHAR) ELSE ${param(otherLabel)} END`;
   const additive = plan.aggregates.every(
     (aggregate) => COMBINE_SERIES[aggregate.aggregation.fn] !== undefined,
   );
@@ -1338,7 +1356,7 @@ function limitSeries(
     ', ',
   );
   const eventsJoined = sql`${raw(plan.events)} LEFT JOIN ${raw(ranks)} AS "r" ON ${plan.series.sql} = "r"."__series_key"`;
-  const eventLabel = sql`CASE WHEN ${plan.series.sql} IS NULL THEN 'NULL' WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST(${plan.series.sql} AS VARCHAR) ELSE 'OTHER' END`;
+  const eventLabel = sql`CASE WHEN ${plan.series.sql} IS NULL THEN ${param(nullLabel)} WHEN "r"."__series_rank" <= ${param(plan.limit)} THEN CAST(${plan.series.sql} AS VARCHAR) ELSE ${param(otherLabel)} END`;
   addStage(
     state,
     sql`SELECT ${plan.index.sql} AS ${index}, ${eventLabel} AS ${key}, ${again} FROM ${eventsJoined} WHERE ${plan.index.sql} IS NOT NULL GROUP BY 1, 2`,

@@ -20,6 +20,7 @@ import {
   type TransactionCondition,
 } from './ast.js';
 import { fail } from './errors.js';
+import { isSeriesLabel, MAX_SERIES_LABEL } from './series-output.js';
 
 /** Source locations in the AST, which the canonical JSON leaves out. */
 const LOCATION_KEYS: ReadonlySet<string> = new Set(['loc', 'fieldLoc', 'inputLoc']);
@@ -568,5 +569,11 @@ function seriesOptionsFromJson(
   if (json.useNull !== undefined) {
     if (typeof json.useNull !== 'boolean') invalid(`${path}.useNull`, 'true or false');
     stage.useNull = json.useNull;
+  }
+  for (const key of ['otherLabel', 'nullLabel'] as const) {
+    const label = optionalString(json[key], `${path}.${key}`);
+    if (label === undefined) continue;
+    if (!isSeriesLabel(label)) invalid(`${path}.${key}`, `1 to ${MAX_SERIES_LABEL} characters`);
+    stage[key] = label;
   }
 }

@@ -64,6 +64,7 @@ import {
   freeText,
   type SearchValue,
 } from './search-terms.js';
+import { isSeriesLabel, MAX_SERIES_LABEL } from './series-output.js';
 import {
   errorMessageProvider,
   locationOf,
@@ -413,7 +414,13 @@ class QueryParser extends EmbeddedActionsParser {
       if (over !== undefined) stage.over = over;
       if (by !== undefined) stage.by = by;
       const options = [...before, ...after];
-      const read = this.readOptions(keyword, options, ['limit', 'useother', 'usenull']);
+      const read = this.readOptions(keyword, options, [
+        'limit',
+        'useother',
+        'usenull',
+        'otherstr',
+        'nullstr',
+      ]);
       this.readSeriesOptions(stage, read, (name) => optionValue(options, name)!);
       return stage;
     });
@@ -1104,7 +1111,10 @@ class QueryParser extends EmbeddedActionsParser {
     return { stage: 'stats', aggregations, by };
   });
 
-  /** Reads the series options of `timechart` and `chart`: `limit`, `useother` and `usenull`. */
+  /**
+   * Reads the series options of `timechart` and `chart`: `limit`, `useother`, `usenull`,
+   * `otherstr` and `nullstr`.
+   */
   private readSeriesOptions(
     stage: Extract<Stage, { stage: 'timechart' | 'chart' }>,
     read: Map<string, string>,
@@ -1128,6 +1138,23 @@ class QueryParser extends EmbeddedActionsParser {
     if (useOther !== undefined) stage.useOther = useOther;
     const useNull = this.booleanOption(read, 'usenull', valueToken);
     if (useNull !== undefined) stage.useNull = useNull;
+
+    for (const [option, key] of [
+      ['otherstr', 'otherLabel'],
+      ['nullstr', 'nullLabel'],
+    ] as const) {
+      const label = read.get(option);
+      if (label === undefined) continue;
+      if (isSeriesLabel(label)) {
+        stage[key] = label;
+      } else {
+        this.report(
+          'stage.invalid_label',
+          `Invalid ${option} '${label}': use a name of 1 to ${MAX_SERIES_LABEL} characters`,
+          valueToken(option),
+        );
+      }
+    }
   }
 
   private timechartStage = this.RULE('timechartStage', (): Stage => {
@@ -1151,6 +1178,8 @@ class QueryParser extends EmbeddedActionsParser {
         'limit',
         'useother',
         'usenull',
+        'otherstr',
+        'nullstr',
         'cont',
       ]);
       const valueToken = (name: string) => optionValue(options, name)!;

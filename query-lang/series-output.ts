@@ -40,6 +40,22 @@ const ZERO_WHEN_EMPTY: ReadonlySet<AggregateFunction> = new Set([
   'estdc',
 ]);
 
+/** Maximum length of the series names that `otherstr=` and `nullstr=` give. */
+export const MAX_SERIES_LABEL = 100;
+
+/** Returns whether `label` can name the series of the other values or of the missing field. */
+export function isSeriesLabel(label: string): boolean {
+  return label.length > 0 && label.length <= MAX_SERIES_LABEL;
+}
+
+/** Names of the series of the events without the field and of the other values. */
+export interface SeriesLabels {
+  null: string;
+  other: string;
+}
+
+export const DEFAULT_SERIES_LABELS: SeriesLabels = { null: 'NULL', other: 'OTHER' };
+
 /** Layout of the series list that `widenSeries` spreads into columns. */
 export interface SeriesLayout {
   /**
@@ -47,6 +63,8 @@ export interface SeriesLayout {
    * 0 for each (a count) or no value (an average).
    */
   aggregates: { name: string; zero: boolean }[];
+  /** Series that come after the values, in this order; `DEFAULT_SERIES_LABELS` when absent. */
+  last?: string[];
 }
 
 /** A final `timechart` or `chart` as the final select needs it. */
@@ -58,6 +76,7 @@ export interface SeriesOutput {
   /** Column of the series field. */
   series: string;
   aggregates: { name: string; fn: AggregateFunction }[];
+  labels: SeriesLabels;
 }
 
 /**
@@ -91,7 +110,7 @@ export function seriesSelect(
   );
   // Each row lists the series it has; widenSeries orders them and fills in the rest. Past
   // MAX_SERIES the lists stay empty, so that a huge table is never built.
-  const label = sql`CASE WHEN "r".${key} IS NULL THEN 'NULL' ELSE CAST("r".${key} AS VARCHAR) END`;
+  const label = sql`CASE WHEN "r".${key} IS NULL THEN ${param(output.labels.null)} ELSE CAST("r".${key} AS VARCHAR) END`;
   const cells = sql`list({'s': ${label}, 'n': TRY_CAST("r".${key} AS DOUBLE), ${fields}}) FILTER (WHERE "r".${index} IS NOT NULL AND ${seriesCount} <= ${param(MAX_SERIES)})`;
   return {
     select: sql`SELECT "b".${index} AS ${index}, coalesce(${cells}, []) AS ${identifier(SERIES_COLUMN)}, ${seriesCount} AS ${identifier(SERIES_COUNT_COLUMN)}, ${total} FROM ${raw(rows)} AS "b" LEFT JOIN ${raw(relation)} AS "r" ON "r".${index} = "b".${index} GROUP BY 1 ORDER BY 1`,
@@ -100,6 +119,7 @@ export function seriesSelect(
         name: aggregate.name,
         zero: ZERO_WHEN_EMPTY.has(aggregate.fn),
       })),
+      last: [output.labels.null, output.labels.other],
     },
   };
 }
@@ -193,7 +213,7 @@ export function widenSeries(
   const plainColumns = columns.filter(
     (column) => column !== SERIES_COLUMN && column !== SERIES_COUNT_COLUMN,
   );
-  const labels = seriesLabels(rows);
+  const labels = seriesLabels(rows, layout.last ?? DEFAULT_LAST);
   const usedNames = new Set(plainColumns);
   const names = layout.aggregates.map(({ name: aggregate }) =>
     labels.map((label) => {
@@ -224,7 +244,7 @@ export function widenSeries(
  * Returns the series of all rows in order: by value (numbers by number), then the events without
  * the field (`NULL`), then the rest (`OTHER`).
  */
-function seriesLabels(rows: readonly Record<string, unknown>[]): string[] {
+function seriesLabels(rows: readonly Record<string, unknown>[], last: readonly string[]): string[] {
   const numbers = new Map<string, number | undefined>();
   for (const row of rows) {
     for (const cell of seriesOf(row)) {
@@ -233,7 +253,7 @@ function seriesLabels(rows: readonly Record<string, unknown>[]): string[] {
     }
   }
   return [...numbers.keys()].sort((a, b) => {
-    const byRank = LAST_SERIES.indexOf(a) - LAST_SERIES.indexOf(b);
+    const byRank = last.indexOf(a) - last.indexOf(b);
     if (byRank !== 0) return byRank;
     const [x, y] = [numbers.get(a), numbers.get(b)];
     if (x !== undefined && y !== undefined && x !== y) return x - y;
@@ -242,8 +262,8 @@ function seriesLabels(rows: readonly Record<string, unknown>[]): string[] {
   });
 }
 
-/** Series that come after the values, in this order; -1 (any other) sorts first. */
-const LAST_SERIES: readonly string[] = ['NULL', 'OTHER'];
+/** Series that come after the values by default, in this order; -1 (any other) sorts first. */
+const DEFAULT_LAST: readonly string[] = [DEFAULT_SERIES_LABELS.null, DEFAULT_SERIES_LABELS.other];
 
 function seriesOf(row: Record<string, unknown> | undefined): Record<string, unknown>[] {
   const cells = row?.[SERIES_COLUMN];

@@ -311,6 +311,25 @@ describe('new stages on DuckDB', () => {
     expect(seriesNames(withoutOther)).toEqual(['Admin', 'bob', 'NULL']);
   });
 
+  test('otherstr and nullstr name the last series', async () => {
+    const total = Number((await rows('| stats count'))[0]?.count);
+    const named = await rows(
+      '| timechart span=1y count by user limit=2 otherstr=Rest nullstr="no user"',
+    );
+    expect(Object.keys(named[0] ?? {})).toEqual(['_time', 'Admin', 'bob', 'no user', 'Rest']);
+    expect(cellTotal(named)).toBe(total);
+    const kept = await rows('| timechart span=1y count by user limit=2 useother=f nullstr=none');
+    expect(Object.keys(kept[0] ?? {})).toEqual(['_time', 'Admin', 'bob', 'none']);
+    const all = await rows('| timechart span=1y count by user limit=0 nullstr=none');
+    expect(Object.keys(all[0] ?? {}).at(-1)).toBe('none');
+    const chart = await rows('| chart count over host by user limit=1 otherstr=rest nullstr=none');
+    expect(Object.keys(chart[0] ?? {})).toEqual(['host', 'bob', 'none', 'rest']);
+    expect(cellTotal(chart, 'host')).toBe(Number((await rows('host=* | stats count'))[0]?.count));
+    expect(parseQuery('| timechart count by user otherstr=""').errors[0]?.code).toBe(
+      'stage.invalid_label',
+    );
+  });
+
   test('window stats skip rows without by', async () => {
     const events = await rows(
       '| eventstats count as c by user | where isnull(user) | stats max(c) as c',
@@ -1399,6 +1418,8 @@ describe('canonical JSON of the new stages', () => {
   test.each([
     '| bin span=5m time as t',
     '| chart avg(src_port) over host by user',
+    '| chart count over host by user otherstr=rest nullstr="no user"',
+    '| timechart count by user limit=3 otherstr=rest nullstr=none',
     '| eventstats dc(user) by host',
     '| streamstats window=3 sum(src_port) by host',
     '| streamstats current=f reset_on_change=t time_window=5m count by host',
