@@ -78,6 +78,10 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   makemv: 'split a text field into a list',
   addtotals: 'add a column with the sum of each row',
   convert: 'convert values: ctime, mktime, num, rmcomma, rmunit, dur2sec',
+  delta: 'difference from the value p rows before',
+  accum: 'running total of a number',
+  autoregress: 'copy a value from rows before',
+  rangemap: 'name the numeric range a value lies in',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -112,6 +116,10 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.MakemvKeyword, 'makemv'],
   [t.AddtotalsKeyword, 'addtotals'],
   [t.ConvertKeyword, 'convert'],
+  [t.DeltaKeyword, 'delta'],
+  [t.AccumKeyword, 'accum'],
+  [t.AutoregressKeyword, 'autoregress'],
+  [t.RangemapKeyword, 'rangemap'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

@@ -130,6 +130,16 @@ export interface Aggregation {
   loc?: SourceLocation;
 }
 
+/** Maximum number of copies one `autoregress` makes (`p=1-100`). */
+export const MAX_AUTOREGRESS_COPIES = 100;
+
+/** A range of `rangemap`, inclusive at both ends, and the name it gives. */
+export interface NamedRange {
+  name: string;
+  low: number;
+  high: number;
+}
+
 export interface FieldRef {
   name: string;
   loc?: SourceLocation;
@@ -264,6 +274,28 @@ export type Stage =
       otherLabel?: string;
       /** Name of the series of the events without the `by` field (`nullstr=`); `NULL` when absent. */
       nullLabel?: string;
+    }
+  /** `delta`: the field's value minus its value `p` rows before (1 by default). */
+  | { stage: 'delta'; field: string; as?: string; p?: number; loc?: SourceLocation }
+  /** `accum`: the running total of a numeric field, replacing it unless `as` names another. */
+  | { stage: 'accum'; field: string; as?: string; loc?: SourceLocation }
+  /** `autoregress`: copies of a field's value from `from` to `to` rows before. */
+  | {
+      stage: 'autoregress';
+      field: string;
+      as?: string;
+      from: number;
+      to: number;
+      loc?: SourceLocation;
+    }
+  /** `rangemap`: the field `range`, named after the numeric ranges the field's value lies in. */
+  | {
+      stage: 'rangemap';
+      field: string;
+      ranges: NamedRange[];
+      /** Name for a value in no range; `None` when absent. */
+      default?: string;
+      loc?: SourceLocation;
     }
   /** `eventstats`: aggregates added to every row of its group. */
   | { stage: 'eventstats'; aggregations: Aggregation[]; by: FieldRef[] }
@@ -416,6 +448,10 @@ export const STAGE_NAMES: readonly StageName[] = [
   'reverse',
   'makemv',
   'addtotals',
+  'delta',
+  'accum',
+  'autoregress',
+  'rangemap',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

@@ -249,6 +249,9 @@ export interface State {
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
+  'delta',
+  'accum',
+  'autoregress',
   'dedup',
   'top',
   'rare',

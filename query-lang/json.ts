@@ -10,6 +10,7 @@ import {
   type Expr,
   type FieldRef,
   type FilterNode,
+  MAX_AUTOREGRESS_COPIES,
   PERCENTILE_SPELLINGS,
   type PercentileSpelling,
   QUERY_AST_VERSION,
@@ -62,6 +63,11 @@ function positiveInteger(value: unknown, path: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     invalid(path, 'a positive integer');
   }
+  return value;
+}
+
+function finiteNumber(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) invalid(path, 'a number');
   return value;
 }
 
@@ -518,6 +524,54 @@ function stageFromJson(value: unknown, path: string): Stage {
         stage: 'makeresults',
         count: json.count === undefined ? 1 : positiveInteger(json.count, `${path}.count`),
       };
+    case 'delta': {
+      const stage: Stage = { stage: 'delta', field: string(json.field, `${path}.field`) };
+      const as = optionalString(json.as, `${path}.as`);
+      if (as !== undefined) stage.as = as;
+      if (json.p !== undefined) stage.p = positiveInteger(json.p, `${path}.p`);
+      return stage;
+    }
+    case 'accum': {
+      const stage: Stage = { stage: 'accum', field: string(json.field, `${path}.field`) };
+      const as = optionalString(json.as, `${path}.as`);
+      if (as !== undefined) stage.as = as;
+      return stage;
+    }
+    case 'autoregress': {
+      const from = positiveInteger(json.from, `${path}.from`);
+      const to = positiveInteger(json.to, `${path}.to`);
+      if (to < from || to - from >= MAX_AUTOREGRESS_COPIES) {
+        invalid(`${path}.to`, `from to from + ${MAX_AUTOREGRESS_COPIES - 1}`);
+      }
+      const stage: Stage = {
+        stage: 'autoregress',
+        field: string(json.field, `${path}.field`),
+        from,
+        to,
+      };
+      const as = optionalString(json.as, `${path}.as`);
+      if (as !== undefined && to > from) invalid(`${path}.as`, 'no name when from and to differ');
+      if (as !== undefined) stage.as = as;
+      return stage;
+    }
+    case 'rangemap': {
+      const ranges = array(json.ranges ?? [], `${path}.ranges`).map((item, i) => {
+        const at = `${path}.ranges[${i}]`;
+        const entry = object(item, at);
+        const low = finiteNumber(entry.low, `${at}.low`);
+        const high = finiteNumber(entry.high, `${at}.high`);
+        if (low > high) invalid(`${at}.high`, 'a number of at least low');
+        return { name: string(entry.name, `${at}.name`), low, high };
+      });
+      const stage: Stage = {
+        stage: 'rangemap',
+        field: string(json.field, `${path}.field`),
+        ranges,
+      };
+      const fallback = optionalString(json.default, `${path}.default`);
+      if (fallback !== undefined) stage.default = fallback;
+      return stage;
+    }
     default:
       return invalid(`${path}.stage`, `one of ${STAGE_NAMES.join(', ')}`);
   }

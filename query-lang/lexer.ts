@@ -210,6 +210,10 @@ export const ReverseKeyword = stageKeyword('ReverseKeyword', 'reverse', true);
 export const MakemvKeyword = stageKeyword('MakemvKeyword', 'makemv', true);
 export const AddtotalsKeyword = stageKeyword('AddtotalsKeyword', 'addtotals', true);
 export const ConvertKeyword = stageKeyword('ConvertKeyword', 'convert', true);
+export const DeltaKeyword = stageKeyword('DeltaKeyword', 'delta', true);
+export const AccumKeyword = stageKeyword('AccumKeyword', 'accum', true);
+export const AutoregressKeyword = stageKeyword('AutoregressKeyword', 'autoregress', true);
+export const RangemapKeyword = stageKeyword('RangemapKeyword', 'rangemap', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -275,6 +279,10 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   MakemvKeyword,
   AddtotalsKeyword,
   ConvertKeyword,
+  DeltaKeyword,
+  AccumKeyword,
+  AutoregressKeyword,
+  RangemapKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

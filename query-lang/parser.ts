@@ -35,7 +35,7 @@ import type {
   Stage,
   TransactionCondition,
 } from './ast.js';
-import { AGGREGATE_FUNCTIONS, QUERY_AST_VERSION } from './ast.js';
+import { AGGREGATE_FUNCTIONS, MAX_AUTOREGRESS_COPIES, QUERY_AST_VERSION } from './ast.js';
 import { checkQuery } from './compiler.js';
 import {
   BALANCED_TOKENS,
@@ -323,6 +323,10 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.makemvStage) },
         { ALT: () => this.SUBRULE(this.addtotalsStage) },
         { ALT: () => this.SUBRULE(this.convertStage) },
+        { ALT: () => this.SUBRULE(this.deltaStage) },
+        { ALT: () => this.SUBRULE(this.accumStage) },
+        { ALT: () => this.SUBRULE(this.autoregressStage) },
+        { ALT: () => this.SUBRULE(this.rangemapStage) },
       ]),
   );
 
@@ -654,6 +658,165 @@ class QueryParser extends EmbeddedActionsParser {
    * Splunk's `convert [timeformat="..."] fn(field) [as name] ...`. Each conversion is an `eval`
    * assignment, so the stage is an `eval` stage.
    */
+  private deltaStage = this.RULE('deltaStage', (): Stage => {
+    const keyword = this.CONSUME(t.DeltaKeyword);
+    const field = this.SUBRULE(this.fieldName);
+    const as = this.OPTION(() => {
+      this.CONSUME(t.AsKeyword);
+      return this.SUBRULE2(this.fieldName);
+    });
+    const options = this.SUBRULE(this.options);
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'delta', field: field.name };
+      if (as !== undefined) stage.as = as.name;
+      const p = this.readOptions(keyword, options, ['p']).get('p');
+      if (p !== undefined) stage.p = this.positiveIntegerText(p, optionValue(options, 'p')!);
+      if (field.loc !== undefined) stage.loc = field.loc;
+      return stage;
+    });
+  });
+
+  private accumStage = this.RULE('accumStage', (): Stage => {
+    this.CONSUME(t.AccumKeyword);
+    const field = this.SUBRULE(this.fieldName);
+    const as = this.OPTION(() => {
+      this.CONSUME(t.AsKeyword);
+      return this.SUBRULE2(this.fieldName);
+    });
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'accum', field: field.name };
+      if (as !== undefined) stage.as = as.name;
+      if (field.loc !== undefined) stage.loc = field.loc;
+      return stage;
+    });
+  });
+
+  /** `autoregress field [AS name] [p=n | p=from-to]`. */
+  private autoregressStage = this.RULE('autoregressStage', (): Stage => {
+    const keyword = this.CONSUME(t.AutoregressKeyword);
+    const field = this.SUBRULE(this.fieldName);
+    const as = this.OPTION(() => {
+      this.CONSUME(t.AsKeyword);
+      return this.SUBRULE2(this.fieldName);
+    });
+    const rows = this.OPTION2(() => {
+      const name = this.CONSUME(t.Name);
+      this.CONSUME(t.Equals);
+      const from = this.CONSUME(t.NumberLiteral);
+      const to = this.OPTION3(() => {
+        this.CONSUME(t.Minus);
+        return this.CONSUME2(t.NumberLiteral);
+      });
+      return { name, from, to };
+    });
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'autoregress', field: field.name, from: 1, to: 1 };
+      if (field.loc !== undefined) stage.loc = field.loc;
+      if (rows !== undefined) {
+        if (rows.name.image.toLowerCase() !== 'p') {
+          this.report(
+            'stage.invalid_option',
+            `Unknown ${keyword.image.toLowerCase()} option '${rows.name.image}' (options: p)`,
+            rows.name,
+            'p',
+          );
+        }
+        stage.from = this.positiveInteger(rows.from);
+        stage.to = rows.to === undefined ? stage.from : this.positiveInteger(rows.to);
+        if (stage.to < stage.from || stage.to - stage.from >= MAX_AUTOREGRESS_COPIES) {
+          this.report(
+            'stage.invalid_range',
+            `Invalid p=${stage.from}-${stage.to}: give the nearer row first, at most ${MAX_AUTOREGRESS_COPIES} rows apart`,
+            rows.to ?? rows.from,
+          );
+        }
+      }
+      if (as !== undefined) {
+        stage.as = as.name;
+        if (stage.to > stage.from) {
+          this.report(
+            'stage.invalid_option',
+            'autoregress takes AS only with one row (p=n), because p=from-to makes a field per row',
+            keyword,
+          );
+        }
+      }
+      return stage;
+    });
+  });
+
+  /** `rangemap field=f name=low-high ... [default=name]`. */
+  private rangemapStage = this.RULE('rangemapStage', (): Stage => {
+    const keyword = this.CONSUME(t.RangemapKeyword);
+    const options: StageOption[] = [];
+    const ranges: { name: IToken; low: number; high: number }[] = [];
+    this.MANY(() => {
+      const name = this.CONSUME(t.Name);
+      this.CONSUME(t.Equals);
+      this.OR([
+        {
+          ALT: () => {
+            const range = this.SUBRULE(this.numberRange);
+            ranges.push({ name, ...range });
+          },
+        },
+        {
+          ALT: () => {
+            const value = this.OR2([
+              { ALT: () => this.CONSUME2(t.Name) },
+              { ALT: () => this.CONSUME(t.DoubleQuoted) },
+              { ALT: () => this.CONSUME(t.SingleQuoted) },
+            ]);
+            options.push({ name, value });
+          },
+        },
+      ]);
+    });
+    return this.ACTION(() => {
+      const read = this.readOptions(keyword, options, ['field', 'default']);
+      const field = read.get('field');
+      if (field === undefined) {
+        this.report('stage.missing_option', 'rangemap needs field=, as in field=bytes', keyword);
+      }
+      const stage: Stage = {
+        stage: 'rangemap',
+        field: field ?? '',
+        ranges: ranges.map((range) => ({
+          name: range.name.image,
+          low: range.low,
+          high: range.high,
+        })),
+      };
+      const fallback = read.get('default');
+      if (fallback !== undefined) stage.default = fallback;
+      const fieldToken = optionValue(options, 'field');
+      if (fieldToken !== undefined) stage.loc = locationOf(fieldToken);
+      for (const range of ranges) {
+        if (range.low > range.high) {
+          this.report(
+            'stage.invalid_range',
+            `Invalid range ${range.name.image}=${range.low}-${range.high}: give the lower end first`,
+            range.name,
+          );
+        }
+      }
+      return stage;
+    });
+  });
+
+  /** A numeric range `low-high` of `rangemap`; either end may be negative, as in `-5--1`. */
+  private numberRange = this.RULE('numberRange', (): { low: number; high: number } => {
+    const lowMinus = this.OPTION(() => this.CONSUME(t.Minus));
+    const low = this.CONSUME(t.NumberLiteral);
+    this.CONSUME2(t.Minus);
+    const highMinus = this.OPTION2(() => this.CONSUME3(t.Minus));
+    const high = this.CONSUME2(t.NumberLiteral);
+    return this.ACTION(() => ({
+      low: (lowMinus === undefined ? 1 : -1) * Number(low.image),
+      high: (highMinus === undefined ? 1 : -1) * Number(high.image),
+    }));
+  });
+
   private convertStage = this.RULE('convertStage', (): Stage => {
     const keyword = this.CONSUME(t.ConvertKeyword);
     const options = this.SUBRULE(this.options);

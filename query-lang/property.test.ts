@@ -117,6 +117,12 @@ const stage = fc.oneof(
     'addtotals col=t',
   ),
   fc.tuple(quoted, field).map(([text, name]) => `makemv delim=${text} ${name}`),
+  field.map((name) => `delta ${name} p=2`),
+  field.map((name) => `accum ${name} as running`),
+  field.map((name) => `autoregress ${name} p=1-2`),
+  fc
+    .tuple(quoted, field)
+    .map(([text, name]) => `rangemap field=${name} low=0-10 high=5-20 default=${text}`),
 );
 
 const query = fc

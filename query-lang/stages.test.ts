@@ -1414,6 +1414,99 @@ describe('makeresults', () => {
   });
 });
 
+describe('delta, accum, autoregress and rangemap on DuckDB', () => {
+  /** The events' ids and ports, newest first, as the commands read them. */
+  async function ports(): Promise<{ id: string; port: number | null }[]> {
+    const result = await rows('| table id, src_port');
+    return result.map((row) => ({
+      id: String(row.id),
+      port: row.src_port === null ? null : Number(row.src_port),
+    }));
+  }
+
+  test('delta subtracts the value p rows before', async () => {
+    const before = await ports();
+    for (const p of [1, 2]) {
+      const result = await rows(`| delta src_port as d p=${p} | table id, d`);
+      const expected = before.map((row, index) => {
+        const previous = before[index - p]?.port;
+        return row.port === null || previous === null || previous === undefined
+          ? null
+          : row.port - previous;
+      });
+      expect(result.map((row) => row.id)).toEqual(before.map((row) => row.id));
+      expect(result.map((row) => (row.d === null ? null : Number(row.d)))).toEqual(expected);
+    }
+    const named = await rows('| delta src_port | table "delta(src_port)"');
+    expect(Object.keys(named[0] ?? {})).toEqual(['delta(src_port)']);
+  });
+
+  test('accum sums the numbers so far', async () => {
+    const before = await ports();
+    let total = 0;
+    const expected = before.map((row) => {
+      if (row.port === null) return null;
+      total += row.port;
+      return total;
+    });
+    const result = await rows('| accum src_port | table id, src_port');
+    expect(result.map((row) => (row.src_port === null ? null : Number(row.src_port)))).toEqual(
+      expected,
+    );
+    const kept = await rows('| accum src_port as running | table src_port, running');
+    expect(kept.map((row) => row.src_port)).toEqual(
+      (await rows('| table src_port')).map((row) => row.src_port),
+    );
+  });
+
+  test('autoregress copies values from rows before', async () => {
+    const before = await ports();
+    const result = await rows('| autoregress src_port p=1-2 | table src_port_p1, src_port_p2');
+    expect(result.map((row) => row.src_port_p1)).toEqual(
+      before.map((_, index) => before[index - 1]?.port ?? null),
+    );
+    expect(result.map((row) => row.src_port_p2)).toEqual(
+      before.map((_, index) => before[index - 2]?.port ?? null),
+    );
+    const named = await rows('| autoregress user as previous_user | table user, previous_user');
+    expect(named[1]?.previous_user).toBe(named[0]?.user ?? null);
+  });
+
+  test('rangemap names the range of each value', async () => {
+    const result = await rows(
+      '| rangemap field=src_port low=0-1023 high=1024-65535 default=missing | table src_port, range',
+    );
+    for (const row of result) {
+      const port = row.src_port === null ? undefined : Number(row.src_port);
+      const expected =
+        port === undefined ? 'missing' : port <= 1023 ? 'low' : port <= 65535 ? 'high' : 'missing';
+      expect(row.range).toBe(expected);
+    }
+    // Overlapping ranges make a list of every range the value lies in.
+    const overlapping = await rows(
+      '| makeresults | eval n=5 | rangemap field=n low=1-5 mid=5-10 top=20-30 | table range',
+    );
+    expect(overlapping).toEqual([{ range: ['low', 'mid'] }]);
+    const none = await rows('| makeresults | eval n="x" | rangemap field=n low=1-5 | table range');
+    expect(none).toEqual([{ range: 'None' }]);
+    const negative = await rows(
+      '| makeresults | eval n=-3 | rangemap field=n cold=-5--1 | table range',
+    );
+    expect(negative).toEqual([{ range: 'cold' }]);
+  });
+
+  test.each([
+    ['| rangemap low=1-2', 'stage.missing_option'],
+    ['| rangemap field=n low=5-1', 'stage.invalid_range'],
+    ['| autoregress n p=3-1', 'stage.invalid_range'],
+    ['| autoregress n p=1-101', 'stage.invalid_range'],
+    ['| autoregress n as m p=1-2', 'stage.invalid_option'],
+    ['| delta n p=0', 'value.invalid_count'],
+  ])('%s is rejected', (text, code) => {
+    expect(parseQuery(text).errors[0]?.code).toBe(code);
+  });
+});
+
 describe('canonical JSON of the new stages', () => {
   test.each([
     '| bin span=5m time as t',
@@ -1436,6 +1529,10 @@ describe('canonical JSON of the new stages', () => {
     '| dedup user, host consecutive=true keepempty=true sortby -_time',
     '| stats perc99.5(src_port) as p',
     '| makeresults count=3',
+    '| delta src_port as d p=2',
+    '| accum src_port as running',
+    '| autoregress src_port p=2-3',
+    '| rangemap field=src_port low=0-1023 high=1024-65535 default=none',
   ])('%s survives JSON', (text) => {
     const parsed = parseQuery(text);
     expect(parsed.errors).toEqual([]);
