@@ -778,6 +778,10 @@ describe('all time', () => {
     expect(await count('0', 'now')).toBe(2);
     expect(await count('', '')).toBe(2);
     expect(await count('-7d', 'now')).toBe(1);
+    // A start without an end ends now, inline too.
+    expect(await count('-7d', '')).toBe(1);
+    const inline = await service.run({ query: 'earliest=-7d | stats count' }, now);
+    expect(inline.rows[0]?.count).toBe(1);
   });
 
   it('fits an all-time timechart without a span to the stored events', async () => {

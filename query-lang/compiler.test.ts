@@ -179,6 +179,15 @@ describe('time range', () => {
     expect(await ids('earliest=-15m')).toEqual(['e13', 'e01']);
   });
 
+  test('a start without an end ends now', () => {
+    expect(compile('earliest=-15m').latestMs).toBe(NOW_MS);
+    expect(compile('*', { earliestMs: NOW_MS - 60_000 }).latestMs).toBe(NOW_MS);
+    expect(compile('earliest=-15m', { latestMs: NOW_MS - 60_000 }).latestMs).toBe(NOW_MS - 60_000);
+    // All time has no end.
+    expect(compile('earliest=0').latestMs).toBeUndefined();
+    expect(compile('*').latestMs).toBeUndefined();
+  });
+
   test('inline latest', async () => {
     expect(await ids('earliest=-1h latest=-25m')).toEqual(['e04', 'e05', 'e06']);
   });

@@ -465,6 +465,11 @@ function effectiveTimeRange(
   const range: { earliestMs?: number; latestMs?: number } = {};
   if (earliestMs !== undefined) range.earliestMs = earliestMs;
   if (latestMs !== undefined) range.latestMs = latestMs;
+  // A range with a start and no end ends now, as Splunk's time ranges do. All time (no start, or
+  // earliest=0) has no end, so that it holds the events stamped ahead of the clock too.
+  if (earliestMs !== undefined && earliestMs > 0 && latestMs === undefined) {
+    range.latestMs = options.nowMs;
+  }
   return range;
 }
 
