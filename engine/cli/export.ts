@@ -23,7 +23,10 @@ export function registerExportCommand(program: Command): void {
       .command('export')
       .description('write events as Parquet files (Hive layout) plus manifest.json')
       .option('--earliest <time>', 'start of the time range: -7d, ISO time, or 0 for all', '0')
-      .option('--latest <time>', 'end of the time range', 'now')
+      .option(
+        '--latest <time>',
+        'end of the time range (none by default, so that events stamped ahead of the clock are kept)',
+      )
       .option('--query <query>', "only events this search finds, e.g. 'class_uid:3002 user:alice'")
       .option('--out <dir>', 'destination folder (must be empty or absent)')
       .option(
