@@ -571,6 +571,15 @@ describe('syntax errors', () => {
       length: 5,
       suggestion: 'count',
     });
+    expect(error?.message).toBe("Unknown aggregate function 'cuont'; did you mean 'count'?");
+  });
+
+  test.each([
+    ['| stats cnt by user', 'count'],
+    ['| stats dcount(src_ip)', 'dc'],
+    ['| stats stddev(src_port)', 'stdev'],
+  ])('%s suggests the SPL aggregate', (text, suggestion) => {
+    expect(parseQuery(text).errors[0]?.suggestion).toBe(suggestion);
   });
 
   test('aggregate without field', () => {

@@ -1691,10 +1691,11 @@ class QueryParser extends EmbeddedActionsParser {
         !(AGGREGATE_FUNCTIONS as readonly string[]).includes(name) ||
         (name === 'perc' && !percentile)
       ) {
-        const suggestion = nearestName(name, AGGREGATE_FUNCTIONS);
+        const suggestion = AGGREGATE_SPELLINGS[name] ?? nearestName(name, AGGREGATE_FUNCTIONS);
+        const hint = suggestion === undefined ? '' : `; did you mean '${suggestion}'?`;
         this.report(
           'aggregate.unknown',
-          `Unknown aggregate function '${fn.image}'`,
+          `Unknown aggregate function '${fn.image}'${hint}`,
           fn,
           suggestion,
         );
@@ -2077,6 +2078,29 @@ interface TransactionOption extends StageOption {
   /** The tokens of a value in parentheses. */
   parenthesized?: { open: IToken; tokens: IToken[]; close: IToken };
 }
+
+/**
+ * Names of aggregates in other query languages (KQL, SQL, Sumo Logic) and common shorthands, with
+ * the SPL function to suggest for each; too far from it for `nearestName` to find.
+ */
+const AGGREGATE_SPELLINGS: Readonly<Record<string, string>> = {
+  cnt: 'count',
+  dcount: 'dc',
+  distinct: 'dc',
+  count_distinct: 'dc',
+  countdistinct: 'dc',
+  uniq: 'dc',
+  unique: 'dc',
+  total: 'sum',
+  average: 'avg',
+  med: 'median',
+  percentile: 'perc95',
+  std: 'stdev',
+  stddev: 'stdev',
+  variance: 'var',
+  make_set: 'values',
+  make_list: 'list',
+};
 
 const TRANSACTION_OPTIONS = ['maxspan', 'maxpause', 'maxevents', 'startswith', 'endswith'];
 

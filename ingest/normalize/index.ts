@@ -55,6 +55,14 @@ export function normalize(input: RawEvent): NormalizeResult {
     result = route(input);
   } catch (error) {
     // A normalizer bug must not take the worker down; the event goes to the dead-letter queue.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      // Tens of thousands of nested arrays or objects exhaust the stack of a recursive reader.
+      return {
+        ok: false,
+        reason: 'the event is nested too deeply to normalize: flatten its arrays and objects',
+        normalizer: 'router',
+      };
+    }
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: `normalizer error: ${message}`, normalizer: 'router' };
   }

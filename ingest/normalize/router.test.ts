@@ -365,3 +365,12 @@ describe('Windows XML', () => {
     expect(event.message).toBe('Windows event 4608');
   });
 });
+
+describe('events nested too deeply', () => {
+  test('go to the dead-letter queue with a clear reason', () => {
+    const nested = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    expect(reasonOf(nested, '_json')).toBe(
+      'the event is nested too deeply to normalize: flatten its arrays and objects',
+    );
+  });
+});
