@@ -72,13 +72,6 @@ export interface QueryExplanation {
   /** For a search without stages: the statement that finds the count and the newest matches. */
   keys_sql?: string;
   keys_params?: unknown[];
-  /**
-   * For a final `stats` read a page of groups at a time: the statement that counts the groups
-   * and finds the range of the first by field. Its `low` and `high` go into `params` where they
-   * are null, and `sql` aggregates the rows in that range.
-   */
-  groups_sql?: string;
-  groups_params?: unknown[];
   kind: 'events' | 'aggregate';
   /**
    * Cold files the query reads, relative to the data folder, after the term index has left out
@@ -193,7 +186,6 @@ export class QueryService {
     return this.withTimeout(snapshot, () => snapshot.narrow(needles));
   }
 
-  /** Runs a statement in a snapshot, cancelling it after the query timeout. */
   /**
    * Returns the times of the snapshot's first and last events when the query has a `timechart`
    * without `span=` over all time, which fits its buckets to them.
@@ -221,6 +213,7 @@ export class QueryService {
     return { earliestMs: Number(first), latestMs: Number(last) };
   }
 
+  /** Runs a statement in a snapshot, cancelling it after the query timeout. */
   private runWithTimeout(
     snapshot: Snapshot,
     sql: string,
@@ -310,10 +303,6 @@ export class QueryService {
         explanation.keys_sql = relative(compiled.keys.sql);
         explanation.keys_params = compiled.keys.params.map(jsonSafe);
       }
-      if (compiled.groups !== undefined) {
-        explanation.groups_sql = relative(compiled.groups.sql);
-        explanation.groups_params = compiled.groups.params.map(jsonSafe);
-      }
       if (compiled.earliestMs !== undefined) explanation.earliest_ms = compiled.earliestMs;
       if (compiled.latestMs !== undefined) explanation.latest_ms = compiled.latestMs;
       return explanation;
@@ -334,7 +323,6 @@ export class QueryService {
       nowMs,
       limit,
       page: { after },
-      pageGroups: true,
       hideInternalIndexes: this.hideInternalIndexes,
     };
   }
@@ -437,21 +425,6 @@ export class QueryService {
         result = await this.withTimeout(snapshot, () =>
           snapshot.fetch(keys.map((key) => ({ file: key.f, row: key.r }))),
         );
-      } else if (compiled.groups !== undefined) {
-        // Two steps: count the groups and find the page's range of the first by field, then
-        // aggregate only the rows in that range.
-        const found = await this.runWithTimeout(
-          snapshot,
-          compiled.groups.sql,
-          compiled.groups.params,
-        );
-        const first = found.rows[0] ?? {};
-        total = Number(first.total ?? 0);
-        const params = [...compiled.params];
-        const [low, high] = compiled.groups.bounds;
-        params[low] = first.low ?? null;
-        params[high] = first.high ?? null;
-        result = await this.runWithTimeout(snapshot, compiled.sql, params);
       } else {
         result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
         total = takeTotal(result);
@@ -644,8 +617,6 @@ function cursorScope(request: QueryRequest): string {
 }
 
 function jsonSafe(value: unknown): unknown {
-  // The bounds of a page of groups are placeholders until the groups statement has run.
-  if (typeof value === 'symbol') return null;
   return typeof value === 'bigint' ? value.toString() : value;
 }
 

@@ -35,7 +35,7 @@ import {
   valuesName,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
-import { boundPositions, canPageGroups, type GroupPage, pagedGroups } from './group-page.js';
+import { canPageGroups, type GroupPage, pagedGroupCtes, withinBound } from './group-page.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
@@ -75,11 +75,6 @@ export interface CompileOptions {
    * adds `__cursor_us` (the event time in epoch microseconds) and, given `after`, starts below it.
    */
   page?: { after?: PageKey };
-  /**
-   * Lets a final `stats` with set aggregates such as `dc` read only the groups of the returned
-   * page, in two statements (`CompiledQuery.groups`). Only for a caller that runs both.
-   */
-  pageGroups?: boolean;
   /**
    * The times of the first and last stored events. A `timechart` without `span=` over all time
    * fits its buckets to this range; without it, the span is an hour.
@@ -131,13 +126,6 @@ export interface CompiledQuery {
    * is much cheaper than sorting every column of every match.
    */
   keys?: { sql: string; params: unknown[] };
-  /**
-   * For a final `stats` read a page of groups at a time (`CompileOptions.pageGroups`): the
-   * statement to run first, which returns the number of groups (`total`) and the page's range of
-   * the first by field as text (`low`, `high`). Those two go into `params` at `bounds` before
-   * `sql` runs; `sql` returns no total column then.
-   */
-  groups?: { sql: string; params: unknown[]; bounds: [number, number] };
   /**
    * Conditions the filter puts on indexed columns; storage may narrow the sources to the
    * rows its term index names before the query runs (`needles.ts`).
@@ -351,7 +339,6 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     hasEventTime(state.scope) &&
     !state.scope.hidden.has('id');
   let query: Sql;
-  let groups: Sql | undefined;
   if (paged) {
     const after = options.page?.after;
     const below =
@@ -361,14 +348,14 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
   } else if (seriesOutput !== undefined) {
     query = sql`${withClause}${seriesOutput.select} LIMIT ${param(limit)}`;
-  } else if (state.aggregate && options.pageGroups && state.groupPage !== undefined) {
-    const order = orderBy(state, state.order);
-    const paged = pagedGroups(state.groupPage, state.ctes, order, limit);
-    groups = paged.groups;
-    query = sql`WITH ${join(paged.ctes, ', ')} SELECT ${columns} ${from}${order} LIMIT ${param(limit)}`;
   } else if (state.aggregate) {
+    // A final stats with set aggregates reads only the rows of the returned page's groups.
+    const ctes =
+      state.groupPage === undefined
+        ? withClause
+        : sql`WITH ${join(pagedGroupCtes(state.groupPage, state.ctes, limit), ', ')} `;
     // The window counts every result row before the limit cuts them, in the same pass.
-    query = sql`${withClause}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+    query = sql`${ctes}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
   } else {
     query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
   }
@@ -379,13 +366,6 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     kind: state.aggregate ? 'aggregate' : 'events',
   };
   if (seriesOutput !== undefined) compiled.series = seriesOutput.layout;
-  if (groups !== undefined) {
-    compiled.groups = {
-      sql: groups.text,
-      params: groups.params,
-      bounds: boundPositions(query.params),
-    };
-  }
   if (resultStages.length > 0) compiled.resultStages = resultStages;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
@@ -807,9 +787,14 @@ export function compileAggregation(
   state: State,
   aggregation: Aggregation,
   window?: Sql,
+  rowFilter?: Sql,
 ): { sql: Sql; type: ValueType } {
-  // `over` follows the aggregate call, inside any function that wraps it.
-  const over = window === undefined ? raw('') : sql` OVER (${window})`;
+  // `FILTER` and `OVER` follow the aggregate call, inside any function that wraps it.
+  const only = (condition?: Sql): Sql => {
+    const conditions = [condition, rowFilter].filter((part) => part !== undefined);
+    return conditions.length === 0 ? raw('') : sql` FILTER (WHERE ${join(conditions, ' AND ')})`;
+  };
+  const over = sql`${only()}${overWindow(window)}`;
   if (aggregation.field === undefined && aggregation.expr === undefined) {
     if (aggregation.fn !== 'count') {
       fail('aggregate.missing_field', `${aggregation.fn}() needs a field`, aggregation.loc);
@@ -851,7 +836,8 @@ export function compileAggregation(
     case 'list': {
       // As Splunk's list(): every value, duplicates too, newest event first, at most 100. The
       // values of a list field count one by one.
-      const all = sql`list(${field.sql}${newestFirst(state)}) FILTER (WHERE ${field.sql} IS NOT NULL)${over}`;
+      const present = sql`${field.sql} IS NOT NULL`;
+      const all = sql`list(${field.sql}${newestFirst(state)})${only(present)}${overWindow(window)}`;
       const values = field.type === 'list' ? sql`flatten(${all})` : all;
       return { sql: sql`list_slice(${values}, 1, 100)`, type: 'list' };
     }
@@ -898,14 +884,15 @@ export function compileAggregation(
     case 'values':
       if (field.type === 'list') {
         // The values of a list field count one by one, as those of a multivalue field in Splunk.
-        const lists = sql`list(${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL)${over}`;
+        const present = sql`${field.sql} IS NOT NULL`;
+        const lists = sql`list(${field.sql})${only(present)}${overWindow(window)}`;
         return {
           sql: sql`list_sort(list_distinct(flatten(${lists})))`,
           type: 'list',
         };
       }
       return {
-        sql: sql`list_sort(list(DISTINCT ${field.sql}) FILTER (WHERE ${field.sql} IS NOT NULL)${over})`,
+        sql: sql`list_sort(list(DISTINCT ${field.sql})${only(sql`${field.sql} IS NOT NULL`)}${overWindow(window)})`,
         type: 'list',
       };
     case 'earliest':
@@ -915,6 +902,11 @@ export function compileAggregation(
       return { sql: sql`${fn}(${field.sql}, ${time.sql})${over}`, type: field.type };
     }
   }
+}
+
+/** Returns the OVER clause of a window, or nothing without one. */
+function overWindow(window: Sql | undefined): Sql {
+  return window === undefined ? raw('') : sql` OVER (${window})`;
 }
 
 /**
@@ -1033,11 +1025,24 @@ function compileStats(state: State, aggregations: Aggregation[], by: FieldRef[])
     ', ',
   );
   const body = sql`SELECT ${select} FROM ${raw(state.relation)}${present}${groupBy(groups.length)}`;
-  const input = state.relation;
-  const cte = state.ctes.length;
-  addStage(state, body, tableScope(outputs.map((output) => output.column)));
   const functions = aggregations.map((aggregation) => aggregation.fn);
-  state.groupPage = canPageGroups(functions, groups) ? { input, cte, groups, select } : undefined;
+  let page: GroupPage | undefined;
+  if (canPageGroups(functions, groups)) {
+    const bound = withinBound(groups);
+    const bounded = aggregations.map((aggregation, index) => {
+      const compiled = compileAggregation(state, aggregation, undefined, bound);
+      return sql`${compiled.sql} AS ${identifier(aggregates[index]!.column.name)}`;
+    });
+    const keys = groups.map((group) => sql`${group.sql} AS ${identifier(group.column.name)}`);
+    page = {
+      cte: state.ctes.length,
+      bounded: sql`SELECT ${join([...keys, ...bounded], ', ')} FROM ${raw(state.relation)}${present}${groupBy(groups.length)}`,
+      input: state.relation,
+      groups,
+    };
+  }
+  addStage(state, body, tableScope(outputs.map((output) => output.column)));
+  state.groupPage = page;
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
 }

@@ -161,8 +161,7 @@ function check(text: string): string[] | undefined {
   }
   try {
     const compiled = compileQuery(parsed.ast, { source: 'events', nowMs: NOW_MS });
-    const paged = compileQuery(parsed.ast, { source: 'events', nowMs: NOW_MS, pageGroups: true });
-    return [compiled.sql, compiled.countSql ?? '', paged.sql, paged.groups?.sql ?? ''];
+    return [compiled.sql, compiled.countSql ?? ''];
   } catch (error) {
     expect(error).toBeInstanceOf(QueryError);
     expect((error as QueryError).diagnostics.every(isDiagnostic)).toBe(true);
