@@ -214,7 +214,9 @@ describe('event searches over both tiers', () => {
     expect(answer.total).toBe(whole.total);
     expect(answer.total).toBe(100);
     const explained = await service.explain({ query: text, limit: 7 });
-    expect(explained.sql).toContain('page_bound');
+    expect(explained.bound_sql).toContain('LIMIT 1 OFFSET ?');
+    // The bound goes into each of the two aggregates.
+    expect(explained.bounded_params?.filter((value) => value === null)).toHaveLength(2);
   });
 
   it('reads rows from the hot table and the cold files', async () => {

@@ -72,6 +72,15 @@ export interface QueryExplanation {
   /** For a search without stages: the statement that finds the count and the newest matches. */
   keys_sql?: string;
   keys_params?: unknown[];
+  /**
+   * For a final `stats` with set aggregates: the statement that finds the bound of the returned
+   * page's groups, and the statement that runs in place of `sql` when it finds one. The bound
+   * goes wherever `bounded_params` has null.
+   */
+  bound_sql?: string;
+  bound_params?: unknown[];
+  bounded_sql?: string;
+  bounded_params?: unknown[];
   kind: 'events' | 'aggregate';
   /**
    * Cold files the query reads, relative to the data folder, after the term index has left out
@@ -213,6 +222,24 @@ export class QueryService {
     return { earliestMs: Number(first), latestMs: Number(last) };
   }
 
+  /**
+   * Returns the statement of a query: for a final `stats` with set aggregates, the one that reads
+   * only up to the bound of the returned page's groups when the first rows give one.
+   */
+  private async boundedStatement(
+    snapshot: Snapshot,
+    compiled: CompiledQuery,
+  ): Promise<{ sql: string; params: readonly unknown[] }> {
+    const page = compiled.groupPage;
+    if (page === undefined) return compiled;
+    const found = await this.runWithTimeout(snapshot, page.boundSql, page.boundParams);
+    const bound = found.rows[0]?.bound;
+    if (typeof bound !== 'string') return compiled;
+    const params = [...page.params];
+    for (const at of page.boundAt) params[at] = bound;
+    return { sql: page.sql, params };
+  }
+
   /** Runs a statement in a snapshot, cancelling it after the query timeout. */
   private runWithTimeout(
     snapshot: Snapshot,
@@ -302,6 +329,12 @@ export class QueryService {
       if (compiled.keys !== undefined) {
         explanation.keys_sql = relative(compiled.keys.sql);
         explanation.keys_params = compiled.keys.params.map(jsonSafe);
+      }
+      if (compiled.groupPage !== undefined) {
+        explanation.bound_sql = relative(compiled.groupPage.boundSql);
+        explanation.bound_params = compiled.groupPage.boundParams.map(jsonSafe);
+        explanation.bounded_sql = relative(compiled.groupPage.sql);
+        explanation.bounded_params = compiled.groupPage.params.map(jsonSafe);
       }
       if (compiled.earliestMs !== undefined) explanation.earliest_ms = compiled.earliestMs;
       if (compiled.latestMs !== undefined) explanation.latest_ms = compiled.latestMs;
@@ -426,7 +459,8 @@ export class QueryService {
           snapshot.fetch(keys.map((key) => ({ file: key.f, row: key.r }))),
         );
       } else {
-        result = await this.runWithTimeout(snapshot, compiled.sql, compiled.params);
+        const statement = await this.boundedStatement(snapshot, compiled);
+        result = await this.runWithTimeout(snapshot, statement.sql, statement.params);
         total = takeTotal(result);
       }
       if (indexed === undefined && compiled.countSql && compiled.keys === undefined) {
@@ -617,6 +651,8 @@ function cursorScope(request: QueryRequest): string {
 }
 
 function jsonSafe(value: unknown): unknown {
+  // The bound of a page of stats groups is a placeholder until its statement has run.
+  if (typeof value === 'symbol') return null;
   return typeof value === 'bigint' ? value.toString() : value;
 }
 

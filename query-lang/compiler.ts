@@ -35,7 +35,14 @@ import {
   valuesName,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
-import { canPageGroups, type GroupPage, pagedGroupCtes, withinBound } from './group-page.js';
+import {
+  boundedCtes,
+  boundPositions,
+  boundStatement,
+  canPageGroups,
+  type GroupPage,
+  withinBound,
+} from './group-page.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
@@ -126,6 +133,18 @@ export interface CompiledQuery {
    * is much cheaper than sorting every column of every match.
    */
   keys?: { sql: string; params: unknown[] };
+  /**
+   * For a final `stats` with set aggregates (`group-page.ts`): the statement that finds the bound
+   * of the returned page's groups, and the statement to run in place of `sql` when it returns
+   * one, with the bound (text) at the positions `boundAt` among its parameters.
+   */
+  groupPage?: {
+    boundSql: string;
+    boundParams: unknown[];
+    sql: string;
+    params: unknown[];
+    boundAt: number[];
+  };
   /**
    * Conditions the filter puts on indexed columns; storage may narrow the sources to the
    * rows its term index names before the query runs (`needles.ts`).
@@ -339,6 +358,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     hasEventTime(state.scope) &&
     !state.scope.hidden.has('id');
   let query: Sql;
+  let groupPage: CompiledQuery['groupPage'];
   if (paged) {
     const after = options.page?.after;
     const below =
@@ -349,13 +369,20 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   } else if (seriesOutput !== undefined) {
     query = sql`${withClause}${seriesOutput.select} LIMIT ${param(limit)}`;
   } else if (state.aggregate) {
-    // A final stats with set aggregates reads only the rows of the returned page's groups.
-    const ctes =
-      state.groupPage === undefined
-        ? withClause
-        : sql`WITH ${join(pagedGroupCtes(state.groupPage, state.ctes, limit), ', ')} `;
     // The window counts every result row before the limit cuts them, in the same pass.
-    query = sql`${ctes}SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+    const rest = sql`SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+    query = sql`${withClause}${rest}`;
+    if (state.groupPage !== undefined) {
+      const bound = boundStatement(state.groupPage, state.ctes, limit);
+      const bounded = sql`WITH ${join(boundedCtes(state.groupPage, state.ctes), ', ')} ${rest}`;
+      groupPage = {
+        boundSql: bound.text,
+        boundParams: bound.params,
+        sql: bounded.text,
+        params: bounded.params,
+        boundAt: boundPositions(bounded.params),
+      };
+    }
   } else {
     query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
   }
@@ -366,6 +393,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     kind: state.aggregate ? 'aggregate' : 'events',
   };
   if (seriesOutput !== undefined) compiled.series = seriesOutput.layout;
+  if (groupPage !== undefined) compiled.groupPage = groupPage;
   if (resultStages.length > 0) compiled.resultStages = resultStages;
   if (paged) compiled.paged = true;
   if (options.keyedSource !== undefined && ast.stages.length === 0) {
