@@ -78,6 +78,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   makemv: 'split a text field into a list',
   addtotals: 'add a column with the sum of each row',
   convert: 'convert values: ctime, mktime, num, rmcomma, rmunit, dur2sec',
+  tstats: 'aggregate the events of a search, first stage only',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -112,6 +113,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.MakemvKeyword, 'makemv'],
   [t.AddtotalsKeyword, 'addtotals'],
   [t.ConvertKeyword, 'convert'],
+  [t.TstatsKeyword, 'tstats'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -121,6 +123,8 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.In, 'IN'],
   [t.Pipe, '|'],
   [t.ByKeyword, 'by'],
+  [t.TstatsWhere, 'where'],
+  [t.TstatsBy, 'by'],
   [t.AsKeyword, 'as'],
   [t.OverKeyword, 'over'],
   [t.OutputKeyword, 'output'],
@@ -134,6 +138,29 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.FalseKeyword, 'false'],
   [t.NullKeyword, 'null'],
 ]);
+
+/**
+ * Options of a stage's `options` rule, by the rule and the occurrence of `options` in it, for
+ * the stages whose options content assist offers.
+ */
+const STAGE_OPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'tstatsStage:0': {
+    summariesonly: 'accepted for Splunk searches; every event is read',
+    allow_old_summaries: 'accepted for Splunk searches; every event is read',
+    prestats: 'only prestats=f: tstats returns the aggregates',
+  },
+  'tstatsStage:3': { span: 'width of the _time buckets, such as 1h' },
+};
+
+/** Returns the option suggestions (`span=`) where the grammar expects an option name. */
+function optionSuggestions(rule: string | undefined, occurrence: number | undefined): Suggestion[] {
+  const options = STAGE_OPTIONS[`${rule}:${occurrence}`] ?? {};
+  return Object.entries(options).map(([name, detail]) => ({
+    label: `${name}=`,
+    kind: 'keyword',
+    detail: `option: ${detail}`,
+  }));
+}
 
 const SELECTOR_END = /(\[\d+\]|\{\})$/;
 const SELECTORS_END = /(\[\d+\]|\{\})+$/;
@@ -430,6 +457,10 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     if (type === t.Word || type === t.Name || type === t.Identifier) {
       if (rules.at(-1) === 'aggregation') {
         AGGREGATE_SUGGESTIONS.forEach(add);
+        continue;
+      }
+      if (rules.at(-1) === 'options') {
+        optionSuggestions(rules.at(-2), path.occurrenceStack.at(-1)).forEach(add);
         continue;
       }
       if (rules.includes('searchValue') || rules.includes('options')) continue;

@@ -342,6 +342,23 @@ export type Stage =
   /** `reverse`: the rows in the opposite order. */
   | { stage: 'reverse'; loc?: SourceLocation }
   /**
+   * `tstats <aggs> [where <search>] [by f... [span=S]]`: `stats` over the events that a search
+   * finds, with `_time` in `by` rounded down to `span`. It reads events itself, so it must start
+   * the query.
+   */
+  | {
+      stage: 'tstats';
+      aggregations: Aggregation[];
+      /** The search after `where`, without its `earliest=` and `latest=`. */
+      filter?: FilterNode;
+      /** `earliest=` and `latest=` of the search after `where`. */
+      timeRange?: TimeRange;
+      by: FieldRef[];
+      /** Width of the `_time` buckets, as `bin` takes it (`1h`, `1mon`). */
+      span?: string;
+      loc?: SourceLocation;
+    }
+  /**
    * `makemv [delim=","] [tokenizer="re"] [allowempty=t] f`: the text of `f` as a list, split at
    * the delimiter (a space by default) or made of the first group of each tokenizer match.
    */
@@ -408,6 +425,7 @@ export const STAGE_NAMES: readonly StageName[] = [
   'reverse',
   'makemv',
   'addtotals',
+  'tstats',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

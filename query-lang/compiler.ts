@@ -49,6 +49,7 @@ import {
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
+import { compileTstats, liftTstatsSearch } from './tstats.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -267,6 +268,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       undefined,
     );
   }
+  ast = liftTstatsSearch(ast);
   checkNesting(ast);
   const context: CompileContext = { nowMs: options.nowMs };
   const { earliestMs, latestMs } = effectiveTimeRange(ast, options);
@@ -507,7 +509,7 @@ export function orderBy(state: State, keys: OrderKey[] | undefined): Sql {
   return terms === undefined ? raw('') : sql` ORDER BY ${terms}`;
 }
 
-function compileStage(state: State, stage: Stage): void {
+export function compileStage(state: State, stage: Stage): void {
   switch (stage.stage) {
     case 'search': {
       const condition = compileFilter(stage.filter, state.scope, state.context);
@@ -580,6 +582,9 @@ function compileStage(state: State, stage: Stage): void {
       return;
     case 'chart':
       compileChart(state, stage);
+      return;
+    case 'tstats':
+      compileTstats(state, stage);
       return;
     default:
       compileMoreStage(state, stage);
@@ -1146,7 +1151,7 @@ const AUTO_SPANS_MS: readonly number[] = [
  * Returns the span that fits about 100 buckets into the time range, as Splunk picks a span
  * when none is given, or undefined for a search over all time.
  */
-function autoSpanMs(range: State['range'], nowMs: number): number | undefined {
+export function autoSpanMs(range: State['range'], nowMs: number): number | undefined {
   // earliest=0 is all time too, as for the buckets a timechart fills in.
   if (range.earliestMs === undefined || range.earliestMs <= 0) return undefined;
   const width = (range.latestMs ?? nowMs) - range.earliestMs;

@@ -68,6 +68,7 @@ describe('hostile values are bound parameters', () => {
       `metadata.product.name=${quoted}`,
       `| where user = ${quoted} or lower(host) like ${quoted}`,
       `| eval x = coalesce(user, ${quoted}) | stats count by x`,
+      `| tstats count where user=${quoted} OR host=${quoted} by host`,
     ];
     for (const text of queries) {
       const result = await runChecked(compileText(text), hostile);

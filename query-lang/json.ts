@@ -17,6 +17,7 @@ import {
   type SortKey,
   STAGE_NAMES,
   type Stage,
+  type TimeRange,
   type TransactionCondition,
 } from './ast.js';
 import { fail } from './errors.js';
@@ -489,6 +490,8 @@ function stageFromJson(value: unknown, path: string): Stage {
       return { stage: 'inputlookup', table: string(json.table, `${path}.table`) };
     case 'reverse':
       return { stage: 'reverse' };
+    case 'tstats':
+      return tstatsFromJson(json, path);
     case 'addtotals': {
       const stage: Stage = {
         stage: 'addtotals',
@@ -530,6 +533,31 @@ function transactionConditionFromJson(value: unknown, path: string): Transaction
   }
   if (json.filter !== undefined) return { filter: filterFromJson(json.filter, `${path}.filter`) };
   return { condition: exprFromJson(json.condition, `${path}.condition`) };
+}
+
+function tstatsFromJson(json: Json, path: string): Stage {
+  const stage: Stage = {
+    stage: 'tstats',
+    aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+    by: fieldRefs(json.by ?? [], `${path}.by`),
+  };
+  if (json.filter !== undefined) stage.filter = filterFromJson(json.filter, `${path}.filter`);
+  if (json.timeRange !== undefined) {
+    stage.timeRange = timeRangeFromJson(json.timeRange, `${path}.timeRange`);
+  }
+  const span = optionalString(json.span, `${path}.span`);
+  if (span !== undefined) stage.span = span;
+  return stage;
+}
+
+function timeRangeFromJson(value: unknown, path: string): TimeRange {
+  const range = object(value, path);
+  const earliest = optionalString(range.earliest, `${path}.earliest`);
+  const latest = optionalString(range.latest, `${path}.latest`);
+  const timeRange: TimeRange = {};
+  if (earliest !== undefined) timeRange.earliest = earliest;
+  if (latest !== undefined) timeRange.latest = latest;
+  return timeRange;
 }
 
 /** Validates canonical JSON and returns the AST. Throws `QueryError` (code `json.invalid`). */

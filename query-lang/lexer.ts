@@ -210,6 +210,7 @@ export const ReverseKeyword = stageKeyword('ReverseKeyword', 'reverse', true);
 export const MakemvKeyword = stageKeyword('MakemvKeyword', 'makemv', true);
 export const AddtotalsKeyword = stageKeyword('AddtotalsKeyword', 'addtotals', true);
 export const ConvertKeyword = stageKeyword('ConvertKeyword', 'convert', true);
+export const TstatsKeyword = stageKeyword('TstatsKeyword', 'tstats', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -241,6 +242,45 @@ export const SearchKeyword = createToken({
   start_chars_hint: ['s', 'S'],
   label: "'search'",
   push_mode: 'search',
+});
+
+/** `where` as a word, matched where a name may not go on. */
+const WHERE_WORD = /where(?![A-Za-z0-9_.])/iy;
+
+/** Returns whether the stage the tokens end in starts with `tstats`. */
+function inTstatsStage(tokens: readonly IToken[]): boolean {
+  for (let index = tokens.length; index > 0; index--) {
+    if (tokens[index - 1]!.tokenType === Pipe) return tokens[index]?.tokenType === TstatsKeyword;
+  }
+  return false;
+}
+
+/**
+ * The `where` of `tstats`, which a search follows, as in `| tstats count where index=main by
+ * host`. The lexer switches to the search mode up to the `by` of `TstatsBy`.
+ */
+export const TstatsWhere = createToken({
+  name: 'TstatsWhere',
+  pattern: {
+    exec: (text: string, offset: number, tokens: IToken[]) => {
+      if (!inTstatsStage(tokens)) return null;
+      WHERE_WORD.lastIndex = offset;
+      return WHERE_WORD.exec(text);
+    },
+  },
+  line_breaks: false,
+  start_chars_hint: ['w', 'W'],
+  label: "'where'",
+  push_mode: 'tstatsSearch',
+});
+
+/** The `by` that ends the search of `tstats ... where`, in any case as Splunk's `BY`. */
+export const TstatsBy = createToken({
+  name: 'TstatsBy',
+  pattern: /by/i,
+  longer_alt: Word,
+  label: "'by'",
+  pop_mode: true,
 });
 
 /** Stage keywords by the command name they introduce. */
@@ -275,6 +315,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   MakemvKeyword,
   AddtotalsKeyword,
   ConvertKeyword,
+  TstatsKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];
@@ -302,6 +343,11 @@ const SEARCH_MODE: TokenType[] = [
   Word,
 ];
 
+/** The search of `tstats ... where`, up to its `by`. */
+const TSTATS_SEARCH_MODE: TokenType[] = SEARCH_MODE.flatMap((type) =>
+  type === Word ? [TstatsBy, Word] : [type],
+);
+
 const STAGE_MODE: TokenType[] = [
   WhiteSpace,
   Comment,
@@ -323,6 +369,7 @@ const STAGE_MODE: TokenType[] = [
   Duration,
   NumberLiteral,
   SearchKeyword,
+  TstatsWhere,
   ...STAGE_KEYWORDS,
   OutputnewKeyword,
   OutputKeyword,
@@ -343,10 +390,13 @@ const STAGE_MODE: TokenType[] = [
 
 /** Every token type, for the parser. */
 export const ALL_TOKENS: TokenType[] = [
-  ...new Set([...SEARCH_MODE, ...STAGE_MODE, Comparison, Name]),
+  ...new Set([...SEARCH_MODE, ...TSTATS_SEARCH_MODE, ...STAGE_MODE, Comparison, Name]),
 ];
 
 export const queryLexer = new Lexer(
-  { modes: { search: SEARCH_MODE, stage: STAGE_MODE }, defaultMode: 'search' },
+  {
+    modes: { search: SEARCH_MODE, tstatsSearch: TSTATS_SEARCH_MODE, stage: STAGE_MODE },
+    defaultMode: 'search',
+  },
   { positionTracking: 'full', ensureOptimizations: false },
 );

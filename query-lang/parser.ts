@@ -71,6 +71,7 @@ import {
   unknownCommandBefore,
 } from './syntax-errors.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
+import { isTimeName } from './tstats.js';
 import { decodeQuoted, decodeQuotedText } from './values.js';
 
 /** True for the `sortby` word that starts the sort keys of `dedup`. */
@@ -322,6 +323,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.makemvStage) },
         { ALT: () => this.SUBRULE(this.addtotalsStage) },
         { ALT: () => this.SUBRULE(this.convertStage) },
+        { ALT: () => this.SUBRULE(this.tstatsStage) },
       ]),
   );
 
@@ -637,6 +639,104 @@ class QueryParser extends EmbeddedActionsParser {
       return stage;
     });
   });
+
+  /**
+   * `tstats [options] <aggs> [from ...] [where <search>] [by <fields> [span=S]]`. The `from` of
+   * data models is parsed only to report it.
+   */
+  private tstatsStage = this.RULE('tstatsStage', (): Stage => {
+    const keyword = this.CONSUME(t.TstatsKeyword);
+    const before = this.SUBRULE(this.options);
+    const aggregations: Aggregation[] = [];
+    this.AT_LEAST_ONE({
+      GATE: () => !isFromWord(this.LA(1)),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(t.Comma));
+        aggregations.push(this.SUBRULE(this.aggregation));
+      },
+    });
+    let from: IToken | undefined;
+    this.OPTION2({
+      GATE: () => isFromWord(this.LA(1)),
+      DEF: () => {
+        from = this.CONSUME(t.Name);
+        this.SUBRULE2(this.options);
+      },
+    });
+    let search: FilterNode | undefined;
+    this.OPTION3(() => {
+      this.CONSUME(t.TstatsWhere);
+      search = this.SUBRULE(this.searchAnd);
+    });
+    let by: FieldRef[] = [];
+    let after: StageOption[] = [];
+    this.OPTION4(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.TstatsBy) }, { ALT: () => this.CONSUME(t.ByKeyword) }]);
+      by = this.SUBRULE(this.fieldList);
+      after = this.SUBRULE3(this.options);
+    });
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'tstats', aggregations, by, loc: locationOf(keyword) };
+      if (from !== undefined) {
+        this.report(
+          'stage.unsupported',
+          'tstats reads events, not data models: leave out from ..., and write the constraints of the data model after where, as in tstats count where sourcetype=linux_secure',
+          from,
+        );
+      }
+      if (search !== undefined) {
+        const parsed: QueryAst = { version: QUERY_AST_VERSION, filter: search, stages: [] };
+        extractTimeRange(parsed, this.diagnostics);
+        if (parsed.filter !== undefined) stage.filter = parsed.filter;
+        if (parsed.timeRange !== undefined) stage.timeRange = parsed.timeRange;
+      }
+      this.readTstatsOptions(keyword, before, after, stage);
+      return stage;
+    });
+  });
+
+  /**
+   * Reads the options of `tstats`: Splunk's options before the aggregates, which change nothing
+   * here or are rejected, and `span=` after the by fields.
+   */
+  private readTstatsOptions(
+    keyword: IToken,
+    before: StageOption[],
+    after: StageOption[],
+    stage: Extract<Stage, { stage: 'tstats' }>,
+  ): void {
+    const read = this.readOptions(keyword, before, TSTATS_OPTIONS);
+    const valueToken = (name: string) => optionValue(before, name) ?? keyword;
+    for (const name of ['summariesonly', 'allow_old_summaries']) {
+      this.booleanOption(read, name, valueToken);
+    }
+    if (this.booleanOption(read, 'prestats', valueToken) === true) {
+      this.report(
+        'stage.unsupported',
+        'prestats=t is not supported: tstats returns the aggregates as stats does, so leave prestats out',
+        valueToken('prestats'),
+      );
+    }
+
+    const span = this.readOptions(keyword, after, ['span']).get('span');
+    if (span === undefined) return;
+    const spanToken = optionValue(after, 'span')!;
+    if (parseSpanMillis(span) === undefined && parseCalendarSpanMonths(span) === undefined) {
+      this.report(
+        'stage.invalid_span',
+        `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h, 1d, 1mon or 1y, up to 1000y`,
+        spanToken,
+      );
+    } else if (!stage.by.some((field) => isTimeName(field.name))) {
+      this.report(
+        'stage.invalid_option',
+        `span= sets the width of the _time buckets, so _time must be a by field, as in tstats count by _time span=${span}`,
+        spanToken,
+      );
+    } else {
+      stage.span = span;
+    }
+  }
 
   private reverseStage = this.RULE('reverseStage', (): Stage => {
     const keyword = this.CONSUME(t.ReverseKeyword);
@@ -1884,6 +1984,14 @@ interface TransactionOption extends StageOption {
   condition?: Expr;
   /** The tokens of a value in parentheses. */
   parenthesized?: { open: IToken; tokens: IToken[]; close: IToken };
+}
+
+/** Options of `tstats` before its aggregates. */
+const TSTATS_OPTIONS = ['summariesonly', 'allow_old_summaries', 'prestats'];
+
+/** True for the `from` of `tstats ... from datamodel=...`. */
+function isFromWord(token: IToken): boolean {
+  return tokenMatcher(token, t.Name) && token.image.toLowerCase() === 'from';
 }
 
 const TRANSACTION_OPTIONS = ['maxspan', 'maxpause', 'maxevents', 'startswith', 'endswith'];

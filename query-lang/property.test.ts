@@ -119,8 +119,13 @@ const stage = fc.oneof(
   fc.tuple(quoted, field).map(([text, name]) => `makemv delim=${text} ${name}`),
 );
 
+/** `tstats`, which starts a query, with the search of the search part after its `where`. */
+const tstats = fc
+  .tuple(aggregate, search, field, fc.constantFrom('', ' _time span=1h', ' _time'))
+  .map(([agg, where, by, time]) => `| tstats ${agg} where ${where} by ${by}${time}`);
+
 const query = fc
-  .tuple(search, fc.array(stage, { maxLength: 3 }))
+  .tuple(fc.oneof(search, tstats), fc.array(stage, { maxLength: 3 }))
   .map(([head, stages]) => [head, ...stages].join(' | '));
 
 const mutated = fc

@@ -1,0 +1,206 @@
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { assist } from './assist.js';
+import { createEventsTableSql } from './catalog.js';
+import { astFromJson, astToJson, type CompileOptions, compileQuery, parseQuery } from './index.js';
+import { FIXTURE_EVENTS, insertEventStatement, NOW_MS, serviceRows } from './test-fixtures.js';
+
+let instance: DuckDBInstance;
+let connection: DuckDBConnection;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+  await connection.run(createEventsTableSql());
+  for (const event of FIXTURE_EVENTS) {
+    const statement = insertEventStatement(event);
+    await connection.run(statement.sql, statement.params as never);
+  }
+});
+
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+const OPTIONS: CompileOptions = { source: 'events', nowMs: NOW_MS };
+
+function parsed(text: string) {
+  const result = parseQuery(text);
+  if (result.ast === undefined) throw new Error(`${text}: ${JSON.stringify(result.errors)}`);
+  return result.ast;
+}
+
+async function rows(text: string) {
+  const compiled = compileQuery(parsed(text), OPTIONS);
+  const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+  return serviceRows(compiled, reader.columnNames(), reader.getRowObjectsJson());
+}
+
+/** Returns the first error of a query that must be rejected. */
+function firstError(text: string) {
+  const result = parseQuery(text);
+  expect(result.ast).toBeUndefined();
+  return result.errors[0];
+}
+
+/** Checks that the JSON form round-trips and compiles to the same SQL as the text. */
+function expectJsonRoundTrip(text: string): void {
+  const ast = parsed(text);
+  const json = astToJson(ast);
+  expect(astToJson(astFromJson(json))).toEqual(json);
+  const fromText = compileQuery(ast, OPTIONS);
+  const fromJson = compileQuery(astFromJson(JSON.parse(JSON.stringify(json))), OPTIONS);
+  expect(fromJson.sql).toBe(fromText.sql);
+  expect(fromJson.params).toEqual(fromText.params);
+}
+
+function labels(text: string): string[] {
+  return assist(text, text.length).suggestions.map((suggestion) => suggestion.label);
+}
+
+describe('tstats', () => {
+  test('count by sourcetype matches search and stats', async () => {
+    const result = await rows('| tstats count where index=main by sourcetype');
+    expect(result).toEqual(await rows('index=main | stats count by sourcetype'));
+    expect(result).toContainEqual({ sourcetype: 'linux_secure', count: '4' });
+  });
+
+  test('without where counts every event', async () => {
+    expect(await rows('| tstats count')).toEqual([{ count: String(FIXTURE_EVENTS.length) }]);
+  });
+
+  test('by _time with span buckets time', async () => {
+    const result = await rows(
+      '| tstats dc(src_ip) as sources where sourcetype=linux_secure by host _time span=1h',
+    );
+    expect(result).toEqual([
+      { host: 'web01', _time: '2024-05-01 11:00:00', sources: '2' },
+      { host: 'web02', _time: '2024-05-01 11:00:00', sources: '2' },
+    ]);
+    expect(result).toEqual(
+      await rows(
+        'sourcetype=linux_secure | bin _time span=1h | stats dc(src_ip) as sources by host _time',
+      ),
+    );
+  });
+
+  test('by _time without span over all time uses 1h', async () => {
+    expect(await rows('| tstats count by _time')).toEqual(
+      await rows('| tstats count by _time span=1h'),
+    );
+  });
+
+  test('earliest and latest inside where', async () => {
+    const ast = parsed('| tstats count where earliest=-30m latest=now sourcetype=* by sourcetype');
+    expect(ast.stages[0]).toMatchObject({
+      stage: 'tstats',
+      timeRange: { earliest: '-30m', latest: 'now' },
+      filter: { op: 'exists', field: 'sourcetype' },
+    });
+    const compiled = compileQuery(ast, OPTIONS);
+    expect(compiled.earliestMs).toBe(NOW_MS - 30 * 60_000);
+    expect(compiled.latestMs).toBe(NOW_MS);
+    expect(await rows('| tstats count where earliest=-30m by sourcetype')).toEqual([
+      { sourcetype: 'linux_secure', count: '4' },
+      { sourcetype: 'telhawk:alert', count: '1' },
+    ]);
+  });
+
+  test('where takes search syntax', async () => {
+    const result = await rows(
+      '| tstats count where (user:admin OR user=alice) NOT src_ip:10.0.0.0/8 BY user',
+    );
+    // Equality ignores case, as in Splunk.
+    expect(result).toEqual([
+      { user: 'Admin', count: '1' },
+      { user: 'admin', count: '1' },
+    ]);
+    // A colon in a value, as the search part reads it.
+    expect(await rows('| tstats count where sourcetype=pan:traffic by host')).toEqual([
+      { host: 'fw01', count: '2' },
+    ]);
+  });
+
+  test('later stages read its columns', async () => {
+    const result = await rows('| tstats count by host | where count > 2 | sort - count');
+    expect(result).toEqual([{ host: 'web01', count: '4' }]);
+  });
+
+  test('rejects tstats after the start', () => {
+    for (const text of ['user=x | tstats count', '| stats count | tstats count']) {
+      const error = firstError(text);
+      expect(error?.code).toBe('stage.not_first');
+      expect(text.slice(error!.offset, error!.offset + error!.length)).toBe('tstats');
+    }
+  });
+
+  test('rejects span without _time', () => {
+    const error = firstError('| tstats count by host span=1h');
+    expect(error?.code).toBe('stage.invalid_option');
+    expect(error?.column).toBe(29);
+  });
+
+  test('rejects an invalid span', () => {
+    expect(firstError('| tstats count by _time span=1x')?.code).toBe('stage.invalid_span');
+  });
+
+  test('rejects data models and prestats', () => {
+    const model = firstError('| tstats count from datamodel=Network_Traffic where index=main');
+    expect(model?.code).toBe('stage.unsupported');
+    expect(model?.column).toBe(16);
+    expect(firstError('| tstats prestats=t count')?.code).toBe('stage.unsupported');
+    expect(parseQuery('| tstats summariesonly=t count').errors).toEqual([]);
+  });
+
+  test('reports unknown options and aggregates with suggestions', () => {
+    const option = firstError('| tstats summariesonyl=t count');
+    expect(option?.code).toBe('stage.invalid_option');
+    expect(option?.suggestion).toBe('summariesonly');
+    const aggregate = firstError('| tstats cont by host');
+    expect(aggregate?.code).toBe('aggregate.unknown');
+    expect(aggregate?.suggestion).toBe('count');
+    expect(firstError('| tstat count')?.suggestion).toBe('tstats');
+  });
+
+  test('syntax errors list the expected tokens', () => {
+    const error = firstError('| tstats count where index=main by');
+    expect(error?.code).toBe('syntax.unexpected_token');
+    expect(error?.offset).toBe(34);
+    expect(error?.expected).toContain('field name');
+  });
+
+  test('unknown fields are reported where written', () => {
+    const error = firstError('| tstats count where nosuchfield=1');
+    expect(error?.code).toBe('field.unknown');
+    expect(error?.column).toBe(22);
+  });
+
+  test('JSON round trip compiles to the same SQL', () => {
+    expectJsonRoundTrip(
+      '| tstats count, dc(src_ip) as sources where earliest=-1h index=main by host',
+    );
+    expectJsonRoundTrip('| tstats count by _time span=1mon');
+    expect(astToJson(parsed('| tstats count where index=main by host _time span=5m'))).toEqual({
+      version: 1,
+      stages: [
+        {
+          stage: 'tstats',
+          aggregations: [{ fn: 'count' }],
+          filter: { op: 'eq', field: 'index', value: 'main' },
+          by: [{ name: 'host' }, { name: '_time' }],
+          span: '5m',
+        },
+      ],
+    });
+  });
+
+  test('content assist offers the command and options', () => {
+    expect(labels('| tst')).toEqual(['tstats']);
+    expect(labels('| tstats ')).toContain('summariesonly=');
+    expect(labels('| tstats count ')).toEqual(expect.arrayContaining(['where', 'by']));
+    expect(labels('| tstats count where index=main ')).toContain('by');
+    expect(labels('| tstats count by _time ')).toContain('span=');
+    expect(labels('| tstats count by host | table ')).toEqual(['host', 'count']);
+  });
+});
