@@ -79,6 +79,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   addtotals: 'add a column with the sum of each row',
   convert: 'convert values: ctime, mktime, num, rmcomma, rmunit, dur2sec',
   tstats: 'aggregate the events of a search, first stage only',
+  strcat: 'join fields and quoted text into a field',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -114,6 +115,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.AddtotalsKeyword, 'addtotals'],
   [t.ConvertKeyword, 'convert'],
   [t.TstatsKeyword, 'tstats'],
+  [t.StrcatKeyword, 'strcat'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -150,6 +152,7 @@ const STAGE_OPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> 
     prestats: 'only prestats=f: tstats returns the aggregates',
   },
   'tstatsStage:3': { span: 'width of the _time buckets, such as 1h' },
+  'strcatStage:0': { allrequired: 't to write only rows that have every field' },
 };
 
 /** Returns the option suggestions (`span=`) where the grammar expects an option name. */

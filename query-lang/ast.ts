@@ -359,6 +359,18 @@ export type Stage =
       loc?: SourceLocation;
     }
   /**
+   * `strcat [allrequired=t] a "-" b out`: the text of fields and quoted strings joined into the
+   * field `output`. A missing field is empty text, unless `allRequired`, where it leaves
+   * `output` as it was.
+   */
+  | {
+      stage: 'strcat';
+      parts: StrcatPart[];
+      output: string;
+      allRequired?: boolean;
+      loc?: SourceLocation;
+    }
+  /**
    * `makemv [delim=","] [tokenizer="re"] [allowempty=t] f`: the text of `f` as a list, split at
    * the delimiter (a space by default) or made of the first group of each tokenizer match.
    */
@@ -386,6 +398,9 @@ export type Stage =
  * expression (`eval(status="closed")`).
  */
 export type TransactionCondition = { filter: FilterNode } | { condition: Expr };
+
+/** A part of `strcat`: a field, or text written in double quotes. */
+export type StrcatPart = { field: string; loc?: SourceLocation } | { text: string };
 
 /** A lookup table column and the event field it maps to (`column as field`). */
 export interface LookupField {
@@ -426,6 +441,7 @@ export const STAGE_NAMES: readonly StageName[] = [
   'makemv',
   'addtotals',
   'tstats',
+  'strcat',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

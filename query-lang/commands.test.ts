@@ -204,3 +204,90 @@ describe('tstats', () => {
     expect(labels('| tstats count by host | table ')).toEqual(['host', 'count']);
   });
 });
+
+describe('strcat', () => {
+  test('joins fields and quoted text', async () => {
+    const result = await rows('class_uid=3002 | strcat user "@" host login | table login');
+    expect(result.map((row) => row.login)).toEqual([
+      'alice@web01',
+      'admin@web01',
+      'Admin@web02',
+      'root@web02',
+    ]);
+  });
+
+  test('missing fields are empty text', async () => {
+    const result = await rows('host=fw01 | strcat user "@" host login | table login');
+    expect(result).toEqual([{ login: '@fw01' }, { login: '@fw01' }]);
+  });
+
+  test('numbers and times join as text', async () => {
+    const result = await rows('user=alice | strcat src_port "/" _time out | table out');
+    expect(result).toEqual([{ out: `50000/${(NOW_MS - 10 * 60_000) / 1000}` }]);
+  });
+
+  test('allrequired=t skips rows missing a field', async () => {
+    const added = await rows(
+      'host IN (fw01, web01) | strcat allrequired=t user "@" host login | stats count(login) as n',
+    );
+    expect(added).toEqual([{ n: '2' }]);
+    // An existing field keeps its value where a part is missing.
+    const kept = await rows(
+      'host IN (fw01, web01) | strcat allrequired=t user "@" host host | stats count by host',
+    );
+    expect(kept).toEqual([
+      { host: 'admin@web01', count: '1' },
+      { host: 'alice@web01', count: '1' },
+      { host: 'fw01', count: '2' },
+      { host: 'web01', count: '2' },
+    ]);
+  });
+
+  test('single quotes name a field', async () => {
+    const result = await rows(
+      `user=alice | strcat 'user' "-" 'host' 'user host' | table "user host"`,
+    );
+    expect(result).toEqual([{ 'user host': 'alice-web01' }]);
+  });
+
+  test('rejects a missing output field', () => {
+    const alone = firstError('| strcat host');
+    expect(alone?.code).toBe('stage.missing_field');
+    const quoted = firstError('| strcat host "-"');
+    expect(quoted?.code).toBe('stage.invalid');
+    expect(quoted?.column).toBe(15);
+  });
+
+  test('reports unknown fields and options where written', () => {
+    const field = firstError('| strcat host nosuch out');
+    expect(field?.code).toBe('field.unknown');
+    expect(field?.column).toBe(15);
+    const option = firstError('| strcat allrequire=t host out');
+    expect(option?.code).toBe('stage.invalid_option');
+    expect(option?.suggestion).toBe('allrequired');
+    expect(firstError('| strcat allrequired=maybe host out')?.code).toBe('stage.invalid_option');
+    expect(firstError('| strcta host out')?.suggestion).toBe('strcat');
+  });
+
+  test('JSON round trip compiles to the same SQL', () => {
+    expectJsonRoundTrip('| strcat allrequired=t user "-" host out');
+    expect(astToJson(parsed('| strcat user "-" host out'))).toEqual({
+      version: 1,
+      stages: [
+        {
+          stage: 'strcat',
+          parts: [{ field: 'user' }, { text: '-' }, { field: 'host' }],
+          output: 'out',
+        },
+      ],
+    });
+    expect(() =>
+      astFromJson({ version: 1, stages: [{ stage: 'strcat', parts: [{}], output: 'x' }] }),
+    ).toThrow('Invalid query JSON at $.stages[0].parts[0]');
+  });
+
+  test('content assist offers the command and option', () => {
+    expect(labels('| strc')).toEqual(['strcat']);
+    expect(labels('| strcat ')).toContain('allrequired=');
+  });
+});

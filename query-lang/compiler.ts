@@ -48,6 +48,7 @@ import {
 } from './series-output.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
+import { strcatEval } from './strcat.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
 import { compileTstats, liftTstatsSearch } from './tstats.js';
 
@@ -585,6 +586,9 @@ export function compileStage(state: State, stage: Stage): void {
       return;
     case 'tstats':
       compileTstats(state, stage);
+      return;
+    case 'strcat':
+      compileStage(state, strcatEval(state.scope, stage));
       return;
     default:
       compileMoreStage(state, stage);

@@ -69,6 +69,7 @@ describe('hostile values are bound parameters', () => {
       `| where user = ${quoted} or lower(host) like ${quoted}`,
       `| eval x = coalesce(user, ${quoted}) | stats count by x`,
       `| tstats count where user=${quoted} OR host=${quoted} by host`,
+      `| strcat user ${quoted} host out | where out = ${quoted}`,
     ];
     for (const text of queries) {
       const result = await runChecked(compileText(text), hostile);

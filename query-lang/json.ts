@@ -17,6 +17,7 @@ import {
   type SortKey,
   STAGE_NAMES,
   type Stage,
+  type StrcatPart,
   type TimeRange,
   type TransactionCondition,
 } from './ast.js';
@@ -492,6 +493,8 @@ function stageFromJson(value: unknown, path: string): Stage {
       return { stage: 'reverse' };
     case 'tstats':
       return tstatsFromJson(json, path);
+    case 'strcat':
+      return strcatFromJson(json, path);
     case 'addtotals': {
       const stage: Stage = {
         stage: 'addtotals',
@@ -547,6 +550,22 @@ function tstatsFromJson(json: Json, path: string): Stage {
   }
   const span = optionalString(json.span, `${path}.span`);
   if (span !== undefined) stage.span = span;
+  return stage;
+}
+
+function strcatFromJson(json: Json, path: string): Stage {
+  const parts = array(json.parts, `${path}.parts`).map((item, i): StrcatPart => {
+    const part = object(item, `${path}.parts[${i}]`);
+    if ((part.field === undefined) === (part.text === undefined)) {
+      invalid(`${path}.parts[${i}]`, 'an object with either field (a field name) or text');
+    }
+    if (part.field !== undefined) return { field: string(part.field, `${path}.parts[${i}].field`) };
+    return { text: string(part.text, `${path}.parts[${i}].text`) };
+  });
+  if (parts.length === 0) invalid(`${path}.parts`, 'at least one part');
+  const stage: Stage = { stage: 'strcat', parts, output: string(json.output, `${path}.output`) };
+  const allRequired = optionalBoolean(json.allRequired, `${path}.allRequired`);
+  if (allRequired !== undefined) stage.allRequired = allRequired;
   return stage;
 }
 

@@ -211,6 +211,7 @@ export const MakemvKeyword = stageKeyword('MakemvKeyword', 'makemv', true);
 export const AddtotalsKeyword = stageKeyword('AddtotalsKeyword', 'addtotals', true);
 export const ConvertKeyword = stageKeyword('ConvertKeyword', 'convert', true);
 export const TstatsKeyword = stageKeyword('TstatsKeyword', 'tstats', true);
+export const StrcatKeyword = stageKeyword('StrcatKeyword', 'strcat', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -316,6 +317,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   AddtotalsKeyword,
   ConvertKeyword,
   TstatsKeyword,
+  StrcatKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

@@ -33,6 +33,7 @@ import type {
   Rename,
   SortKey,
   Stage,
+  StrcatPart,
   TransactionCondition,
 } from './ast.js';
 import { AGGREGATE_FUNCTIONS, QUERY_AST_VERSION } from './ast.js';
@@ -324,6 +325,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.addtotalsStage) },
         { ALT: () => this.SUBRULE(this.convertStage) },
         { ALT: () => this.SUBRULE(this.tstatsStage) },
+        { ALT: () => this.SUBRULE(this.strcatStage) },
       ]),
   );
 
@@ -737,6 +739,53 @@ class QueryParser extends EmbeddedActionsParser {
       stage.span = span;
     }
   }
+
+  /** `strcat [allrequired=t|f] <field or "text">... <output field>`. */
+  private strcatStage = this.RULE('strcatStage', (): Stage => {
+    const keyword = this.CONSUME(t.StrcatKeyword);
+    const options = this.SUBRULE(this.options);
+    const items: IToken[] = [];
+    this.AT_LEAST_ONE(() => {
+      const item = this.OR([
+        { ALT: () => this.CONSUME(t.Name) },
+        { ALT: () => this.CONSUME(t.DoubleQuoted) },
+        { ALT: () => this.CONSUME(t.SingleQuoted) },
+      ]);
+      items.push(item);
+    });
+    return this.ACTION(() => {
+      const read = this.readOptions(keyword, options, ['allrequired']);
+      const allRequired = this.booleanOption(
+        read,
+        'allrequired',
+        (name) => optionValue(options, name)!,
+      );
+      const last = items.at(-1)!;
+      if (items.length < 2) {
+        this.report(
+          'stage.missing_field',
+          'strcat needs the fields or quoted strings to join, then the field to write, as in strcat host "-" user host_user',
+          last,
+        );
+      } else if (tokenMatcher(last, t.DoubleQuoted)) {
+        this.report(
+          'stage.invalid',
+          'strcat writes its last argument, so it must be a field name, not a quoted string: add the name of the field to write',
+          last,
+        );
+      }
+      // As in `eval`, double quotes make text and single quotes a field name.
+      const parts = items.slice(0, -1).map((item): StrcatPart => {
+        if (tokenMatcher(item, t.DoubleQuoted)) return { text: decodeQuotedText(item.image) };
+        const field = tokenMatcher(item, t.Name) ? item.image : decodeQuotedText(item.image);
+        return { field, loc: locationOf(item) };
+      });
+      const output = tokenMatcher(last, t.Name) ? last.image : decodeQuotedText(last.image);
+      const stage: Stage = { stage: 'strcat', parts, output, loc: locationOf(last) };
+      if (allRequired !== undefined) stage.allRequired = allRequired;
+      return stage;
+    });
+  });
 
   private reverseStage = this.RULE('reverseStage', (): Stage => {
     const keyword = this.CONSUME(t.ReverseKeyword);

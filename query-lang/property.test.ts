@@ -117,6 +117,9 @@ const stage = fc.oneof(
     'addtotals col=t',
   ),
   fc.tuple(quoted, field).map(([text, name]) => `makemv delim=${text} ${name}`),
+  fc
+    .tuple(fc.constantFrom('', 'allrequired=t ', 'allrequired=f '), field, quoted, field)
+    .map(([option, left, text, right]) => `strcat ${option}${left} ${text} ${right} joined`),
 );
 
 /** `tstats`, which starts a query, with the search of the search part after its `where`. */
