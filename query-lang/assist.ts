@@ -80,6 +80,8 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   convert: 'convert values: ctime, mktime, num, rmcomma, rmunit, dur2sec',
   tstats: 'aggregate the events of a search, first stage only',
   strcat: 'join fields and quoted text into a field',
+  xyseries: 'a row per x value and a column per y value',
+  untable: 'a row per column of each row: the opposite of xyseries',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -116,6 +118,8 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.ConvertKeyword, 'convert'],
   [t.TstatsKeyword, 'tstats'],
   [t.StrcatKeyword, 'strcat'],
+  [t.XyseriesKeyword, 'xyseries'],
+  [t.UntableKeyword, 'untable'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([

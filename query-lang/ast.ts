@@ -371,6 +371,17 @@ export type Stage =
       loc?: SourceLocation;
     }
   /**
+   * `xyseries x y v...`: one row per value of `x` with a column per value of `y`, holding `v`,
+   * as `chart ... over x by y` lays out its series. It runs last, or before the stages of
+   * `RESULT_STAGES` and `untable`.
+   */
+  | { stage: 'xyseries'; x: FieldRef; y: FieldRef; values: FieldRef[]; loc?: SourceLocation }
+  /**
+   * `untable x name value`: the opposite of `xyseries`, one row per value of every column but
+   * `x`, with the column's name in `name` and its value in `value`.
+   */
+  | { stage: 'untable'; x: FieldRef; name: FieldRef; value: FieldRef; loc?: SourceLocation }
+  /**
    * `makemv [delim=","] [tokenizer="re"] [allowempty=t] f`: the text of `f` as a list, split at
    * the delimiter (a space by default) or made of the first group of each tokenizer match.
    */
@@ -442,6 +453,8 @@ export const STAGE_NAMES: readonly StageName[] = [
   'addtotals',
   'tstats',
   'strcat',
+  'xyseries',
+  'untable',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

@@ -291,3 +291,135 @@ describe('strcat', () => {
     expect(labels('| strcat ')).toContain('allrequired=');
   });
 });
+
+describe('xyseries and untable', () => {
+  const LONG = '| stats count by host user';
+
+  test('xyseries makes a column per value', async () => {
+    const result = await rows(`${LONG} | xyseries host user count`);
+    expect(result.map((row) => row.host)).toEqual(['web01', 'web02', 'win01', 'win02']);
+    expect(result[0]).toEqual({
+      host: 'web01',
+      Admin: null,
+      admin: '1',
+      alice: '1',
+      bob: null,
+      carol: null,
+      root: null,
+    });
+  });
+
+  test('xyseries names columns per value field', async () => {
+    const result = await rows(`${LONG} | eval n = 2 * count | xyseries host, user, count, n`);
+    expect(result.find((row) => row.host === 'win01')).toMatchObject({
+      'count: bob': '2',
+      'n: bob': 4,
+      'count: alice': null,
+    });
+  });
+
+  test('result stages read the columns', async () => {
+    const result = await rows(
+      `${LONG} | xyseries host user count | fillnull value=0 | table host, a* | head 2`,
+    );
+    expect(result).toEqual([
+      { host: 'web01', admin: '1', alice: '1' },
+      { host: 'web02', admin: 0, alice: 0 },
+    ]);
+  });
+
+  test('untable reverses xyseries', async () => {
+    const result = await rows(`${LONG} | xyseries host user count | untable host user count`);
+    const long = await rows(LONG);
+    expect(result).toEqual(long);
+  });
+
+  test('untable after xyseries feeds stats', async () => {
+    const result = await rows(
+      `${LONG} | xyseries host user count | untable host user n | stats sum(n) as total by user`,
+    );
+    expect(result).toContainEqual({ user: 'bob', total: '2' });
+    expect(result).toHaveLength(6);
+  });
+
+  test('untable after a final timechart', async () => {
+    const result = await rows(
+      '| timechart span=1h count by sourcetype | untable _time sourcetype count',
+    );
+    expect(result).toContainEqual({
+      _time: '2024-05-01 11:00:00',
+      sourcetype: 'linux_secure',
+      count: '4',
+    });
+    // Empty buckets count 0, as the timechart shows them.
+    expect(result).toContainEqual({
+      _time: '2024-05-01 11:00:00',
+      sourcetype: 'bind',
+      count: 0,
+    });
+  });
+
+  test('untable after timechart feeds stats', async () => {
+    const result = await rows(
+      '| timechart span=1h count by sourcetype | untable _time sourcetype count | stats sum(count) as total by sourcetype',
+    );
+    expect(result).toEqual(await rows('| stats count as total by sourcetype'));
+  });
+
+  test('untable unpivots table columns', async () => {
+    const result = await rows(
+      `${LONG} | where host="web02" | untable host field value | sort field, value`,
+    );
+    expect(result).toEqual([
+      { host: 'web02', field: 'count', value: '1' },
+      { host: 'web02', field: 'count', value: '1' },
+      { host: 'web02', field: 'user', value: 'Admin' },
+      { host: 'web02', field: 'user', value: 'root' },
+    ]);
+  });
+
+  test('rejects xyseries before SQL stages', () => {
+    const error = firstError(`${LONG} | xyseries host user count | where count > 1`);
+    expect(error?.code).toBe('stage.not_last');
+    expect(error?.column).toBe(30);
+  });
+
+  test('rejects untable over events', () => {
+    expect(firstError('| untable host name value')?.code).toBe('stage.invalid');
+  });
+
+  test('rejects missing and repeated fields', () => {
+    expect(firstError('| stats count by host user | xyseries host user')?.code).toBe(
+      'stage.missing_field',
+    );
+    expect(firstError(`${LONG} | untable host user`)?.code).toBe('stage.invalid');
+    const twice = firstError(`${LONG} | untable host host count`);
+    expect(twice?.code).toBe('name.duplicate');
+    expect(firstError(`${LONG} | xyseries host user nosuch`)?.code).toBe('field.unknown');
+    const index = firstError('| timechart count by host | untable host a b | stats count by a');
+    expect(index?.code).toBe('stage.invalid');
+    expect(index?.message).toContain('untable _time a b');
+  });
+
+  test('JSON round trip compiles to the same SQL', () => {
+    expectJsonRoundTrip(`${LONG} | xyseries host user count | untable host user count`);
+    expectJsonRoundTrip(`${LONG} | untable host name value`);
+    expect(astToJson(parsed(`${LONG} | xyseries host user count`))).toMatchObject({
+      stages: [
+        {},
+        {
+          stage: 'xyseries',
+          x: { name: 'host' },
+          y: { name: 'user' },
+          values: [{ name: 'count' }],
+        },
+      ],
+    });
+  });
+
+  test('content assist offers the commands', () => {
+    expect(labels(`${LONG} | xys`)).toEqual(['xyseries']);
+    expect(labels(`${LONG} | unt`)).toEqual(['untable']);
+    expect(labels(`${LONG} | xyseries `)).toEqual(['host', 'user', 'count']);
+  });
+});

@@ -39,6 +39,12 @@ import { boundPositions, canPageGroups, type GroupPage, pagedGroups } from './gr
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
+import {
+  checkUntableNames,
+  checkXyseriesFollowers,
+  compileUntable,
+  compileXyseries,
+} from './reshape.js';
 import { RESULT_STAGES, type ResultStage } from './result-stages.js';
 import {
   fillTimeBuckets,
@@ -237,6 +243,8 @@ export interface State {
   range: { earliestMs?: number; latestMs?: number };
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
+  /** The `seriesOutput` of the stage before, which `untable` reads in long form. */
+  previousSeries?: SeriesOutput;
   /** Set by a `stats` whose groups the final select may read a page at a time (`group-page.ts`). */
   groupPage?: GroupPage;
 }
@@ -301,6 +309,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     },
   };
   checkGeneratingStages(ast);
+  checkXyseriesFollowers(ast.stages);
   const resultStart = resultStagesStart(ast.stages);
   const stages = ast.stages.slice(0, resultStart);
   const resultStages = ast.stages.slice(resultStart) as ResultStage[];
@@ -309,6 +318,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     state.windowStageFollows = stages
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
+    state.previousSeries = state.seriesOutput;
     state.seriesOutput = undefined;
     state.groupPage = undefined;
     compileStage(state, stage);
@@ -589,6 +599,12 @@ export function compileStage(state: State, stage: Stage): void {
       return;
     case 'strcat':
       compileStage(state, strcatEval(state.scope, stage));
+      return;
+    case 'xyseries':
+      compileXyseries(state, stage);
+      return;
+    case 'untable':
+      compileUntable(state, stage);
       return;
     default:
       compileMoreStage(state, stage);
@@ -1044,6 +1060,7 @@ function resultStagesStart(stages: readonly Stage[]): number {
   const last = stages.findLastIndex(
     (stage) =>
       stage.stage === 'timechart' ||
+      stage.stage === 'xyseries' ||
       (stage.stage === 'chart' && stage.over !== undefined && stage.by !== undefined),
   );
   if (last >= 0 && stages.slice(last + 1).every(isResult)) return last + 1;
@@ -1071,6 +1088,7 @@ function checkResultStage(stage: ResultStage): void {
   if (stage.stage === 'rename') {
     for (const rename of stage.renames) checkOutputName(rename.to.replaceAll('*', 'x'), rename.loc);
   }
+  if (stage.stage === 'untable') checkUntableNames(stage);
 }
 
 /**

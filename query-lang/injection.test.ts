@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEventsTableSql } from './catalog.js';
 import { astFromJson, type CompiledQuery, compileQuery, parseQuery, QueryError } from './index.js';
-import { FIXTURE_EVENTS, insertEventStatement, NOW_MS } from './test-fixtures.js';
+import { FIXTURE_EVENTS, insertEventStatement, NOW_MS, serviceRows } from './test-fixtures.js';
 
 const HOSTILE_VALUES = [
   "'); DROP TABLE events; --",
@@ -78,6 +78,26 @@ describe('hostile values are bound parameters', () => {
     expect(await eventCount()).toBe(FIXTURE_EVENTS.length);
   });
 
+  test.each(HOSTILE_VALUES)('%s as an xyseries column name', async (hostile) => {
+    const wide = `| eval v = ${doubleQuoted(hostile)} | stats count by v, host | xyseries host v count`;
+    const queries = [
+      wide,
+      `${wide} | untable host v n`,
+      `${wide} | untable host v n | stats count by v`,
+    ];
+    const results = [];
+    for (const text of queries) {
+      const compiled = compileText(text);
+      expect(compiled.sql).not.toContain(hostile);
+      const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+      results.push(serviceRows(compiled, reader.columnNames(), reader.getRowObjectsJson()));
+    }
+    expect(results[0]?.[0]?.[hostile]).toBe('1');
+    expect(results[1]?.[0]).toEqual({ host: 'dns01', v: hostile, n: '1' });
+    expect(results[2]).toEqual([{ v: hostile, count: '7' }]);
+    expect(await eventCount()).toBe(FIXTURE_EVENTS.length);
+  });
+
   test('quote in a value matches the stored URL', async () => {
     const result = await runChecked(compileText(`url="/login?user=x'; DROP"`), "x'; DROP");
     expect(result.map((row) => row.id)).toEqual(['e10']);
@@ -94,6 +114,8 @@ describe('hostile field names are rejected', () => {
       `| eval ${hostile} = 1`,
       `| stats count as ${hostile}`,
       `| rename user as ${hostile}`,
+      `| stats count by host | untable host ${hostile} value`,
+      `| strcat user host ${hostile}`,
     ];
     for (const text of texts) {
       const result = parseQuery(text);

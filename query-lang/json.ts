@@ -495,6 +495,17 @@ function stageFromJson(value: unknown, path: string): Stage {
       return tstatsFromJson(json, path);
     case 'strcat':
       return strcatFromJson(json, path);
+    case 'xyseries': {
+      const values = fieldRefs(json.values, `${path}.values`);
+      if (values.length === 0) invalid(`${path}.values`, 'at least one field');
+      const x = fieldRef(json.x, `${path}.x`);
+      return { stage: 'xyseries', x, y: fieldRef(json.y, `${path}.y`), values };
+    }
+    case 'untable': {
+      const x = fieldRef(json.x, `${path}.x`);
+      const name = fieldRef(json.name, `${path}.name`);
+      return { stage: 'untable', x, name, value: fieldRef(json.value, `${path}.value`) };
+    }
     case 'addtotals': {
       const stage: Stage = {
         stage: 'addtotals',

@@ -212,6 +212,8 @@ export const AddtotalsKeyword = stageKeyword('AddtotalsKeyword', 'addtotals', tr
 export const ConvertKeyword = stageKeyword('ConvertKeyword', 'convert', true);
 export const TstatsKeyword = stageKeyword('TstatsKeyword', 'tstats', true);
 export const StrcatKeyword = stageKeyword('StrcatKeyword', 'strcat', true);
+export const XyseriesKeyword = stageKeyword('XyseriesKeyword', 'xyseries', true);
+export const UntableKeyword = stageKeyword('UntableKeyword', 'untable', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -318,6 +320,8 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   ConvertKeyword,
   TstatsKeyword,
   StrcatKeyword,
+  XyseriesKeyword,
+  UntableKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];

@@ -326,6 +326,8 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.convertStage) },
         { ALT: () => this.SUBRULE(this.tstatsStage) },
         { ALT: () => this.SUBRULE(this.strcatStage) },
+        { ALT: () => this.SUBRULE(this.xyseriesStage) },
+        { ALT: () => this.SUBRULE(this.untableStage) },
       ]),
   );
 
@@ -784,6 +786,47 @@ class QueryParser extends EmbeddedActionsParser {
       const stage: Stage = { stage: 'strcat', parts, output, loc: locationOf(last) };
       if (allRequired !== undefined) stage.allRequired = allRequired;
       return stage;
+    });
+  });
+
+  /** `xyseries <x> <y> <value>...`, fields separated by spaces or commas. */
+  private xyseriesStage = this.RULE('xyseriesStage', (): Stage => {
+    const keyword = this.CONSUME(t.XyseriesKeyword);
+    const fields = this.SUBRULE(this.fieldList);
+    return this.ACTION(() => {
+      const [x, y, ...values] = fields;
+      if (x === undefined || y === undefined || values.length === 0) {
+        this.report(
+          'stage.missing_field',
+          'xyseries needs the row field, the column field and the value fields, as in xyseries _time host count',
+          keyword,
+        );
+        return { stage: 'xyseries', x: { name: '_time' }, y: { name: 'host' }, values: [] };
+      }
+      return { stage: 'xyseries', x, y, values, loc: locationOf(keyword) } as Stage;
+    });
+  });
+
+  /** `untable <x> <name field> <value field>`. */
+  private untableStage = this.RULE('untableStage', (): Stage => {
+    const keyword = this.CONSUME(t.UntableKeyword);
+    const fields = this.SUBRULE(this.fieldList);
+    return this.ACTION(() => {
+      const [x, name, value, extra] = fields;
+      if (x === undefined || name === undefined || value === undefined || extra !== undefined) {
+        this.report(
+          'stage.invalid',
+          'untable takes three fields: the row field to keep, then the names of the fields for column names and values, as in untable _time host count',
+          keyword,
+        );
+        return {
+          stage: 'untable',
+          x: { name: '_time' },
+          name: { name: 'name' },
+          value: { name: 'value' },
+        };
+      }
+      return { stage: 'untable', x, name, value, loc: locationOf(keyword) } as Stage;
     });
   });
 

@@ -120,6 +120,10 @@ const stage = fc.oneof(
   fc
     .tuple(fc.constantFrom('', 'allrequired=t ', 'allrequired=f '), field, quoted, field)
     .map(([option, left, text, right]) => `strcat ${option}${left} ${text} ${right} joined`),
+  fc
+    .tuple(field, field, fc.constantFrom('', ' | untable x y count', ' | fillnull value=0'))
+    .map(([x, y, after]) => `stats count by ${x}, ${y} | xyseries ${x} ${y} count${after}`),
+  fc.tuple(field, field).map(([x, y]) => `stats count by ${x} ${y} | untable ${x} field value`),
 );
 
 /** `tstats`, which starts a query, with the search of the search part after its `where`. */
