@@ -17,6 +17,7 @@ import {
 } from './catalog.js';
 import { fieldsAfterStages } from './compiler.js';
 import type { ColumnInfo } from './fields.js';
+import { FOREACH_STAGES } from './foreach.js';
 import * as t from './lexer.js';
 import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { nextTokenPaths, parseQuerySyntax } from './parser.js';
@@ -82,6 +83,7 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   strcat: 'join fields and quoted text into a field',
   xyseries: 'a row per x value and a column per y value',
   untable: 'a row per column of each row: the opposite of xyseries',
+  foreach: 'repeat stages for each field: [eval <<FIELD>>_kb = <<FIELD>> / 1024]',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -120,6 +122,7 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.StrcatKeyword, 'strcat'],
   [t.XyseriesKeyword, 'xyseries'],
   [t.UntableKeyword, 'untable'],
+  [t.ForeachKeyword, 'foreach'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -128,6 +131,8 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.Not, 'NOT'],
   [t.In, 'IN'],
   [t.Pipe, '|'],
+  [t.LBracket, '['],
+  [t.RBracket, ']'],
   [t.ByKeyword, 'by'],
   [t.TstatsWhere, 'where'],
   [t.TstatsBy, 'by'],
@@ -349,6 +354,9 @@ const AGGREGATE_SUGGESTIONS: readonly Suggestion[] = [
   { label: 'perc95', kind: 'function', detail: 'aggregate: 95th percentile (percN, pN)' },
 ];
 
+/** Brackets of `foreach`, which a name typed right after them does not continue. */
+const BRACKETS: ReadonlySet<TokenType> = new Set([t.LBracket, t.RBracket]);
+
 /** Token types that continue a name being typed at the cursor. */
 function isNameToken(token: IToken): boolean {
   return (
@@ -356,7 +364,7 @@ function isNameToken(token: IToken): boolean {
     token.tokenType === t.Identifier ||
     token.tokenType === t.Word ||
     COMMAND_TOKENS.has(token.tokenType) ||
-    KEYWORD_TOKENS.has(token.tokenType)
+    (KEYWORD_TOKENS.has(token.tokenType) && !BRACKETS.has(token.tokenType))
   );
 }
 
@@ -448,7 +456,10 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     const rules = path.ruleStack;
     const command = COMMAND_TOKENS.get(type);
     if (command !== undefined) {
-      if (rules.at(-2) === 'stage') {
+      // Inside the brackets of foreach, only the stages it may repeat.
+      const inForeach = rules.slice(0, -1).includes('foreachStage');
+      const repeated = inForeach && !FOREACH_STAGES.includes(command);
+      if (rules.at(-2) === 'stage' && !repeated) {
         add({ label: command, kind: 'command', detail: COMMAND_DETAILS[command] ?? command });
       }
       continue;

@@ -382,6 +382,13 @@ export type Stage =
    */
   | { stage: 'untable'; x: FieldRef; name: FieldRef; value: FieldRef; loc?: SourceLocation }
   /**
+   * `foreach f1 f2* [eval <<FIELD>>_kb = <<FIELD>> / 1024]`: the stages once for each field,
+   * with `<<FIELD>>` the field's name, `<<MATCHSTR>>` the text the wildcards matched and
+   * `<<MATCHSEG1>>`, `<<MATCHSEG2>>`... the text of each wildcard. A pattern with `*` names
+   * the fields it matches among those the earlier stages leave.
+   */
+  | { stage: 'foreach'; fields: FieldRef[]; stages: Stage[]; loc?: SourceLocation }
+  /**
    * `makemv [delim=","] [tokenizer="re"] [allowempty=t] f`: the text of `f` as a list, split at
    * the delimiter (a space by default) or made of the first group of each tokenizer match.
    */
@@ -455,6 +462,7 @@ export const STAGE_NAMES: readonly StageName[] = [
   'strcat',
   'xyseries',
   'untable',
+  'foreach',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

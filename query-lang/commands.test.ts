@@ -423,3 +423,139 @@ describe('xyseries and untable', () => {
     expect(labels(`${LONG} | xyseries `)).toEqual(['host', 'user', 'count']);
   });
 });
+
+describe('foreach', () => {
+  test('repeats eval for listed fields', async () => {
+    const result = await rows(
+      'user=alice | foreach src_port dst_port [eval <<FIELD>>_k = <<FIELD>> / 1000] | table src_port_k dst_port_k',
+    );
+    expect(result).toEqual([{ src_port_k: 50, dst_port_k: null }]);
+  });
+
+  test('wildcards match the current fields', async () => {
+    const result = await rows(
+      '| makeresults | eval bytes_in = 2048, bytes_out = 4096, other = 1 | foreach bytes_* [eval <<FIELD>>_kb = <<FIELD>> / 1024, total_<<MATCHSTR>> = <<FIELD>>] | fields - _time',
+    );
+    // DuckDB returns whole-number literals as BIGINT, which JSON reads as text.
+    expect(result).toEqual([
+      {
+        bytes_in: '2048',
+        bytes_out: '4096',
+        other: '1',
+        bytes_in_kb: 2,
+        total_in: '2048',
+        bytes_out_kb: 4,
+        total_out: '4096',
+      },
+    ]);
+  });
+
+  test('match segments of each wildcard', async () => {
+    const result = await rows(
+      '| makeresults | eval a_x_1 = 1, a_y_2 = 2 | foreach a_*_* [eval n<<MATCHSEG2>>_<<MATCHSEG1>> = <<FIELD>>] | table n1_x n2_y',
+    );
+    expect(result).toEqual([{ n1_x: '1', n2_y: '2' }]);
+  });
+
+  test('wildcards skip internal fields', async () => {
+    const result = await rows('| makeresults | foreach * [eval <<FIELD>>_seen = 1] | table *');
+    expect(Object.keys(result[0]!)).toEqual(['_time']);
+  });
+
+  test('works over stats columns', async () => {
+    const result = await rows(
+      '| stats count, dc(src_ip) as ips by host | foreach count ips [eval <<FIELD>> = <<FIELD>> * 10] | where host="win01"',
+    );
+    // The Windows events have no src_ip.
+    expect(result).toEqual([{ host: 'win01', count: 20, ips: 0 }]);
+  });
+
+  test('templates in text and several stages', async () => {
+    const result = await rows(
+      'class_uid=3002 | foreach user [eval <<FIELD>>_label = "<<FIELD>>: " . <<FIELD>> | where <<FIELD>>_label != "user: root"] | table user_label',
+    );
+    expect(result.map((row) => row.user_label)).toEqual([
+      'user: alice',
+      'user: admin',
+      'user: Admin',
+    ]);
+  });
+
+  test('compiles as the eval it repeats', () => {
+    const repeated = compileQuery(
+      parsed('| foreach src_port dst_port [eval <<FIELD>>_k = <<FIELD>> / 1000]'),
+      OPTIONS,
+    );
+    const written = compileQuery(
+      parsed('| eval src_port_k = src_port / 1000, dst_port_k = dst_port / 1000'),
+      OPTIONS,
+    );
+    expect(repeated.sql).toBe(written.sql);
+    expect(repeated.params).toEqual(written.params);
+  });
+
+  test('rejects stages that do not keep rows', () => {
+    const error = firstError('| foreach user [stats count]');
+    expect(error?.code).toBe('stage.invalid');
+    expect(error?.message).toContain('not stats');
+  });
+
+  test('rejects unknown templates', () => {
+    const error = firstError('| foreach user [eval x_<<FOO>> = 1]');
+    expect(error?.code).toBe('stage.invalid');
+    expect(error?.message).toContain('<<FOO>>');
+  });
+
+  test('reports errors inside the brackets', () => {
+    const unknown = firstError('| foreach nosuch [eval <<FIELD>>_k = <<FIELD>> / 1000]');
+    expect(unknown?.code).toBe('field.unknown');
+    expect(unknown?.column).toBe(38);
+    const syntax = firstError('| foreach src_port [eval <<FIELD>>_k = ]');
+    expect(syntax?.code).toBe('syntax.unexpected_token');
+    expect(syntax?.column).toBe(40);
+    expect(firstError('| foreach src_port eval x = 1')?.expected).toContain("'['");
+    const outside = firstError('| eval <<FIELD>>_x = 1');
+    expect(outside?.code).toBe('syntax.template');
+    expect(outside?.column).toBe(8);
+  });
+
+  test('JSON round trip compiles to the same SQL', () => {
+    expectJsonRoundTrip(
+      '| foreach src_* [eval <<FIELD>>_n = <<FIELD>> . "" | fillnull value=0 <<FIELD>>_n]',
+    );
+    expect(astToJson(parsed('| foreach a b* [eval <<FIELD>>_x = 1]'))).toEqual({
+      version: 1,
+      stages: [
+        {
+          stage: 'foreach',
+          fields: [{ name: 'a' }, { name: 'b*' }],
+          stages: [
+            {
+              stage: 'eval',
+              assignments: [{ name: '<<FIELD>>_x', value: { expr: 'literal', value: 1 } }],
+            },
+          ],
+        },
+      ],
+    });
+    const nested = {
+      version: 1,
+      stages: [
+        {
+          stage: 'foreach',
+          fields: [{ name: 'a' }],
+          stages: [{ stage: 'stats', aggregations: [{ fn: 'count' }], by: [] }],
+        },
+      ],
+    };
+    expect(() => compileQuery(astFromJson(nested), OPTIONS)).toThrow('foreach repeats stages');
+  });
+
+  test('content assist offers the command and stages', () => {
+    expect(labels('| forea')).toEqual(['foreach']);
+    expect(labels('| foreach src_port ')).toContain('[');
+    const inside = labels('| foreach src_port [');
+    expect(inside).toContain('eval');
+    expect(inside).not.toContain('stats');
+  });
+});

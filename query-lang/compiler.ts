@@ -35,6 +35,7 @@ import {
   valuesName,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
+import { foreachStages } from './foreach.js';
 import { boundPositions, canPageGroups, type GroupPage, pagedGroups } from './group-page.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
@@ -605,6 +606,11 @@ export function compileStage(state: State, stage: Stage): void {
       return;
     case 'untable':
       compileUntable(state, stage);
+      return;
+    case 'foreach':
+      for (const repeated of foreachStages(stage, currentColumnNames(state))) {
+        compileStage(state, repeated);
+      }
       return;
     default:
       compileMoreStage(state, stage);
@@ -1502,7 +1508,7 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
 }
 
 /** Returns the names of the current columns, which `*` patterns match. */
-function currentColumnNames(state: State): string[] {
+export function currentColumnNames(state: State): string[] {
   if (!state.scope.eventShape)
     return [...state.scope.columns.values()].map((column) => column.name);
   return [

@@ -70,6 +70,7 @@ describe('hostile values are bound parameters', () => {
       `| eval x = coalesce(user, ${quoted}) | stats count by x`,
       `| tstats count where user=${quoted} OR host=${quoted} by host`,
       `| strcat user ${quoted} host out | where out = ${quoted}`,
+      `| foreach user host [eval <<FIELD>>_x = coalesce(<<FIELD>>, ${quoted}) | where <<FIELD>>_x != ${quoted}]`,
     ];
     for (const text of queries) {
       const result = await runChecked(compileText(text), hostile);
@@ -116,6 +117,7 @@ describe('hostile field names are rejected', () => {
       `| rename user as ${hostile}`,
       `| stats count by host | untable host ${hostile} value`,
       `| strcat user host ${hostile}`,
+      `| foreach user [eval <<FIELD>>${hostile} = 1]`,
     ];
     for (const text of texts) {
       const result = parseQuery(text);

@@ -501,6 +501,15 @@ function stageFromJson(value: unknown, path: string): Stage {
       const x = fieldRef(json.x, `${path}.x`);
       return { stage: 'xyseries', x, y: fieldRef(json.y, `${path}.y`), values };
     }
+    case 'foreach': {
+      const fields = fieldRefs(json.fields, `${path}.fields`);
+      const stages = array(json.stages, `${path}.stages`).map((stage, i) =>
+        stageFromJson(stage, `${path}.stages[${i}]`),
+      );
+      if (fields.length === 0) invalid(`${path}.fields`, 'at least one field');
+      if (stages.length === 0) invalid(`${path}.stages`, 'at least one stage');
+      return { stage: 'foreach', fields, stages };
+    }
     case 'untable': {
       const x = fieldRef(json.x, `${path}.x`);
       const name = fieldRef(json.name, `${path}.name`);

@@ -129,6 +129,9 @@ export const TermOpen = createToken({
 });
 
 // Stage tokens.
+/** Opens the stages that `foreach` repeats, as in `foreach a b [eval <<FIELD>>_kb = <<FIELD>> / 1024]`. */
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
+export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
 /** Splunk's text concatenation in `eval`; a dot inside a name or number belongs to that token. */
@@ -167,6 +170,17 @@ export const Identifier = createToken({
   name: 'Identifier',
   pattern: { exec: matchIdentifier },
   line_breaks: false,
+  label: 'field name',
+  categories: [Name],
+});
+
+/**
+ * A name with `foreach` templates such as `<<FIELD>>`, which `foreach` replaces before the
+ * stage runs: `<<FIELD>>`, `<<FIELD>>_kb`, `total_<<MATCHSTR>>`.
+ */
+export const TemplateName = createToken({
+  name: 'TemplateName',
+  pattern: /(?:[A-Za-z0-9_]*<<[A-Za-z0-9_]+>>)+[A-Za-z0-9_]*/,
   label: 'field name',
   categories: [Name],
 });
@@ -214,6 +228,7 @@ export const TstatsKeyword = stageKeyword('TstatsKeyword', 'tstats', true);
 export const StrcatKeyword = stageKeyword('StrcatKeyword', 'strcat', true);
 export const XyseriesKeyword = stageKeyword('XyseriesKeyword', 'xyseries', true);
 export const UntableKeyword = stageKeyword('UntableKeyword', 'untable', true);
+export const ForeachKeyword = stageKeyword('ForeachKeyword', 'foreach', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -322,6 +337,7 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   StrcatKeyword,
   XyseriesKeyword,
   UntableKeyword,
+  ForeachKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];
@@ -359,7 +375,11 @@ const STAGE_MODE: TokenType[] = [
   Comment,
   UnterminatedComment,
   Macro,
+  // Before `<` and names, which would otherwise take the start of `<<FIELD>>_kb`.
+  TemplateName,
   Pipe,
+  LBracket,
+  RBracket,
   LParen,
   RParen,
   Comma,

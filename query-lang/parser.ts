@@ -55,6 +55,7 @@ import {
   type SourceLocation,
 } from './errors.js';
 import { defaultSpathOutput } from './fields.js';
+import { FOREACH_STAGES, templateOutsideForeach } from './foreach.js';
 import { astFromJson } from './json.js';
 import * as t from './lexer.js';
 import {
@@ -328,6 +329,7 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.strcatStage) },
         { ALT: () => this.SUBRULE(this.xyseriesStage) },
         { ALT: () => this.SUBRULE(this.untableStage) },
+        { ALT: () => this.SUBRULE(this.foreachStage) },
       ]),
   );
 
@@ -827,6 +829,32 @@ class QueryParser extends EmbeddedActionsParser {
         };
       }
       return { stage: 'untable', x, name, value, loc: locationOf(keyword) } as Stage;
+    });
+  });
+
+  /** `foreach <field or pattern>... [<stage> (| <stage>)*]`. */
+  private foreachStage = this.RULE('foreachStage', (): Stage => {
+    const keyword = this.CONSUME(t.ForeachKeyword);
+    const options = this.SUBRULE(this.options);
+    const fields = this.SUBRULE(this.projectionList);
+    this.CONSUME(t.LBracket);
+    const stages = [this.SUBRULE(this.stage)];
+    this.MANY(() => {
+      this.CONSUME(t.Pipe);
+      stages.push(this.SUBRULE2(this.stage));
+    });
+    this.CONSUME(t.RBracket);
+    return this.ACTION(() => {
+      this.readOptions(keyword, options, []);
+      for (const stage of stages) {
+        if (FOREACH_STAGES.includes(stage.stage)) continue;
+        this.report(
+          'stage.invalid',
+          `foreach repeats stages that change each row, such as eval, not ${stage.stage}: use ${FOREACH_STAGES.join(', ')}`,
+          keyword,
+        );
+      }
+      return { stage: 'foreach', fields, stages, loc: locationOf(keyword) } as Stage;
     });
   });
 
@@ -2294,6 +2322,16 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
         ),
       );
     }
+  }
+  const template = templateOutsideForeach(lexed.tokens);
+  if (template !== undefined) {
+    errors.push(
+      diagnosticAt(
+        'syntax.template',
+        `${template.image} has a foreach template, which only the stages in the brackets of foreach may use, as in foreach bytes_* [eval <<FIELD>>_kb = <<FIELD>> / 1024]`,
+        locationOf(template),
+      ),
+    );
   }
   // A subsearch that lexes as words, as in `| search [search user=root]`, would otherwise
   // search for the text "[search".

@@ -124,6 +124,12 @@ const stage = fc.oneof(
     .tuple(field, field, fc.constantFrom('', ' | untable x y count', ' | fillnull value=0'))
     .map(([x, y, after]) => `stats count by ${x}, ${y} | xyseries ${x} ${y} count${after}`),
   fc.tuple(field, field).map(([x, y]) => `stats count by ${x} ${y} | untable ${x} field value`),
+  fc
+    .tuple(fc.constantFrom('user host', 'src_*', '*'), quoted)
+    .map(
+      ([fields, text]) =>
+        `foreach ${fields} [eval <<FIELD>>_copy = coalesce(<<FIELD>>, ${text}) | where <<FIELD>>_copy != ${text}]`,
+    ),
 );
 
 /** `tstats`, which starts a query, with the search of the search part after its `where`. */
