@@ -20,6 +20,12 @@ import type {
   Stage,
 } from './ast.js';
 import { COLUMNS, LOCATION_FILE_COLUMN, LOCATION_ROW_COLUMN } from './catalog.js';
+import {
+  checkUntableNames,
+  checkXyseriesFollowers,
+  compileCommandStage,
+  liftTstatsSearch,
+} from './command-stages.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
 import { asCondition, compileExpression } from './expression-compiler.js';
 import {
@@ -35,17 +41,10 @@ import {
   valuesName,
 } from './fields.js';
 import { type CompileContext, compileFilter } from './filter-compiler.js';
-import { foreachStages } from './foreach.js';
 import { boundPositions, canPageGroups, type GroupPage, pagedGroups } from './group-page.js';
 import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.js';
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
-import {
-  checkUntableNames,
-  checkXyseriesFollowers,
-  compileUntable,
-  compileXyseries,
-} from './reshape.js';
 import { RESULT_STAGES, type ResultStage } from './result-stages.js';
 import {
   fillTimeBuckets,
@@ -55,9 +54,7 @@ import {
 } from './series-output.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
-import { strcatEval } from './strcat.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
-import { compileTstats, liftTstatsSearch } from './tstats.js';
 
 export interface CompileOptions {
   /** SQL FROM-item supplied by storage, such as `events` or `(SELECT ... UNION ALL ...)`; trusted. */
@@ -596,21 +593,11 @@ export function compileStage(state: State, stage: Stage): void {
       compileChart(state, stage);
       return;
     case 'tstats':
-      compileTstats(state, stage);
-      return;
     case 'strcat':
-      compileStage(state, strcatEval(state.scope, stage));
-      return;
     case 'xyseries':
-      compileXyseries(state, stage);
-      return;
     case 'untable':
-      compileUntable(state, stage);
-      return;
     case 'foreach':
-      for (const repeated of foreachStages(stage, currentColumnNames(state))) {
-        compileStage(state, repeated);
-      }
+      compileCommandStage(state, stage);
       return;
     default:
       compileMoreStage(state, stage);
