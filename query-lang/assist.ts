@@ -17,6 +17,7 @@ import {
 } from './catalog.js';
 import { fieldsAfterStages } from './compiler.js';
 import type { ColumnInfo } from './fields.js';
+import { FOREACH_STAGES } from './foreach.js';
 import * as t from './lexer.js';
 import { OCSF_CLASS_CAPTIONS, OCSF_EVENT_ATTRIBUTES, OCSF_OBJECTS } from './ocsf-fields.js';
 import { nextTokenPaths, parseQuerySyntax } from './parser.js';
@@ -82,6 +83,11 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   accum: 'running total of a number',
   autoregress: 'copy a value from rows before',
   rangemap: 'name the numeric range a value lies in',
+  tstats: 'aggregate the events of a search, first stage only',
+  strcat: 'join fields and quoted text into a field',
+  xyseries: 'a row per x value and a column per y value',
+  untable: 'a row per column of each row: the opposite of xyseries',
+  foreach: 'repeat stages for each field: [eval <<FIELD>>_kb = <<FIELD>> / 1024]',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -120,6 +126,11 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.AccumKeyword, 'accum'],
   [t.AutoregressKeyword, 'autoregress'],
   [t.RangemapKeyword, 'rangemap'],
+  [t.TstatsKeyword, 'tstats'],
+  [t.StrcatKeyword, 'strcat'],
+  [t.XyseriesKeyword, 'xyseries'],
+  [t.UntableKeyword, 'untable'],
+  [t.ForeachKeyword, 'foreach'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -128,7 +139,11 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.Not, 'NOT'],
   [t.In, 'IN'],
   [t.Pipe, '|'],
+  [t.LBracket, '['],
+  [t.RBracket, ']'],
   [t.ByKeyword, 'by'],
+  [t.TstatsWhere, 'where'],
+  [t.TstatsBy, 'by'],
   [t.AsKeyword, 'as'],
   [t.OverKeyword, 'over'],
   [t.OutputKeyword, 'output'],
@@ -142,6 +157,30 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.FalseKeyword, 'false'],
   [t.NullKeyword, 'null'],
 ]);
+
+/**
+ * Options of a stage's `options` rule, by the rule and the occurrence of `options` in it, for
+ * the stages whose options content assist offers.
+ */
+const STAGE_OPTIONS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'tstatsStage:0': {
+    summariesonly: 'accepted for Splunk searches; every event is read',
+    allow_old_summaries: 'accepted for Splunk searches; every event is read',
+    prestats: 'only prestats=f: tstats returns the aggregates',
+  },
+  'tstatsStage:3': { span: 'width of the _time buckets, such as 1h' },
+  'strcatStage:0': { allrequired: 't to write only rows that have every field' },
+};
+
+/** Returns the option suggestions (`span=`) where the grammar expects an option name. */
+function optionSuggestions(rule: string | undefined, occurrence: number | undefined): Suggestion[] {
+  const options = STAGE_OPTIONS[`${rule}:${occurrence}`] ?? {};
+  return Object.entries(options).map(([name, detail]) => ({
+    label: `${name}=`,
+    kind: 'keyword',
+    detail: `option: ${detail}`,
+  }));
+}
 
 const SELECTOR_END = /(\[\d+\]|\{\})$/;
 const SELECTORS_END = /(\[\d+\]|\{\})+$/;
@@ -323,6 +362,9 @@ const AGGREGATE_SUGGESTIONS: readonly Suggestion[] = [
   { label: 'perc95', kind: 'function', detail: 'aggregate: 95th percentile (percN, pN)' },
 ];
 
+/** Brackets of `foreach`, which a name typed right after them does not continue. */
+const BRACKETS: ReadonlySet<TokenType> = new Set([t.LBracket, t.RBracket]);
+
 /** Token types that continue a name being typed at the cursor. */
 function isNameToken(token: IToken): boolean {
   return (
@@ -330,7 +372,7 @@ function isNameToken(token: IToken): boolean {
     token.tokenType === t.Identifier ||
     token.tokenType === t.Word ||
     COMMAND_TOKENS.has(token.tokenType) ||
-    KEYWORD_TOKENS.has(token.tokenType)
+    (KEYWORD_TOKENS.has(token.tokenType) && !BRACKETS.has(token.tokenType))
   );
 }
 
@@ -422,7 +464,10 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     const rules = path.ruleStack;
     const command = COMMAND_TOKENS.get(type);
     if (command !== undefined) {
-      if (rules.at(-2) === 'stage') {
+      // Inside the brackets of foreach, only the stages it may repeat.
+      const inForeach = rules.slice(0, -1).includes('foreachStage');
+      const repeated = inForeach && !FOREACH_STAGES.includes(command);
+      if (rules.at(-2) === 'stage' && !repeated) {
         add({ label: command, kind: 'command', detail: COMMAND_DETAILS[command] ?? command });
       }
       continue;
@@ -438,6 +483,10 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     if (type === t.Word || type === t.Name || type === t.Identifier) {
       if (rules.at(-1) === 'aggregation') {
         AGGREGATE_SUGGESTIONS.forEach(add);
+        continue;
+      }
+      if (rules.at(-1) === 'options') {
+        optionSuggestions(rules.at(-2), path.occurrenceStack.at(-1)).forEach(add);
         continue;
       }
       if (rules.includes('searchValue') || rules.includes('options')) continue;

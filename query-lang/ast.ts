@@ -382,6 +382,53 @@ export type Stage =
   /** `reverse`: the rows in the opposite order. */
   | { stage: 'reverse'; loc?: SourceLocation }
   /**
+   * `tstats <aggs> [where <search>] [by f... [span=S]]`: `stats` over the events that a search
+   * finds, with `_time` in `by` rounded down to `span`. It reads events itself, so it must start
+   * the query.
+   */
+  | {
+      stage: 'tstats';
+      aggregations: Aggregation[];
+      /** The search after `where`, without its `earliest=` and `latest=`. */
+      filter?: FilterNode;
+      /** `earliest=` and `latest=` of the search after `where`. */
+      timeRange?: TimeRange;
+      by: FieldRef[];
+      /** Width of the `_time` buckets, as `bin` takes it (`1h`, `1mon`). */
+      span?: string;
+      loc?: SourceLocation;
+    }
+  /**
+   * `strcat [allrequired=t] a "-" b out`: the text of fields and quoted strings joined into the
+   * field `output`. A missing field is empty text, unless `allRequired`, where it leaves
+   * `output` as it was.
+   */
+  | {
+      stage: 'strcat';
+      parts: StrcatPart[];
+      output: string;
+      allRequired?: boolean;
+      loc?: SourceLocation;
+    }
+  /**
+   * `xyseries x y v...`: one row per value of `x` with a column per value of `y`, holding `v`,
+   * as `chart ... over x by y` lays out its series. It runs last, or before the stages of
+   * `RESULT_STAGES` and `untable`.
+   */
+  | { stage: 'xyseries'; x: FieldRef; y: FieldRef; values: FieldRef[]; loc?: SourceLocation }
+  /**
+   * `untable x name value`: the opposite of `xyseries`, one row per value of every column but
+   * `x`, with the column's name in `name` and its value in `value`.
+   */
+  | { stage: 'untable'; x: FieldRef; name: FieldRef; value: FieldRef; loc?: SourceLocation }
+  /**
+   * `foreach f1 f2* [eval <<FIELD>>_kb = <<FIELD>> / 1024]`: the stages once for each field,
+   * with `<<FIELD>>` the field's name, `<<MATCHSTR>>` the text the wildcards matched and
+   * `<<MATCHSEG1>>`, `<<MATCHSEG2>>`... the text of each wildcard. A pattern with `*` names
+   * the fields it matches among those the earlier stages leave.
+   */
+  | { stage: 'foreach'; fields: FieldRef[]; stages: Stage[]; loc?: SourceLocation }
+  /**
    * `makemv [delim=","] [tokenizer="re"] [allowempty=t] f`: the text of `f` as a list, split at
    * the delimiter (a space by default) or made of the first group of each tokenizer match.
    */
@@ -409,6 +456,9 @@ export type Stage =
  * expression (`eval(status="closed")`).
  */
 export type TransactionCondition = { filter: FilterNode } | { condition: Expr };
+
+/** A part of `strcat`: a field, or text written in double quotes. */
+export type StrcatPart = { field: string; loc?: SourceLocation } | { text: string };
 
 /** A lookup table column and the event field it maps to (`column as field`). */
 export interface LookupField {
@@ -452,6 +502,11 @@ export const STAGE_NAMES: readonly StageName[] = [
   'accum',
   'autoregress',
   'rangemap',
+  'tstats',
+  'strcat',
+  'xyseries',
+  'untable',
+  'foreach',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

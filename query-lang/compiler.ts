@@ -20,6 +20,12 @@ import type {
   Stage,
 } from './ast.js';
 import { COLUMNS, LOCATION_FILE_COLUMN, LOCATION_ROW_COLUMN } from './catalog.js';
+import {
+  checkUntableNames,
+  checkXyseriesFollowers,
+  compileCommandStage,
+  liftTstatsSearch,
+} from './command-stages.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
 import { asCondition, compileExpression } from './expression-compiler.js';
 import {
@@ -47,6 +53,7 @@ import { namesInternalIndex, PUBLIC_INDEX_CONDITION } from './internal-indexes.j
 import { exactNeedlesOf, exactWordsOf, type Needle, needlesOf } from './needles.js';
 import { checkNesting } from './nesting.js';
 import { RESULT_STAGES, type ResultStage } from './result-stages.js';
+import { compileRowCommand } from './row-commands.js';
 import {
   DEFAULT_SERIES_LABELS,
   fillTimeBuckets,
@@ -251,6 +258,8 @@ export interface State {
   storedRange?: { earliestMs: number; latestMs: number };
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
+  /** The `seriesOutput` of the stage before, which `untable` reads in long form. */
+  previousSeries?: SeriesOutput;
   /** Set by a `stats` whose groups the final select may read a page at a time (`group-page.ts`). */
   groupPage?: GroupPage;
 }
@@ -286,6 +295,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       undefined,
     );
   }
+  ast = liftTstatsSearch(ast);
   checkNesting(ast);
   const context: CompileContext = { nowMs: options.nowMs };
   const { earliestMs, latestMs } = effectiveTimeRange(ast, options);
@@ -318,6 +328,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     ...(options.storedRange !== undefined && { storedRange: options.storedRange }),
   };
   checkGeneratingStages(ast);
+  checkXyseriesFollowers(ast.stages);
   const resultStart = resultStagesStart(ast.stages);
   const stages = ast.stages.slice(0, resultStart);
   const resultStages = ast.stages.slice(resultStart) as ResultStage[];
@@ -326,6 +337,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     state.windowStageFollows = stages
       .slice(index + 1)
       .some((later) => WINDOW_STAGES.has(later.stage));
+    state.previousSeries = state.seriesOutput;
     state.seriesOutput = undefined;
     state.groupPage = undefined;
     compileStage(state, stage);
@@ -533,7 +545,7 @@ export function orderBy(state: State, keys: OrderKey[] | undefined): Sql {
   return terms === undefined ? raw('') : sql` ORDER BY ${terms}`;
 }
 
-function compileStage(state: State, stage: Stage): void {
+export function compileStage(state: State, stage: Stage): void {
   switch (stage.stage) {
     case 'search': {
       const condition = compileFilter(stage.filter, state.scope, state.context);
@@ -606,6 +618,19 @@ function compileStage(state: State, stage: Stage): void {
       return;
     case 'chart':
       compileChart(state, stage);
+      return;
+    case 'tstats':
+    case 'strcat':
+    case 'xyseries':
+    case 'untable':
+    case 'foreach':
+      compileCommandStage(state, stage);
+      return;
+    case 'delta':
+    case 'accum':
+    case 'autoregress':
+    case 'rangemap':
+      compileRowCommand(state, stage);
       return;
     default:
       compileMoreStage(state, stage);
@@ -1086,6 +1111,7 @@ function resultStagesStart(stages: readonly Stage[]): number {
   const last = stages.findLastIndex(
     (stage) =>
       stage.stage === 'timechart' ||
+      stage.stage === 'xyseries' ||
       (stage.stage === 'chart' && stage.over !== undefined && stage.by !== undefined),
   );
   if (last >= 0 && stages.slice(last + 1).every(isResult)) return last + 1;
@@ -1113,6 +1139,7 @@ function checkResultStage(stage: ResultStage): void {
   if (stage.stage === 'rename') {
     for (const rename of stage.renames) checkOutputName(rename.to.replaceAll('*', 'x'), rename.loc);
   }
+  if (stage.stage === 'untable') checkUntableNames(stage);
 }
 
 /**
@@ -1200,7 +1227,7 @@ const AUTO_SPANS_MS: readonly number[] = [
  * Returns the span that fits about 100 buckets into the time range, as Splunk picks a span
  * when none is given. Over all time the range is that of the stored events, when known.
  */
-function autoSpanMs(state: State): number | undefined {
+export function autoSpanMs(state: State): number | undefined {
   const { range, storedRange } = state;
   // earliest=0 is all time too, as for the buckets a timechart fills in.
   const allTime = range.earliestMs === undefined || range.earliestMs <= 0;
@@ -1546,7 +1573,7 @@ function compileDedup(state: State, stage: Extract<Stage, { stage: 'dedup' }>): 
 }
 
 /** Returns the names of the current columns, which `*` patterns match. */
-function currentColumnNames(state: State): string[] {
+export function currentColumnNames(state: State): string[] {
   if (!state.scope.eventShape)
     return [...state.scope.columns.values()].map((column) => column.name);
   return [

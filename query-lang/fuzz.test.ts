@@ -54,6 +54,16 @@ const FRAGMENTS = [
   'rare',
   'timechart',
   'span=1h',
+  'tstats',
+  'strcat',
+  'xyseries',
+  'untable',
+  'allrequired=t',
+  'foreach',
+  '[',
+  ']',
+  '<<FIELD>>',
+  '<<MATCHSTR>>_x',
   'rename',
   '.src_endpoint.ip',
   'traffic.bytes',
@@ -87,6 +97,9 @@ const SEED_QUERIES = [
   '| stats count, earliest(time) as first, latest(src_ip) by sourcetype | eval z = first + 1 | sort -z | table z, count',
   '| top limit=2 src_endpoint.location.country by host | eval p = round(percent, 2) | where p > 10 | fields - count',
   '| where cidrmatch("10.0.0.0/8", src_ip) | eval s = substr(raw, 1, 5), l = len(s) | dedup l | head 3',
+  '| tstats count, dc(src_ip) where earliest=-1h index=main user:admin* by host, _time span=5m',
+  '| strcat allrequired=t user "@" host login | stats count by host user | xyseries host user count | untable host user n',
+  '| foreach src_* dst_port [eval <<FIELD>>_t = "<<MATCHSTR>>" . <<FIELD>> | where isnotnull(<<FIELD>>_t)] | table *_t',
 ];
 
 /** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */

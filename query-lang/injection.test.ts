@@ -2,7 +2,7 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEventsTableSql } from './catalog.js';
 import { astFromJson, type CompiledQuery, compileQuery, parseQuery, QueryError } from './index.js';
-import { FIXTURE_EVENTS, insertEventStatement, NOW_MS } from './test-fixtures.js';
+import { FIXTURE_EVENTS, insertEventStatement, NOW_MS, serviceRows } from './test-fixtures.js';
 
 const HOSTILE_VALUES = [
   "'); DROP TABLE events; --",
@@ -68,11 +68,34 @@ describe('hostile values are bound parameters', () => {
       `metadata.product.name=${quoted}`,
       `| where user = ${quoted} or lower(host) like ${quoted}`,
       `| eval x = coalesce(user, ${quoted}) | stats count by x`,
+      `| tstats count where user=${quoted} OR host=${quoted} by host`,
+      `| strcat user ${quoted} host out | where out = ${quoted}`,
+      `| foreach user host [eval <<FIELD>>_x = coalesce(<<FIELD>>, ${quoted}) | where <<FIELD>>_x != ${quoted}]`,
     ];
     for (const text of queries) {
       const result = await runChecked(compileText(text), hostile);
       expect(Array.isArray(result)).toBe(true);
     }
+    expect(await eventCount()).toBe(FIXTURE_EVENTS.length);
+  });
+
+  test.each(HOSTILE_VALUES)('%s as an xyseries column name', async (hostile) => {
+    const wide = `| eval v = ${doubleQuoted(hostile)} | stats count by v, host | xyseries host v count`;
+    const queries = [
+      wide,
+      `${wide} | untable host v n`,
+      `${wide} | untable host v n | stats count by v`,
+    ];
+    const results = [];
+    for (const text of queries) {
+      const compiled = compileText(text);
+      expect(compiled.sql).not.toContain(hostile);
+      const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+      results.push(serviceRows(compiled, reader.columnNames(), reader.getRowObjectsJson()));
+    }
+    expect(results[0]?.[0]?.[hostile]).toBe('1');
+    expect(results[1]?.[0]).toEqual({ host: 'dns01', v: hostile, n: '1' });
+    expect(results[2]).toEqual([{ v: hostile, count: '7' }]);
     expect(await eventCount()).toBe(FIXTURE_EVENTS.length);
   });
 
@@ -92,6 +115,9 @@ describe('hostile field names are rejected', () => {
       `| eval ${hostile} = 1`,
       `| stats count as ${hostile}`,
       `| rename user as ${hostile}`,
+      `| stats count by host | untable host ${hostile} value`,
+      `| strcat user host ${hostile}`,
+      `| foreach user [eval <<FIELD>>${hostile} = 1]`,
     ];
     for (const text of texts) {
       const result = parseQuery(text);

@@ -18,6 +18,8 @@ import {
   type SortKey,
   STAGE_NAMES,
   type Stage,
+  type StrcatPart,
+  type TimeRange,
   type TransactionCondition,
 } from './ast.js';
 import { fail } from './errors.js';
@@ -496,6 +498,30 @@ function stageFromJson(value: unknown, path: string): Stage {
       return { stage: 'inputlookup', table: string(json.table, `${path}.table`) };
     case 'reverse':
       return { stage: 'reverse' };
+    case 'tstats':
+      return tstatsFromJson(json, path);
+    case 'strcat':
+      return strcatFromJson(json, path);
+    case 'xyseries': {
+      const values = fieldRefs(json.values, `${path}.values`);
+      if (values.length === 0) invalid(`${path}.values`, 'at least one field');
+      const x = fieldRef(json.x, `${path}.x`);
+      return { stage: 'xyseries', x, y: fieldRef(json.y, `${path}.y`), values };
+    }
+    case 'foreach': {
+      const fields = fieldRefs(json.fields, `${path}.fields`);
+      const stages = array(json.stages, `${path}.stages`).map((stage, i) =>
+        stageFromJson(stage, `${path}.stages[${i}]`),
+      );
+      if (fields.length === 0) invalid(`${path}.fields`, 'at least one field');
+      if (stages.length === 0) invalid(`${path}.stages`, 'at least one stage');
+      return { stage: 'foreach', fields, stages };
+    }
+    case 'untable': {
+      const x = fieldRef(json.x, `${path}.x`);
+      const name = fieldRef(json.name, `${path}.name`);
+      return { stage: 'untable', x, name, value: fieldRef(json.value, `${path}.value`) };
+    }
     case 'addtotals': {
       const stage: Stage = {
         stage: 'addtotals',
@@ -585,6 +611,47 @@ function transactionConditionFromJson(value: unknown, path: string): Transaction
   }
   if (json.filter !== undefined) return { filter: filterFromJson(json.filter, `${path}.filter`) };
   return { condition: exprFromJson(json.condition, `${path}.condition`) };
+}
+
+function tstatsFromJson(json: Json, path: string): Stage {
+  const stage: Stage = {
+    stage: 'tstats',
+    aggregations: aggregationsFromJson(json.aggregations, `${path}.aggregations`),
+    by: fieldRefs(json.by ?? [], `${path}.by`),
+  };
+  if (json.filter !== undefined) stage.filter = filterFromJson(json.filter, `${path}.filter`);
+  if (json.timeRange !== undefined) {
+    stage.timeRange = timeRangeFromJson(json.timeRange, `${path}.timeRange`);
+  }
+  const span = optionalString(json.span, `${path}.span`);
+  if (span !== undefined) stage.span = span;
+  return stage;
+}
+
+function strcatFromJson(json: Json, path: string): Stage {
+  const parts = array(json.parts, `${path}.parts`).map((item, i): StrcatPart => {
+    const part = object(item, `${path}.parts[${i}]`);
+    if ((part.field === undefined) === (part.text === undefined)) {
+      invalid(`${path}.parts[${i}]`, 'an object with either field (a field name) or text');
+    }
+    if (part.field !== undefined) return { field: string(part.field, `${path}.parts[${i}].field`) };
+    return { text: string(part.text, `${path}.parts[${i}].text`) };
+  });
+  if (parts.length === 0) invalid(`${path}.parts`, 'at least one part');
+  const stage: Stage = { stage: 'strcat', parts, output: string(json.output, `${path}.output`) };
+  const allRequired = optionalBoolean(json.allRequired, `${path}.allRequired`);
+  if (allRequired !== undefined) stage.allRequired = allRequired;
+  return stage;
+}
+
+function timeRangeFromJson(value: unknown, path: string): TimeRange {
+  const range = object(value, path);
+  const earliest = optionalString(range.earliest, `${path}.earliest`);
+  const latest = optionalString(range.latest, `${path}.latest`);
+  const timeRange: TimeRange = {};
+  if (earliest !== undefined) timeRange.earliest = earliest;
+  if (latest !== undefined) timeRange.latest = latest;
+  return timeRange;
 }
 
 /** Validates canonical JSON and returns the AST. Throws `QueryError` (code `json.invalid`). */

@@ -129,6 +129,9 @@ export const TermOpen = createToken({
 });
 
 // Stage tokens.
+/** Opens the stages that `foreach` repeats, as in `foreach a b [eval <<FIELD>>_kb = <<FIELD>> / 1024]`. */
+export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
+export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
 /** Splunk's text concatenation in `eval`; a dot inside a name or number belongs to that token. */
@@ -167,6 +170,17 @@ export const Identifier = createToken({
   name: 'Identifier',
   pattern: { exec: matchIdentifier },
   line_breaks: false,
+  label: 'field name',
+  categories: [Name],
+});
+
+/**
+ * A name with `foreach` templates such as `<<FIELD>>`, which `foreach` replaces before the
+ * stage runs: `<<FIELD>>`, `<<FIELD>>_kb`, `total_<<MATCHSTR>>`.
+ */
+export const TemplateName = createToken({
+  name: 'TemplateName',
+  pattern: /(?:[A-Za-z0-9_]*<<[A-Za-z0-9_]+>>)+[A-Za-z0-9_]*/,
   label: 'field name',
   categories: [Name],
 });
@@ -214,6 +228,11 @@ export const DeltaKeyword = stageKeyword('DeltaKeyword', 'delta', true);
 export const AccumKeyword = stageKeyword('AccumKeyword', 'accum', true);
 export const AutoregressKeyword = stageKeyword('AutoregressKeyword', 'autoregress', true);
 export const RangemapKeyword = stageKeyword('RangemapKeyword', 'rangemap', true);
+export const TstatsKeyword = stageKeyword('TstatsKeyword', 'tstats', true);
+export const StrcatKeyword = stageKeyword('StrcatKeyword', 'strcat', true);
+export const XyseriesKeyword = stageKeyword('XyseriesKeyword', 'xyseries', true);
+export const UntableKeyword = stageKeyword('UntableKeyword', 'untable', true);
+export const ForeachKeyword = stageKeyword('ForeachKeyword', 'foreach', true);
 export const OutputnewKeyword = stageKeyword('OutputnewKeyword', 'outputnew', true);
 export const OutputKeyword = stageKeyword('OutputKeyword', 'output', true);
 export const OverKeyword = stageKeyword('OverKeyword', 'over', false);
@@ -245,6 +264,45 @@ export const SearchKeyword = createToken({
   start_chars_hint: ['s', 'S'],
   label: "'search'",
   push_mode: 'search',
+});
+
+/** `where` as a word, matched where a name may not go on. */
+const WHERE_WORD = /where(?![A-Za-z0-9_.])/iy;
+
+/** Returns whether the stage the tokens end in starts with `tstats`. */
+function inTstatsStage(tokens: readonly IToken[]): boolean {
+  for (let index = tokens.length; index > 0; index--) {
+    if (tokens[index - 1]!.tokenType === Pipe) return tokens[index]?.tokenType === TstatsKeyword;
+  }
+  return false;
+}
+
+/**
+ * The `where` of `tstats`, which a search follows, as in `| tstats count where index=main by
+ * host`. The lexer switches to the search mode up to the `by` of `TstatsBy`.
+ */
+export const TstatsWhere = createToken({
+  name: 'TstatsWhere',
+  pattern: {
+    exec: (text: string, offset: number, tokens: IToken[]) => {
+      if (!inTstatsStage(tokens)) return null;
+      WHERE_WORD.lastIndex = offset;
+      return WHERE_WORD.exec(text);
+    },
+  },
+  line_breaks: false,
+  start_chars_hint: ['w', 'W'],
+  label: "'where'",
+  push_mode: 'tstatsSearch',
+});
+
+/** The `by` that ends the search of `tstats ... where`, in any case as Splunk's `BY`. */
+export const TstatsBy = createToken({
+  name: 'TstatsBy',
+  pattern: /by/i,
+  longer_alt: Word,
+  label: "'by'",
+  pop_mode: true,
 });
 
 /** Stage keywords by the command name they introduce. */
@@ -283,6 +341,11 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   AccumKeyword,
   AutoregressKeyword,
   RangemapKeyword,
+  TstatsKeyword,
+  StrcatKeyword,
+  XyseriesKeyword,
+  UntableKeyword,
+  ForeachKeyword,
 ];
 
 const COMPARISONS = [DoubleEquals, NotEquals, GreaterEquals, LessEquals, Greater, Less, Equals];
@@ -310,12 +373,21 @@ const SEARCH_MODE: TokenType[] = [
   Word,
 ];
 
+/** The search of `tstats ... where`, up to its `by`. */
+const TSTATS_SEARCH_MODE: TokenType[] = SEARCH_MODE.flatMap((type) =>
+  type === Word ? [TstatsBy, Word] : [type],
+);
+
 const STAGE_MODE: TokenType[] = [
   WhiteSpace,
   Comment,
   UnterminatedComment,
   Macro,
+  // Before `<` and names, which would otherwise take the start of `<<FIELD>>_kb`.
+  TemplateName,
   Pipe,
+  LBracket,
+  RBracket,
   LParen,
   RParen,
   Comma,
@@ -331,6 +403,7 @@ const STAGE_MODE: TokenType[] = [
   Duration,
   NumberLiteral,
   SearchKeyword,
+  TstatsWhere,
   ...STAGE_KEYWORDS,
   OutputnewKeyword,
   OutputKeyword,
@@ -351,10 +424,13 @@ const STAGE_MODE: TokenType[] = [
 
 /** Every token type, for the parser. */
 export const ALL_TOKENS: TokenType[] = [
-  ...new Set([...SEARCH_MODE, ...STAGE_MODE, Comparison, Name]),
+  ...new Set([...SEARCH_MODE, ...TSTATS_SEARCH_MODE, ...STAGE_MODE, Comparison, Name]),
 ];
 
 export const queryLexer = new Lexer(
-  { modes: { search: SEARCH_MODE, stage: STAGE_MODE }, defaultMode: 'search' },
+  {
+    modes: { search: SEARCH_MODE, tstatsSearch: TSTATS_SEARCH_MODE, stage: STAGE_MODE },
+    defaultMode: 'search',
+  },
   { positionTracking: 'full', ensureOptimizations: false },
 );

@@ -465,9 +465,9 @@ describe('syntax errors', () => {
   });
 
   test('unknown command comes before a later bad character', () => {
-    const [error] = parseQuery('| foreach * [eval x=1]').errors;
-    expect(error).toMatchObject({ code: 'syntax.unknown_command', column: 3, length: 7 });
-    expect(parseQuery('| stats count [').errors[0]?.code).toBe('syntax.unexpected_character');
+    const [error] = parseQuery('| fieldsummary * ~x').errors;
+    expect(error).toMatchObject({ code: 'syntax.unknown_command', column: 3, length: 12 });
+    expect(parseQuery('| stats count ~').errors[0]?.code).toBe('syntax.unexpected_character');
   });
 
   test('unknown command suggests nearest', () => {

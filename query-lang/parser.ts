@@ -33,6 +33,7 @@ import type {
   Rename,
   SortKey,
   Stage,
+  StrcatPart,
   TransactionCondition,
 } from './ast.js';
 import { AGGREGATE_FUNCTIONS, MAX_AUTOREGRESS_COPIES, QUERY_AST_VERSION } from './ast.js';
@@ -54,6 +55,7 @@ import {
   type SourceLocation,
 } from './errors.js';
 import { defaultSpathOutput } from './fields.js';
+import { FOREACH_STAGES, templateOutsideForeach } from './foreach.js';
 import { astFromJson } from './json.js';
 import * as t from './lexer.js';
 import {
@@ -72,6 +74,7 @@ import {
   unknownCommandBefore,
 } from './syntax-errors.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
+import { isTimeName } from './tstats.js';
 import { decodeQuoted, decodeQuotedText } from './values.js';
 
 /** True for the `sortby` word that starts the sort keys of `dedup`. */
@@ -327,6 +330,11 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.accumStage) },
         { ALT: () => this.SUBRULE(this.autoregressStage) },
         { ALT: () => this.SUBRULE(this.rangemapStage) },
+        { ALT: () => this.SUBRULE(this.tstatsStage) },
+        { ALT: () => this.SUBRULE(this.strcatStage) },
+        { ALT: () => this.SUBRULE(this.xyseriesStage) },
+        { ALT: () => this.SUBRULE(this.untableStage) },
+        { ALT: () => this.SUBRULE(this.foreachStage) },
       ]),
   );
 
@@ -646,6 +654,218 @@ class QueryParser extends EmbeddedActionsParser {
         text === undefined || value === undefined ? 1 : this.positiveIntegerText(text, value);
       const stage: Stage = { stage: 'makeresults', count, loc: locationOf(value ?? keyword) };
       return stage;
+    });
+  });
+
+  /**
+   * `tstats [options] <aggs> [from ...] [where <search>] [by <fields> [span=S]]`. The `from` of
+   * data models is parsed only to report it.
+   */
+  private tstatsStage = this.RULE('tstatsStage', (): Stage => {
+    const keyword = this.CONSUME(t.TstatsKeyword);
+    const before = this.SUBRULE(this.options);
+    const aggregations: Aggregation[] = [];
+    this.AT_LEAST_ONE({
+      GATE: () => !isFromWord(this.LA(1)),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(t.Comma));
+        aggregations.push(this.SUBRULE(this.aggregation));
+      },
+    });
+    let from: IToken | undefined;
+    this.OPTION2({
+      GATE: () => isFromWord(this.LA(1)),
+      DEF: () => {
+        from = this.CONSUME(t.Name);
+        this.SUBRULE2(this.options);
+      },
+    });
+    let search: FilterNode | undefined;
+    this.OPTION3(() => {
+      this.CONSUME(t.TstatsWhere);
+      search = this.SUBRULE(this.searchAnd);
+    });
+    let by: FieldRef[] = [];
+    let after: StageOption[] = [];
+    this.OPTION4(() => {
+      this.OR([{ ALT: () => this.CONSUME(t.TstatsBy) }, { ALT: () => this.CONSUME(t.ByKeyword) }]);
+      by = this.SUBRULE(this.fieldList);
+      after = this.SUBRULE3(this.options);
+    });
+    return this.ACTION(() => {
+      const stage: Stage = { stage: 'tstats', aggregations, by, loc: locationOf(keyword) };
+      if (from !== undefined) {
+        this.report(
+          'stage.unsupported',
+          'tstats reads events, not data models: leave out from ..., and write the constraints of the data model after where, as in tstats count where sourcetype=linux_secure',
+          from,
+        );
+      }
+      if (search !== undefined) {
+        const parsed: QueryAst = { version: QUERY_AST_VERSION, filter: search, stages: [] };
+        extractTimeRange(parsed, this.diagnostics);
+        if (parsed.filter !== undefined) stage.filter = parsed.filter;
+        if (parsed.timeRange !== undefined) stage.timeRange = parsed.timeRange;
+      }
+      this.readTstatsOptions(keyword, before, after, stage);
+      return stage;
+    });
+  });
+
+  /**
+   * Reads the options of `tstats`: Splunk's options before the aggregates, which change nothing
+   * here or are rejected, and `span=` after the by fields.
+   */
+  private readTstatsOptions(
+    keyword: IToken,
+    before: StageOption[],
+    after: StageOption[],
+    stage: Extract<Stage, { stage: 'tstats' }>,
+  ): void {
+    const read = this.readOptions(keyword, before, TSTATS_OPTIONS);
+    const valueToken = (name: string) => optionValue(before, name) ?? keyword;
+    for (const name of ['summariesonly', 'allow_old_summaries']) {
+      this.booleanOption(read, name, valueToken);
+    }
+    if (this.booleanOption(read, 'prestats', valueToken) === true) {
+      this.report(
+        'stage.unsupported',
+        'prestats=t is not supported: tstats returns the aggregates as stats does, so leave prestats out',
+        valueToken('prestats'),
+      );
+    }
+
+    const span = this.readOptions(keyword, after, ['span']).get('span');
+    if (span === undefined) return;
+    const spanToken = optionValue(after, 'span')!;
+    if (parseSpanMillis(span) === undefined && parseCalendarSpanMonths(span) === undefined) {
+      this.report(
+        'stage.invalid_span',
+        `Invalid span '${span}': use a count and a unit such as 30s, 5m, 1h, 1d, 1mon or 1y, up to 1000y`,
+        spanToken,
+      );
+    } else if (!stage.by.some((field) => isTimeName(field.name))) {
+      this.report(
+        'stage.invalid_option',
+        `span= sets the width of the _time buckets, so _time must be a by field, as in tstats count by _time span=${span}`,
+        spanToken,
+      );
+    } else {
+      stage.span = span;
+    }
+  }
+
+  /** `strcat [allrequired=t|f] <field or "text">... <output field>`. */
+  private strcatStage = this.RULE('strcatStage', (): Stage => {
+    const keyword = this.CONSUME(t.StrcatKeyword);
+    const options = this.SUBRULE(this.options);
+    const items: IToken[] = [];
+    this.AT_LEAST_ONE(() => {
+      const item = this.OR([
+        { ALT: () => this.CONSUME(t.Name) },
+        { ALT: () => this.CONSUME(t.DoubleQuoted) },
+        { ALT: () => this.CONSUME(t.SingleQuoted) },
+      ]);
+      items.push(item);
+    });
+    return this.ACTION(() => {
+      const read = this.readOptions(keyword, options, ['allrequired']);
+      const allRequired = this.booleanOption(
+        read,
+        'allrequired',
+        (name) => optionValue(options, name)!,
+      );
+      const last = items.at(-1)!;
+      if (items.length < 2) {
+        this.report(
+          'stage.missing_field',
+          'strcat needs the fields or quoted strings to join, then the field to write, as in strcat host "-" user host_user',
+          last,
+        );
+      } else if (tokenMatcher(last, t.DoubleQuoted)) {
+        this.report(
+          'stage.invalid',
+          'strcat writes its last argument, so it must be a field name, not a quoted string: add the name of the field to write',
+          last,
+        );
+      }
+      // As in `eval`, double quotes make text and single quotes a field name.
+      const parts = items.slice(0, -1).map((item): StrcatPart => {
+        if (tokenMatcher(item, t.DoubleQuoted)) return { text: decodeQuotedText(item.image) };
+        const field = tokenMatcher(item, t.Name) ? item.image : decodeQuotedText(item.image);
+        return { field, loc: locationOf(item) };
+      });
+      const output = tokenMatcher(last, t.Name) ? last.image : decodeQuotedText(last.image);
+      const stage: Stage = { stage: 'strcat', parts, output, loc: locationOf(last) };
+      if (allRequired !== undefined) stage.allRequired = allRequired;
+      return stage;
+    });
+  });
+
+  /** `xyseries <x> <y> <value>...`, fields separated by spaces or commas. */
+  private xyseriesStage = this.RULE('xyseriesStage', (): Stage => {
+    const keyword = this.CONSUME(t.XyseriesKeyword);
+    const fields = this.SUBRULE(this.fieldList);
+    return this.ACTION(() => {
+      const [x, y, ...values] = fields;
+      if (x === undefined || y === undefined || values.length === 0) {
+        this.report(
+          'stage.missing_field',
+          'xyseries needs the row field, the column field and the value fields, as in xyseries _time host count',
+          keyword,
+        );
+        return { stage: 'xyseries', x: { name: '_time' }, y: { name: 'host' }, values: [] };
+      }
+      return { stage: 'xyseries', x, y, values, loc: locationOf(keyword) } as Stage;
+    });
+  });
+
+  /** `untable <x> <name field> <value field>`. */
+  private untableStage = this.RULE('untableStage', (): Stage => {
+    const keyword = this.CONSUME(t.UntableKeyword);
+    const fields = this.SUBRULE(this.fieldList);
+    return this.ACTION(() => {
+      const [x, name, value, extra] = fields;
+      if (x === undefined || name === undefined || value === undefined || extra !== undefined) {
+        this.report(
+          'stage.invalid',
+          'untable takes three fields: the row field to keep, then the names of the fields for column names and values, as in untable _time host count',
+          keyword,
+        );
+        return {
+          stage: 'untable',
+          x: { name: '_time' },
+          name: { name: 'name' },
+          value: { name: 'value' },
+        };
+      }
+      return { stage: 'untable', x, name, value, loc: locationOf(keyword) } as Stage;
+    });
+  });
+
+  /** `foreach <field or pattern>... [<stage> (| <stage>)*]`. */
+  private foreachStage = this.RULE('foreachStage', (): Stage => {
+    const keyword = this.CONSUME(t.ForeachKeyword);
+    const options = this.SUBRULE(this.options);
+    const fields = this.SUBRULE(this.projectionList);
+    this.CONSUME(t.LBracket);
+    const stages = [this.SUBRULE(this.stage)];
+    this.MANY(() => {
+      this.CONSUME(t.Pipe);
+      stages.push(this.SUBRULE2(this.stage));
+    });
+    this.CONSUME(t.RBracket);
+    return this.ACTION(() => {
+      this.readOptions(keyword, options, []);
+      for (const stage of stages) {
+        if (FOREACH_STAGES.includes(stage.stage)) continue;
+        this.report(
+          'stage.invalid',
+          `foreach repeats stages that change each row, such as eval, not ${stage.stage}: use ${FOREACH_STAGES.join(', ')}`,
+          keyword,
+        );
+      }
+      return { stage: 'foreach', fields, stages, loc: locationOf(keyword) } as Stage;
     });
   });
 
@@ -2102,6 +2322,14 @@ const AGGREGATE_SPELLINGS: Readonly<Record<string, string>> = {
   make_list: 'list',
 };
 
+/** Options of `tstats` before its aggregates. */
+const TSTATS_OPTIONS = ['summariesonly', 'allow_old_summaries', 'prestats'];
+
+/** True for the `from` of `tstats ... from datamodel=...`. */
+function isFromWord(token: IToken): boolean {
+  return tokenMatcher(token, t.Name) && token.image.toLowerCase() === 'from';
+}
+
 const TRANSACTION_OPTIONS = ['maxspan', 'maxpause', 'maxevents', 'startswith', 'endswith'];
 
 /** Returns the value token of option `name` (lower case), or undefined when it is absent. */
@@ -2310,6 +2538,16 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
         ),
       );
     }
+  }
+  const template = templateOutsideForeach(lexed.tokens);
+  if (template !== undefined) {
+    errors.push(
+      diagnosticAt(
+        'syntax.template',
+        `${template.image} has a foreach template, which only the stages in the brackets of foreach may use, as in foreach bytes_* [eval <<FIELD>>_kb = <<FIELD>> / 1024]`,
+        locationOf(template),
+      ),
+    );
   }
   // A subsearch that lexes as words, as in `| search [search user=root]`, would otherwise
   // search for the text "[search".

@@ -123,10 +123,28 @@ const stage = fc.oneof(
   fc
     .tuple(quoted, field)
     .map(([text, name]) => `rangemap field=${name} low=0-10 high=5-20 default=${text}`),
+  fc
+    .tuple(fc.constantFrom('', 'allrequired=t ', 'allrequired=f '), field, quoted, field)
+    .map(([option, left, text, right]) => `strcat ${option}${left} ${text} ${right} joined`),
+  fc
+    .tuple(field, field, fc.constantFrom('', ' | untable x y count', ' | fillnull value=0'))
+    .map(([x, y, after]) => `stats count by ${x}, ${y} | xyseries ${x} ${y} count${after}`),
+  fc.tuple(field, field).map(([x, y]) => `stats count by ${x} ${y} | untable ${x} field value`),
+  fc
+    .tuple(fc.constantFrom('user host', 'src_*', '*'), quoted)
+    .map(
+      ([fields, text]) =>
+        `foreach ${fields} [eval <<FIELD>>_copy = coalesce(<<FIELD>>, ${text}) | where <<FIELD>>_copy != ${text}]`,
+    ),
 );
 
+/** `tstats`, which starts a query, with the search of the search part after its `where`. */
+const tstats = fc
+  .tuple(aggregate, search, field, fc.constantFrom('', ' _time span=1h', ' _time'))
+  .map(([agg, where, by, time]) => `| tstats ${agg} where ${where} by ${by}${time}`);
+
 const query = fc
-  .tuple(search, fc.array(stage, { maxLength: 3 }))
+  .tuple(fc.oneof(search, tstats), fc.array(stage, { maxLength: 3 }))
   .map(([head, stages]) => [head, ...stages].join(' | '));
 
 const mutated = fc

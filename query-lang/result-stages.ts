@@ -1,7 +1,7 @@
 /**
  * Stages that run on the rows a query returns, in JavaScript, after the query ran: Splunk's
- * `addtotals`, and after a final `timechart` or `chart` the stages that read its series as
- * columns (`fillnull`, `rename`, `fields`, `table`, `head`, `sort`). SQL cannot name columns
+ * `addtotals`, and after a final `timechart`, `chart` or `xyseries` the stages that read its
+ * series as columns (`fillnull`, `rename`, `fields`, `table`, `head`, `sort`, `untable`). SQL cannot name columns
  * after the series values it has yet to read, so `| timechart count by host | rename web01 as
  * web` and `| timechart count by host | addtotals` run here, on the series spread into columns.
  */
@@ -10,7 +10,10 @@ import type { Stage } from './ast.js';
 
 /** The stages that can run on the returned rows. */
 export type ResultStage =
-  | Extract<Stage, { stage: 'addtotals' | 'fillnull' | 'rename' | 'fields' | 'table' | 'sort' }>
+  | Extract<
+      Stage,
+      { stage: 'addtotals' | 'fillnull' | 'rename' | 'fields' | 'table' | 'sort' | 'untable' }
+    >
   | (Extract<Stage, { stage: 'head' | 'tail' }> & { stage: 'head' });
 
 /** Names of the stages that can run on the returned rows. */
@@ -22,6 +25,7 @@ export const RESULT_STAGES: ReadonlySet<string> = new Set([
   'table',
   'head',
   'sort',
+  'untable',
 ]);
 
 type Rows = { columns: string[]; rows: Record<string, unknown>[] };
@@ -97,6 +101,8 @@ function runResultStage(result: Rows, stage: ResultStage): Rows {
     }
     case 'head':
       return { columns: result.columns, rows: result.rows.slice(0, stage.count) };
+    case 'untable':
+      return untable(result, stage);
     case 'sort': {
       const rows = [...result.rows].sort((a, b) => {
         for (const key of stage.keys) {
@@ -115,6 +121,29 @@ function runResultStage(result: Rows, stage: ResultStage): Rows {
       return { columns: result.columns, rows: rows.slice(0, stage.limit) };
     }
   }
+}
+
+/**
+ * Returns one row for each value of each row's columns other than `x`, with `x`, the column's
+ * name and the value. Empty values give no row, as in the SQL form of `untable`.
+ */
+function untable(result: Rows, stage: Extract<Stage, { stage: 'untable' }>): Rows {
+  const [x, name, value] = [stage.x.name, stage.name.name, stage.value.name];
+  const rows: Record<string, unknown>[] = [];
+  for (const row of result.rows) {
+    for (const column of result.columns) {
+      const cell = row[column] ?? null;
+      if (column === x || cell === null) continue;
+      rows.push(
+        Object.fromEntries([
+          [x, row[x] ?? null],
+          [name, column],
+          [value, cell],
+        ]),
+      );
+    }
+  }
+  return { columns: [x, name, value], rows };
 }
 
 /**

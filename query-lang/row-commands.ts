@@ -11,13 +11,6 @@ import { join, numberParam, param, raw, type Sql, sql } from './sql.js';
 
 export type RowCommand = Extract<Stage, { stage: 'delta' | 'accum' | 'autoregress' | 'rangemap' }>;
 
-export const ROW_COMMANDS: ReadonlySet<string> = new Set([
-  'delta',
-  'accum',
-  'autoregress',
-  'rangemap',
-]);
-
 export function compileRowCommand(state: State, stage: RowCommand): void {
   switch (stage.stage) {
     case 'delta':

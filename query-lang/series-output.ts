@@ -75,7 +75,8 @@ export interface SeriesOutput {
   buckets?: { spanMs: number; spanMonths?: number };
   /** Column of the series field. */
   series: string;
-  aggregates: { name: string; fn: AggregateFunction }[];
+  /** The value columns; `fn` is absent for values copied as they are, as by `xyseries`. */
+  aggregates: { name: string; fn?: AggregateFunction }[];
   labels: SeriesLabels;
 }
 
@@ -117,7 +118,7 @@ export function seriesSelect(
     layout: {
       aggregates: output.aggregates.map((aggregate) => ({
         name: aggregate.name,
-        zero: ZERO_WHEN_EMPTY.has(aggregate.fn),
+        zero: aggregate.fn !== undefined && ZERO_WHEN_EMPTY.has(aggregate.fn),
       })),
       last: [output.labels.null, output.labels.other],
     },

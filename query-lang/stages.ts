@@ -35,7 +35,6 @@ import {
   type Scope,
 } from './fields.js';
 import { compileFilter } from './filter-compiler.js';
-import { compileRowCommand, ROW_COMMANDS, type RowCommand } from './row-commands.js';
 import { identifier, join, numberParam, numberValue, param, raw, type Sql, sql } from './sql.js';
 import { parseCalendarSpanMonths, parseSpanMillis } from './time.js';
 
@@ -95,8 +94,6 @@ export function compileMoreStage(state: State, stage: Stage): void {
     case 'makemv':
       compileMakemv(state, more);
       return;
-    default:
-      if (ROW_COMMANDS.has(stage.stage)) compileRowCommand(state, stage as RowCommand);
   }
 }
 

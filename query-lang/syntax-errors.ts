@@ -93,7 +93,7 @@ function unknownCommand(token: IToken): QueryDiagnostic {
 
 /**
  * Returns the error for the first unknown command before `offset`, or undefined. A query that
- * fails to lex later, as `| foreach * [eval x=1]` does at `[`, is reported by its command.
+ * fails to lex later, as `| fieldsummary * ~x` does at `~`, is reported by its command.
  */
 export function unknownCommandBefore(
   tokens: readonly IToken[],

@@ -79,6 +79,15 @@ describe('search time range', () => {
     expect(describeSearchRange('index=xss', DEFAULT_TIME_RANGE)).toBe('Last 24 hours');
   });
 
+  it('takes the range from tstats where', () => {
+    expect(
+      searchTimeRange('| tstats count where earliest=-1h index=main', DEFAULT_TIME_RANGE),
+    ).toEqual({
+      range: { earliest: '-1h', latest: 'now' },
+      fromQuery: true,
+    });
+  });
+
   it('takes earliest=0 from the query', () => {
     expect(searchTimeRange('index=xss earliest=0', DEFAULT_TIME_RANGE)).toEqual({
       range: { earliest: '0', latest: 'now' },

@@ -57,7 +57,10 @@ export function searchTimeRange(
   query: string,
   picker: TimeRange,
 ): { range: TimeRange; fromQuery: boolean } {
-  const inline = parseQuerySyntax(query).ast?.timeRange;
+  const ast = parseQuerySyntax(query).ast;
+  // `| tstats ... where earliest=-1h ...` sets the range in its own search.
+  const first = ast?.stages[0];
+  const inline = ast?.timeRange ?? (first?.stage === 'tstats' ? first.timeRange : undefined);
   if (inline?.earliest === undefined && inline?.latest === undefined) {
     return { range: picker, fromQuery: false };
   }
