@@ -5,7 +5,7 @@
  * OCSF paths from the generated OCSF attribute table, which also gives the classes of each field.
  */
 
-import type { IToken, TokenType } from 'chevrotain';
+import { type IToken, type TokenType, tokenMatcher } from 'chevrotain';
 import { AGGREGATE_FUNCTIONS, EXPRESSION_FUNCTIONS, STAGE_NAMES } from './ast.js';
 import {
   ALIASES,
@@ -78,6 +78,8 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   makemv: 'split a text field into a list',
   addtotals: 'add a column with the sum of each row',
   convert: 'convert values: ctime, mktime, num, rmcomma, rmunit, dur2sec',
+  join: 'add the fields of matching subsearch rows',
+  append: 'add the rows of a subsearch after the rows so far',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -112,6 +114,8 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.MakemvKeyword, 'makemv'],
   [t.AddtotalsKeyword, 'addtotals'],
   [t.ConvertKeyword, 'convert'],
+  [t.JoinKeyword, 'join'],
+  [t.AppendKeyword, 'append'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -133,7 +137,15 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.TrueKeyword, 'true'],
   [t.FalseKeyword, 'false'],
   [t.NullKeyword, 'null'],
+  [t.LBracket, '[search'],
 ]);
+
+/** The subsearch command, offered right after `[`. */
+const SUBSEARCH_SEARCH: Suggestion = {
+  label: 'search',
+  kind: 'keyword',
+  detail: 'subsearch: a search in square brackets',
+};
 
 const SELECTOR_END = /(\[\d+\]|\{\})$/;
 const SELECTORS_END = /(\[\d+\]|\{\})+$/;
@@ -357,7 +369,7 @@ function stageFieldSuggestion(column: ColumnInfo, events: boolean): Suggestion {
  * the catalog's. Falls back to the catalog when the earlier stages do not compile.
  */
 function fieldChoices(text: string, tokens: readonly IToken[]): FieldChoices {
-  const pipe = tokens.findLast((token) => token.tokenType === t.Pipe);
+  const pipe = tokens.findLast((token) => tokenMatcher(token, t.Pipe));
   if (pipe === undefined) return CATALOG_CHOICES;
   let after: ReturnType<typeof fieldsAfterStages>;
   try {
@@ -387,7 +399,7 @@ function endsWithFieldOption(tokens: readonly IToken[]): boolean {
     equals?.tokenType === t.Equals &&
     name !== undefined &&
     FIELD_OPTIONS.has(name.image.toLowerCase()) &&
-    tokens.some((token) => token.tokenType === t.Pipe)
+    tokens.some((token) => tokenMatcher(token, t.Pipe))
   );
 }
 
@@ -409,6 +421,7 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     choices.fields.forEach(add);
     return { suggestions, fieldAllowed: true };
   }
+  if (tokens.at(-1)?.tokenType === t.LBracket) add(SUBSEARCH_SEARCH);
   for (const path of nextTokenPaths(tokens)) {
     const type = path.nextTokenType;
     const rules = path.ruleStack;
@@ -424,7 +437,8 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     // would be noise.
     if (keyword !== undefined && rules.at(-1) === 'balancedTokens') continue;
     if (keyword !== undefined) {
-      add({ label: keyword, kind: 'keyword', detail: 'keyword' });
+      const detail = type === t.LBracket ? 'subsearch: a search in square brackets' : 'keyword';
+      add({ label: keyword, kind: 'keyword', detail });
       continue;
     }
     if (type === t.Word || type === t.Name || type === t.Identifier) {

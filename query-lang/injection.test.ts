@@ -68,6 +68,10 @@ describe('hostile values are bound parameters', () => {
       `metadata.product.name=${quoted}`,
       `| where user = ${quoted} or lower(host) like ${quoted}`,
       `| eval x = coalesce(user, ${quoted}) | stats count by x`,
+      `[search user=${quoted} | fields src_ip]`,
+      `NOT [| makeresults | eval user=${quoted}, host=${quoted} | fields user, host]`,
+      `| join type=left src_ip [search user=${quoted} | eval note=${quoted} | table src_ip, note]`,
+      `| append [| makeresults | eval user=${quoted} | search user=${quoted}]`,
     ];
     for (const text of queries) {
       const result = await runChecked(compileText(text), hostile);
