@@ -74,6 +74,13 @@ const FRAGMENTS = [
   '1e9',
   '\u00e9',
   '\u{1F600}',
+  '[',
+  ']',
+  '[search',
+  'join',
+  'append',
+  'type=left',
+  'max=0',
 ];
 
 const SEED_QUERIES = [
@@ -87,6 +94,8 @@ const SEED_QUERIES = [
   '| stats count, earliest(time) as first, latest(src_ip) by sourcetype | eval z = first + 1 | sort -z | table z, count',
   '| top limit=2 src_endpoint.location.country by host | eval p = round(percent, 2) | where p > 10 | fields - count',
   '| where cidrmatch("10.0.0.0/8", src_ip) | eval s = substr(raw, 1, 5), l = len(s) | dedup l | head 3',
+  'index=main [search user=admin failed | fields src_ip] NOT [ host=web01 | stats count by user | fields user ]',
+  'class_uid=3002 | join type=left max=0 src_ip [search class_uid=4001 | table src_ip, dst_ip] | append [| makeresults | eval user="x"] | stats count by user',
 ];
 
 /** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */

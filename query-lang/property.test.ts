@@ -119,9 +119,43 @@ const stage = fc.oneof(
   fc.tuple(quoted, field).map(([text, name]) => `makemv delim=${text} ${name}`),
 );
 
+/** The end of a subsearch: the fields whose values the outer rows match or join on. */
+const subsearchEnd = fc.oneof(
+  field.map((name) => `fields ${name}`),
+  fc.tuple(field, field).map(([first, second]) => `table ${first}, ${second}`),
+  field.map((name) => `stats count by ${name} | fields ${name}`),
+  field.map((name) => `dedup ${name} | head 3 | fields ${name}`),
+  field.map((name) => `rename ${name} as src_ip | fields src_ip`),
+);
+
+const subsearch = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('[search ', '[ '), search, subsearchEnd)
+    .map(([open, body, end]) => `${open}${body} | ${end}]`),
+  quoted.map((text) => `[| makeresults | eval user=${text} | fields user]`),
+);
+
+const subsearchStage = fc.oneof(
+  fc.tuple(search, subsearch).map(([head, inner]) => `search ${head} ${inner}`),
+  fc
+    .tuple(
+      fc.constantFrom('', 'type=left ', 'type=outer max=0 ', 'max=2 overwrite=f '),
+      field,
+      subsearch,
+    )
+    .map(([options, name, inner]) => `join ${options}${name} ${inner}`),
+  subsearch.map((inner) => `append ${inner}`),
+);
+
 const query = fc
-  .tuple(search, fc.array(stage, { maxLength: 3 }))
-  .map(([head, stages]) => [head, ...stages].join(' | '));
+  .tuple(
+    search,
+    fc.option(fc.tuple(fc.constantFrom(' ', ' NOT ', ' OR '), subsearch), { nil: undefined }),
+    fc.array(fc.oneof(stage, subsearchStage), { maxLength: 3 }),
+  )
+  .map(([head, inner, stages]) =>
+    [inner === undefined ? head : `${head}${inner[0]}${inner[1]}`, ...stages].join(' | '),
+  );
 
 const mutated = fc
   .tuple(
