@@ -1476,6 +1476,12 @@ describe('subsearches on DuckDB', () => {
     expect(await ids(text)).toEqual(['e01', 'e02', 'e03', 'e04', 'e07', 'e09']);
   });
 
+  test('list field of the events matches any value', async () => {
+    const text =
+      '[| makeresults | eval tag="DMZ" | rename tag as "fields.tags" | fields "fields.tags"]';
+    expect(await ids(text)).toEqual(['e01']);
+  });
+
   test('rows of many fields', async () => {
     const text = '[search user=admin | table src_ip, host, user, class_uid, status_id]';
     expect(await ids(text)).toEqual(['e02', 'e03']);
