@@ -1470,6 +1470,11 @@ describe('subsearches on DuckDB', () => {
     expect(await ids(text)).toEqual(expected);
   });
 
+  test('subsearch term after stats', async () => {
+    const text = '| stats count by src_ip | search [search user=admin | fields src_ip]';
+    expect(await rows(text)).toEqual([{ src_ip: '203.0.113.7', count: '2' }]);
+  });
+
   test('row without a field matches on the others', async () => {
     // e09 has src_ip 10.0.0.5 and no user, so its row matches every event from 10.0.0.5.
     const text = '[search class_uid=3002 OR class_uid=4003 | table src_ip, user]';
