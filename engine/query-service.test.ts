@@ -401,6 +401,25 @@ describe('event searches over both tiers', () => {
     );
   });
 
+  it('runs subsearches over the whole snapshot', async () => {
+    const calls: string[] = [];
+    const watched = recordingService(store, calls);
+    for (const query of [
+      'user=user3 [search class_uid=4001 | stats count by src_ip | fields src_ip]',
+      'user=user3 | join type=left src_ip [search class_uid=1007 | stats count as seen by src_ip]',
+      'user=user3 | append [search class_uid=4001 user=user1]',
+    ]) {
+      calls.length = 0;
+      const answer = await watched.run({ query, limit: 20 });
+      // The term index would narrow the source to user=user3, which the subsearch must not be.
+      expect(calls, query).toEqual([]);
+      const expected = await direct(query, 20);
+      expect(answer.rows.length, query).toBeGreaterThan(0);
+      expect(answer.rows).toEqual(expected.rows);
+      expect(answer.total).toBe(expected.total);
+    }
+  });
+
   it('explains which cold files the term index leaves to read', async () => {
     const all = await service.explain({ query: 'src_ip:*' });
     // user_name is only set on authentications (class 3002).

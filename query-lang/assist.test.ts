@@ -48,6 +48,33 @@ describe('content assist', () => {
     expect(labels('| eval x = lo')).toContain('lower');
   });
 
+  test('join and append after a pipe', () => {
+    expect(labels('user:admin | ', undefined, 'command')).toEqual(
+      expect.arrayContaining(['join', 'append']),
+    );
+    expect(labels('user:admin | jo', undefined, 'command')).toEqual(['join']);
+  });
+
+  test('subsearch offered in the search part', () => {
+    expect(labels('index=main ', undefined, 'keyword')).toContain('[search');
+    expect(labels('index=main [', undefined, 'keyword')).toEqual(['[search']);
+    expect(labels('index=main [sea', undefined, 'keyword')).toEqual(['search']);
+    expect(labels('index=main [search user=admin | ', undefined, 'command')).toContain('fields');
+  });
+
+  test('subsearch offered after join fields', () => {
+    expect(labels('| join src_ip ', undefined, 'keyword')).toContain('[search');
+    expect(labels('| append ', undefined, 'keyword')).toEqual(['[search']);
+    expect(labels('| join src_ip [search user=admin | fields ', undefined, 'field')).toContain(
+      'src_ip',
+    );
+  });
+
+  test('fields after a closed subsearch', () => {
+    const text = 'a | join src_ip [search b | stats count as flows by src_ip] | table ';
+    expect(labels(text, undefined, 'field')).toEqual(expect.arrayContaining(['flows', 'src_ip']));
+  });
+
   test('keywords after a term', () => {
     expect(labels('user:admin ', undefined, 'keyword')).toEqual(
       expect.arrayContaining(['AND', 'OR', 'NOT', '|']),

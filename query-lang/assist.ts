@@ -5,7 +5,7 @@
  * OCSF paths from the generated OCSF attribute table, which also gives the classes of each field.
  */
 
-import type { IToken, TokenType } from 'chevrotain';
+import { type IToken, type TokenType, tokenMatcher } from 'chevrotain';
 import { AGGREGATE_FUNCTIONS, EXPRESSION_FUNCTIONS, STAGE_NAMES } from './ast.js';
 import {
   ALIASES,
@@ -88,6 +88,8 @@ const COMMAND_DETAILS: Readonly<Record<string, string>> = {
   xyseries: 'a row per x value and a column per y value',
   untable: 'a row per column of each row: the opposite of xyseries',
   foreach: 'repeat stages for each field: [eval <<FIELD>>_kb = <<FIELD>> / 1024]',
+  join: 'add the fields of matching subsearch rows',
+  append: 'add the rows of a subsearch after the rows so far',
 };
 
 const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -131,6 +133,8 @@ const COMMAND_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.XyseriesKeyword, 'xyseries'],
   [t.UntableKeyword, 'untable'],
   [t.ForeachKeyword, 'foreach'],
+  [t.JoinKeyword, 'join'],
+  [t.AppendKeyword, 'append'],
 ]);
 
 const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
@@ -139,7 +143,8 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.Not, 'NOT'],
   [t.In, 'IN'],
   [t.Pipe, '|'],
-  [t.LBracket, '['],
+  [t.ForeachOpen, '['],
+  [t.ForeachClose, ']'],
   [t.RBracket, ']'],
   [t.ByKeyword, 'by'],
   [t.TstatsWhere, 'where'],
@@ -156,6 +161,7 @@ const KEYWORD_TOKENS: ReadonlyMap<TokenType, string> = new Map([
   [t.TrueKeyword, 'true'],
   [t.FalseKeyword, 'false'],
   [t.NullKeyword, 'null'],
+  [t.LBracket, '[search'],
 ]);
 
 /**
@@ -181,6 +187,13 @@ function optionSuggestions(rule: string | undefined, occurrence: number | undefi
     detail: `option: ${detail}`,
   }));
 }
+
+/** The subsearch command, offered right after `[`. */
+const SUBSEARCH_SEARCH: Suggestion = {
+  label: 'search',
+  kind: 'keyword',
+  detail: 'subsearch: a search in square brackets',
+};
 
 const SELECTOR_END = /(\[\d+\]|\{\})$/;
 const SELECTORS_END = /(\[\d+\]|\{\})+$/;
@@ -363,7 +376,7 @@ const AGGREGATE_SUGGESTIONS: readonly Suggestion[] = [
 ];
 
 /** Brackets of `foreach`, which a name typed right after them does not continue. */
-const BRACKETS: ReadonlySet<TokenType> = new Set([t.LBracket, t.RBracket]);
+const BRACKETS: ReadonlySet<TokenType> = new Set([t.ForeachOpen, t.ForeachClose]);
 
 /** Token types that continue a name being typed at the cursor. */
 function isNameToken(token: IToken): boolean {
@@ -407,7 +420,7 @@ function stageFieldSuggestion(column: ColumnInfo, events: boolean): Suggestion {
  * the catalog's. Falls back to the catalog when the earlier stages do not compile.
  */
 function fieldChoices(text: string, tokens: readonly IToken[]): FieldChoices {
-  const pipe = tokens.findLast((token) => token.tokenType === t.Pipe);
+  const pipe = tokens.findLast((token) => tokenMatcher(token, t.Pipe));
   if (pipe === undefined) return CATALOG_CHOICES;
   let after: ReturnType<typeof fieldsAfterStages>;
   try {
@@ -437,7 +450,7 @@ function endsWithFieldOption(tokens: readonly IToken[]): boolean {
     equals?.tokenType === t.Equals &&
     name !== undefined &&
     FIELD_OPTIONS.has(name.image.toLowerCase()) &&
-    tokens.some((token) => token.tokenType === t.Pipe)
+    tokens.some((token) => tokenMatcher(token, t.Pipe))
   );
 }
 
@@ -459,6 +472,7 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     choices.fields.forEach(add);
     return { suggestions, fieldAllowed: true };
   }
+  if (tokens.at(-1)?.tokenType === t.LBracket) add(SUBSEARCH_SEARCH);
   for (const path of nextTokenPaths(tokens)) {
     const type = path.nextTokenType;
     const rules = path.ruleStack;
@@ -477,7 +491,8 @@ function nextTokenSuggestions(tokens: IToken[], choices: FieldChoices): NextToke
     // would be noise.
     if (keyword !== undefined && rules.at(-1) === 'balancedTokens') continue;
     if (keyword !== undefined) {
-      add({ label: keyword, kind: 'keyword', detail: 'keyword' });
+      const detail = type === t.LBracket ? 'subsearch: a search in square brackets' : 'keyword';
+      add({ label: keyword, kind: 'keyword', detail });
       continue;
     }
     if (type === t.Word || type === t.Name || type === t.Identifier) {

@@ -77,7 +77,24 @@ export type FilterNode =
   | { op: 'regex'; field: string; pattern: string; loc?: SourceLocation }
   | { op: 'exists'; field: string; loc?: SourceLocation }
   /** An IPv4 CIDR range such as `10.0.0.0/8`. */
-  | { op: 'cidr'; field: string; value: string; loc?: SourceLocation };
+  | { op: 'cidr'; field: string; value: string; loc?: SourceLocation }
+  /**
+   * `[search ...]`: true when the row's fields equal those of one result row of the subsearch,
+   * as Splunk's implicit `format` ANDs the fields of each row and ORs the rows.
+   */
+  | { op: 'subsearch'; search: Subsearch; loc?: SourceLocation };
+
+/**
+ * A search in square brackets: a search part and pipe stages, as a query has, run over the same
+ * events and time range as the search around it.
+ */
+export interface Subsearch {
+  filter?: FilterNode;
+  /** Inline `earliest=`/`latest=`, which must lie within the time range of the outer search. */
+  timeRange?: TimeRange;
+  stages: Stage[];
+  loc?: SourceLocation;
+}
 
 export type FilterOperator = FilterNode['op'];
 
@@ -440,6 +457,25 @@ export type Stage =
       allowEmpty?: boolean;
       loc?: SourceLocation;
     }
+  /**
+   * `join [type=inner|left|outer] [max=N] [overwrite=f] f1, f2 [subsearch]`: adds the fields of
+   * the subsearch rows whose `fields` equal those of the row. `left` and `outer` keep the rows
+   * without a match.
+   */
+  | {
+      stage: 'join';
+      fields: FieldRef[];
+      subsearch: Subsearch;
+      /** `inner` when absent, as in Splunk; `outer` is Splunk's other name for `left`. */
+      type?: 'inner' | 'left' | 'outer';
+      /** Subsearch rows joined to one row: 1 when absent, as in Splunk, and 0 for all. */
+      max?: number;
+      /** False (`overwrite=f`) keeps the row's own value of a field the subsearch also has. */
+      overwrite?: boolean;
+      loc?: SourceLocation;
+    }
+  /** `append [subsearch]`: the subsearch's rows after the rows so far, fields merged by name. */
+  | { stage: 'append'; subsearch: Subsearch; loc?: SourceLocation }
   /** `lookup <table> <field> [as <event field>] [output <column> [as <name>], ...]`. */
   | {
       stage: 'lookup';
@@ -507,6 +543,8 @@ export const STAGE_NAMES: readonly StageName[] = [
   'xyseries',
   'untable',
   'foreach',
+  'join',
+  'append',
 ];
 
 /** Functions accepted in `where` and `eval` expressions, with their argument counts. */

@@ -844,6 +844,52 @@ describe('pipes on DuckDB', () => {
   });
 });
 
+describe('subsearches', () => {
+  test('subsearch term SQL', () => {
+    const compiled = compile('index=main [search user=admin | fields src_ip]');
+    expect(compiled.sql).toBe(
+      'WITH s0 AS (SELECT * FROM events WHERE lower(coalesce("user_name", "actor_user")) = lower(?)), s1 AS (SELECT "src_ip" AS "src_ip" FROM s0 ORDER BY "time" DESC, "id" DESC), s2 AS MATERIALIZED (SELECT * FROM (SELECT *, row_number() OVER () AS "__row" FROM s1) WHERE "__row" <= ?), s3 AS MATERIALIZED (SELECT lower(CAST("src_ip" AS VARCHAR)) AS "__k0", "src_ip" IS NOT NULL AS "__p0" FROM s2), s4 AS (SELECT * FROM events WHERE (lower("index") = lower(?) AND lower("src_ip") IN (SELECT "__k0" FROM s3 WHERE "__p0" AND "__k0" IS NOT NULL))) SELECT * EXCLUDE ("ocsf") FROM s4 ORDER BY "time" DESC, "id" DESC LIMIT ?',
+    );
+    expect(compiled.params).toEqual(['admin', 10_000, 'main', 1000]);
+  });
+
+  test('two fields match per combination', () => {
+    const { sql } = compile('[search user=admin | table src_ip, host]');
+    expect(sql).toContain(
+      '(lower("src_ip"), lower("host")) IN (SELECT "__k0", "__k1" FROM s3 WHERE "__p0" AND "__k0" IS NOT NULL AND "__p1" AND "__k1" IS NOT NULL)',
+    );
+    expect(sql).toContain(
+      'lower("src_ip") IN (SELECT "__k0" FROM s3 WHERE "__p0" AND "__k0" IS NOT NULL AND NOT "__p1")',
+    );
+  });
+
+  test('no needles or keys with a subsearch', () => {
+    const compiled = compile('user=admin [search host=web01 | fields src_ip]', {
+      keyedSource: 'keyed_events',
+    });
+    expect(compiled.needles).toBeUndefined();
+    expect(compiled.keys).toBeUndefined();
+    expect(compile('user=admin', { keyedSource: 'keyed_events' }).keys).toBeDefined();
+  });
+
+  test('internal index named in a subsearch', () => {
+    const compiled = compile('[search index=_audit | fields user]', { hideInternalIndexes: true });
+    expect(compiled.internalIndexes).toBe(true);
+    // The outer search names no internal index, so it leaves them out.
+    expect(compiled.sql).toContain('starts_with("index"');
+  });
+
+  test('subsearch of a join sees the outer range', async () => {
+    const text =
+      'host=win01 | join type=left user [search class_uid=1001 | stats count as old by user] | table id, old';
+    expect(await rows(`earliest=-7d ${text}`)).toEqual([
+      { id: 'e05', old: '1' },
+      { id: 'e12', old: '1' },
+    ]);
+    expect(await rows(`earliest=-1d ${text}`)).toEqual([{ id: 'e05', old: null }]);
+  });
+});
+
 describe('stats read a page of groups', () => {
   /**
    * Runs a query as the query service does: the bounded statement when the bound statement finds

@@ -64,6 +64,7 @@ import {
 } from './series-output.js';
 import { identifier, join, param, raw, type Sql, sql } from './sql.js';
 import { calendarBucket, compileMoreStage, timeBucket } from './stages.js';
+import { compileAppend, compileJoin, compileSubsearchFilter, subsearchesOf } from './subsearch.js';
 import { invalidTimeMessage, parseRelativeTime } from './time.js';
 
 export interface CompileOptions {
@@ -200,7 +201,9 @@ export function fieldsAfterStages(ast: QueryAst, lookups?: CompileOptions['looku
     lookups,
     windowStageFollows: false,
     range: {},
+    eventSource: { source: 'events', hideInternalIndexes: false, depth: 0 },
   };
+  state.context.subsearch = (node, scope) => compileSubsearchFilter(state, node, scope);
   for (const stage of ast.stages) compileStage(state, stage);
   const { scope } = state;
   return {
@@ -262,6 +265,18 @@ export interface State {
   previousSeries?: SeriesOutput;
   /** Set by a `stats` whose groups the final select may read a page at a time (`group-page.ts`). */
   groupPage?: GroupPage;
+  /** The events of the query, which its subsearches read too. */
+  eventSource: EventSource;
+}
+
+/** The events a search reads, and how deep in subsearches it is. */
+export interface EventSource {
+  /** Trusted SQL FROM-item, `CompileOptions.source`. */
+  source: string;
+  /** `CompileOptions.hideInternalIndexes`. */
+  hideInternalIndexes: boolean;
+  /** 0 for the query, 1 for its subsearches, 2 for theirs and so on. */
+  depth: number;
 }
 
 const WINDOW_STAGES: ReadonlySet<string> = new Set([
@@ -297,52 +312,35 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   }
   ast = liftTstatsSearch(ast);
   checkNesting(ast);
-  const context: CompileContext = { nowMs: options.nowMs };
   const { earliestMs, latestMs } = effectiveTimeRange(ast, options);
-
-  const conditions: Sql[] = [];
-  if (earliestMs !== undefined) {
-    conditions.push(sql`"time" >= epoch_ms(CAST(${param(earliestMs)} AS BIGINT))`);
-  }
-  if (latestMs !== undefined) {
-    conditions.push(sql`"time" < epoch_ms(CAST(${param(latestMs)} AS BIGINT))`);
-  }
-  const scope = eventScope();
-  const internalIndexes = namesInternalIndex(ast.filter);
-  if (options.hideInternalIndexes && !internalIndexes) conditions.push(PUBLIC_INDEX_CONDITION);
-  if (ast.filter !== undefined) conditions.push(compileFilter(ast.filter, scope, context));
-  const where = conditions.length === 0 ? raw('') : sql` WHERE ${join(conditions, ' AND ')}`;
-
-  const state: State = {
-    scope,
-    relation: 's0',
-    ctes: [sql`s0 AS (SELECT * FROM ${raw(options.source)}${where})`],
-    aggregate: false,
-    context,
-    lookups: options.lookups,
-    windowStageFollows: false,
-    range: {
-      ...(earliestMs !== undefined && { earliestMs }),
-      ...(latestMs !== undefined && { latestMs }),
-    },
-    ...(options.storedRange !== undefined && { storedRange: options.storedRange }),
-  };
   checkGeneratingStages(ast);
   checkXyseriesFollowers(ast.stages);
   const resultStart = resultStagesStart(ast.stages);
   const stages = ast.stages.slice(0, resultStart);
   const resultStages = ast.stages.slice(resultStart) as ResultStage[];
   for (const stage of resultStages) checkResultStage(stage);
-  stages.forEach((stage, index) => {
-    state.windowStageFollows = stages
-      .slice(index + 1)
-      .some((later) => WINDOW_STAGES.has(later.stage));
-    state.previousSeries = state.seriesOutput;
-    state.seriesOutput = undefined;
-    state.groupPage = undefined;
-    compileStage(state, stage);
-    checkSteps(state, undefined);
-  });
+  const subsearches = subsearchesOf(ast);
+  const internalIndexes = [ast, ...subsearches].some((search) => namesInternalIndex(search.filter));
+  const range = {
+    ...(earliestMs !== undefined && { earliestMs }),
+    ...(latestMs !== undefined && { latestMs }),
+  };
+  const eventSource: EventSource = {
+    source: options.source,
+    hideInternalIndexes: options.hideInternalIndexes === true,
+    depth: 0,
+  };
+  const { state, where } = openSearch(
+    { ...(ast.filter !== undefined && { filter: ast.filter }), stages },
+    {
+      nowMs: options.nowMs,
+      ctes: [],
+      lookups: options.lookups,
+      range,
+      eventSource,
+      ...(options.storedRange !== undefined && { storedRange: options.storedRange }),
+    },
+  );
 
   // A timechart or chart that ends the query has Splunk's shape: every bucket, a column per series.
   const seriesOutput =
@@ -408,7 +406,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   if (groupPage !== undefined) compiled.groupPage = groupPage;
   if (resultStages.length > 0) compiled.resultStages = resultStages;
   if (paged) compiled.paged = true;
-  if (options.keyedSource !== undefined && ast.stages.length === 0) {
+  if (options.keyedSource !== undefined && ast.stages.length === 0 && subsearches.length === 0) {
     // Ordering by (time, id) matches the pages' keyset order.
     const order = raw(`{'t': epoch_us("time"), 'i': "id"}`);
     const key = raw(
@@ -430,7 +428,9 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
   if (earliestMs !== undefined) compiled.earliestMs = earliestMs;
   if (latestMs !== undefined) compiled.latestMs = latestMs;
   if (internalIndexes) compiled.internalIndexes = true;
-  const needles = needlesOf(ast.filter, eventScope());
+  // Needles narrow the source to the rows the outer filter can match, which a subsearch, reading
+  // the same source, must not be limited to.
+  const needles = subsearches.length === 0 ? needlesOf(ast.filter, eventScope()) : [];
   if (needles.length > 0) compiled.needles = needles;
   if (ast.stages.length === 0) {
     const exact = exactNeedlesOf(ast.filter, eventScope());
@@ -439,6 +439,72 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     if (words !== undefined) compiled.exactWords = words;
   }
   return compiled;
+}
+
+/** The inputs of a search besides its text: options of `compileQuery` and the steps so far. */
+export interface SearchInput {
+  nowMs: number;
+  /** The steps of the whole statement, which the search adds to. */
+  ctes: Sql[];
+  lookups: CompileOptions['lookups'];
+  /** The effective time range of the search. */
+  range: State['range'];
+  eventSource: EventSource;
+  /** `CompileOptions.storedRange`. */
+  storedRange?: State['storedRange'];
+}
+
+/**
+ * Compiles the search part and the stages of a query or a subsearch into steps of `input.ctes`,
+ * and returns the state after the last stage and the condition of the first step.
+ */
+export function openSearch(
+  search: Pick<QueryAst, 'filter' | 'stages'>,
+  input: SearchInput,
+): { state: State; where: Sql } {
+  const { earliestMs, latestMs } = input.range;
+  const state: State = {
+    scope: eventScope(),
+    relation: '',
+    ctes: input.ctes,
+    aggregate: false,
+    context: { nowMs: input.nowMs },
+    lookups: input.lookups,
+    windowStageFollows: false,
+    range: input.range,
+    eventSource: input.eventSource,
+    ...(input.storedRange !== undefined && { storedRange: input.storedRange }),
+  };
+  state.context.subsearch = (node, scope) => compileSubsearchFilter(state, node, scope);
+
+  const conditions: Sql[] = [];
+  if (earliestMs !== undefined) {
+    conditions.push(sql`"time" >= epoch_ms(CAST(${param(earliestMs)} AS BIGINT))`);
+  }
+  if (latestMs !== undefined) {
+    conditions.push(sql`"time" < epoch_ms(CAST(${param(latestMs)} AS BIGINT))`);
+  }
+  if (input.eventSource.hideInternalIndexes && !namesInternalIndex(search.filter)) {
+    conditions.push(PUBLIC_INDEX_CONDITION);
+  }
+  if (search.filter !== undefined) {
+    conditions.push(compileFilter(search.filter, state.scope, state.context));
+  }
+  const where = conditions.length === 0 ? raw('') : sql` WHERE ${join(conditions, ' AND ')}`;
+  addStage(state, sql`SELECT * FROM ${raw(input.eventSource.source)}${where}`);
+
+  const { stages } = search;
+  stages.forEach((stage, index) => {
+    state.windowStageFollows = stages
+      .slice(index + 1)
+      .some((later) => WINDOW_STAGES.has(later.stage));
+    state.previousSeries = state.seriesOutput;
+    state.seriesOutput = undefined;
+    state.groupPage = undefined;
+    compileStage(state, stage);
+    checkSteps(state, undefined);
+  });
+  return { state, where };
 }
 
 /** Rejects a query that has grown past `MAX_STEPS` steps. */
@@ -455,7 +521,9 @@ function checkSteps(state: State, loc: SourceLocation | undefined): void {
  * Rejects `makeresults` and `inputlookup` anywhere but at the start of a query without a search
  * part.
  */
-function checkGeneratingStages(ast: QueryAst): void {
+export function checkGeneratingStages(
+  ast: Pick<QueryAst, 'filter' | 'timeRange' | 'stages'>,
+): void {
   ast.stages.forEach((stage, index) => {
     if (stage.stage !== 'makeresults' && stage.stage !== 'inputlookup') return;
     if (index > 0 || ast.filter !== undefined || ast.timeRange !== undefined) {
@@ -631,6 +699,12 @@ export function compileStage(state: State, stage: Stage): void {
     case 'autoregress':
     case 'rangemap':
       compileRowCommand(state, stage);
+      return;
+    case 'join':
+      compileJoin(state, stage);
+      return;
+    case 'append':
+      compileAppend(state, stage);
       return;
     default:
       compileMoreStage(state, stage);

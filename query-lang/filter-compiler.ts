@@ -11,6 +11,8 @@ import { escapeRegex, searchPieces, wildcardCondition } from './wildcards.js';
 
 export interface CompileContext {
   nowMs: number;
+  /** Compiles a subsearch term over the rows of `scope`. Absent where a search cannot have one. */
+  subsearch?: (node: Extract<FilterNode, { op: 'subsearch' }>, scope: Scope) => Sql;
 }
 
 const COMPARISON_SQL = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' } as const;
@@ -126,6 +128,11 @@ export function compileFilter(node: FilterNode, scope: Scope, context: CompileCo
       const field = resolveField(scope, node.field, node.loc);
       return cidrCondition(textOf(field), node.value, node.loc);
     }
+    case 'subsearch':
+      if (context.subsearch === undefined) {
+        fail('subsearch.not_here', 'A subsearch cannot be used in this search', node.loc);
+      }
+      return context.subsearch(node, scope);
   }
 }
 

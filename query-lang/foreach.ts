@@ -33,8 +33,8 @@ const TEMPLATE = /<<([A-Za-z0-9_]+)>>/g;
 export function templateOutsideForeach(tokens: readonly IToken[]): IToken | undefined {
   let depth = 0;
   for (const token of tokens) {
-    if (tokenMatcher(token, t.LBracket)) depth++;
-    else if (tokenMatcher(token, t.RBracket)) depth = Math.max(0, depth - 1);
+    if (tokenMatcher(token, t.ForeachOpen)) depth++;
+    else if (tokenMatcher(token, t.ForeachClose)) depth = Math.max(0, depth - 1);
     else if (tokenMatcher(token, t.TemplateName) && depth === 0) return token;
   }
   return undefined;

@@ -84,6 +84,13 @@ const FRAGMENTS = [
   '1e9',
   '\u00e9',
   '\u{1F600}',
+  '[',
+  ']',
+  '[search',
+  'join',
+  'append',
+  'type=left',
+  'max=0',
 ];
 
 const SEED_QUERIES = [
@@ -100,6 +107,8 @@ const SEED_QUERIES = [
   '| tstats count, dc(src_ip) where earliest=-1h index=main user:admin* by host, _time span=5m',
   '| strcat allrequired=t user "@" host login | stats count by host user | xyseries host user count | untable host user n',
   '| foreach src_* dst_port [eval <<FIELD>>_t = "<<MATCHSTR>>" . <<FIELD>> | where isnotnull(<<FIELD>>_t)] | table *_t',
+  'index=main [search user=admin failed | fields src_ip] NOT [ host=web01 | stats count by user | fields user ]',
+  'class_uid=3002 | join type=left max=0 src_ip [search class_uid=4001 | table src_ip, dst_ip] | append [| makeresults | eval user="x"] | stats count by user',
 ];
 
 /** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */

@@ -71,6 +71,10 @@ describe('hostile values are bound parameters', () => {
       `| tstats count where user=${quoted} OR host=${quoted} by host`,
       `| strcat user ${quoted} host out | where out = ${quoted}`,
       `| foreach user host [eval <<FIELD>>_x = coalesce(<<FIELD>>, ${quoted}) | where <<FIELD>>_x != ${quoted}]`,
+      `[search user=${quoted} | fields src_ip]`,
+      `NOT [| makeresults | eval user=${quoted}, host=${quoted} | fields user, host]`,
+      `| join type=left src_ip [search user=${quoted} | eval note=${quoted} | table src_ip, note]`,
+      `| append [| makeresults | eval user=${quoted} | search user=${quoted}]`,
     ];
     for (const text of queries) {
       const result = await runChecked(compileText(text), hostile);

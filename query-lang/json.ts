@@ -19,6 +19,7 @@ import {
   STAGE_NAMES,
   type Stage,
   type StrcatPart,
+  type Subsearch,
   type TimeRange,
   type TransactionCondition,
 } from './ast.js';
@@ -157,6 +158,8 @@ function filterFromJson(value: unknown, path: string): FilterNode {
       return { op, field: field() };
     case 'cidr':
       return { op, field: field(), value: string(json.value, `${path}.value`) };
+    case 'subsearch':
+      return { op, search: subsearchFromJson(json.search, `${path}.search`) };
     default:
       return invalid(
         `${path}.op`,
@@ -522,6 +525,10 @@ function stageFromJson(value: unknown, path: string): Stage {
       const name = fieldRef(json.name, `${path}.name`);
       return { stage: 'untable', x, name, value: fieldRef(json.value, `${path}.value`) };
     }
+    case 'join':
+      return joinFromJson(json, path);
+    case 'append':
+      return { stage: 'append', subsearch: subsearchFromJson(json.subsearch, `${path}.subsearch`) };
     case 'addtotals': {
       const stage: Stage = {
         stage: 'addtotals',
@@ -654,26 +661,54 @@ function timeRangeFromJson(value: unknown, path: string): TimeRange {
   return timeRange;
 }
 
+/** Reads the stages, filter and time range of a query or a subsearch. */
+function searchFromJson(json: Json, path: string): Subsearch {
+  const search: Subsearch = {
+    stages: array(json.stages ?? [], `${path}.stages`).map((stage, i) =>
+      stageFromJson(stage, `${path}.stages[${i}]`),
+    ),
+  };
+  if (json.filter !== undefined) search.filter = filterFromJson(json.filter, `${path}.filter`);
+  if (json.timeRange !== undefined) {
+    const range = object(json.timeRange, `${path}.timeRange`);
+    const earliest = optionalString(range.earliest, `${path}.timeRange.earliest`);
+    const latest = optionalString(range.latest, `${path}.timeRange.latest`);
+    search.timeRange = {};
+    if (earliest !== undefined) search.timeRange.earliest = earliest;
+    if (latest !== undefined) search.timeRange.latest = latest;
+  }
+  return search;
+}
+
+function subsearchFromJson(value: unknown, path: string): Subsearch {
+  return searchFromJson(object(value, path), path);
+}
+
+const JOIN_TYPES: readonly string[] = ['inner', 'left', 'outer'];
+
+function joinFromJson(json: Json, path: string): Stage {
+  const stage: Extract<Stage, { stage: 'join' }> = {
+    stage: 'join',
+    fields: fieldRefs(json.fields, `${path}.fields`),
+    subsearch: subsearchFromJson(json.subsearch, `${path}.subsearch`),
+  };
+  if (json.type !== undefined) {
+    if (typeof json.type !== 'string' || !JOIN_TYPES.includes(json.type)) {
+      invalid(`${path}.type`, 'inner, left or outer');
+    }
+    stage.type = json.type as 'inner' | 'left' | 'outer';
+  }
+  if (json.max !== undefined) stage.max = nonNegativeInteger(json.max, `${path}.max`);
+  const overwrite = optionalBoolean(json.overwrite, `${path}.overwrite`);
+  if (overwrite !== undefined) stage.overwrite = overwrite;
+  return stage;
+}
+
 /** Validates canonical JSON and returns the AST. Throws `QueryError` (code `json.invalid`). */
 export function astFromJson(value: unknown): QueryAst {
   const json = object(value, '$');
   if (json.version !== QUERY_AST_VERSION) invalid('$.version', `${QUERY_AST_VERSION}`);
-  const ast: QueryAst = {
-    version: QUERY_AST_VERSION,
-    stages: array(json.stages ?? [], '$.stages').map((stage, i) =>
-      stageFromJson(stage, `$.stages[${i}]`),
-    ),
-  };
-  if (json.filter !== undefined) ast.filter = filterFromJson(json.filter, '$.filter');
-  if (json.timeRange !== undefined) {
-    const range = object(json.timeRange, '$.timeRange');
-    const earliest = optionalString(range.earliest, '$.timeRange.earliest');
-    const latest = optionalString(range.latest, '$.timeRange.latest');
-    ast.timeRange = {};
-    if (earliest !== undefined) ast.timeRange.earliest = earliest;
-    if (latest !== undefined) ast.timeRange.latest = latest;
-  }
-  return ast;
+  return { version: QUERY_AST_VERSION, ...searchFromJson(json, '$') };
 }
 
 /** Reads the series options of `timechart` and `chart`. */

@@ -5,7 +5,7 @@
  * expression language with identifiers, numbers and arithmetic operators.
  */
 
-import { createToken, type IToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, type IToken, Lexer, type TokenType, tokenMatcher } from 'chevrotain';
 
 export const WhiteSpace = createToken({
   name: 'WhiteSpace',
@@ -32,7 +32,36 @@ export const UnterminatedComment = createToken({
   label: 'unterminated comment',
   line_breaks: true,
 });
-export const Pipe = createToken({ name: 'Pipe', pattern: /\|/, label: "'|'", push_mode: 'stage' });
+/** `|`, which starts a pipe stage: the category of `QueryPipe` and `SubsearchPipe`. */
+export const Pipe = createToken({ name: 'Pipe', pattern: Lexer.NA, label: "'|'" });
+/** `|` outside subsearches. */
+export const QueryPipe = createToken({
+  name: 'QueryPipe',
+  pattern: /\|/,
+  label: "'|'",
+  categories: [Pipe],
+  push_mode: 'stage',
+});
+/**
+ * `|` inside a subsearch switches the mode in place (pop, then push), so that each subsearch adds
+ * one mode to the stack and its `]` returns to the mode of the text around it. Chevrotain 11 cannot
+ * switch the one mode of the stack, so `QueryPipe` pushes instead.
+ */
+export const SubsearchPipe = createToken({
+  name: 'SubsearchPipe',
+  pattern: {
+    exec: (text: string, offset: number, tokens: IToken[]) => {
+      if (text[offset] !== '|' || openSubsearches(tokens) === 0) return null;
+      return Object.assign(['|'], { index: offset, input: text }) as RegExpExecArray;
+    },
+  },
+  line_breaks: false,
+  start_chars_hint: ['|'],
+  label: "'|'",
+  categories: [Pipe],
+  pop_mode: true,
+  push_mode: 'stage',
+});
 export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
 export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
@@ -104,11 +133,123 @@ export const UnterminatedString = createToken({
   label: 'unterminated string',
 });
 
+/**
+ * Returns the brackets open after `tokens`, innermost last: `LBracket` for a subsearch,
+ * `ForeachOpen` for the stages of a `foreach`. The stack is kept per token array, so a query is
+ * lexed in linear time.
+ */
+function openBrackets(tokens: readonly IToken[]): readonly TokenType[] {
+  let seen = OPEN_BRACKETS.get(tokens);
+  if (seen === undefined || seen.tokens > tokens.length) seen = { tokens: 0, open: [] };
+  const open = [...seen.open];
+  for (let index = seen.tokens; index < tokens.length; index++) {
+    const type = tokens[index]!.tokenType;
+    if (type === LBracket || type === ForeachOpen) open.push(type);
+    else if (type === RBracket || type === ForeachClose) open.pop();
+  }
+  OPEN_BRACKETS.set(tokens, { tokens: tokens.length, open });
+  return open;
+}
+
+const OPEN_BRACKETS = new WeakMap<readonly IToken[], { tokens: number; open: TokenType[] }>();
+
+/** Returns how many subsearches are open after `tokens`. */
+function openSubsearches(tokens: readonly IToken[]): number {
+  return openBrackets(tokens).filter((type) => type === LBracket).length;
+}
+
+/** Matches `char` at `offset` when `matches` accepts the tokens before it. */
+function charWhen(
+  char: string,
+  matches: (tokens: IToken[]) => boolean,
+): (text: string, offset: number, tokens: IToken[]) => RegExpExecArray | null {
+  return (text, offset, tokens) => {
+    if (text[offset] !== char || !matches(tokens)) return null;
+    return Object.assign([char], { index: offset, input: text }) as RegExpExecArray;
+  };
+}
+
+/** Tokens of one stage that `foreach` may have before its `[`: fields, patterns and commas. */
+const MAX_FOREACH_HEAD_TOKENS = 1000;
+
+/** True when the stage being lexed is a `foreach` whose `[` has not come yet. */
+function beforeForeachStages(tokens: readonly IToken[]): boolean {
+  const last = Math.max(0, tokens.length - MAX_FOREACH_HEAD_TOKENS);
+  for (let index = tokens.length - 1; index >= last; index--) {
+    const type = tokens[index]!.tokenType;
+    if (type === ForeachKeyword) return true;
+    if (type === ForeachOpen || type === LBracket || tokenMatcher(tokens[index]!, Pipe)) {
+      return false;
+    }
+  }
+  return false;
+}
+
+/** `[` after the fields of `foreach`: the stages it repeats follow, in stage syntax. */
+export const ForeachOpen = createToken({
+  name: 'ForeachOpen',
+  pattern: { exec: charWhen('[', beforeForeachStages) },
+  line_breaks: false,
+  start_chars_hint: ['['],
+  label: "'['",
+});
+
+/** `]` that closes the stages of `foreach`. */
+export const ForeachClose = createToken({
+  name: 'ForeachClose',
+  pattern: { exec: charWhen(']', (tokens) => openBrackets(tokens).at(-1) === ForeachOpen) },
+  line_breaks: false,
+  start_chars_hint: [']'],
+  label: "']'",
+});
+
+/** `[` opens a subsearch, in the search part and in pipe stages alike. */
+export const LBracket = createToken({
+  name: 'LBracket',
+  pattern: /\[/,
+  label: "'['",
+  push_mode: 'search',
+});
+
+/** `]` closes a subsearch. Outside one it stays part of a word, as in `a[0]`. */
+export const RBracket = createToken({
+  name: 'RBracket',
+  pattern: {
+    exec: charWhen(']', (tokens) => openBrackets(tokens).at(-1) === LBracket),
+  },
+  line_breaks: false,
+  start_chars_hint: [']'],
+  label: "']'",
+  pop_mode: true,
+});
+
 // Search-part tokens. Boolean operators are upper case only, as in Splunk's search command, so
 // `and` and `or` in lower case are searched for as free text.
+const WORD = /[^\s|()"'=!<>:,]+/y;
+
+/**
+ * Matches a bare word at `offset`. Inside a subsearch the word ends before a `]` that no `[` of
+ * the word opened, so `[search user=admin]` closes after `admin`, while `a[0].b` stays one word.
+ */
+function matchWord(text: string, offset: number, tokens: IToken[]): RegExpExecArray | null {
+  WORD.lastIndex = offset;
+  const match = WORD.exec(text);
+  if (match === null || !match[0].includes(']') || openSubsearches(tokens) === 0) return match;
+  let depth = 0;
+  let end = 0;
+  for (const character of match[0]) {
+    if (character === '[') depth++;
+    if (character === ']' && --depth < 0) break;
+    end += character.length;
+  }
+  if (end === 0) return null;
+  return Object.assign([match[0].slice(0, end)], { index: offset, input: text }) as RegExpExecArray;
+}
+
 export const Word = createToken({
   name: 'Word',
-  pattern: /[^\s|()"'=!<>:,]+/,
+  pattern: { exec: matchWord },
+  line_breaks: false,
   label: 'word',
 });
 const keyword = (name: string, pattern: RegExp, longerAlt: TokenType, label: string) =>
@@ -129,9 +270,6 @@ export const TermOpen = createToken({
 });
 
 // Stage tokens.
-/** Opens the stages that `foreach` repeats, as in `foreach a b [eval <<FIELD>>_kb = <<FIELD>> / 1024]`. */
-export const LBracket = createToken({ name: 'LBracket', pattern: /\[/, label: "'['" });
-export const RBracket = createToken({ name: 'RBracket', pattern: /\]/, label: "']'" });
 export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
 export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
 /** Splunk's text concatenation in `eval`; a dot inside a name or number belongs to that token. */
@@ -218,6 +356,8 @@ export const SpathKeyword = stageKeyword('SpathKeyword', 'spath', true);
 export const MvexpandKeyword = stageKeyword('MvexpandKeyword', 'mvexpand', true);
 export const TransactionKeyword = stageKeyword('TransactionKeyword', 'transaction', true);
 export const LookupKeyword = stageKeyword('LookupKeyword', 'lookup', true);
+export const JoinKeyword = stageKeyword('JoinKeyword', 'join', true);
+export const AppendKeyword = stageKeyword('AppendKeyword', 'append', true);
 export const MakeresultsKeyword = stageKeyword('MakeresultsKeyword', 'makeresults', true);
 export const InputlookupKeyword = stageKeyword('InputlookupKeyword', 'inputlookup', true);
 export const ReverseKeyword = stageKeyword('ReverseKeyword', 'reverse', true);
@@ -255,7 +395,8 @@ export const SearchKeyword = createToken({
   name: 'SearchKeyword',
   pattern: {
     exec: (text: string, offset: number, tokens: IToken[]) => {
-      if (tokens.at(-1)?.tokenType !== Pipe) return null;
+      const last = tokens.at(-1);
+      if (last === undefined || !tokenMatcher(last, Pipe)) return null;
       SEARCH_WORD.lastIndex = offset;
       return SEARCH_WORD.exec(text);
     },
@@ -263,6 +404,7 @@ export const SearchKeyword = createToken({
   line_breaks: false,
   start_chars_hint: ['s', 'S'],
   label: "'search'",
+  pop_mode: true,
   push_mode: 'search',
 });
 
@@ -272,7 +414,7 @@ const WHERE_WORD = /where(?![A-Za-z0-9_.])/iy;
 /** Returns whether the stage the tokens end in starts with `tstats`. */
 function inTstatsStage(tokens: readonly IToken[]): boolean {
   for (let index = tokens.length; index > 0; index--) {
-    if (tokens[index - 1]!.tokenType === Pipe) return tokens[index]?.tokenType === TstatsKeyword;
+    if (tokenMatcher(tokens[index - 1]!, Pipe)) return tokens[index]?.tokenType === TstatsKeyword;
   }
   return false;
 }
@@ -331,6 +473,8 @@ export const STAGE_KEYWORDS: readonly TokenType[] = [
   MvexpandKeyword,
   TransactionKeyword,
   LookupKeyword,
+  JoinKeyword,
+  AppendKeyword,
   MakeresultsKeyword,
   InputlookupKeyword,
   ReverseKeyword,
@@ -355,7 +499,10 @@ const SEARCH_MODE: TokenType[] = [
   Comment,
   UnterminatedComment,
   Macro,
-  Pipe,
+  SubsearchPipe,
+  QueryPipe,
+  LBracket,
+  RBracket,
   LParen,
   RParen,
   Comma,
@@ -386,6 +533,10 @@ const STAGE_MODE: TokenType[] = [
   // Before `<` and names, which would otherwise take the start of `<<FIELD>>_kb`.
   TemplateName,
   Pipe,
+  SubsearchPipe,
+  QueryPipe,
+  ForeachOpen,
+  ForeachClose,
   LBracket,
   RBracket,
   LParen,
@@ -425,6 +576,7 @@ const STAGE_MODE: TokenType[] = [
 /** Every token type, for the parser. */
 export const ALL_TOKENS: TokenType[] = [
   ...new Set([...SEARCH_MODE, ...TSTATS_SEARCH_MODE, ...STAGE_MODE, Comparison, Name]),
+  ...new Set([...SEARCH_MODE, ...STAGE_MODE, Comparison, Name, Pipe]),
 ];
 
 export const queryLexer = new Lexer(

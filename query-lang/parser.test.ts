@@ -528,20 +528,6 @@ describe('syntax errors', () => {
     });
   });
 
-  test.each([
-    ['src_ip=[search user=root | fields src_ip]', 8],
-    ['sourcetype=x\n  [ search y | return src_ip]', 3],
-    ['sourcetype=linux_secure | search [search user=root]', 34],
-    ['src_ip IN ([search x])', 12],
-    ['sourcetype=linux_secure [ | inputlookup badips | fields ip ]', 25],
-    ['x [|inputlookup a]', 3],
-  ])('subsearch in %j', (query, column) => {
-    const errors = parseQuery(query).errors;
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ code: 'syntax.subsearch', column });
-    expect(errors[0]?.message).toMatch(/not supported/);
-  });
-
   test('a quoted [search is searched for', () => {
     expect(parseQuery('"[search" foo').errors).toEqual([]);
   });
@@ -607,6 +593,271 @@ describe('syntax errors', () => {
   test('invalid field name characters', () => {
     expect(parseQuery('a-b:1').errors[0]?.code).toBe('field.invalid_name');
     expect(parseQuery("| table 'a\"b'").errors[0]?.code).toBe('field.invalid_name');
+  });
+});
+
+describe('subsearches', () => {
+  const fieldsSrcIp = { stage: 'fields', mode: 'include', fields: [{ name: 'src_ip' }] };
+
+  test.each([
+    ['[search user=admin | fields src_ip]'],
+    ['[ user=admin | fields src_ip ]'],
+    ['[SEARCH user=admin | fields src_ip]'],
+    ['[search\n  user=admin\n  | fields src_ip\n]'],
+  ])('subsearch term %j', (text) => {
+    expect(filterOf(text)).toEqual({
+      op: 'subsearch',
+      search: { filter: { op: 'eq', field: 'user', value: 'admin' }, stages: [fieldsSrcIp] },
+    });
+  });
+
+  test('subsearch beside other terms', () => {
+    expect(
+      filterOf('index=main [search user=admin failed | fields src_ip] NOT host=web01'),
+    ).toEqual({
+      op: 'and',
+      args: [
+        { op: 'eq', field: 'index', value: 'main' },
+        {
+          op: 'subsearch',
+          search: {
+            filter: {
+              op: 'and',
+              args: [
+                { op: 'eq', field: 'user', value: 'admin' },
+                { op: 'text', value: 'failed' },
+              ],
+            },
+            stages: [fieldsSrcIp],
+          },
+        },
+        { op: 'not', arg: { op: 'eq', field: 'host', value: 'web01' } },
+      ],
+    });
+  });
+
+  test('subsearch starting with a pipe', () => {
+    const filter = filterOf('[| makeresults | eval src_ip="10.0.0.5" | fields src_ip]') as {
+      search: { filter?: unknown; stages: { stage: string }[] };
+    };
+    expect(filter.search.filter).toBeUndefined();
+    expect(filter.search.stages.map((stage) => stage.stage)).toEqual([
+      'makeresults',
+      'eval',
+      'fields',
+    ]);
+  });
+
+  test('subsearch after search stage', () => {
+    expect(stagesOf('* | search [search user=root | fields src_ip] host=web02')).toEqual([
+      {
+        stage: 'search',
+        filter: {
+          op: 'and',
+          args: [
+            {
+              op: 'subsearch',
+              search: { filter: { op: 'eq', field: 'user', value: 'root' }, stages: [fieldsSrcIp] },
+            },
+            { op: 'eq', field: 'host', value: 'web02' },
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('subsearch time range', () => {
+    const filter = filterOf('[search earliest=-1h user=root | fields src_ip]') as {
+      search: { timeRange?: unknown };
+    };
+    expect(filter.search.timeRange).toEqual({ earliest: '-1h' });
+  });
+
+  test('subsearch location', () => {
+    const parsed = parseQuery('a [search user=root | fields src_ip]');
+    const filter = parsed.ast?.filter as { args: { loc?: unknown }[] };
+    expect(filter.args[1]?.loc).toEqual({ offset: 2, length: 34, line: 1, column: 3 });
+  });
+
+  test('brackets inside words stay words', () => {
+    expect(filterOf('attacks[0].tactic.name=x')).toEqual({
+      op: 'eq',
+      field: 'attacks[0].tactic.name',
+      value: 'x',
+    });
+    expect(filterOf('a]b')).toEqual({ op: 'text', value: 'a]b' });
+    expect(filterOf('[search attacks[0].tactic.name=x | fields src_ip]')).toMatchObject({
+      search: { filter: { field: 'attacks[0].tactic.name', value: 'x' } },
+    });
+  });
+
+  test('nested subsearches', () => {
+    const filter = filterOf(
+      '[search [search user=root | fields src_ip] | fields host] | stats count',
+    ) as { search: { filter: unknown } };
+    expect(filter.search.filter).toEqual({
+      op: 'subsearch',
+      search: { filter: { op: 'eq', field: 'user', value: 'root' }, stages: [fieldsSrcIp] },
+    });
+  });
+
+  test('join with options', () => {
+    expect(
+      stagesOf(
+        '| join type=left max=0 overwrite=f src_ip, host [search user=root | table src_ip, host, user]',
+      ),
+    ).toEqual([
+      {
+        stage: 'join',
+        fields: [{ name: 'src_ip' }, { name: 'host' }],
+        subsearch: {
+          filter: { op: 'eq', field: 'user', value: 'root' },
+          stages: [
+            { stage: 'table', fields: [{ name: 'src_ip' }, { name: 'host' }, { name: 'user' }] },
+          ],
+        },
+        type: 'left',
+        max: 0,
+        overwrite: false,
+      },
+    ]);
+  });
+
+  test('join defaults', () => {
+    expect(stagesOf('| join user [| makeresults]')).toEqual([
+      {
+        stage: 'join',
+        fields: [{ name: 'user' }],
+        subsearch: { stages: [{ stage: 'makeresults', count: 1 }] },
+      },
+    ]);
+  });
+
+  test('append', () => {
+    expect(stagesOf('| stats count | append [search host=web01 | stats count by host]')).toEqual([
+      { stage: 'stats', aggregations: [{ fn: 'count' }], by: [] },
+      {
+        stage: 'append',
+        subsearch: {
+          filter: { op: 'eq', field: 'host', value: 'web01' },
+          stages: [{ stage: 'stats', aggregations: [{ fn: 'count' }], by: [{ name: 'host' }] }],
+        },
+      },
+    ]);
+  });
+
+  test('missing closing bracket', () => {
+    const [error] = parseQuery('a [search b | fields src_ip').errors;
+    expect(error).toMatchObject({
+      code: 'syntax.unexpected_token',
+      offset: 27,
+      line: 1,
+      column: 28,
+      expected: ["']'"],
+    });
+    expect(error?.message).toBe("Expected ']' but found end of query");
+  });
+
+  test('missing closing bracket before a pipe', () => {
+    const [error] = parseQuery('| join src_ip [search b | fields src_ip | stats count').errors;
+    expect(error).toMatchObject({ code: 'syntax.unexpected_token', expected: ["']'"] });
+  });
+
+  test('stray closing bracket in a stage', () => {
+    const [error] = parseQuery('| stats count by host]').errors;
+    expect(error).toMatchObject({ code: 'syntax.unexpected_character', offset: 21 });
+  });
+
+  test('join without fields', () => {
+    const [error] = parseQuery('| join [search user=root | fields src_ip]').errors;
+    expect(error).toMatchObject({ code: 'stage.missing_field', column: 3 });
+  });
+
+  test.each([
+    ['| join type=right src_ip [search a | fields src_ip]', 'stage.invalid_option'],
+    ['| join max=-1 src_ip [search a | fields src_ip]', 'syntax.unexpected_token'],
+    ['| join max=x src_ip [search a | fields src_ip]', 'value.invalid_count'],
+    ['| join overwrite=maybe src_ip [search a | fields src_ip]', 'stage.invalid_option'],
+    ['| join usetime=t src_ip [search a | fields src_ip]', 'stage.invalid_option'],
+  ])('join option error %j', (text, code) => {
+    expect(parseQuery(text).errors[0]?.code).toBe(code);
+  });
+
+  test('subsearch errors from the compiler', () => {
+    expect(parseQuery('[search user=root]').errors[0]).toMatchObject({
+      code: 'subsearch.no_fields',
+      offset: 0,
+      length: 18,
+    });
+    const display = '[search user=root | stats count as "Failed Logins" by src_ip]';
+    expect(parseQuery(display).errors[0]?.code).toBe('subsearch.unknown_field');
+    expect(parseQuery('[search user=root | stats dc(host) by src_ip]').errors[0]).toMatchObject({
+      code: 'subsearch.unknown_field',
+    });
+    expect(parseQuery('| join src_ip [search a | fields host]').errors[0]).toMatchObject({
+      code: 'join.unknown_field',
+      column: 8,
+    });
+  });
+
+  test('subsearch nested too deep', () => {
+    const text =
+      'a [search b [search c [search d [search e | fields x] | fields x] | fields x] | fields x]';
+    const [error] = parseQuery(text).errors;
+    expect(error).toMatchObject({ code: 'subsearch.too_deep', column: 33 });
+  });
+
+  test('subsearch time range outside the search', () => {
+    const ast = parseQuerySyntax('earliest=-1h [search earliest=-1d | fields src_ip]').ast!;
+    expect(() => compileQuery(ast, { source: 'events', nowMs: 0 })).toThrow(QueryError);
+    try {
+      compileQuery(ast, { source: 'events', nowMs: Date.UTC(2024, 0, 1) });
+    } catch (error) {
+      expect((error as QueryError).diagnostics[0]?.code).toBe('subsearch.time_range');
+    }
+  });
+
+  test('addtotals in a subsearch', () => {
+    expect(parseQuery('[search a | stats count by host | addtotals]').errors[0]?.code).toBe(
+      'subsearch.result_stage',
+    );
+  });
+
+  test('canonical JSON round trip', () => {
+    for (const text of [
+      'index=main [search user=admin failed | fields src_ip]',
+      'NOT [search earliest=-1h user=root | stats count by src_ip | fields src_ip]',
+      '| join type=outer max=3 overwrite=false user [search class_uid=3002 | stats count as n by user]',
+      '| append [| makeresults count=2 | eval src_ip="10.0.0.5"]',
+    ]) {
+      const ast = parseQuery(text).ast!;
+      const json = astToJson(ast);
+      expect(astToJson(astFromJson(JSON.parse(JSON.stringify(json))))).toEqual(json);
+      const options = { source: 'events', nowMs: Date.UTC(2024, 0, 1) };
+      expect(compileQuery(astFromJson(json), options)).toEqual(compileQuery(ast, options));
+    }
+  });
+
+  test.each([
+    [{ op: 'subsearch' }, '$.filter.search'],
+    [{ op: 'subsearch', search: { stages: 'x' } }, '$.filter.search.stages'],
+  ])('invalid subsearch JSON %j', (filter, path) => {
+    expect(() => astFromJson({ version: 1, filter, stages: [] })).toThrow(path);
+  });
+
+  test.each([
+    [{ stage: 'join', fields: [{ name: 'a' }] }, '$.stages[0].subsearch'],
+    [
+      { stage: 'join', fields: [{ name: 'a' }], subsearch: { stages: [] }, type: 'right' },
+      '$.stages[0].type',
+    ],
+    [
+      { stage: 'join', fields: [{ name: 'a' }], subsearch: { stages: [] }, max: -1 },
+      '$.stages[0].max',
+    ],
+    [{ stage: 'append', subsearch: [] }, '$.stages[0].subsearch'],
+  ])('invalid join or append JSON %j', (stage, path) => {
+    expect(() => astFromJson({ version: 1, stages: [stage] })).toThrow(path);
   });
 });
 

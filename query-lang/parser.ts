@@ -34,6 +34,7 @@ import type {
   SortKey,
   Stage,
   StrcatPart,
+  Subsearch,
   TransactionCondition,
 } from './ast.js';
 import { AGGREGATE_FUNCTIONS, MAX_AUTOREGRESS_COPIES, QUERY_AST_VERSION } from './ast.js';
@@ -190,9 +191,52 @@ class QueryParser extends EmbeddedActionsParser {
             });
           },
         },
+        {
+          ALT: () => {
+            const search = this.SUBRULE(this.subsearch);
+            return {
+              op: 'subsearch',
+              search,
+              ...(search.loc && { loc: search.loc }),
+            } as FilterNode;
+          },
+        },
         { ALT: () => this.SUBRULE(this.searchTerm) },
       ]),
   );
+
+  /**
+   * `[search ...]`, `[ ... ]` or `[| inputlookup ...]`: a search part and pipe stages in square
+   * brackets. The word `search` after the bracket is the command, as in Splunk.
+   */
+  private subsearch = this.RULE('subsearch', (): Subsearch => {
+    const open = this.CONSUME(t.LBracket);
+    this.OPTION({
+      GATE: () =>
+        tokenMatcher(this.LA(1), t.Word) &&
+        this.LA(1).image.toLowerCase() === 'search' &&
+        !tokenMatcher(this.LA(2), t.Comparison) &&
+        !tokenMatcher(this.LA(2), t.In),
+      DEF: () => this.CONSUME(t.Word),
+    });
+    let filter: FilterNode | undefined;
+    const stages: Stage[] = [];
+    this.OPTION2(() => {
+      filter = this.SUBRULE(this.searchAnd);
+    });
+    this.MANY(() => {
+      this.CONSUME(t.Pipe);
+      stages.push(this.SUBRULE(this.stage));
+    });
+    const close = this.CONSUME(t.RBracket);
+    return this.ACTION(() => {
+      const search: Subsearch = { stages };
+      if (filter !== undefined) search.filter = filter;
+      extractTimeRange(search, this.diagnostics);
+      search.loc = locationOf(open, close);
+      return search;
+    });
+  });
 
   private searchTerm = this.RULE('searchTerm', (): FilterNode => {
     const word = this.CONSUME(t.Word);
@@ -335,8 +379,77 @@ class QueryParser extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.xyseriesStage) },
         { ALT: () => this.SUBRULE(this.untableStage) },
         { ALT: () => this.SUBRULE(this.foreachStage) },
+        { ALT: () => this.SUBRULE(this.joinStage) },
+        { ALT: () => this.SUBRULE(this.appendStage) },
       ]),
   );
+
+  /** `join [type=inner|left|outer] [max=N] [overwrite=f] f1, f2 [subsearch]`. */
+  private joinStage = this.RULE('joinStage', (): Stage => {
+    const keyword = this.CONSUME(t.JoinKeyword);
+    const options = this.SUBRULE(this.options);
+    let fields: FieldRef[] = [];
+    this.OPTION(() => {
+      fields = this.SUBRULE(this.fieldList);
+    });
+    const subsearch = this.SUBRULE(this.subsearch);
+    return this.ACTION(() => {
+      const stage: Extract<Stage, { stage: 'join' }> = {
+        stage: 'join',
+        fields,
+        subsearch,
+        loc: locationOf(keyword),
+      };
+      if (fields.length === 0) {
+        this.report(
+          'stage.missing_field',
+          'join needs the fields to match, as in join src_ip [search ...]',
+          keyword,
+        );
+      }
+      this.readJoinOptions(stage, keyword, options);
+      return stage;
+    });
+  });
+
+  private readJoinOptions(
+    stage: Extract<Stage, { stage: 'join' }>,
+    keyword: IToken,
+    options: StageOption[],
+  ): void {
+    const read = this.readOptions(keyword, options, ['type', 'max', 'overwrite']);
+    const type = read.get('type')?.toLowerCase();
+    if (type === 'inner' || type === 'left' || type === 'outer') stage.type = type;
+    else if (type !== undefined) {
+      this.report(
+        'stage.invalid_option',
+        `Invalid join type '${read.get('type')}': use inner, left or outer`,
+        optionValue(options, 'type')!,
+      );
+    }
+    const max = read.get('max');
+    if (max !== undefined) {
+      const value = Number(max);
+      if (!/^\d+$/.test(max) || !Number.isSafeInteger(value)) {
+        this.report(
+          'value.invalid_count',
+          `Invalid join max '${max}': use a whole number of subsearch rows per row, 0 for all`,
+          optionValue(options, 'max')!,
+        );
+      } else {
+        stage.max = value;
+      }
+    }
+    const overwrite = this.booleanOption(read, 'overwrite', (name) => optionValue(options, name)!);
+    if (overwrite !== undefined) stage.overwrite = overwrite;
+  }
+
+  /** `append [subsearch]`. */
+  private appendStage = this.RULE('appendStage', (): Stage => {
+    const keyword = this.CONSUME(t.AppendKeyword);
+    const subsearch = this.SUBRULE(this.subsearch);
+    return { stage: 'append', subsearch, loc: locationOf(keyword) };
+  });
 
   /** `name=value` options of a stage, such as `span=1h` or `field=raw`. */
   private options = this.RULE('options', (): StageOption[] => {
@@ -848,13 +961,13 @@ class QueryParser extends EmbeddedActionsParser {
     const keyword = this.CONSUME(t.ForeachKeyword);
     const options = this.SUBRULE(this.options);
     const fields = this.SUBRULE(this.projectionList);
-    this.CONSUME(t.LBracket);
+    this.CONSUME(t.ForeachOpen);
     const stages = [this.SUBRULE(this.stage)];
     this.MANY(() => {
       this.CONSUME(t.Pipe);
       stages.push(this.SUBRULE2(this.stage));
     });
-    this.CONSUME(t.RBracket);
+    this.CONSUME(t.ForeachClose);
     return this.ACTION(() => {
       this.readOptions(keyword, options, []);
       for (const stage of stages) {
@@ -2446,49 +2559,6 @@ function conditionParser(): QueryParser {
   return searchConditionParser;
 }
 
-const SUBSEARCH_MESSAGE =
-  'Subsearches ([search ...] or [| ...]) are not supported: run the inner search first, then search for its values with field IN (...) or a lookup table';
-
-/**
- * Splunk's subsearch, `[search ...]` or `[| inputlookup ...]`, found by the text of a query that
- * failed to parse.
- */
-const SUBSEARCH = /\[\s*(search\b|\|)/i;
-
-/** Returns whether `token` (and `next`) opens a subsearch, outside quotes. */
-function opensSubsearch(token: IToken, next: IToken | undefined): boolean {
-  if (!tokenMatcher(token, t.Word)) return false;
-  if (/^\[search$/i.test(token.image)) return true;
-  if (token.image !== '[' || next === undefined) return false;
-  return /^search$/i.test(next.image) || tokenMatcher(next, t.Pipe);
-}
-
-/**
- * Returns the error for a subsearch, which the language does not have, or undefined. In the
- * search part the lexer reads `[search` as words. In pipe stages `[` is no token, so the text of
- * a query that `failed` to lex or parse is searched too.
- */
-function subsearchError(
-  text: string,
-  tokens: readonly IToken[],
-  failed: boolean,
-): QueryDiagnostic | undefined {
-  const token = tokens.find((candidate, index) => opensSubsearch(candidate, tokens[index + 1]));
-  if (token !== undefined) {
-    return diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, locationOf(token));
-  }
-  const match = failed ? SUBSEARCH.exec(text) : null;
-  if (match === null) return undefined;
-  const before = text.slice(0, match.index);
-  const loc = {
-    offset: match.index,
-    length: match[0].length,
-    line: before.split('\n').length,
-    column: match.index - before.lastIndexOf('\n'),
-  };
-  return diagnosticAt('syntax.subsearch', SUBSEARCH_MESSAGE, loc);
-}
-
 /**
  * Parses query text into an AST without resolving field names, and returns syntax diagnostics.
  * `parseQuery` adds the semantic checks and the guarantee not to throw.
@@ -2549,10 +2619,6 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
       ),
     );
   }
-  // A subsearch that lexes as words, as in `| search [search user=root]`, would otherwise
-  // search for the text "[search".
-  const subsearch = subsearchError(text, lexed.tokens, errors.length > 0);
-  if (subsearch !== undefined) return { errors: [subsearch] };
   if (errors.length > 0) {
     const command = unknownCommandBefore(lexed.tokens, errors[0]!.offset);
     return { errors: command === undefined ? errors : [command] };
@@ -2562,8 +2628,6 @@ export function parseQuerySyntax(text: string): { ast?: QueryAst; errors: QueryD
   parser.diagnostics = [];
   const ast = parser.query();
   if (parser.errors.length > 0) {
-    const failed = subsearchError(text, lexed.tokens, true);
-    if (failed !== undefined) return { errors: [failed] };
     return { errors: parser.errors.map((error) => syntaxDiagnostic(error, text, lexed.tokens)) };
   }
   const diagnostics = [...parser.diagnostics];

@@ -143,8 +143,44 @@ const tstats = fc
   .tuple(aggregate, search, field, fc.constantFrom('', ' _time span=1h', ' _time'))
   .map(([agg, where, by, time]) => `| tstats ${agg} where ${where} by ${by}${time}`);
 
+/** The end of a subsearch: the fields whose values the outer rows match or join on. */
+const subsearchEnd = fc.oneof(
+  field.map((name) => `fields ${name}`),
+  fc.tuple(field, field).map(([first, second]) => `table ${first}, ${second}`),
+  field.map((name) => `stats count by ${name} | fields ${name}`),
+  field.map((name) => `dedup ${name} | head 3 | fields ${name}`),
+  field.map((name) => `rename ${name} as src_ip | fields src_ip`),
+);
+
+const subsearch = fc.oneof(
+  fc
+    .tuple(fc.constantFrom('[search ', '[ '), search, subsearchEnd)
+    .map(([open, body, end]) => `${open}${body} | ${end}]`),
+  quoted.map((text) => `[| makeresults | eval user=${text} | fields user]`),
+);
+
+const subsearchStage = fc.oneof(
+  fc.tuple(search, subsearch).map(([head, inner]) => `search ${head} ${inner}`),
+  fc
+    .tuple(
+      fc.constantFrom('', 'type=left ', 'type=outer max=0 ', 'max=2 overwrite=f '),
+      field,
+      subsearch,
+    )
+    .map(([options, name, inner]) => `join ${options}${name} ${inner}`),
+  subsearch.map((inner) => `append ${inner}`),
+);
+
+/** A search, with a subsearch term after it or not. */
+const searchPart = fc
+  .tuple(
+    search,
+    fc.option(fc.tuple(fc.constantFrom(' ', ' NOT ', ' OR '), subsearch), { nil: undefined }),
+  )
+  .map(([head, inner]) => (inner === undefined ? head : `${head}${inner[0]}${inner[1]}`));
+
 const query = fc
-  .tuple(fc.oneof(search, tstats), fc.array(stage, { maxLength: 3 }))
+  .tuple(fc.oneof(searchPart, tstats), fc.array(fc.oneof(stage, subsearchStage), { maxLength: 3 }))
   .map(([head, stages]) => [head, ...stages].join(' | '));
 
 const mutated = fc

@@ -111,7 +111,10 @@ function matchValue(field: string, value: SearchValue, loc: SourceLocation): Fil
  * same terms anywhere else (under OR or NOT) are reported, because a time range cannot be
  * alternated.
  */
-export function extractTimeRange(ast: QueryAst, diagnostics: QueryDiagnostic[]): void {
+export function extractTimeRange(
+  ast: Pick<QueryAst, 'filter' | 'timeRange'>,
+  diagnostics: QueryDiagnostic[],
+): void {
   const filter = ast.filter;
   if (filter === undefined) return;
   const conjuncts = filter.op === 'and' ? filter.args : [filter];

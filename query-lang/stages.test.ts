@@ -1560,3 +1560,163 @@ describe('canonical JSON of the new stages', () => {
     });
   });
 });
+
+describe('subsearches on DuckDB', () => {
+  const ids = async (text: string) => (await rows(text)).map((row) => row.id);
+
+  test.each([
+    ['[search user=admin status_id=2 | fields src_ip]', ['e02', 'e03']],
+    ['[ user=admin | fields src_ip ] | table id, src_ip', ['e02', 'e03']],
+    ['class_uid=4001 [search user=alice | fields src_ip]', ['e07']],
+    ['class_uid=3002 NOT [search status_id=2 | fields src_ip]', ['e01']],
+    ['* | search [search user=root | fields src_ip]', ['e04']],
+    ['[search user=nobody | fields src_ip]', []],
+    ['[search class_uid=4001 | stats count by class_uid | fields class_uid]', ['e07', 'e08']],
+    [
+      '[search class_uid=1007 | stats count by actor_user | rename actor_user as user | fields user]',
+      ['e05', 'e06', 'e12'],
+    ],
+    [
+      '[search class_uid=3002 | sort src_ip | dedup src_ip | head 1 | fields src_ip]',
+      ['e01', 'e07', 'e09'],
+    ],
+    [
+      '[search class_uid=3002 | stats values(src_ip) as src_ip by host | fields src_ip]',
+      ['e01', 'e02', 'e03', 'e04', 'e07', 'e09'],
+    ],
+  ])('%s', async (text, expected) => {
+    expect(await ids(text)).toEqual(expected);
+  });
+
+  test('subsearch term after stats', async () => {
+    const text = '| stats count by src_ip | search [search user=admin | fields src_ip]';
+    expect(await rows(text)).toEqual([{ src_ip: '203.0.113.7', count: '2' }]);
+  });
+
+  test('row without a field matches on the others', async () => {
+    // e09 has src_ip 10.0.0.5 and no user, so its row matches every event from 10.0.0.5.
+    const text = '[search class_uid=3002 OR class_uid=4003 | table src_ip, user]';
+    expect(await ids(text)).toEqual(['e01', 'e02', 'e03', 'e04', 'e07', 'e09']);
+  });
+
+  test('list field of the events matches any value', async () => {
+    const text =
+      '[| makeresults | eval tag="DMZ" | rename tag as "fields.tags" | fields "fields.tags"]';
+    expect(await ids(text)).toEqual(['e01']);
+  });
+
+  test('rows of many fields', async () => {
+    const text = '[search user=admin | table src_ip, host, user, class_uid, status_id]';
+    expect(await ids(text)).toEqual(['e02', 'e03']);
+  });
+
+  test('subsearch rows past 10,000 are left out', async () => {
+    const subsearch = (count: number) =>
+      `[| makeresults count=${count} | streamstats count as n | eval src_ip=if(n=${count}, "10.0.0.5", "0.0.0.0") | fields src_ip]`;
+    expect(await ids(`class_uid=3002 ${subsearch(10_000)}`)).toEqual(['e01']);
+    expect(await ids(`class_uid=3002 ${subsearch(10_001)}`)).toEqual([]);
+  });
+
+  test('subsearch reads the time range of the search', async () => {
+    // e12 is three days old: inside the subsearch's range only when the search's range has it.
+    const text = '[search class_uid=1001 | fields user] | table id';
+    expect(await ids(`earliest=-1d ${text}`)).toEqual([]);
+    expect(await ids(`earliest=-7d ${text}`)).toEqual(['e05', 'e12']);
+  });
+
+  test('join adds subsearch fields', async () => {
+    const text =
+      'class_uid=3002 | join src_ip [search class_uid=4001 OR class_uid=4003 | stats count as flows by src_ip] | table id, src_ip, flows';
+    expect(await rows(text)).toEqual([{ id: 'e01', src_ip: '10.0.0.5', flows: '2' }]);
+  });
+
+  test('left join keeps unmatched rows', async () => {
+    const text =
+      'class_uid=3002 | join type=left src_ip [search class_uid=4001 OR class_uid=4003 | stats count as flows by src_ip] | table id, flows';
+    expect(await rows(text)).toEqual([
+      { id: 'e01', flows: '2' },
+      { id: 'e02', flows: null },
+      { id: 'e03', flows: null },
+      { id: 'e04', flows: null },
+    ]);
+    const outer = text.replace('type=left', 'type=outer');
+    expect(await rows(outer)).toEqual(await rows(text));
+  });
+
+  test('join max and overwrite', async () => {
+    const join = (options: string) =>
+      `user=alice | join ${options} src_ip [search class_uid=4001 OR class_uid=4003 | table src_ip, host, dst_ip] | table id, host, dst_ip`;
+    expect(await rows(join(''))).toEqual([{ id: 'e01', host: 'fw01', dst_ip: '8.8.8.8' }]);
+    // Rows joined to one event come in no defined order.
+    const all = await rows(join('max=0'));
+    expect(all.map((row) => row.host).sort()).toEqual(['dns01', 'fw01']);
+    expect(all.map((row) => row.dst_ip).sort()).toEqual(['8.8.8.8', null]);
+    expect(await rows(join('overwrite=f'))).toEqual([
+      { id: 'e01', host: 'web01', dst_ip: '8.8.8.8' },
+    ]);
+  });
+
+  test('join matches case-sensitively', async () => {
+    const text =
+      'class_uid=3002 | join user [| makeresults | eval user="ADMIN", role="ops" | fields user, role] | table id';
+    expect(await ids(text)).toEqual([]);
+    expect(await ids(text.replace('ADMIN', 'Admin'))).toEqual(['e03']);
+  });
+
+  test('later stages read joined fields', async () => {
+    const text =
+      'class_uid=3002 | join type=left src_ip [search class_uid=4001 OR class_uid=4003 | stats count as flows by src_ip] | where flows > 1 | stats count by host';
+    expect(await rows(text)).toEqual([{ host: 'web01', count: '1' }]);
+  });
+
+  test('append adds rows after the others', async () => {
+    const text =
+      'class_uid=3002 | stats count by user | append [search class_uid=4001 | stats count by host]';
+    expect(await rows(text)).toEqual([
+      { user: 'Admin', count: '1', host: null },
+      { user: 'admin', count: '1', host: null },
+      { user: 'alice', count: '1', host: null },
+      { user: 'root', count: '1', host: null },
+      { user: null, count: '2', host: 'fw01' },
+    ]);
+  });
+
+  test('append of events keeps each order', async () => {
+    expect(await ids('class_uid=4002 | append [search class_uid=4001] | table id')).toEqual([
+      'e10',
+      'e11',
+      'e07',
+      'e08',
+    ]);
+    const counted = await rows(
+      'class_uid=4002 | append [search class_uid=4001] | stats count by host',
+    );
+    expect(counted).toEqual([
+      { host: 'fw01', count: '2' },
+      { host: 'web01', count: '2' },
+    ]);
+  });
+
+  test('append merges fields of two types as text', async () => {
+    const text = '| makeresults | eval x=1 | append [| makeresults | eval x="a"] | table x';
+    expect(await rows(text)).toEqual([{ x: '1' }, { x: 'a' }]);
+  });
+
+  test('subsearch reads the given source', async () => {
+    const parsed = parseQuery('[search user=alice | fields src_ip] | append [search host=dns01]');
+    const source = '(SELECT * FROM events WHERE "class_uid" <> 4001)';
+    const compiled = compileQuery(parsed.ast!, { ...OPTIONS, source });
+    expect(compiled.sql.split(source).length - 1).toBe(3);
+    expect(compiled.sql.split('FROM events').length - 1).toBe(3);
+    const reader = await connection.runAndReadAll(compiled.sql, compiled.params as never);
+    expect(reader.getRowObjectsJson().map((row) => row.id)).toEqual(['e01', 'e09', 'e09']);
+  });
+
+  test('text and JSON give the same rows', async () => {
+    const text =
+      'class_uid=3002 [search status_id=2 | fields src_ip] | join type=left src_ip [search class_uid=4001 | table src_ip, dst_ip] | append [search host=dns01]';
+    const ast = parseQuery(text).ast!;
+    const fromJson = astFromJson(JSON.parse(JSON.stringify(astToJson(ast))));
+    expect(compileQuery(fromJson, OPTIONS)).toEqual(compileQuery(ast, OPTIONS));
+  });
+});
