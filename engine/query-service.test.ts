@@ -804,4 +804,17 @@ describe('all time', () => {
     const explained = await service.explain({ query: '| timechart count' }, now);
     expect(explained.params).toContain(1_800_000);
   });
+
+  it('fits an all-time tstats by _time without a span to the stored events', async () => {
+    const answer = await service.run({ query: '| tstats count by _time' }, now);
+    // 30-minute buckets: only those with events, as tstats returns them.
+    expect(answer.rows).toHaveLength(2);
+    expect(answer.rows.map((row) => String(row._time).slice(11, 19))).toEqual([
+      '11:00:00',
+      '12:00:00',
+    ]);
+    expect((await service.explain({ query: '| tstats count by _time' }, now)).params).toContain(
+      1_800_000,
+    );
+  });
 });

@@ -12,6 +12,7 @@ import {
   parseQuery,
   parseQueryJson,
   parseRelativeTime,
+  picksSpanFromRange,
   type QueryAst,
   type QueryDiagnostic,
   QueryError,
@@ -196,8 +197,8 @@ export class QueryService {
   }
 
   /**
-   * Returns the times of the snapshot's first and last events when the query has a `timechart`
-   * without `span=` over all time, which fits its buckets to them.
+   * Returns the times of the snapshot's first and last events when the query runs over all time
+   * and a stage picks its span from the range (`picksSpanFromRange`).
    */
   private async storedRangeFor(
     snapshot: Snapshot,
@@ -205,11 +206,7 @@ export class QueryService {
     compiled: CompiledQuery,
   ): Promise<StoredRange | undefined> {
     const allTime = compiled.earliestMs === undefined || compiled.earliestMs <= 0;
-    const autoSpan = ast.stages.some(
-      (stage) =>
-        stage.stage === 'timechart' && stage.autoSpan === true && stage.spanMonths === undefined,
-    );
-    if (!allTime || !autoSpan) return undefined;
+    if (!allTime || !picksSpanFromRange(ast)) return undefined;
     const found = await this.runWithTimeout(
       snapshot,
       `SELECT epoch_ms(min("time")) AS "first", epoch_ms(max("time")) AS "last" FROM ${snapshot.source}`,

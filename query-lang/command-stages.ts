@@ -11,7 +11,7 @@ import { strcatEval } from './strcat.js';
 import { compileTstats } from './tstats.js';
 
 export { checkUntableNames, checkXyseriesFollowers } from './reshape.js';
-export { liftTstatsSearch } from './tstats.js';
+export { isTimeName, liftTstatsSearch } from './tstats.js';
 
 type CommandStage = Extract<
   Stage,

@@ -24,6 +24,7 @@ import {
   checkUntableNames,
   checkXyseriesFollowers,
   compileCommandStage,
+  isTimeName,
   liftTstatsSearch,
 } from './command-stages.js';
 import { diagnosticAt, fail, QueryError, type SourceLocation } from './errors.js';
@@ -1310,6 +1311,21 @@ export function autoSpanMs(state: State): number | undefined {
     ? (storedRange?.latestMs ?? 0) - (storedRange?.earliestMs ?? 0)
     : (range.latestMs ?? state.context.nowMs) - (range.earliestMs ?? 0);
   return AUTO_SPANS_MS.find((span) => width / span <= 100) ?? AUTO_SPANS_MS.at(-1);
+}
+
+/**
+ * Returns whether a stage picks its time span from the time range (`autoSpanMs`): a `timechart`
+ * without `span=`, or `tstats` by `_time` without one. Over all time it needs
+ * `CompileOptions.storedRange` for that.
+ */
+export function picksSpanFromRange(ast: QueryAst): boolean {
+  return ast.stages.some(
+    (stage) =>
+      (stage.stage === 'timechart' && stage.autoSpan === true && stage.spanMonths === undefined) ||
+      (stage.stage === 'tstats' &&
+        stage.span === undefined &&
+        stage.by.some((field) => isTimeName(field.name))),
+  );
 }
 
 /** Returns the names of a timechart's or chart's series of the missing field and other values. */

@@ -11,6 +11,7 @@ export {
   type EventKey,
   type LookupTable,
   type PageKey,
+  picksSpanFromRange,
   TOTAL_COLUMN,
 } from './compiler.js';
 export { decodeCursor, encodeCursor, queryFingerprint } from './cursor.js';

@@ -861,6 +861,23 @@ describe('subsearches', () => {
   });
 });
 
+describe('brackets of subsearches and foreach', () => {
+  test.each([
+    '[search user=admin | foreach src_port [eval <<FIELD>>_z = 1] | fields src_ip] | stats count',
+    '| foreach src_port [eval <<FIELD>>_y = 2] | join type=left src_ip [search class_uid=4001 | fields src_ip]',
+    'index=main [search user=admin | fields src_ip] | foreach src_port dst_port [eval <<FIELD>>_x = <<FIELD>> + 1]',
+    '| foreach src_* [eval <<FIELD>>_t = "]" | where <<FIELD>>_t = "["]',
+  ])('%s parses', (text) => {
+    expect(parseQuery(text).errors).toEqual([]);
+  });
+
+  test('the stages of foreach stay stages, and a subsearch a search', () => {
+    const { ast } = parseQuery('[search user=admin | fields src_ip] | foreach src_port [eval x=1]');
+    expect(ast?.filter?.op).toBe('subsearch');
+    expect(ast?.stages[0]).toMatchObject({ stage: 'foreach', stages: [{ stage: 'eval' }] });
+  });
+});
+
 describe('streamstats options', () => {
   test('parse into the stage', () => {
     expect(
