@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEventsTableSql } from './catalog.js';
 import {
@@ -13,30 +13,21 @@ import {
 import {
   cellTotal,
   FIXTURE_EVENTS,
-  insertEventStatement,
   NOW_MS,
+  openFixtureDatabase,
   seriesNames,
   serviceRows,
 } from './test-fixtures.js';
 import { parseRelativeTime } from './time.js';
 
-let instance: DuckDBInstance;
 let connection: DuckDBConnection;
+let close: () => void;
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  await connection.run(createEventsTableSql());
-  for (const event of FIXTURE_EVENTS) {
-    const statement = insertEventStatement(event);
-    await connection.run(statement.sql, statement.params as never);
-  }
+  ({ connection, close } = await openFixtureDatabase());
 });
 
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+afterAll(() => close());
 
 const OPTIONS: CompileOptions = { source: 'events', nowMs: NOW_MS };
 

@@ -1,8 +1,6 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test } from 'vitest';
-import { createEventsTableSql } from './catalog.js';
 import { compileQuery, parseQuery } from './index.js';
-import { FIXTURE_EVENTS, insertEventStatement, NOW_MS } from './test-fixtures.js';
+import { NOW_MS, openFixtureDatabase } from './test-fixtures.js';
 
 const FRAGMENTS = [
   'user',
@@ -175,13 +173,7 @@ test('parseQuery never throws on generated input', () => {
 });
 
 test('generated valid queries run on DuckDB', async () => {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  await connection.run(createEventsTableSql());
-  for (const event of FIXTURE_EVENTS) {
-    const statement = insertEventStatement(event);
-    await connection.run(statement.sql, statement.params as never);
-  }
+  const { connection, close } = await openFixtureDatabase();
   const next = random(1714566896);
   let executed = 0;
   for (let index = 0; index < 1500; index++) {
@@ -199,7 +191,6 @@ test('generated valid queries run on DuckDB', async () => {
     }
     executed++;
   }
-  connection.closeSync();
-  instance.closeSync();
+  close();
   expect(executed).toBeGreaterThan(100);
 });

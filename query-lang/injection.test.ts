@@ -1,8 +1,7 @@
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createEventsTableSql } from './catalog.js';
 import { astFromJson, type CompiledQuery, compileQuery, parseQuery, QueryError } from './index.js';
-import { FIXTURE_EVENTS, insertEventStatement, NOW_MS, serviceRows } from './test-fixtures.js';
+import { FIXTURE_EVENTS, NOW_MS, openFixtureDatabase, serviceRows } from './test-fixtures.js';
 
 const HOSTILE_VALUES = [
   "'); DROP TABLE events; --",
@@ -15,23 +14,14 @@ const HOSTILE_VALUES = [
   '%_\\',
 ];
 
-let instance: DuckDBInstance;
 let connection: DuckDBConnection;
+let close: () => void;
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  await connection.run(createEventsTableSql());
-  for (const event of FIXTURE_EVENTS) {
-    const statement = insertEventStatement(event);
-    await connection.run(statement.sql, statement.params as never);
-  }
+  ({ connection, close } = await openFixtureDatabase());
 });
 
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+afterAll(() => close());
 
 function doubleQuoted(value: string): string {
   return `"${value.replace(/[\\"]/g, (char) => `\\${char}`)}"`;

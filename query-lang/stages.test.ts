@@ -1,4 +1,4 @@
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEventsTableSql } from './catalog.js';
 import { astFromJson, astToJson, type CompileOptions, compileQuery, parseQuery } from './index.js';
@@ -10,6 +10,7 @@ import {
   type FixtureEvent,
   insertEventStatement,
   NOW_MS,
+  openFixtureDatabase,
   seriesNames,
   serviceRows,
 } from './test-fixtures.js';
@@ -52,26 +53,17 @@ const FINDINGS: FixtureEvent[] = [
   },
 ];
 
-let instance: DuckDBInstance;
 let connection: DuckDBConnection;
+let close: () => void;
 
 beforeAll(async () => {
-  instance = await DuckDBInstance.create(':memory:');
-  connection = await instance.connect();
-  await connection.run(createEventsTableSql());
-  for (const event of [...FIXTURE_EVENTS, ...FINDINGS]) {
-    const statement = insertEventStatement(event);
-    await connection.run(statement.sql, statement.params as never);
-  }
+  ({ connection, close } = await openFixtureDatabase([...FIXTURE_EVENTS, ...FINDINGS]));
   await connection.run(
     `CREATE TABLE lookup_1 AS SELECT * FROM (VALUES ('alice', 'Alice A.', 'eng'), ('ADMIN', 'The Admin', 'ops'), ('admin', 'dup', 'dup')) t(username, full_name, team)`,
   );
 });
 
-afterAll(() => {
-  connection.closeSync();
-  instance.closeSync();
-});
+afterAll(() => close());
 
 const OPTIONS: CompileOptions = {
   source: 'events',

@@ -3,6 +3,8 @@
  * only; no production module imports it.
  */
 
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { createEventsTableSql } from './catalog.js';
 import { type CompiledQuery, TOTAL_COLUMN } from './compiler.js';
 import { runResultStages } from './result-stages.js';
 import { widenSeries } from './series-output.js';
@@ -314,4 +316,22 @@ export function cellTotal(result: Record<string, unknown>[], index = '_time'): n
     for (const name of seriesNames([row], index)) total += Number(row[name] ?? 0);
   }
   return total;
+}
+
+/** Opens an in-memory DuckDB whose events table contains `events`, the fixture events by default. */
+export async function openFixtureDatabase(
+  events: readonly FixtureEvent[] = FIXTURE_EVENTS,
+): Promise<{ connection: DuckDBConnection; close: () => void }> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run(createEventsTableSql());
+  for (const event of events) {
+    const statement = insertEventStatement(event);
+    await connection.run(statement.sql, statement.params as never);
+  }
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
+  };
+  return { connection, close };
 }
