@@ -714,6 +714,21 @@ describe('timechart series columns', () => {
     expect(response.total).toBe(4);
   });
 
+  it('sorts and widens every row, and cuts the page afterwards', async () => {
+    const run = (query: string, limit: number) =>
+      service.run({ query, earliest: '-3h', latest: 'now', limit }, now);
+    // The hour with the most events is the last of three; a page of one sees it first.
+    const busiest = await run('| timechart span=1h count | sort - count | head 1', 1);
+    expect(busiest.rows).toEqual([{ _time: expect.any(String), count: 3 }]);
+    expect(busiest.total).toBe(1);
+    // The series columns come from every row, not from the rows of the page.
+    const page = await run('| timechart span=1h count by host', 1);
+    const whole = await run('| timechart span=1h count by host', 100);
+    expect(page.columns).toEqual(whole.columns);
+    expect(page.rows).toEqual(whole.rows.slice(0, 1));
+    expect(page.total).toBe(3);
+  });
+
   it('rejects more series than can be columns', async () => {
     const many = await service
       .run(

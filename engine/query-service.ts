@@ -495,6 +495,10 @@ export class QueryService {
       // Rows past the page limit did not run through the stages, so a cut total stays as it was.
       if (complete) total = result.rows.length;
     }
+    // Such queries return every row (`WHOLE_RESULT_ROWS`), and the page is cut from them here.
+    if (compiled.series !== undefined || compiled.resultStages !== undefined) {
+      result.rows = result.rows.slice(0, options.limit);
+    }
     const response: QueryResponse = {
       rows: result.rows,
       columns: result.columns,

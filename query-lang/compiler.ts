@@ -116,6 +116,13 @@ export const CURSOR_COLUMN = '__cursor_us';
 /** The column that carries the number of result rows before the limit, in aggregate results. */
 export const TOTAL_COLUMN = '__total';
 
+/**
+ * Rows that a query returns whatever the limit when its series become columns (a final
+ * `timechart`, `chart ... over ... by` or `xyseries`) or stages run on the returned rows
+ * (`CompiledQuery.resultStages`): both need every row, and the caller cuts the page afterwards.
+ */
+export const WHOLE_RESULT_ROWS = 10_000;
+
 export interface LookupTable {
   /** Trusted SQL FROM-item, such as `"lookup_3"`. */
   relation: string;
@@ -370,6 +377,10 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     !state.scope.hidden.has('id');
   let query: Sql;
   let groupPage: CompiledQuery['groupPage'];
+  // Series become columns, and result stages such as `sort` run on the returned rows: both need
+  // every row, and the caller cuts the page from them afterwards.
+  const wholeResult = seriesOutput !== undefined || resultStages.length > 0;
+  const rowLimit = wholeResult ? Math.max(limit, WHOLE_RESULT_ROWS) : limit;
   if (paged) {
     const after = options.page?.after;
     const below =
@@ -378,13 +389,13 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
         : sql` WHERE (epoch_us("time") < CAST(${param(after.timeUs)} AS BIGINT) OR (epoch_us("time") = CAST(${param(after.timeUs)} AS BIGINT) AND "id" < ${param(after.id)}))`;
     query = sql`${withClause}SELECT ${columns}, epoch_us("time") AS ${identifier(CURSOR_COLUMN)} ${from}${below} ORDER BY "time" DESC, "id" DESC LIMIT ${param(limit)}`;
   } else if (seriesOutput !== undefined) {
-    query = sql`${withClause}${seriesOutput.select} LIMIT ${param(limit)}`;
+    query = sql`${withClause}${seriesOutput.select} LIMIT ${param(rowLimit)}`;
   } else if (state.aggregate) {
     // The window counts every result row before the limit cuts them, in the same pass.
-    const rest = sql`SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+    const rest = sql`SELECT ${columns}, count(*) OVER () AS ${identifier(TOTAL_COLUMN)} ${from}${orderBy(state, state.order)} LIMIT ${param(rowLimit)}`;
     query = sql`${withClause}${rest}`;
     if (state.groupPage !== undefined) {
-      const bound = boundStatement(state.groupPage, state.ctes, limit);
+      const bound = boundStatement(state.groupPage, state.ctes, rowLimit);
       const bounded = sql`WITH ${join(boundedCtes(state.groupPage, state.ctes), ', ')} ${rest}`;
       groupPage = {
         boundSql: bound.text,
@@ -395,7 +406,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       };
     }
   } else {
-    query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(limit)}`;
+    query = sql`${withClause}SELECT ${columns} ${from}${orderBy(state, state.order)} LIMIT ${param(rowLimit)}`;
   }
 
   const compiled: CompiledQuery = {
