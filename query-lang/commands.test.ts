@@ -503,7 +503,9 @@ describe('foreach', () => {
     const syntax = firstError('| foreach src_port [eval <<FIELD>>_k = ]');
     expect(syntax?.code).toBe('syntax.unexpected_token');
     expect(syntax?.column).toBe(40);
-    expect(firstError('| foreach src_port eval x = 1')?.expected).toContain("'['");
+    expect(firstError('| foreach src_port eval x = 1')?.expected).toContain(
+      "'[' before the stages of foreach",
+    );
     const outside = firstError('| eval <<FIELD>>_x = 1');
     expect(outside?.code).toBe('syntax.template');
     expect(outside?.column).toBe(8);

@@ -169,21 +169,25 @@ function charWhen(
   };
 }
 
-/** Tokens of one stage that `foreach` may have before its `[`: fields, patterns and commas. */
-const MAX_FOREACH_HEAD_TOKENS = 1000;
-
-/** True when the stage being lexed is a `foreach` whose `[` has not come yet. */
+/**
+ * Returns true when the stage being lexed is a `foreach` whose `[` has not come yet. The answer
+ * is kept per token array and carried forward, so a query is lexed in linear time.
+ */
 function beforeForeachStages(tokens: readonly IToken[]): boolean {
-  const last = Math.max(0, tokens.length - MAX_FOREACH_HEAD_TOKENS);
-  for (let index = tokens.length - 1; index >= last; index--) {
-    const type = tokens[index]!.tokenType;
-    if (type === ForeachKeyword) return true;
-    if (type === ForeachOpen || type === LBracket || tokenMatcher(tokens[index]!, Pipe)) {
-      return false;
-    }
+  let seen = FOREACH_HEADS.get(tokens);
+  if (seen === undefined || seen.tokens > tokens.length) seen = { tokens: 0, open: false };
+  let open = seen.open;
+  for (let index = seen.tokens; index < tokens.length; index++) {
+    const token = tokens[index]!;
+    if (token.tokenType === ForeachKeyword) open = true;
+    else if (token.tokenType === ForeachOpen || token.tokenType === LBracket) open = false;
+    else if (tokenMatcher(token, Pipe)) open = false;
   }
-  return false;
+  FOREACH_HEADS.set(tokens, { tokens: tokens.length, open });
+  return open;
 }
+
+const FOREACH_HEADS = new WeakMap<readonly IToken[], { tokens: number; open: boolean }>();
 
 /** `[` after the fields of `foreach`: the stages it repeats follow, in stage syntax. */
 export const ForeachOpen = createToken({
@@ -191,7 +195,7 @@ export const ForeachOpen = createToken({
   pattern: { exec: charWhen('[', beforeForeachStages) },
   line_breaks: false,
   start_chars_hint: ['['],
-  label: "'['",
+  label: "'[' before the stages of foreach",
 });
 
 /** `]` that closes the stages of `foreach`. */

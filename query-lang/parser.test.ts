@@ -871,6 +871,13 @@ describe('brackets of subsearches and foreach', () => {
     expect(parseQuery(text).errors).toEqual([]);
   });
 
+  test('foreach takes thousands of fields before its stages', () => {
+    const fields = Array.from({ length: 1500 }, (_, index) => `f${index}`).join(' ');
+    expect(parseQuery(`| makeresults | foreach ${fields} [eval <<FIELD>>_x = 1]`).errors).toEqual(
+      [],
+    );
+  });
+
   test('the stages of foreach stay stages, and a subsearch a search', () => {
     const { ast } = parseQuery('[search user=admin | fields src_ip] | foreach src_port [eval x=1]');
     expect(ast?.filter?.op).toBe('subsearch');
