@@ -820,6 +820,13 @@ describe('all time', () => {
     expect(explained.params).toContain(1_800_000);
   });
 
+  it('fits an all-time timechart to the events its search matches', async () => {
+    // One event: a bucket of a millisecond, where all events would make 51 of 30 minutes.
+    const one = await service.run({ query: '"event 0" | timechart count', earliest: '0' }, now);
+    expect(one.rows).toHaveLength(1);
+    expect(one.rows[0]?.count).toBe(1);
+  });
+
   it('fits an all-time tstats by _time without a span to the stored events', async () => {
     const answer = await service.run({ query: '| tstats count by _time' }, now);
     // 30-minute buckets: only those with events, as tstats returns them.

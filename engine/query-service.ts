@@ -12,8 +12,6 @@ import {
   parseQuery,
   parseQueryJson,
   parseRelativeTime,
-  picksSpanFromRange,
-  type QueryAst,
   type QueryDiagnostic,
   QueryError,
   queryFingerprint,
@@ -61,7 +59,7 @@ export interface QueryResponse {
   next_cursor?: string;
 }
 
-/** The times of the first and last stored events (`CompileOptions.storedRange`). */
+/** The times of the first and last events a search matches (`CompileOptions.storedRange`). */
 type StoredRange = { earliestMs: number; latestMs: number };
 
 /** Result of `explain`: the compiled SQL and the cold files a query would read. */
@@ -197,20 +195,18 @@ export class QueryService {
   }
 
   /**
-   * Returns the times of the snapshot's first and last events when the query runs over all time
-   * and a stage picks its span from the range (`picksSpanFromRange`).
+   * Returns the times of the first and last events that the search part matches in the snapshot,
+   * for a query over all time whose span comes from its range (`CompiledQuery.eventRange`).
    */
-  private async storedRangeFor(
+  private async eventRangeOf(
     snapshot: Snapshot,
-    ast: QueryAst,
     compiled: CompiledQuery,
   ): Promise<StoredRange | undefined> {
-    const allTime = compiled.earliestMs === undefined || compiled.earliestMs <= 0;
-    if (!allTime || !picksSpanFromRange(ast)) return undefined;
+    if (compiled.eventRange === undefined) return undefined;
     const found = await this.runWithTimeout(
       snapshot,
-      `SELECT epoch_ms(min("time")) AS "first", epoch_ms(max("time")) AS "last" FROM ${snapshot.source}`,
-      [],
+      compiled.eventRange.sql,
+      compiled.eventRange.params,
     );
     const { first, last } = found.rows[0] ?? {};
     if (first === null || first === undefined || last === null || last === undefined) {
@@ -292,7 +288,10 @@ export class QueryService {
     const first = this.compileChecked(ast, `"${EVENTS_TABLE}"`, options);
     const snapshot = await this.store.snapshot(snapshotFilter(first, access));
     try {
-      const storedRange = await this.storedRangeFor(snapshot, ast, first);
+      const storedRange =
+        first.eventRange === undefined
+          ? undefined
+          : await this.eventRangeOf(snapshot, this.compileChecked(ast, snapshot.source, options));
       const view = await this.narrowed(snapshot, first);
       const compiled = this.compileChecked(ast, view.source, {
         ...options,
@@ -434,8 +433,10 @@ export class QueryService {
     let total: number;
     let lastKey: EventKey | undefined;
     try {
-      storedRange = await this.storedRangeFor(snapshot, ast, compiled);
-      if (storedRange !== undefined) compiled = compile(`"${EVENTS_TABLE}"`);
+      if (compiled.eventRange !== undefined) {
+        storedRange = await this.eventRangeOf(snapshot, compile(snapshot.source));
+        if (storedRange !== undefined) compiled = compile(`"${EVENTS_TABLE}"`);
+      }
       const indexed =
         after === undefined
           ? await this.indexedSearch(snapshot, compiled, options.limit)

@@ -668,6 +668,15 @@ describe('pipes on DuckDB', () => {
     expect(compile('earliest=0 | timechart count', { storedRange: year }).params).toContain(
       604_800_000,
     );
+    // Past 100 weeks, calendar months, quarters or years: 40 years make 40 buckets of a year.
+    const decades = { earliestMs: NOW_MS - 40 * 365 * 86_400_000, latestMs: NOW_MS };
+    const yearly = compile('| timechart count', { storedRange: decades });
+    expect(yearly.sql).toContain('to_months(CAST(? AS INTEGER))');
+    expect(yearly.params[0]).toBe(12);
+    // Over all time, the statement that finds the range reads what the search part matches.
+    expect(compile('user=admin | timechart count').eventRange?.params).toContain('admin');
+    expect(compile('earliest=-1d | timechart count').eventRange).toBeUndefined();
+    expect(compile('| timechart span=1h count').eventRange).toBeUndefined();
     // A range the query gives wins over the stored one.
     const day = await rows('earliest=-24h | timechart count', { storedRange: year });
     expect(day).toHaveLength(48);

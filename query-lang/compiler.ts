@@ -92,8 +92,9 @@ export interface CompileOptions {
    */
   page?: { after?: PageKey };
   /**
-   * The times of the first and last stored events. A `timechart` without `span=` over all time
-   * fits its buckets to this range; without it, the span is an hour.
+   * The times of the first and last events the search matches (`CompiledQuery.eventRange`). A
+   * `timechart` without `span=` over all time fits its buckets to this range; without it, the
+   * span is an hour.
    */
   storedRange?: { earliestMs: number; latestMs: number };
   /**
@@ -149,6 +150,12 @@ export interface CompiledQuery {
    * is much cheaper than sorting every column of every match.
    */
   keys?: { sql: string; params: unknown[] };
+  /**
+   * For a query over all time with a stage that picks its span from the time range
+   * (`picksSpanFromRange`): the statement that returns the times of the first and last events
+   * the search part matches (`first`, `last`), which `CompileOptions.storedRange` then takes.
+   */
+  eventRange?: { sql: string; params: unknown[] };
   /**
    * For a final `stats` with set aggregates (`group-page.ts`): the statement that finds the bound
    * of the returned page's groups, and the statement to run in place of `sql` when it returns
@@ -338,7 +345,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     hideInternalIndexes: options.hideInternalIndexes === true,
     depth: 0,
   };
-  const { state, where } = openSearch(
+  const { state, where, filterSteps } = openSearch(
     { ...(ast.filter !== undefined && { filter: ast.filter }), stages },
     {
       nowMs: options.nowMs,
@@ -437,6 +444,13 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
     compiled.countSql = count.text;
     compiled.countParams = count.params;
   }
+  if (picksSpanFromRange(ast) && (earliestMs === undefined || earliestMs <= 0)) {
+    // The steps before the search's own are those of its subsearches, which `where` reads.
+    const steps = state.ctes.slice(0, filterSteps);
+    const withSteps = steps.length === 0 ? raw('') : sql`WITH ${join(steps, ', ')} `;
+    const statement = sql`${withSteps}SELECT epoch_ms(min("time")) AS "first", epoch_ms(max("time")) AS "last" FROM ${raw(options.source)}${where}`;
+    compiled.eventRange = { sql: statement.text, params: statement.params };
+  }
   if (earliestMs !== undefined) compiled.earliestMs = earliestMs;
   if (latestMs !== undefined) compiled.latestMs = latestMs;
   if (internalIndexes) compiled.internalIndexes = true;
@@ -468,12 +482,13 @@ export interface SearchInput {
 
 /**
  * Compiles the search part and the stages of a query or a subsearch into steps of `input.ctes`,
- * and returns the state after the last stage and the condition of the first step.
+ * and returns the state after the last stage, the condition of the first step and the number of
+ * steps before it (those of subsearches in the condition).
  */
 export function openSearch(
   search: Pick<QueryAst, 'filter' | 'stages'>,
   input: SearchInput,
-): { state: State; where: Sql } {
+): { state: State; where: Sql; filterSteps: number } {
   const { earliestMs, latestMs } = input.range;
   const state: State = {
     scope: eventScope(),
@@ -503,6 +518,7 @@ export function openSearch(
     conditions.push(compileFilter(search.filter, state.scope, state.context));
   }
   const where = conditions.length === 0 ? raw('') : sql` WHERE ${join(conditions, ' AND ')}`;
+  const filterSteps = state.ctes.length;
   addStage(state, sql`SELECT * FROM ${raw(input.eventSource.source)}${where}`);
 
   const { stages } = search;
@@ -516,7 +532,7 @@ export function openSearch(
     compileStage(state, stage);
     checkSteps(state, undefined);
   });
-  return { state, where };
+  return { state, where, filterSteps };
 }
 
 /** Rejects a query that has grown past `MAX_STEPS` steps. */
@@ -1304,16 +1320,22 @@ function fillRange(state: State): { earliestMs?: number; latestMs?: number } {
   return { earliestMs, latestMs: latestMs ?? state.context.nowMs };
 }
 
-/** Spans a timechart without `span=` picks from: the first that makes at most 100 buckets. */
+/**
+ * Spans a timechart without `span=` picks from: the first that makes at most 100 buckets. Past
+ * a week, months, quarters and years, which start on the first of a month as Splunk's do.
+ */
 const AUTO_SPANS_MS: readonly number[] = [
-  1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10_800, 43_200, 86_400, 604_800, 2_592_000,
+  1, 5, 10, 30, 60, 300, 600, 1800, 3600, 10_800, 43_200, 86_400, 604_800,
 ].map((seconds) => seconds * 1000);
+const AUTO_SPAN_MONTHS: readonly number[] = [1, 3, 12];
+const MONTH_MS = 30.44 * 86_400_000;
 
 /**
  * Returns the span that fits about 100 buckets into the time range, as Splunk picks a span
- * when none is given. Over all time the range is that of the stored events, when known.
+ * when none is given: a duration, or calendar months. Over all time the range is that of the
+ * stored events, when known.
  */
-export function autoSpanMs(state: State): number | undefined {
+export function autoSpan(state: State): { spanMs: number; spanMonths?: number } | undefined {
   const { range, storedRange } = state;
   // earliest=0 is all time too, as for the buckets a timechart fills in.
   const allTime = range.earliestMs === undefined || range.earliestMs <= 0;
@@ -1321,11 +1343,15 @@ export function autoSpanMs(state: State): number | undefined {
   const width = allTime
     ? (storedRange?.latestMs ?? 0) - (storedRange?.earliestMs ?? 0)
     : (range.latestMs ?? state.context.nowMs) - (range.earliestMs ?? 0);
-  return AUTO_SPANS_MS.find((span) => width / span <= 100) ?? AUTO_SPANS_MS.at(-1);
+  const spanMs = AUTO_SPANS_MS.find((span) => width / span <= 100);
+  if (spanMs !== undefined) return { spanMs };
+  const months =
+    AUTO_SPAN_MONTHS.find((count) => width / (count * MONTH_MS) <= 100) ?? AUTO_SPAN_MONTHS.at(-1)!;
+  return { spanMs: Math.round(months * MONTH_MS), spanMonths: months };
 }
 
 /**
- * Returns whether a stage picks its time span from the time range (`autoSpanMs`): a `timechart`
+ * Returns whether a stage picks its time span from the time range (`autoSpan`): a `timechart`
  * without `span=`, or `tstats` by `_time` without one. Over all time it needs
  * `CompileOptions.storedRange` for that.
  */
@@ -1359,18 +1385,16 @@ const COMBINE_SERIES: Partial<Record<Aggregation['fn'], string>> = {
 };
 
 function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechart' }>): void {
-  const spanMs =
-    stage.autoSpan === true && stage.spanMonths === undefined
-      ? (autoSpanMs(state) ?? stage.spanMs)
-      : stage.spanMs;
+  const auto =
+    stage.autoSpan === true && stage.spanMonths === undefined ? autoSpan(state) : undefined;
+  const spanMs = auto?.spanMs ?? stage.spanMs;
+  const spanMonths = stage.spanMonths ?? auto?.spanMonths;
   if (stage.by !== undefined) expandLists(state, [stage.by]);
   const events = state.relation;
   const eventScopeBefore = state.scope;
   const time = resolveTimeField(state.scope, undefined, 'timechart');
   const bucket =
-    stage.spanMonths === undefined
-      ? timeBucket(spanMs, time.sql)
-      : calendarBucket(stage.spanMonths, time.sql);
+    spanMonths === undefined ? timeBucket(spanMs, time.sql) : calendarBucket(spanMonths, time.sql);
   const groups: Group[] = [{ sql: bucket, column: { name: '_time', type: 'time' } }];
   if (stage.by !== undefined) groups.push(...resolveGroups(state, [stage.by]));
   const aggregates = stage.aggregations.map((aggregation) => {
@@ -1396,8 +1420,7 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
   state.aggregate = true;
   state.order = groups.map((group) => ({ name: group.column.name, descending: false }));
   const series = groups[1];
-  const span =
-    stage.spanMonths === undefined ? { spanMs } : { spanMs, spanMonths: stage.spanMonths };
+  const span = spanMonths === undefined ? { spanMs } : { spanMs, spanMonths: spanMonths };
   const named = stage.aggregations.map((aggregation, index) => ({
     name: aggregates[index]!.column.name,
     fn: aggregation.fn,

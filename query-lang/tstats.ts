@@ -6,7 +6,7 @@
  */
 
 import type { QueryAst, Stage } from './ast.js';
-import { autoSpanMs, compileStage, type State } from './compiler.js';
+import { autoSpan, compileStage, type State } from './compiler.js';
 import { fail } from './errors.js';
 
 type TstatsStage = Extract<Stage, { stage: 'tstats' }>;
@@ -64,8 +64,12 @@ export function compileTstats(state: State, stage: TstatsStage): void {
     );
   }
   if (byTime) {
-    const spanMs = autoSpanMs(state) ?? ALL_TIME_SPAN_MS;
-    const bin: Stage = { stage: 'bin', field: '_time', span: stage.span ?? `${spanMs}ms` };
+    const auto = autoSpan(state);
+    const span =
+      auto?.spanMonths === undefined
+        ? `${auto?.spanMs ?? ALL_TIME_SPAN_MS}ms`
+        : `${auto.spanMonths}mon`;
+    const bin: Stage = { stage: 'bin', field: '_time', span: stage.span ?? span };
     if (stage.loc !== undefined) bin.loc = stage.loc;
     compileStage(state, bin);
   }
