@@ -861,6 +861,18 @@ describe('subsearches', () => {
   });
 });
 
+describe('options after aggregates', () => {
+  test.each([
+    ['| timechart count limit=5', { limit: 5 }],
+    ['| timechart count, avg(src_port) useother=f', { useOther: false }],
+    ['| chart count over host limit=3', { limit: 3 }],
+  ])('%s', (text, options) => {
+    const { ast, errors } = parseQuery(text);
+    expect(errors).toEqual([]);
+    expect(ast?.stages[0]).toMatchObject(options);
+  });
+});
+
 describe('brackets of subsearches and foreach', () => {
   test.each([
     '[search user=admin | foreach src_port [eval <<FIELD>>_z = 1] | fields src_ip] | stats count',

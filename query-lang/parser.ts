@@ -1978,9 +1978,15 @@ class QueryParser extends EmbeddedActionsParser {
 
   private aggregationList = this.RULE('aggregationList', (): Aggregation[] => {
     const aggregations = [this.SUBRULE(this.aggregation)];
-    this.MANY(() => {
-      this.OPTION(() => this.CONSUME(t.Comma));
-      aggregations.push(this.SUBRULE2(this.aggregation));
+    this.MANY({
+      // `name=value` after the aggregates is an option, as in `timechart count limit=5`.
+      GATE: () =>
+        !(tokenMatcher(this.LA(1), t.Name) && tokenMatcher(this.LA(2), t.Equals)) &&
+        !(tokenMatcher(this.LA(1), t.Comma) && tokenMatcher(this.LA(3), t.Equals)),
+      DEF: () => {
+        this.OPTION(() => this.CONSUME(t.Comma));
+        aggregations.push(this.SUBRULE2(this.aggregation));
+      },
     });
     return aggregations;
   });
