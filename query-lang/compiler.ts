@@ -159,7 +159,7 @@ export interface CompiledQuery {
   /**
    * For a final `stats` with set aggregates (`group-page.ts`): the statement that finds the bound
    * of the returned page's groups, and the statement to run in place of `sql` when it returns
-   * one, with the bound (text) at the positions `boundAt` among its parameters.
+   * one. The bound (text) goes at the positions `boundAt` among its parameters.
    */
   groupPage?: {
     boundSql: string;
@@ -481,9 +481,9 @@ export interface SearchInput {
 }
 
 /**
- * Compiles the search part and the stages of a query or a subsearch into steps of `input.ctes`,
- * and returns the state after the last stage, the condition of the first step and the number of
- * steps before it (those of subsearches in the condition).
+ * Compiles the search part and the stages of a query or a subsearch into steps of `input.ctes`.
+ * Returns the state after the last stage, the condition of the first step, and the number of
+ * steps before that step (those of the subsearches in the condition).
  */
 export function openSearch(
   search: Pick<QueryAst, 'filter' | 'stages'>,

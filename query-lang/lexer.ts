@@ -170,8 +170,8 @@ function charWhen(
 }
 
 /**
- * Returns true when the stage being lexed is a `foreach` whose `[` has not come yet. The answer
- * is kept per token array and carried forward, so a query is lexed in linear time.
+ * Returns true when the stage being lexed is a `foreach` whose `[` has not come yet. The state is
+ * kept per token array and carried forward, so a query is lexed in linear time.
  */
 function beforeForeachStages(tokens: readonly IToken[]): boolean {
   let seen = FOREACH_HEADS.get(tokens);
