@@ -811,7 +811,7 @@ describe('all time', () => {
     expect(inline.rows[0]?.count).toBe(1);
   });
 
-  it('fits an all-time timechart without a span to the stored events', async () => {
+  it('fits an all-time timechart without a span to the matched events', async () => {
     // The two events are 25 hours apart: 30-minute buckets make 51 of them.
     const answer = await service.run({ query: '| timechart count', earliest: '0' }, now);
     expect(answer.rows).toHaveLength(51);
@@ -827,7 +827,7 @@ describe('all time', () => {
     expect(one.rows[0]?.count).toBe(1);
   });
 
-  it('fits an all-time tstats by _time without a span to the stored events', async () => {
+  it('fits an all-time tstats by _time without a span to the matched events', async () => {
     const answer = await service.run({ query: '| tstats count by _time' }, now);
     // 30-minute buckets: only those with events, as tstats returns them.
     expect(answer.rows).toHaveLength(2);

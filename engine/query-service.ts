@@ -59,8 +59,8 @@ export interface QueryResponse {
   next_cursor?: string;
 }
 
-/** The times of the first and last events a search matches (`CompileOptions.storedRange`). */
-type StoredRange = { earliestMs: number; latestMs: number };
+/** The times of the first and last events a search matches (`CompileOptions.matchedRange`). */
+type MatchedRange = { earliestMs: number; latestMs: number };
 
 /** Result of `explain`: the compiled SQL and the cold files a query would read. */
 export interface QueryExplanation {
@@ -201,7 +201,7 @@ export class QueryService {
   private async eventRangeOf(
     snapshot: Snapshot,
     compiled: CompiledQuery,
-  ): Promise<StoredRange | undefined> {
+  ): Promise<MatchedRange | undefined> {
     if (compiled.eventRange === undefined) return undefined;
     const found = await this.runWithTimeout(
       snapshot,
@@ -288,7 +288,7 @@ export class QueryService {
     const first = this.compileChecked(ast, `"${EVENTS_TABLE}"`, options);
     const snapshot = await this.store.snapshot(snapshotFilter(first, access));
     try {
-      const storedRange =
+      const matchedRange =
         first.eventRange === undefined
           ? undefined
           : await this.eventRangeOf(snapshot, this.compileChecked(ast, snapshot.source, options));
@@ -296,7 +296,7 @@ export class QueryService {
       const compiled = this.compileChecked(ast, view.source, {
         ...options,
         keyedSource: view.keyedSource,
-        ...(storedRange !== undefined && { storedRange }),
+        ...(matchedRange !== undefined && { matchedRange }),
       });
       // The statements name the cold files relative to the data folder, as `files` does, so
       // that explaining a query does not show where the appliance keeps its data.
@@ -419,12 +419,12 @@ export class QueryService {
     const started = performance.now();
     const { ast, earliestMs, latestMs, after } = this.prepare(request, nowMs);
     const options = this.compileOptions(request, { earliestMs, latestMs, nowMs, after });
-    let storedRange: StoredRange | undefined;
+    let matchedRange: MatchedRange | undefined;
     const compile = (source: string, keyedSource?: string) =>
       this.compileChecked(ast, source, {
         ...options,
         ...(keyedSource !== undefined && { keyedSource }),
-        ...(storedRange !== undefined && { storedRange }),
+        ...(matchedRange !== undefined && { matchedRange }),
       });
     let compiled = compile(`"${EVENTS_TABLE}"`);
     // One snapshot of both tiers, pruned to the effective time range, for the rows and the count.
@@ -434,8 +434,8 @@ export class QueryService {
     let lastKey: EventKey | undefined;
     try {
       if (compiled.eventRange !== undefined) {
-        storedRange = await this.eventRangeOf(snapshot, compile(snapshot.source));
-        if (storedRange !== undefined) compiled = compile(`"${EVENTS_TABLE}"`);
+        matchedRange = await this.eventRangeOf(snapshot, compile(snapshot.source));
+        if (matchedRange !== undefined) compiled = compile(`"${EVENTS_TABLE}"`);
       }
       const indexed =
         after === undefined

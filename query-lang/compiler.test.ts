@@ -656,21 +656,21 @@ describe('pipes on DuckDB', () => {
     expect(await rows('earliest=0 | timechart count')).toEqual(all);
   });
 
-  test('timechart over all time fits the stored events', async () => {
-    // Three days of stored events: a span of an hour makes 72 buckets, a smaller one too many.
-    const storedRange = { earliestMs: NOW_MS - 72 * 3_600_000, latestMs: NOW_MS };
-    const all = await rows('| timechart count', { storedRange });
+  test('timechart over all time fits the matched events', async () => {
+    // Three days of matched events: a span of an hour makes 72 buckets, a smaller one too many.
+    const matchedRange = { earliestMs: NOW_MS - 72 * 3_600_000, latestMs: NOW_MS };
+    const all = await rows('| timechart count', { matchedRange });
     expect(all.length).toBeLessThanOrEqual(100);
     expect(Date.parse(`${all[1]?._time}Z`) - Date.parse(`${all[0]?._time}Z`)).toBe(3_600_000);
     // A year makes a bucket a week: 52 buckets, where a day would make 365.
     const year = { earliestMs: NOW_MS - 365 * 86_400_000, latestMs: NOW_MS };
-    expect(compile('| timechart count', { storedRange: year }).params).toContain(604_800_000);
-    expect(compile('earliest=0 | timechart count', { storedRange: year }).params).toContain(
+    expect(compile('| timechart count', { matchedRange: year }).params).toContain(604_800_000);
+    expect(compile('earliest=0 | timechart count', { matchedRange: year }).params).toContain(
       604_800_000,
     );
     // Past 100 weeks, calendar months, quarters or years: 40 years make 40 buckets of a year.
     const decades = { earliestMs: NOW_MS - 40 * 365 * 86_400_000, latestMs: NOW_MS };
-    const yearly = compile('| timechart count', { storedRange: decades });
+    const yearly = compile('| timechart count', { matchedRange: decades });
     expect(yearly.sql).toContain('to_months(CAST(? AS INTEGER))');
     expect(yearly.params[0]).toBe(12);
     // Over all time, the statement that finds the range reads what the search part matches.
@@ -678,7 +678,7 @@ describe('pipes on DuckDB', () => {
     expect(compile('earliest=-1d | timechart count').eventRange).toBeUndefined();
     expect(compile('| timechart span=1h count').eventRange).toBeUndefined();
     // A range the query gives wins over the stored one.
-    const day = await rows('earliest=-24h | timechart count', { storedRange: year });
+    const day = await rows('earliest=-24h | timechart count', { matchedRange: year });
     expect(day).toHaveLength(48);
   });
 

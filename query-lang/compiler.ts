@@ -96,7 +96,7 @@ export interface CompileOptions {
    * `timechart` without `span=` over all time fits its buckets to this range; without it, the
    * span is an hour.
    */
-  storedRange?: { earliestMs: number; latestMs: number };
+  matchedRange?: { earliestMs: number; latestMs: number };
   /**
    * Adds a condition that leaves out the events of internal indexes unless the search part
    * names one (`internal-indexes.ts`), for sources that may hold them, such as the files of
@@ -153,7 +153,7 @@ export interface CompiledQuery {
   /**
    * For a query over all time with a stage that picks its span from the time range
    * (`picksSpanFromRange`): the statement that returns the times of the first and last events
-   * the search part matches (`first`, `last`), which `CompileOptions.storedRange` then takes.
+   * the search part matches (`first`, `last`), which `CompileOptions.matchedRange` then takes.
    */
   eventRange?: { sql: string; params: unknown[] };
   /**
@@ -272,8 +272,8 @@ export interface State {
   windowStageFollows: boolean;
   /** The effective time range of the query. */
   range: { earliestMs?: number; latestMs?: number };
-  /** `CompileOptions.storedRange`. */
-  storedRange?: { earliestMs: number; latestMs: number };
+  /** `CompileOptions.matchedRange`. */
+  matchedRange?: { earliestMs: number; latestMs: number };
   /** Set by `timechart` and `chart` until the next stage: their rows as the final select returns them. */
   seriesOutput?: SeriesOutput;
   /** The `seriesOutput` of the stage before, which `untable` reads in long form. */
@@ -353,7 +353,7 @@ export function compileQuery(ast: QueryAst, options: CompileOptions): CompiledQu
       lookups: options.lookups,
       range,
       eventSource,
-      ...(options.storedRange !== undefined && { storedRange: options.storedRange }),
+      ...(options.matchedRange !== undefined && { matchedRange: options.matchedRange }),
     },
   );
 
@@ -476,8 +476,8 @@ export interface SearchInput {
   /** The effective time range of the search. */
   range: State['range'];
   eventSource: EventSource;
-  /** `CompileOptions.storedRange`. */
-  storedRange?: State['storedRange'];
+  /** `CompileOptions.matchedRange`. */
+  matchedRange?: State['matchedRange'];
 }
 
 /**
@@ -500,7 +500,7 @@ export function openSearch(
     windowStageFollows: false,
     range: input.range,
     eventSource: input.eventSource,
-    ...(input.storedRange !== undefined && { storedRange: input.storedRange }),
+    ...(input.matchedRange !== undefined && { matchedRange: input.matchedRange }),
   };
   state.context.subsearch = (node, scope) => compileSubsearchFilter(state, node, scope);
 
@@ -1333,15 +1333,15 @@ const MONTH_MS = 30.44 * 86_400_000;
 /**
  * Returns the span that fits about 100 buckets into the time range, as Splunk picks a span
  * when none is given: a duration, or calendar months. Over all time the range is that of the
- * stored events, when known.
+ * events the search matches, when known.
  */
 export function autoSpan(state: State): { spanMs: number; spanMonths?: number } | undefined {
-  const { range, storedRange } = state;
+  const { range, matchedRange } = state;
   // earliest=0 is all time too, as for the buckets a timechart fills in.
   const allTime = range.earliestMs === undefined || range.earliestMs <= 0;
-  if (allTime && storedRange === undefined) return undefined;
+  if (allTime && matchedRange === undefined) return undefined;
   const width = allTime
-    ? (storedRange?.latestMs ?? 0) - (storedRange?.earliestMs ?? 0)
+    ? (matchedRange?.latestMs ?? 0) - (matchedRange?.earliestMs ?? 0)
     : (range.latestMs ?? state.context.nowMs) - (range.earliestMs ?? 0);
   const spanMs = AUTO_SPANS_MS.find((span) => width / span <= 100);
   if (spanMs !== undefined) return { spanMs };
@@ -1353,7 +1353,7 @@ export function autoSpan(state: State): { spanMs: number; spanMonths?: number } 
 /**
  * Returns whether a stage picks its time span from the time range (`autoSpan`): a `timechart`
  * without `span=`, or `tstats` by `_time` without one. Over all time it needs
- * `CompileOptions.storedRange` for that.
+ * `CompileOptions.matchedRange` for that.
  */
 export function picksSpanFromRange(ast: QueryAst): boolean {
   return ast.stages.some(
