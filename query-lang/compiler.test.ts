@@ -845,6 +845,11 @@ describe('pipes on DuckDB', () => {
 });
 
 describe('subsearches', () => {
+  test('an empty subsearch is an error', () => {
+    expect(() => compile('| append []')).toThrow(/The subsearch is empty/);
+    expect(() => compile('index=main [ ]')).toThrow(/The subsearch is empty/);
+  });
+
   test('subsearch term SQL', () => {
     const compiled = compile('index=main [search user=admin | fields src_ip]');
     expect(compiled.sql).toBe(

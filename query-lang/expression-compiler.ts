@@ -280,6 +280,13 @@ function compileBinary(
     // overflow 64-bit integers. NOTE: products above 2^53 are no longer exact whole numbers.
     return { sql: sql`(CAST(${asNumber(left)} AS DOUBLE) * ${asNumber(right)})`, type: 'number' };
   }
+  if (expr.op === '/') {
+    // As in Splunk, a division by zero gives no value; DuckDB would give infinity or NaN.
+    return {
+      sql: sql`(${asNumber(left)} / nullif(${asNumber(right)}, 0))`,
+      type: 'number',
+    };
+  }
   if (ARITHMETIC.has(expr.op)) {
     return { sql: sql`(${asNumber(left)} ${raw(expr.op)} ${asNumber(right)})`, type: 'number' };
   }

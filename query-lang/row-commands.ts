@@ -28,10 +28,15 @@ export function compileRowCommand(state: State, stage: RowCommand): void {
   }
 }
 
-/** Returns the field's value as a number, or null where it is not one. */
+/**
+ * Returns the field's value as a number, or null where it is not one. A time is epoch seconds,
+ * as in arithmetic, so `delta _time` gives the seconds between events.
+ */
 function numberOf(state: State, name: string, stage: RowCommand): Sql {
   const field = resolveField(state.scope, name, stage.loc);
-  return field.type === 'number' ? field.sql : sql`TRY_CAST(${field.sql} AS DOUBLE)`;
+  if (field.type === 'number') return field.sql;
+  if (field.type === 'time') return sql`(epoch_us(${field.sql}) / 1000000.0)`;
+  return sql`TRY_CAST(${field.sql} AS DOUBLE)`;
 }
 
 /** Returns the OVER clause of the rows in their current order, up to `frame`. */

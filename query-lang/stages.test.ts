@@ -1487,6 +1487,21 @@ describe('delta, accum, autoregress and rangemap on DuckDB', () => {
     expect(negative).toEqual([{ range: 'cold' }]);
   });
 
+  test('delta and accum read a time as epoch seconds', async () => {
+    const result = await rows(
+      '| head 3 | delta _time as gap | eval t=_time+0 | delta t | table gap, "delta(t)"',
+    );
+    expect(result.map((row) => row.gap)).toEqual(result.map((row) => row['delta(t)']));
+    expect(typeof result[1]?.gap).toBe('number');
+  });
+
+  test('division by zero gives no value', async () => {
+    const result = await rows(
+      '| makeresults | eval y=5/0, z=0/0, w=10/4 | eval missing=if(isnull(y), 1, 0) | table y, z, w, missing',
+    );
+    expect(result).toEqual([{ y: null, z: null, w: 2.5, missing: '1' }]);
+  });
+
   test.each([
     ['| rangemap low=1-2', 'stage.missing_option'],
     ['| rangemap field=n low=5-1', 'stage.invalid_range'],

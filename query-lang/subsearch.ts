@@ -139,6 +139,13 @@ function compileSubsearchRows(state: State, search: Subsearch, maxRows: number):
     );
   }
   checkGeneratingStages(search);
+  if (search.filter === undefined && search.timeRange === undefined && search.stages.length === 0) {
+    fail(
+      'subsearch.empty',
+      'The subsearch is empty: write a search in the brackets, as in [search user=admin | fields src_ip]',
+      search.loc,
+    );
+  }
 
   const totals = search.stages.find((stage) => stage.stage === 'addtotals');
   if (totals !== undefined) {
