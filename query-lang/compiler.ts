@@ -1292,20 +1292,12 @@ function compileChart(state: State, stage: Extract<Stage, { stage: 'chart' }>): 
     labels,
   };
 
-  const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
-  if (limit === 0) return;
-  limitSeries(state, {
+  limitSeries(state, stage, {
     events,
     eventScope: eventScopeBefore,
     index,
     series,
-    aggregates: stage.aggregations.map((aggregation, position) => ({
-      aggregation,
-      column: aggregates[position]!.column,
-    })),
-    limit,
-    useOther: stage.useOther ?? true,
-    labels,
+    columns: aggregates.map((aggregate) => aggregate.column),
   });
 }
 
@@ -1444,20 +1436,12 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
     labels,
   };
 
-  const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
-  if (limit === 0) return;
-  limitSeries(state, {
+  limitSeries(state, stage, {
     events,
     eventScope: eventScopeBefore,
     index: groups[0]!,
     series,
-    aggregates: stage.aggregations.map((aggregation, index) => ({
-      aggregation,
-      column: aggregates[index]!.column,
-    })),
-    limit,
-    useOther: stage.useOther ?? true,
-    labels,
+    columns: aggregates.map((aggregate) => aggregate.column),
   });
 }
 
@@ -1470,18 +1454,29 @@ function compileTimechart(state: State, stage: Extract<Stage, { stage: 'timechar
  */
 function limitSeries(
   state: State,
-  plan: {
+  stage: Extract<Stage, { stage: 'timechart' | 'chart' }>,
+  rows: {
     events: string;
     eventScope: Scope;
     /** The rows' group: the time bucket of a timechart, the `over` field of a chart. */
     index: Group;
     series: Group;
-    aggregates: { aggregation: Aggregation; column: ColumnInfo }[];
-    limit: number;
-    useOther: boolean;
-    labels: SeriesLabels;
+    /** The aggregate columns, in the order of `stage.aggregations`. */
+    columns: ColumnInfo[];
   },
 ): void {
+  const limit = stage.limit ?? DEFAULT_SERIES_LIMIT;
+  if (limit === 0) return;
+  const plan = {
+    ...rows,
+    aggregates: stage.aggregations.map((aggregation, position) => ({
+      aggregation,
+      column: rows.columns[position]!,
+    })),
+    limit,
+    useOther: stage.useOther ?? true,
+    labels: seriesLabelsOf(stage),
+  };
   const perSeries = state.relation;
   const scope = state.scope;
   const key = identifier(plan.series.column.name);
