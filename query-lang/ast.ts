@@ -208,12 +208,29 @@ export interface Rename {
   loc?: SourceLocation;
 }
 
+/**
+ * Series options of `timechart ... by` and `chart ... over ... by`. Splunk's defaults apply where
+ * an option is absent.
+ */
+export interface SeriesOptions {
+  /** Series kept, the largest by the sum of the first aggregate; 0 keeps all (default 10). */
+  limit?: number;
+  /** Whether the other series are summed up as one `OTHER` series (default true). */
+  useOther?: boolean;
+  /** Whether events without the `by` field form a `NULL` series (default true). */
+  useNull?: boolean;
+  /** Name of the series of the other values (`otherstr=`); `OTHER` when absent. */
+  otherLabel?: string;
+  /** Name of the series of the events without the `by` field (`nullstr=`); `NULL` when absent. */
+  nullLabel?: string;
+}
+
 export type Stage =
   | { stage: 'search'; filter: FilterNode }
   | { stage: 'where'; condition: Expr }
   | { stage: 'eval'; assignments: Assignment[] }
   | { stage: 'stats'; aggregations: Aggregation[]; by: FieldRef[] }
-  | {
+  | ({
       stage: 'timechart';
       /** Bucket width in milliseconds. */
       spanMs: number;
@@ -228,17 +245,7 @@ export type Stage =
       cont?: boolean;
       aggregations: Aggregation[];
       by?: FieldRef;
-      /** Series kept with `by`, the largest by the sum of the first aggregate; 0 keeps all. */
-      limit?: number;
-      /** Whether the other series are summed up as one `OTHER` series (Splunk's default). */
-      useOther?: boolean;
-      /** Whether events without the `by` field form a `NULL` series (Splunk's default). */
-      useNull?: boolean;
-      /** Name of the series of the other values (`otherstr=`); `OTHER` when absent. */
-      otherLabel?: string;
-      /** Name of the series of the events without the `by` field (`nullstr=`); `NULL` when absent. */
-      nullLabel?: string;
-    }
+    } & SeriesOptions)
   | {
       stage: 'top' | 'rare';
       fields: FieldRef[];
@@ -278,20 +285,12 @@ export type Stage =
   /** `bin`/`bucket`: rounds a time down to `span` (a duration such as `1h`) or a number to a multiple of it. */
   | { stage: 'bin'; field: string; span: string; as?: string; loc?: SourceLocation }
   /** `chart <aggs> over <field> by <field>`: aggregates in long form, one row per pair. */
-  | {
+  | ({
       stage: 'chart';
       aggregations: Aggregation[];
       over?: FieldRef;
       by?: FieldRef;
-      /** Series kept with `over` and `by`, as for `timechart`; 0 keeps all. */
-      limit?: number;
-      useOther?: boolean;
-      useNull?: boolean;
-      /** Name of the series of the other values (`otherstr=`); `OTHER` when absent. */
-      otherLabel?: string;
-      /** Name of the series of the events without the `by` field (`nullstr=`); `NULL` when absent. */
-      nullLabel?: string;
-    }
+    } & SeriesOptions)
   /** `delta`: the field's value minus its value `p` rows before (1 by default). */
   | { stage: 'delta'; field: string; as?: string; p?: number; loc?: SourceLocation }
   /** `accum`: the running total of a numeric field, replacing it unless `as` names another. */
