@@ -717,7 +717,7 @@ describe('timechart series columns', () => {
   it('sorts and widens every row, and cuts the page afterwards', async () => {
     const run = (query: string, limit: number) =>
       service.run({ query, earliest: '-3h', latest: 'now', limit }, now);
-    // The hour with the most events is the last of three; a page of one sees it first.
+    // The hour with the most events is the last of three, and a page of one row returns it.
     const busiest = await run('| timechart span=1h count | sort - count | head 1', 1);
     expect(busiest.rows).toEqual([{ _time: expect.any(String), count: 3 }]);
     expect(busiest.total).toBe(1);
@@ -822,9 +822,9 @@ describe('all time', () => {
 
   it('fits an all-time timechart to the events its search matches', async () => {
     // One event: a bucket of a millisecond, where all events would make 51 of 30 minutes.
-    const one = await service.run({ query: '"event 0" | timechart count', earliest: '0' }, now);
-    expect(one.rows).toHaveLength(1);
-    expect(one.rows[0]?.count).toBe(1);
+    const single = await service.run({ query: '"event 0" | timechart count', earliest: '0' }, now);
+    expect(single.rows).toHaveLength(1);
+    expect(single.rows[0]?.count).toBe(1);
   });
 
   it('fits an all-time tstats by _time without a span to the matched events', async () => {

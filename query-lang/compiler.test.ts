@@ -948,7 +948,7 @@ describe('stats read a page of groups', () => {
     }
   });
 
-  test('only a final stats with set aggregates by a text or number field pages', () => {
+  test('pages only final set-aggregate stats', () => {
     const pages = (text: string) => compile(text).groupPage !== undefined;
     expect(pages('| stats dc(dst_ip) by src_ip')).toBe(true);
     expect(pages('| stats perc90(dst_port) by dst_port')).toBe(true);

@@ -2419,8 +2419,8 @@ interface TransactionOption extends StageOption {
 }
 
 /**
- * Names of aggregates in other query languages (KQL, SQL, Sumo Logic) and common shorthands, with
- * the SPL function to suggest for each; too far from it for `nearestName` to find.
+ * SPL aggregates to suggest for names from other query languages (KQL, SQL, Sumo Logic) and for
+ * common shorthands. These names are too far from the SPL ones for `nearestName` to find.
  */
 const AGGREGATE_SPELLINGS: Readonly<Record<string, string>> = {
   cnt: 'count',
