@@ -82,7 +82,8 @@ function literal(value: string | number | boolean | null): TypedSql {
   return { sql: param(value), type: 'string' };
 }
 
-function asNumber(value: TypedSql): Sql {
+/** Returns the value as a number: a time is epoch seconds, text that is no number gives none. */
+export function asNumber(value: TypedSql): Sql {
   if (value.type === 'number') return value.sql;
   // Epoch seconds with a fraction, as Splunk's `_time` is.
   if (value.type === 'time') return sql`(epoch_ms(${value.sql}) / 1000.0)`;

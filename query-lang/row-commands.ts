@@ -6,6 +6,7 @@
 
 import type { Stage } from './ast.js';
 import { addColumn, currentOrder, orderTerms, type State } from './compiler.js';
+import { asNumber } from './expression-compiler.js';
 import { checkOutputName, outputName, resolveField } from './fields.js';
 import { join, numberParam, param, raw, type Sql, sql } from './sql.js';
 
@@ -33,10 +34,7 @@ export function compileRowCommand(state: State, stage: RowCommand): void {
  * as in arithmetic, so `delta _time` gives the seconds between events.
  */
 function numberOf(state: State, name: string, stage: RowCommand): Sql {
-  const field = resolveField(state.scope, name, stage.loc);
-  if (field.type === 'number') return field.sql;
-  if (field.type === 'time') return sql`(epoch_us(${field.sql}) / 1000000.0)`;
-  return sql`TRY_CAST(${field.sql} AS DOUBLE)`;
+  return asNumber(resolveField(state.scope, name, stage.loc));
 }
 
 /** Returns the OVER clause of the rows in their current order, up to `frame`. */
